@@ -1,0 +1,94 @@
+// An in-memory Uploadcare REST API over a real HTTP(S) server on loopback.
+// Embedded in `ucgate --emulator`, standalone as `ucgate-emulator`, and the
+// upstream of every integration test (with fault injection).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "service/common/clock.h"
+#include "uploadcare/gateway/v1/file.pb.h"
+
+namespace ucgate::emulator {
+
+// One Uploadcare project the emulator serves, with its own files.
+struct EmulatorProject {
+  std::string public_key;
+  std::string secret_key;
+  std::string name = "Emulated project";
+};
+
+struct TlsFiles {
+  std::string cert_file;  // PEM certificate (chain)
+  std::string key_file;   // PEM private key
+};
+
+struct EmulatorOptions {
+  std::string host = "127.0.0.1";
+  int port = 0;                           // 0 picks a free port
+  std::vector<EmulatorProject> projects;  // at least one
+  std::optional<TlsFiles> tls;            // HTTPS when set
+  int seed_files = 2500;                  // files seeded per project
+  uint64_t seed = 1;                      // seeded data is a function of this
+  // The service's clock, for the 15-minute signature window; system by default.
+  std::shared_ptr<const Clock> clock;
+  // Base of the absolute URLs in answers (`next`, `previous`, `url`); defaults
+  // to the emulator's own scheme://host:port.
+  std::string public_base_url;
+};
+
+// A fault injected into matching requests.
+struct Fault {
+  std::string method;       // "GET", ...; empty matches any
+  std::string path_prefix;  // e.g. "/files/"; empty matches any
+  absl::Duration latency = absl::ZeroDuration();  // added before answering
+  int status = 0;    // answer with this status instead (0: normal)
+  std::string body;  // body for `status` (default {"detail": ...})
+  std::optional<int> retry_after_seconds;  // Retry-After header
+  bool reset_connection = false;  // close the connection without an answer
+  bool malformed_body = false;    // answer normally but with broken JSON
+  int times = -1;                 // requests it applies to; -1: until cleared
+};
+
+// What the emulator received (for assertions in tests).
+struct RecordedRequest {
+  std::string method;
+  std::string path_and_query;
+  std::string authorization;  // as received
+  std::string accept;
+  std::string body;
+  int status = 0;  // what it answered
+};
+
+class Emulator {
+ public:
+  static absl::StatusOr<std::unique_ptr<Emulator>> Start(
+      EmulatorOptions options);
+  virtual ~Emulator() = default;
+
+  virtual int port() const = 0;
+  // "http://127.0.0.1:PORT" or "https://localhost:PORT".
+  virtual std::string base_url() const = 0;
+
+  virtual void AddFault(Fault fault) = 0;
+  virtual void ClearFaults() = 0;
+
+  virtual std::vector<RecordedRequest> requests() const = 0;
+  virtual void ClearRequests() = 0;
+
+  // Files of the project with this public key, oldest upload first (removed
+  // ones included).
+  virtual std::vector<uploadcare::gateway::v1::File> Files(
+      absl::string_view public_key) const = 0;
+  // Adds a file (tests that need a known one); returns it as stored.
+  virtual uploadcare::gateway::v1::File AddFile(
+      absl::string_view public_key, uploadcare::gateway::v1::File file) = 0;
+};
+
+}  // namespace ucgate::emulator
