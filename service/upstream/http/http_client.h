@@ -17,8 +17,23 @@ namespace ucgate::http {
 
 enum class HttpMethod { kGet, kPost, kPut, kPatch, kDelete };
 
-// "GET", "POST", ...
-absl::string_view MethodName(HttpMethod method);
+// "GET", "POST", ... (inline: the signer and the emulator need it without
+// linking the curl transport).
+inline absl::string_view MethodName(HttpMethod method) {
+  switch (method) {
+    case HttpMethod::kGet:
+      return "GET";
+    case HttpMethod::kPost:
+      return "POST";
+    case HttpMethod::kPut:
+      return "PUT";
+    case HttpMethod::kPatch:
+      return "PATCH";
+    case HttpMethod::kDelete:
+      return "DELETE";
+  }
+  return "GET";
+}
 
 struct HttpHeader {
   std::string name;
