@@ -46,6 +46,16 @@ void CommandLine::AddFlag(std::string name, std::string help, bool* target) {
        }});
 }
 
+void CommandLine::AddStringList(std::string name, std::string value_name,
+                                std::string help,
+                                std::vector<std::string>* target) {
+  options_.push_back({std::move(name), std::move(value_name), std::move(help),
+                      [target](absl::string_view value) {
+                        target->emplace_back(value);
+                        return absl::OkStatus();
+                      }});
+}
+
 void CommandLine::AddEpilog(std::string text) {
   epilog_.push_back(std::move(text));
 }
@@ -145,9 +155,13 @@ std::string CommandLine::Help() const {
   return help;
 }
 
+std::string CommandLine::UsageErrorLine(const absl::Status& status) const {
+  return absl::StrCat(program_, ": ", status.message(), " (see ", program_,
+                      " --help)");
+}
+
 int CommandLine::UsageError(const absl::Status& status) const {
-  std::fprintf(stderr, "%s: %s (see %s --help)\n", program_.c_str(),
-               std::string(status.message()).c_str(), program_.c_str());
+  std::fprintf(stderr, "%s\n", UsageErrorLine(status).c_str());
   return kUsageExitCode;
 }
 

@@ -27,6 +27,9 @@ class CommandLine {
   void AddInt(std::string name, std::string value_name, std::string help,
               int64_t* target);
   void AddFlag(std::string name, std::string help, bool* target);
+  // A repeatable option: each occurrence appends its value to `target`.
+  void AddStringList(std::string name, std::string value_name, std::string help,
+                     std::vector<std::string>* target);
   // Free text appended to --help (environment variables, examples).
   void AddEpilog(std::string text);
 
@@ -45,7 +48,9 @@ class CommandLine {
   std::string Help() const;
   const std::string& program() const { return program_; }
 
-  // Prints "<program>: <message>" and a hint to stderr; returns kUsageExitCode.
+  // "<program>: <message> (see <program> --help)", the one-line usage error.
+  std::string UsageErrorLine(const absl::Status& status) const;
+  // Prints UsageErrorLine to stderr; returns kUsageExitCode.
   int UsageError(const absl::Status& status) const;
 
  private:

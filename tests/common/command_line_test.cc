@@ -62,6 +62,22 @@ TEST(CommandLineTest, StopsAtSubcommand) {
   EXPECT_THAT(rest, ElementsAre("files", "get", "--port", "2"));
 }
 
+TEST(CommandLineTest, RepeatableOptionCollectsEveryValue) {
+  std::vector<std::string> tags;
+  CommandLine command_line("tool", "tool [options]", "Does things.");
+  command_line.AddStringList("tag", "K=V", "A tag; repeat it.", &tags);
+  ASSERT_THAT(command_line.Parse({"--tag", "a=1", "--tag=b=2"}, nullptr),
+              IsOk());
+  EXPECT_THAT(tags, ElementsAre("a=1", "b=2"));
+}
+
+TEST(CommandLineTest, UsageErrorLineNamesProgramAndHelp) {
+  Fixture f;
+  EXPECT_EQ(f.command_line.UsageErrorLine(
+                absl::InvalidArgumentError("unknown option --nope")),
+            "tool: unknown option --nope (see tool --help)");
+}
+
 TEST(CommandLineTest, HelpListsEveryOption) {
   Fixture f;
   ASSERT_THAT(f.command_line.Parse({"--help"}, nullptr), IsOk());
