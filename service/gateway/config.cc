@@ -1,0 +1,322 @@
+#include "service/gateway/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "service/upstream/url.h"
+
+namespace ucgate::gateway {
+namespace {
+
+absl::Status ConfigError(absl::string_view where, absl::string_view what) {
+  return absl::InvalidArgumentError(absl::StrCat(where, ": ", what));
+}
+
+// Reads the keys of a YAML mapping, refusing unknown ones so typos surface.
+class MappingReader {
+ public:
+  MappingReader(const YAML::Node& node, std::string where,
+                std::set<std::string> known)
+      : node_(node), where_(std::move(where)) {
+    if (!node_.IsMap()) {
+      status_ = ConfigError(where_, "must be a mapping");
+      return;
+    }
+    for (const auto& entry : node_) {
+      std::string key = entry.first.as<std::string>();
+      if (!known.count(key)) {
+        status_ = ConfigError(absl::StrCat(where_, ".", key), "unknown key");
+        return;
+      }
+    }
+  }
+
+  const absl::Status& status() const { return status_; }
+  bool Has(const std::string& key) const { return status_.ok() && node_[key]; }
+  const YAML::Node Node(const std::string& key) const { return node_[key]; }
+  std::string Where(const std::string& key) const {
+    return absl::StrCat(where_, ".", key);
+  }
+
+  void String(const std::string& key, std::string* out) {
+    if (!Has(key)) return;
+    const YAML::Node value = node_[key];
+    if (!value.IsScalar()) {
+      Fail(key, "must be a string");
+      return;
+    }
+    *out = value.as<std::string>();
+  }
+
+  void Int(const std::string& key, int* out) {
+    std::string text;
+    String(key, &text);
+    if (!Has(key) || !status_.ok()) return;
+    if (!absl::SimpleAtoi(text, out)) Fail(key, "must be a whole number");
+  }
+
+  void DurationMs(const std::string& key, absl::Duration* out) {
+    int ms = 0;
+    if (!Has(key)) return;
+    Int(key, &ms);
+    if (status_.ok()) *out = absl::Milliseconds(ms);
+  }
+
+  void Fail(const std::string& key, absl::string_view what) {
+    if (status_.ok()) status_ = ConfigError(Where(key), what);
+  }
+
+ private:
+  const YAML::Node node_;
+  std::string where_;
+  absl::Status status_;
+};
+
+absl::StatusOr<std::string> ReadSecretFile(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file)
+    return absl::NotFoundError(absl::StrCat("cannot read '", path, "'"));
+  std::stringstream contents;
+  contents << file.rdbuf();
+  // Kubernetes secret files and `echo` often end with a newline.
+  return std::string(absl::StripAsciiWhitespace(contents.str()));
+}
+
+absl::Status ParseProject(const YAML::Node& node, const std::string& where,
+                          const EnvironmentLookup& env,
+                          ProjectConfig* project) {
+  MappingReader reader(
+      node, where,
+      {"name", "public_key", "secret_key_file", "secret_key_env", "auth_scheme",
+       "api_version", "base_url", "secret_key"});
+  if (!reader.status().ok()) return reader.status();
+  if (reader.Has("secret_key")) {
+    return ConfigError(reader.Where("secret_key"),
+                       "secret keys are not accepted in the config file; use "
+                       "secret_key_file or secret_key_env");
+  }
+  reader.String("name", &project->name);
+  reader.String("public_key", &project->public_key);
+  reader.String("base_url", &project->base_url);
+  std::string scheme = "signed", version = "0.7", secret_file, secret_env;
+  reader.String("auth_scheme", &scheme);
+  reader.String("api_version", &version);
+  reader.String("secret_key_file", &secret_file);
+  reader.String("secret_key_env", &secret_env);
+  if (!reader.status().ok()) return reader.status();
+
+  if (scheme == "signed") {
+    project->auth_scheme = auth::AuthScheme::kSigned;
+  } else if (scheme == "simple") {
+    project->auth_scheme = auth::AuthScheme::kSimple;
+  } else {
+    return ConfigError(reader.Where("auth_scheme"),
+                       "must be 'signed' or 'simple'");
+  }
+  std::optional<ApiVersion> api_version = ParseApiVersion(version);
+  if (!api_version) {
+    return ConfigError(reader.Where("api_version"),
+                       "must be \"0.7\" or \"0.6\"");
+  }
+  project->api_version = *api_version;
+
+  if (!secret_file.empty() == !secret_env.empty()) {
+    return ConfigError(
+        where, "give exactly one of secret_key_file and secret_key_env");
+  }
+  if (!secret_file.empty()) {
+    absl::StatusOr<std::string> secret = ReadSecretFile(secret_file);
+    if (!secret.ok()) {
+      return ConfigError(reader.Where("secret_key_file"),
+                         secret.status().message());
+    }
+    project->secret_key = Secret(*std::move(secret));
+  } else {
+    std::optional<std::string> secret = env(secret_env);
+    if (!secret || secret->empty()) {
+      return ConfigError(
+          reader.Where("secret_key_env"),
+          absl::StrCat("environment variable ", secret_env, " is not set"));
+    }
+    project->secret_key = Secret(*std::move(secret));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ParseUpstream(const YAML::Node& node, UpstreamConfig* upstream) {
+  MappingReader reader(node, "upstream",
+                       {"base_url", "ca_file", "connect_timeout_ms",
+                        "request_timeout_ms", "max_idle_connections", "retry"});
+  reader.String("base_url", &upstream->base_url);
+  reader.String("ca_file", &upstream->ca_file);
+  reader.DurationMs("connect_timeout_ms", &upstream->connect_timeout);
+  reader.DurationMs("request_timeout_ms", &upstream->request_timeout);
+  reader.Int("max_idle_connections", &upstream->max_idle_connections);
+  if (!reader.status().ok()) return reader.status();
+  if (reader.Has("retry")) {
+    MappingReader retry(
+        reader.Node("retry"), "upstream.retry",
+        {"max_attempts", "initial_backoff_ms", "max_backoff_ms"});
+    retry.Int("max_attempts", &upstream->retry.max_attempts);
+    retry.DurationMs("initial_backoff_ms", &upstream->retry.initial_backoff);
+    retry.DurationMs("max_backoff_ms", &upstream->retry.max_backoff);
+    if (!retry.status().ok()) return retry.status();
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+EnvironmentLookup ProcessEnvironment() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    const char* value = std::getenv(name.c_str());
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+  };
+}
+
+absl::StatusOr<GatewayConfig> ParseConfig(const std::string& yaml,
+                                          const EnvironmentLookup& env) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml);
+  } catch (const YAML::Exception& error) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("line ", error.mark.line + 1, ": ", error.msg));
+  }
+  GatewayConfig config;
+  if (root.IsNull()) return config;
+  try {
+    MappingReader reader(root, "config",
+                         {"listen", "worker_threads", "max_queued_calls",
+                          "log_level", "upstream", "projects"});
+    reader.String("listen", &config.listen);
+    reader.Int("worker_threads", &config.worker_threads);
+    reader.Int("max_queued_calls", &config.max_queued_calls);
+    std::string log_level;
+    reader.String("log_level", &log_level);
+    if (!reader.status().ok()) return reader.status();
+    if (!log_level.empty() && !ParseLogLevel(log_level, &config.log_level)) {
+      return ConfigError("config.log_level",
+                         "must be debug, info, warning or error");
+    }
+    if (reader.Has("upstream")) {
+      if (absl::Status status =
+              ParseUpstream(reader.Node("upstream"), &config.upstream);
+          !status.ok()) {
+        return status;
+      }
+    }
+    if (reader.Has("projects")) {
+      const YAML::Node projects = reader.Node("projects");
+      if (!projects.IsSequence())
+        return ConfigError("config.projects", "must be a list");
+      for (size_t i = 0; i < projects.size(); ++i) {
+        ProjectConfig project;
+        if (absl::Status status = ParseProject(
+                projects[i], absl::StrCat("config.projects[", i, "]"), env,
+                &project);
+            !status.ok()) {
+          return status;
+        }
+        config.projects.push_back(std::move(project));
+      }
+    }
+  } catch (const YAML::Exception& error) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("line ", error.mark.line + 1, ": ", error.msg));
+  }
+  return config;
+}
+
+absl::StatusOr<GatewayConfig> LoadConfigFile(const std::string& path,
+                                             const EnvironmentLookup& env) {
+  std::ifstream file(path);
+  if (!file) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("config file '", path, "' cannot be read"));
+  }
+  std::stringstream contents;
+  contents << file.rdbuf();
+  absl::StatusOr<GatewayConfig> config = ParseConfig(contents.str(), env);
+  if (!config.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("config file '", path, "': ", config.status().message()));
+  }
+  return config;
+}
+
+absl::Status ApplyEnvironment(const EnvironmentLookup& env,
+                              GatewayConfig* config) {
+  if (auto listen = env("UCGATE_LISTEN")) config->listen = *listen;
+  if (auto url = env("UCGATE_UPSTREAM_URL")) config->upstream.base_url = *url;
+  if (auto level = env("UCGATE_LOG_LEVEL")) {
+    if (!ParseLogLevel(*level, &config->log_level)) {
+      return absl::InvalidArgumentError(
+          "UCGATE_LOG_LEVEL must be debug, info, warning or error");
+    }
+  }
+  if (auto threads = env("UCGATE_WORKER_THREADS")) {
+    if (!absl::SimpleAtoi(*threads, &config->worker_threads)) {
+      return absl::InvalidArgumentError(
+          "UCGATE_WORKER_THREADS must be a whole number");
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateConfig(const GatewayConfig& config) {
+  if (config.listen.empty()) return ConfigError("listen", "must be HOST:PORT");
+  if (config.worker_threads < 1 || config.worker_threads > 1024) {
+    return ConfigError("worker_threads", "must be between 1 and 1024");
+  }
+  if (config.max_queued_calls < 1)
+    return ConfigError("max_queued_calls", "must be positive");
+  if (config.upstream.retry.max_attempts < 1 ||
+      config.upstream.retry.max_attempts > 10) {
+    return ConfigError("upstream.retry.max_attempts",
+                       "must be between 1 and 10");
+  }
+  if (config.upstream.connect_timeout <= absl::ZeroDuration() ||
+      config.upstream.request_timeout <= absl::ZeroDuration()) {
+    return ConfigError("upstream", "timeouts must be positive");
+  }
+  if (config.projects.empty()) {
+    return ConfigError("projects", "configure at least one Uploadcare project");
+  }
+  std::set<std::string> names;
+  for (size_t i = 0; i < config.projects.size(); ++i) {
+    const ProjectConfig& project = config.projects[i];
+    std::string where = absl::StrCat("projects[", i, "]");
+    if (project.name.empty()) return ConfigError(where, "name is required");
+    if (!names.insert(project.name).second) {
+      return ConfigError(
+          where, absl::StrCat("duplicate project name '", project.name, "'"));
+    }
+    if (project.public_key.empty())
+      return ConfigError(where, "public_key is required");
+    if (project.secret_key.empty())
+      return ConfigError(where, "the secret key is empty");
+    const std::string& base_url =
+        project.base_url.empty() ? config.upstream.base_url : project.base_url;
+    absl::StatusOr<upstream::BaseUrl> parsed = upstream::ParseBaseUrl(base_url);
+    if (!parsed.ok()) return ConfigError(where, parsed.status().message());
+    if (project.auth_scheme == auth::AuthScheme::kSimple && !parsed->https) {
+      return ConfigError(
+          where,
+          "auth_scheme 'simple' sends the secret key itself and is "
+          "refused unless the upstream is HTTPS");
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace ucgate::gateway

@@ -1,0 +1,73 @@
+// Gateway configuration: a YAML file, then environment variables, then
+// command-line flags, each overriding the one before. Secret keys come only
+// from files or environment variables, never from the config file itself or
+// a flag, so they stay out of ConfigMaps, shell history and `ps`.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "service/common/api_version.h"
+#include "service/common/log.h"
+#include "service/common/secret.h"
+#include "service/upstream/auth/request_signer.h"
+#include "service/upstream/decorators.h"
+
+namespace ucgate::gateway {
+
+struct ProjectConfig {
+  // What callers put in the `x-ucgate-project` metadata.
+  std::string name;
+  std::string public_key;
+  Secret secret_key;
+  auth::AuthScheme auth_scheme = auth::AuthScheme::kSigned;
+  ApiVersion api_version = ApiVersion::kV07;
+  // Overrides upstream.base_url for this project when set.
+  std::string base_url;
+};
+
+struct UpstreamConfig {
+  std::string base_url = "https://api.uploadcare.com";
+  // PEM CA bundle for the upstream's TLS; empty: the system store.
+  std::string ca_file;
+  absl::Duration connect_timeout = absl::Seconds(5);
+  absl::Duration request_timeout = absl::Seconds(30);
+  int max_idle_connections = 64;
+  upstream::RetryOptions retry;
+};
+
+struct GatewayConfig {
+  std::string listen = "127.0.0.1:50051";
+  // Threads that run blocking upstream calls, and how many calls may wait.
+  int worker_threads = 32;
+  int max_queued_calls = 4096;
+  LogLevel log_level = LogLevel::kInfo;
+  UpstreamConfig upstream;
+  std::vector<ProjectConfig> projects;
+};
+
+// Reads environment variables; injected so tests control them.
+using EnvironmentLookup =
+    std::function<std::optional<std::string>(const std::string&)>;
+EnvironmentLookup ProcessEnvironment();
+
+// Parses a YAML config file (see README.md "Configuration"). Errors name the
+// file and the key. Secret files and variables are read here.
+absl::StatusOr<GatewayConfig> LoadConfigFile(const std::string& path,
+                                             const EnvironmentLookup& env);
+absl::StatusOr<GatewayConfig> ParseConfig(const std::string& yaml,
+                                          const EnvironmentLookup& env);
+
+// UCGATE_LISTEN, UCGATE_LOG_LEVEL, UCGATE_UPSTREAM_URL, UCGATE_WORKER_THREADS.
+absl::Status ApplyEnvironment(const EnvironmentLookup& env,
+                              GatewayConfig* config);
+
+// Cross-field checks: at least one project, unique names, keys present,
+// Simple auth only over HTTPS, sane numbers.
+absl::Status ValidateConfig(const GatewayConfig& config);
+
+}  // namespace ucgate::gateway

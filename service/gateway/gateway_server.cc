@@ -1,0 +1,89 @@
+#include "service/gateway/gateway_server.h"
+
+#include <chrono>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "grpc/health/v1/health.pb.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server_builder.h"
+#include "service/upstream/file_operations_factory.h"
+
+namespace ucgate::gateway {
+
+absl::StatusOr<std::shared_ptr<const ProjectRegistry>> MakeProjectRegistry(
+    const GatewayConfig& config, std::shared_ptr<http::HttpClient> http_client,
+    std::shared_ptr<const Clock> clock, upstream::Sleeper sleeper) {
+  std::vector<Project> projects;
+  for (const ProjectConfig& project : config.projects) {
+    upstream::ProjectUpstreamOptions options;
+    options.project_name = project.name;
+    options.base_url =
+        project.base_url.empty() ? config.upstream.base_url : project.base_url;
+    options.api_version = project.api_version;
+    options.auth_scheme = project.auth_scheme;
+    options.credentials = {project.public_key, project.secret_key};
+    options.retry = config.upstream.retry;
+    absl::StatusOr<std::shared_ptr<upstream::FileOperations>> files =
+        upstream::MakeFileOperations(
+            std::move(options), http_client, clock,
+            sleeper ? sleeper : upstream::RealSleeper());
+    if (!files.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "project '", project.name, "': ", files.status().message()));
+    }
+    projects.push_back({project.name, project.api_version, *std::move(files)});
+  }
+  return std::make_shared<const ProjectRegistry>(std::move(projects));
+}
+
+absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
+    const std::string& listen, std::shared_ptr<const ProjectRegistry> projects,
+    std::shared_ptr<BlockingExecutor> executor) {
+  // Keeps the health descriptor linked in, so reflection can describe it.
+  (void)grpc::health::v1::HealthCheckRequest::descriptor();
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+
+  std::unique_ptr<GatewayServer> gateway(new GatewayServer());
+  gateway->projects_ = std::move(projects);
+  gateway->executor_ = std::move(executor);
+  gateway->file_service_ =
+      std::make_unique<FileServiceImpl>(gateway->projects_, gateway->executor_);
+
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(listen, grpc::InsecureServerCredentials(),
+                           &gateway->port_);
+  builder.RegisterService(gateway->file_service_.get());
+  gateway->server_ = builder.BuildAndStart();
+  if (!gateway->server_ || gateway->port_ == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", listen,
+                     " (address in use, or not a valid HOST:PORT)"));
+  }
+  grpc::HealthCheckServiceInterface* health =
+      gateway->server_->GetHealthCheckService();
+  health->SetServingStatus(true);
+  health->SetServingStatus(v1::FileService::service_full_name(), true);
+  return gateway;
+}
+
+GatewayServer::~GatewayServer() { Shutdown(absl::ZeroDuration()); }
+
+void GatewayServer::Shutdown(absl::Duration grace) {
+  if (shut_down_ || !server_) return;
+  shut_down_ = true;
+  server_->GetHealthCheckService()->SetServingStatus(false);
+  server_->Shutdown(std::chrono::system_clock::now() +
+                    absl::ToChronoMilliseconds(grace));
+}
+
+void GatewayServer::Wait() { server_->Wait(); }
+
+std::shared_ptr<grpc::Channel> GatewayServer::InProcessChannel() {
+  return server_->InProcessChannel(grpc::ChannelArguments());
+}
+
+}  // namespace ucgate::gateway

@@ -1,0 +1,55 @@
+// Assembles and runs the gateway: projects from the configuration, the gRPC
+// server with FileService, health checking and reflection.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "grpcpp/channel.h"
+#include "grpcpp/server.h"
+#include "service/common/clock.h"
+#include "service/gateway/blocking_executor.h"
+#include "service/gateway/config.h"
+#include "service/gateway/file_service.h"
+#include "service/gateway/project_registry.h"
+#include "service/upstream/decorators.h"
+#include "service/upstream/http/http_client.h"
+
+namespace ucgate::gateway {
+
+// Builds every configured project's upstream stack over one shared HTTP
+// client (one connection pool for the whole gateway).
+absl::StatusOr<std::shared_ptr<const ProjectRegistry>> MakeProjectRegistry(
+    const GatewayConfig& config, std::shared_ptr<http::HttpClient> http_client,
+    std::shared_ptr<const Clock> clock, upstream::Sleeper sleeper = nullptr);
+
+class GatewayServer {
+ public:
+  // Listens on `listen` ("HOST:PORT"; port 0 picks a free one).
+  static absl::StatusOr<std::unique_ptr<GatewayServer>> Start(
+      const std::string& listen,
+      std::shared_ptr<const ProjectRegistry> projects,
+      std::shared_ptr<BlockingExecutor> executor);
+  ~GatewayServer();
+
+  int port() const { return port_; }
+  // Marks the server NOT_SERVING, lets calls in flight finish within `grace`,
+  // then cancels the rest.
+  void Shutdown(absl::Duration grace);
+  void Wait();
+  std::shared_ptr<grpc::Channel> InProcessChannel();
+
+ private:
+  GatewayServer() = default;
+
+  std::shared_ptr<const ProjectRegistry> projects_;
+  std::shared_ptr<BlockingExecutor> executor_;
+  std::unique_ptr<FileServiceImpl> file_service_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  bool shut_down_ = false;
+};
+
+}  // namespace ucgate::gateway

@@ -1,0 +1,223 @@
+// ucgate: the gRPC gateway for the Uploadcare REST API.
+//   ucgate --config FILE                 production
+//   ucgate --emulator --listen ADDR      demo on an embedded emulator
+#include <pthread.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "service/common/command_line.h"
+#include "service/common/log.h"
+#include "service/emulator/emulator.h"
+#include "service/gateway/config.h"
+#include "service/gateway/gateway_server.h"
+#include "service/upstream/http/http_client.h"
+
+namespace {
+
+using ucgate::gateway::GatewayConfig;
+
+constexpr char kDemoPublicKey[] = "demopublickey";
+constexpr char kDemoSecretKey[] = "demosecretkey";
+constexpr char kDemoProject[] = "demo";
+constexpr absl::Duration kShutdownGrace = absl::Seconds(10);
+
+struct Flags {
+  std::string config_file;
+  std::string listen;
+  std::string log_level;
+  std::string upstream_url;
+  int64_t worker_threads = 0;
+  bool emulator = false;
+  int64_t emulator_files = 2500;
+};
+
+bool IsLoopbackListen(const std::string& listen) {
+  return absl::StartsWith(listen, "127.") ||
+         absl::StartsWith(listen, "localhost:") ||
+         absl::StartsWith(listen, "[::1]:");
+}
+
+// Blocks SIGINT/SIGTERM in every thread (call before any thread starts) and
+// returns a thread that waits for one and shuts the server down gracefully.
+void BlockTerminationSignals(sigset_t* signals) {
+  sigemptyset(signals);
+  sigaddset(signals, SIGINT);
+  sigaddset(signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, signals, nullptr);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Flags flags;
+  ucgate::CommandLine command_line(
+      "ucgate",
+      "ucgate --config FILE [options]  |  ucgate --emulator [--listen "
+      "HOST:PORT]",
+      "gRPC gateway for the Uploadcare REST API: holds the projects' secret "
+      "keys,\n"
+      "signs every upstream call, and serves uploadcare.gateway.v1 over gRPC\n"
+      "(with grpc.health.v1 and server reflection).");
+  command_line.AddString(
+      "config", "FILE",
+      "YAML configuration (projects, upstream, listen address).",
+      &flags.config_file);
+  command_line.AddString("listen", "HOST:PORT",
+                         "Address to serve gRPC on (default 127.0.0.1:50051).",
+                         &flags.listen);
+  command_line.AddString("log-level", "LEVEL", "debug, info, warning or error.",
+                         &flags.log_level);
+  command_line.AddString(
+      "upstream-url", "URL",
+      "Uploadcare REST API base URL (default https://api.uploadcare.com).",
+      &flags.upstream_url);
+  command_line.AddInt("worker-threads", "N",
+                      "Threads that run blocking upstream calls (default 32).",
+                      &flags.worker_threads);
+  command_line.AddFlag(
+      "emulator",
+      "Demo mode: start an embedded Uploadcare emulator on loopback and\n"
+      "                               serve its project as 'demo' (no network, "
+      "no account).",
+      &flags.emulator);
+  command_line.AddInt("emulator-files", "N",
+                      "Files the embedded emulator seeds (default 2500).",
+                      &flags.emulator_files);
+  command_line.AddEpilog(
+      "Environment:\n"
+      "  UCGATE_LISTEN, UCGATE_LOG_LEVEL, UCGATE_UPSTREAM_URL, "
+      "UCGATE_WORKER_THREADS\n"
+      "      override the config file; flags override both.\n"
+      "  UCGATE_EMULATOR_PUBLIC_KEY, UCGATE_EMULATOR_SECRET_KEY\n"
+      "      keys of the embedded emulator's project (--emulator).\n"
+      "Secret keys are read from files or environment variables named in the\n"
+      "config file (secret_key_file / secret_key_env), never from flags.\n"
+      "Callers pick a project with the gRPC metadata key x-ucgate-project.");
+  if (absl::Status status = command_line.Parse(argc, argv, 1, nullptr);
+      !status.ok()) {
+    return command_line.UsageError(status);
+  }
+  if (command_line.help_requested()) {
+    std::cout << command_line.Help();
+    return 0;
+  }
+  if (flags.emulator == !flags.config_file.empty()) {
+    return command_line.UsageError(absl::InvalidArgumentError(
+        flags.emulator ? "--emulator and --config exclude each other"
+                       : "give --config FILE, or --emulator for the demo"));
+  }
+
+  ucgate::gateway::EnvironmentLookup env =
+      ucgate::gateway::ProcessEnvironment();
+  GatewayConfig config;
+  if (!flags.config_file.empty()) {
+    absl::StatusOr<GatewayConfig> loaded =
+        ucgate::gateway::LoadConfigFile(flags.config_file, env);
+    if (!loaded.ok()) return command_line.UsageError(loaded.status());
+    config = *std::move(loaded);
+  }
+  if (absl::Status status = ucgate::gateway::ApplyEnvironment(env, &config);
+      !status.ok()) {
+    return command_line.UsageError(status);
+  }
+  if (!flags.listen.empty()) config.listen = flags.listen;
+  if (!flags.upstream_url.empty())
+    config.upstream.base_url = flags.upstream_url;
+  if (flags.worker_threads > 0)
+    config.worker_threads = static_cast<int>(flags.worker_threads);
+  if (!flags.log_level.empty() &&
+      !ucgate::ParseLogLevel(flags.log_level, &config.log_level)) {
+    return command_line.UsageError(absl::InvalidArgumentError(
+        "--log-level must be debug, info, warning or error"));
+  }
+  ucgate::SetLogLevel(config.log_level);
+
+  sigset_t termination_signals;
+  BlockTerminationSignals(&termination_signals);
+
+  std::unique_ptr<ucgate::emulator::Emulator> emulator;
+  if (flags.emulator) {
+    if (!IsLoopbackListen(config.listen)) {
+      return command_line.UsageError(
+          absl::InvalidArgumentError("--emulator serves on loopback only (e.g. "
+                                     "--listen 127.0.0.1:50051)"));
+    }
+    ucgate::emulator::EmulatorOptions options;
+    options.projects.push_back(
+        {env("UCGATE_EMULATOR_PUBLIC_KEY").value_or(kDemoPublicKey),
+         env("UCGATE_EMULATOR_SECRET_KEY").value_or(kDemoSecretKey)});
+    options.seed_files = static_cast<int>(flags.emulator_files);
+    absl::StatusOr<std::unique_ptr<ucgate::emulator::Emulator>> started =
+        ucgate::emulator::Emulator::Start(options);
+    if (!started.ok()) {
+      std::fprintf(stderr, "ucgate: cannot start the emulator: %s\n",
+                   std::string(started.status().message()).c_str());
+      return 1;
+    }
+    emulator = *std::move(started);
+    ucgate::gateway::ProjectConfig project;
+    project.name = kDemoProject;
+    project.public_key = options.projects[0].public_key;
+    project.secret_key = ucgate::Secret(options.projects[0].secret_key);
+    project.base_url = emulator->base_url();
+    config.projects = {std::move(project)};
+    std::printf(
+        "ucgate: embedded Uploadcare emulator at %s with %d files\n"
+        "ucgate: demo project '%s', public key %s (demo keys only; set "
+        "UCGATE_EMULATOR_PUBLIC_KEY/UCGATE_EMULATOR_SECRET_KEY to change "
+        "them)\n",
+        emulator->base_url().c_str(), options.seed_files, kDemoProject,
+        options.projects[0].public_key.c_str());
+  }
+  if (absl::Status status = ucgate::gateway::ValidateConfig(config);
+      !status.ok()) {
+    return command_line.UsageError(status);
+  }
+
+  ucgate::http::CurlHttpClientOptions http_options;
+  http_options.connect_timeout = config.upstream.connect_timeout;
+  http_options.request_timeout = config.upstream.request_timeout;
+  http_options.ca_file = config.upstream.ca_file;
+  http_options.max_idle_connections = config.upstream.max_idle_connections;
+  auto clock = ucgate::MakeSystemClock();
+  absl::StatusOr<std::shared_ptr<const ucgate::gateway::ProjectRegistry>>
+      projects = ucgate::gateway::MakeProjectRegistry(
+          config, ucgate::http::MakeCurlHttpClient(http_options), clock);
+  if (!projects.ok()) return command_line.UsageError(projects.status());
+  auto executor = std::make_shared<ucgate::gateway::BlockingExecutor>(
+      config.worker_threads, config.max_queued_calls);
+  absl::StatusOr<std::unique_ptr<ucgate::gateway::GatewayServer>> server =
+      ucgate::gateway::GatewayServer::Start(config.listen, *projects, executor);
+  if (!server.ok()) {
+    std::fprintf(stderr, "ucgate: %s\n",
+                 std::string(server.status().message()).c_str());
+    return 1;
+  }
+  std::vector<std::string> names;
+  for (const auto& project : (*projects)->projects())
+    names.push_back(project.name);
+  UCGATE_LOG(kInfo, "ucgate listening on ", config.listen, " (port ",
+             (*server)->port(), "), projects: ", absl::StrJoin(names, ", "));
+  std::printf("ucgate: listening on %s\n", config.listen.c_str());
+  std::fflush(stdout);
+
+  std::thread signal_waiter([&] {
+    int signal_number = 0;
+    sigwait(&termination_signals, &signal_number);
+    UCGATE_LOG(kInfo, "signal ", signal_number, ": shutting down (grace ",
+               absl::FormatDuration(kShutdownGrace), ")");
+    (*server)->Shutdown(kShutdownGrace);
+  });
+  (*server)->Wait();
+  signal_waiter.join();
+  UCGATE_LOG(kInfo, "ucgate stopped");
+  return 0;
+}

@@ -1,0 +1,197 @@
+#include "service/upstream/file_request_validation.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "service/common/status.h"
+#include "service/common/uuid.h"
+
+namespace ucgate::upstream {
+namespace {
+
+constexpr int kMaxMetadataKeys = 50;
+constexpr size_t kMaxMetadataKeyLength = 64;
+constexpr size_t kMaxMetadataValueLength = 512;
+
+absl::Status ValidateUuid(absl::string_view field, absl::string_view uuid) {
+  if (uuid.empty()) return InvalidFieldError(field, "is required");
+  if (!IsValidUuid(uuid)) {
+    return InvalidFieldError(
+        field, absl::StrCat("'", uuid,
+                            "' is not a UUID (expected "
+                            "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)"));
+  }
+  return absl::OkStatus();
+}
+
+// A copy source is a UUID, a UUID followed by CDN operations
+// ("uuid/-/resize/10x10/"), or a CDN URL.
+absl::Status ValidateCopySource(absl::string_view source) {
+  if (source.empty()) return InvalidFieldError("source", "is required");
+  if (absl::StartsWith(source, "https://") ||
+      absl::StartsWith(source, "http://")) {
+    return absl::OkStatus();
+  }
+  absl::string_view uuid = source.substr(0, source.find('/'));
+  if (!IsValidUuid(uuid)) {
+    return InvalidFieldError(
+        "source",
+        "must be a file UUID, a UUID with CDN operations, or a CDN URL");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateBatch(
+    const google::protobuf::RepeatedPtrField<std::string>& uuids) {
+  if (uuids.empty())
+    return InvalidFieldError("uuids", "at least one UUID is required");
+  if (uuids.size() > kMaxBatchSize) {
+    return InvalidFieldError(
+        "uuids", absl::StrCat("at most ", kMaxBatchSize,
+                              " UUIDs per request, got ", uuids.size()));
+  }
+  return absl::OkStatus();
+}
+
+bool IsDateOrdering(v1::FileOrdering ordering) {
+  return ordering == v1::FILE_ORDERING_UNSPECIFIED ||
+         ordering == v1::FILE_ORDERING_DATETIME_UPLOADED ||
+         ordering == v1::FILE_ORDERING_DATETIME_UPLOADED_DESC;
+}
+
+}  // namespace
+
+absl::Status ValidateMetadata(
+    absl::string_view field,
+    const google::protobuf::Map<std::string, std::string>& metadata) {
+  if (metadata.size() > kMaxMetadataKeys) {
+    return InvalidFieldError(
+        field, absl::StrCat("at most ", kMaxMetadataKeys, " keys, got ",
+                            metadata.size()));
+  }
+  for (const auto& [key, value] : metadata) {
+    bool key_ok = !key.empty() && key.size() <= kMaxMetadataKeyLength;
+    for (char c : key) {
+      key_ok = key_ok && (absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
+                          c == '_' || c == '-' || c == '.' || c == ':');
+    }
+    if (!key_ok) {
+      return InvalidFieldError(
+          absl::StrCat(field, "[", key, "]"),
+          "keys are 1 to 64 characters of letters, digits, '_', '-', '.', ':'");
+    }
+    if (value.empty() || value.size() > kMaxMetadataValueLength) {
+      return InvalidFieldError(absl::StrCat(field, "[", key, "]"),
+                               "values are 1 to 512 characters");
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateRequest(const v1::ListFilesRequest& request,
+                             ApiVersion version) {
+  if (request.page_size() < 0 || request.page_size() > kMaxPageSize) {
+    return InvalidFieldError(
+        "page_size",
+        absl::StrCat("must be between 0 (default ", kDefaultPageSize, ") and ",
+                     kMaxPageSize, ", got ", request.page_size()));
+  }
+  if (!v1::FileOrdering_IsValid(request.ordering())) {
+    return InvalidFieldError("ordering", "unknown ordering");
+  }
+  if (!IsDateOrdering(request.ordering()) && version != ApiVersion::kV06) {
+    return InvalidFieldError("ordering",
+                             "size orderings exist only on API v0.6 upstreams");
+  }
+  if (!request.from().empty()) {
+    if (IsDateOrdering(request.ordering())) {
+      absl::Time ignored;
+      std::string error;
+      if (!absl::ParseTime(absl::RFC3339_full, request.from(), &ignored,
+                           &error) &&
+          !absl::ParseTime("%Y-%m-%dT%H:%M:%E*S", request.from(), &ignored,
+                           &error) &&
+          !absl::ParseTime("%Y-%m-%d", request.from(), &ignored, &error)) {
+        return InvalidFieldError(
+            "from", "must be an ISO-8601 date-time, e.g. 2015-09-10T10:00:00Z");
+      }
+    } else {
+      int64_t size = 0;
+      if (!absl::SimpleAtoi(request.from(), &size) || size < 0) {
+        return InvalidFieldError("from",
+                                 "must be a size in bytes for size orderings");
+      }
+    }
+  }
+  if (request.include_appdata() && version == ApiVersion::kV06) {
+    return InvalidFieldError("include_appdata",
+                             "appdata exists only on API v0.7 upstreams");
+  }
+  if (request.include_rekognition_info() && version != ApiVersion::kV06) {
+    return InvalidFieldError(
+        "include_rekognition_info",
+        "exists only on API v0.6 upstreams; on v0.7 use include_appdata");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateRequest(const v1::GetFileRequest& request,
+                             ApiVersion version) {
+  if (request.include_appdata() && version == ApiVersion::kV06) {
+    return InvalidFieldError("include_appdata",
+                             "appdata exists only on API v0.7 upstreams");
+  }
+  if (request.include_rekognition_info() && version != ApiVersion::kV06) {
+    return InvalidFieldError(
+        "include_rekognition_info",
+        "exists only on API v0.6 upstreams; on v0.7 use include_appdata");
+  }
+  return ValidateUuid("uuid", request.uuid());
+}
+
+absl::Status ValidateRequest(const v1::StoreFileRequest& request, ApiVersion) {
+  return ValidateUuid("uuid", request.uuid());
+}
+
+absl::Status ValidateRequest(const v1::DeleteFileRequest& request, ApiVersion) {
+  return ValidateUuid("uuid", request.uuid());
+}
+
+absl::Status ValidateRequest(const v1::BatchStoreFilesRequest& request,
+                             ApiVersion) {
+  return ValidateBatch(request.uuids());
+}
+
+absl::Status ValidateRequest(const v1::BatchDeleteFilesRequest& request,
+                             ApiVersion) {
+  return ValidateBatch(request.uuids());
+}
+
+absl::Status ValidateRequest(const v1::CopyFileToLocalStorageRequest& request,
+                             ApiVersion version) {
+  if (absl::Status status = ValidateCopySource(request.source());
+      !status.ok()) {
+    return status;
+  }
+  if (!request.metadata().empty() && version == ApiVersion::kV06) {
+    return InvalidFieldError("metadata",
+                             "metadata exists only on API v0.7 upstreams");
+  }
+  return ValidateMetadata("metadata", request.metadata());
+}
+
+absl::Status ValidateRequest(const v1::CopyFileToRemoteStorageRequest& request,
+                             ApiVersion) {
+  if (absl::Status status = ValidateCopySource(request.source());
+      !status.ok()) {
+    return status;
+  }
+  if (request.target().empty()) {
+    return InvalidFieldError("target", "is required (a custom storage name)");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace ucgate::upstream

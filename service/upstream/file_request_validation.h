@@ -1,0 +1,42 @@
+// Checks FileService requests before anything is scheduled or sent upstream:
+// bad input is INVALID_ARGUMENT naming the field (google.rpc.BadRequest).
+#pragma once
+
+#include "absl/status/status.h"
+#include "service/common/api_version.h"
+#include "uploadcare/gateway/v1/file_service.pb.h"
+
+namespace ucgate::upstream {
+
+namespace v1 = ::uploadcare::gateway::v1;
+
+// Largest page the upstream serves.
+inline constexpr int kMaxPageSize = 1000;
+inline constexpr int kDefaultPageSize = 100;
+// Largest batch the upstream accepts in one request.
+inline constexpr int kMaxBatchSize = 100;
+
+absl::Status ValidateRequest(const v1::ListFilesRequest& request,
+                             ApiVersion version);
+absl::Status ValidateRequest(const v1::GetFileRequest& request,
+                             ApiVersion version);
+absl::Status ValidateRequest(const v1::StoreFileRequest& request,
+                             ApiVersion version);
+absl::Status ValidateRequest(const v1::DeleteFileRequest& request,
+                             ApiVersion version);
+absl::Status ValidateRequest(const v1::BatchStoreFilesRequest& request,
+                             ApiVersion version);
+absl::Status ValidateRequest(const v1::BatchDeleteFilesRequest& request,
+                             ApiVersion version);
+absl::Status ValidateRequest(const v1::CopyFileToLocalStorageRequest& request,
+                             ApiVersion version);
+absl::Status ValidateRequest(const v1::CopyFileToRemoteStorageRequest& request,
+                             ApiVersion version);
+
+// Metadata keys: 1..64 characters of [A-Za-z0-9_.:-]; values 1..512
+// characters; at most 50 keys (v0.7 limits).
+absl::Status ValidateMetadata(
+    absl::string_view field,
+    const google::protobuf::Map<std::string, std::string>& metadata);
+
+}  // namespace ucgate::upstream

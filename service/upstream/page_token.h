@@ -1,0 +1,35 @@
+// Opaque page tokens for ListFiles. A token wraps the upstream cursor (`from`
+// and `offset` of the upstream's `next` URL, never the URL itself) and a
+// fingerprint of the listing's filters, so a token used with other filters is
+// refused instead of silently listing something else. Tokens are stable
+// across gateway replicas (no process-local state).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "uploadcare/gateway/v1/file_service.pb.h"
+
+namespace ucgate::upstream {
+
+struct ListCursor {
+  std::string from;
+  int64_t offset = 0;
+};
+
+// Fingerprint of everything in the request that must not change from page to
+// page (all fields but page_size and page_token), plus the project name.
+uint64_t ListingFingerprint(
+    absl::string_view project,
+    const uploadcare::gateway::v1::ListFilesRequest& request);
+
+std::string EncodePageToken(const ListCursor& cursor, uint64_t fingerprint);
+
+// INVALID_ARGUMENT naming page_token when it is malformed or was issued for
+// other filters.
+absl::StatusOr<ListCursor> DecodePageToken(absl::string_view token,
+                                           uint64_t fingerprint);
+
+}  // namespace ucgate::upstream

@@ -1,0 +1,153 @@
+#include "service/gateway/config.h"
+
+#include <cstdio>
+#include <fstream>
+#include <map>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing_util/status_matchers.h"
+
+namespace ucgate::gateway {
+namespace {
+
+using ::testing::HasSubstr;
+
+EnvironmentLookup FakeEnvironment(std::map<std::string, std::string> values) {
+  return [values](const std::string& name) -> std::optional<std::string> {
+    auto it = values.find(name);
+    if (it == values.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+std::string WriteTempFile(const std::string& contents) {
+  std::string path = ::testing::TempDir() + "/ucgate_secret_" +
+                     std::to_string(reinterpret_cast<uintptr_t>(&contents));
+  std::ofstream(path) << contents;
+  return path;
+}
+
+TEST(ConfigTest, ParsesAFullConfig) {
+  std::string secret_file = WriteTempFile("file-secret\n");
+  auto config = ParseConfig(absl::StrCat(R"(
+listen: 0.0.0.0:6000
+worker_threads: 8
+log_level: debug
+upstream:
+  base_url: https://api.uploadcare.com
+  connect_timeout_ms: 1500
+  request_timeout_ms: 9000
+  retry: {max_attempts: 2, initial_backoff_ms: 50, max_backoff_ms: 400}
+projects:
+  - name: main
+    public_key: pub1
+    secret_key_file: )",
+                                         secret_file, R"(
+  - name: legacy
+    public_key: pub2
+    secret_key_env: LEGACY_SECRET
+    api_version: "0.6"
+    auth_scheme: simple
+)"),
+                            FakeEnvironment({{"LEGACY_SECRET", "env-secret"}}));
+  ASSERT_THAT(config.status(), IsOk());
+  EXPECT_EQ(config->listen, "0.0.0.0:6000");
+  EXPECT_EQ(config->worker_threads, 8);
+  EXPECT_EQ(config->log_level, LogLevel::kDebug);
+  EXPECT_EQ(config->upstream.connect_timeout, absl::Milliseconds(1500));
+  EXPECT_EQ(config->upstream.retry.max_attempts, 2);
+  EXPECT_EQ(config->upstream.retry.max_backoff, absl::Milliseconds(400));
+  ASSERT_EQ(config->projects.size(), 2u);
+  EXPECT_EQ(config->projects[0].secret_key.Reveal(), "file-secret");
+  EXPECT_EQ(config->projects[0].api_version, ApiVersion::kV07);
+  EXPECT_EQ(config->projects[1].secret_key.Reveal(), "env-secret");
+  EXPECT_EQ(config->projects[1].api_version, ApiVersion::kV06);
+  EXPECT_EQ(config->projects[1].auth_scheme, auth::AuthScheme::kSimple);
+  EXPECT_THAT(ValidateConfig(*config), IsOk());
+}
+
+TEST(ConfigTest, ErrorsNameTheKey) {
+  auto env = FakeEnvironment({});
+  EXPECT_THAT(ParseConfig("listen: [", env),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("line")));
+  EXPECT_THAT(ParseConfig("lisen: x", env),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "config.lisen: unknown key"));
+  EXPECT_THAT(ParseConfig("worker_threads: many", env),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "config.worker_threads: must be a whole number"));
+  EXPECT_THAT(
+      ParseConfig(
+          "projects:\n  - {name: a, public_key: p, secret_key_env: NOPE}", env),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("config.projects[0].secret_key_env")));
+  EXPECT_THAT(
+      ParseConfig("projects:\n  - {name: a, public_key: p, api_version: '0.5', "
+                  "secret_key_env: X}",
+                  FakeEnvironment({{"X", "s"}})),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("api_version")));
+}
+
+TEST(ConfigTest, RefusesLiteralSecrets) {
+  EXPECT_THAT(
+      ParseConfig(
+          "projects:\n  - {name: a, public_key: p, secret_key: hunter2}",
+          FakeEnvironment({})),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("secret keys are not accepted in the config file")));
+}
+
+TEST(ConfigTest, SimpleAuthNeedsHttps) {
+  auto config = ParseConfig(
+      "upstream: {base_url: 'http://127.0.0.1:8080'}\n"
+      "projects:\n  - {name: a, public_key: p, secret_key_env: X, auth_scheme: "
+      "simple}",
+      FakeEnvironment({{"X", "s"}}));
+  ASSERT_THAT(config.status(), IsOk());
+  EXPECT_THAT(ValidateConfig(*config),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("HTTPS")));
+  config->upstream.base_url = "https://127.0.0.1:8443";
+  EXPECT_THAT(ValidateConfig(*config), IsOk());
+}
+
+TEST(ConfigTest, ValidationCatchesCrossFieldMistakes) {
+  GatewayConfig config;
+  EXPECT_THAT(
+      ValidateConfig(config),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("at least one")));
+  ProjectConfig project;
+  project.name = "a";
+  project.public_key = "p";
+  project.secret_key = Secret("s");
+  config.projects = {project, project};
+  EXPECT_THAT(
+      ValidateConfig(config),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("duplicate")));
+}
+
+TEST(ConfigTest, EnvironmentOverridesTheFile) {
+  GatewayConfig config;
+  ASSERT_THAT(
+      ApplyEnvironment(FakeEnvironment({{"UCGATE_LISTEN", "0.0.0.0:1"},
+                                        {"UCGATE_UPSTREAM_URL", "https://x"},
+                                        {"UCGATE_LOG_LEVEL", "error"}}),
+                       &config),
+      IsOk());
+  EXPECT_EQ(config.listen, "0.0.0.0:1");
+  EXPECT_EQ(config.upstream.base_url, "https://x");
+  EXPECT_EQ(config.log_level, LogLevel::kError);
+  EXPECT_THAT(ApplyEnvironment(FakeEnvironment({{"UCGATE_LOG_LEVEL", "loud"}}),
+                               &config),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("UCGATE_LOG_LEVEL")));
+}
+
+TEST(ConfigTest, LoadConfigFileNamesTheFile) {
+  EXPECT_THAT(LoadConfigFile("/nonexistent/ucgate.yaml", FakeEnvironment({})),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("/nonexistent/ucgate.yaml")));
+}
+
+}  // namespace
+}  // namespace ucgate::gateway

@@ -1,0 +1,262 @@
+#include "service/gateway/file_service.h"
+
+#include <memory>
+
+#include "absl/synchronization/notification.h"
+#include "gmock/gmock.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+#include "grpcpp/generic/generic_stub.h"
+#include "grpcpp/grpcpp.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "gtest/gtest.h"
+#include "service/common/status.h"
+#include "service/gateway/gateway_server.h"
+#include "tests/testing_util/mock_file_operations.h"
+#include "tests/testing_util/status_matchers.h"
+
+namespace ucgate::gateway {
+namespace {
+
+using ::testing::_;
+using ::testing::HasSubstr;
+using ::testing::Invoke;
+using ::testing::Return;
+using ::ucgate::testing::MockFileOperations;
+
+constexpr char kUuid[] = "2e17f5d1-d423-4de6-8ee5-6773cc4a7fa6";
+
+google::rpc::Status DetailsOf(const grpc::Status& status) {
+  google::rpc::Status details;
+  EXPECT_TRUE(details.ParseFromString(status.error_details()));
+  return details;
+}
+
+class FileServiceTest : public ::testing::Test {
+ protected:
+  void StartGateway(int projects = 1, int threads = 2, int queue = 16) {
+    std::vector<Project> list;
+    for (int i = 0; i < projects; ++i) {
+      auto mock = std::make_shared<::testing::StrictMock<MockFileOperations>>();
+      mocks_.push_back(mock);
+      list.push_back({i == 0 ? "main" : "other", ApiVersion::kV07, mock});
+    }
+    executor_ = std::make_shared<BlockingExecutor>(threads, queue);
+    auto server = GatewayServer::Start(
+        "127.0.0.1:0", std::make_shared<ProjectRegistry>(std::move(list)),
+        executor_);
+    ASSERT_THAT(server.status(), IsOk());
+    server_ = *std::move(server);
+    channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
+                                   grpc::InsecureChannelCredentials());
+    stub_ = v1::FileService::NewStub(channel_);
+  }
+
+  std::vector<std::shared_ptr<::testing::StrictMock<MockFileOperations>>>
+      mocks_;
+  std::shared_ptr<BlockingExecutor> executor_;
+  std::unique_ptr<GatewayServer> server_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::FileService::Stub> stub_;
+};
+
+TEST_F(FileServiceTest, ForwardsToTheProjectAndReturnsTheAnswer) {
+  StartGateway();
+  v1::GetFileResponse answer;
+  answer.mutable_file()->set_uuid(kUuid);
+  answer.mutable_file()->set_size(1290);
+  absl::Time seen_deadline;
+  EXPECT_CALL(*mocks_[0], GetFile(_, _))
+      .WillOnce(Invoke([&](const upstream::CallContext& call,
+                           const v1::GetFileRequest& request) {
+        EXPECT_EQ(request.uuid(), kUuid);
+        seen_deadline = call.deadline;
+        return answer;
+      }));
+  grpc::ClientContext context;
+  const auto deadline =
+      std::chrono::system_clock::now() + std::chrono::seconds(5);
+  context.set_deadline(deadline);
+  v1::GetFileRequest request;
+  request.set_uuid(kUuid);
+  v1::GetFileResponse response;
+  grpc::Status status = stub_->GetFile(&context, request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.file().size(), 1290);
+  // The caller's deadline reaches the upstream layer (within clock skew).
+  EXPECT_LT(absl::AbsDuration(seen_deadline - absl::FromChrono(deadline)),
+            absl::Milliseconds(50));
+}
+
+TEST_F(FileServiceTest, BadInputIsRefusedBeforeUpstreamWithTheFieldNamed) {
+  StartGateway();  // StrictMock: any upstream call fails the test
+  grpc::ClientContext context;
+  v1::GetFileRequest request;
+  request.set_uuid("not-a-uuid");
+  v1::GetFileResponse response;
+  grpc::Status status = stub_->GetFile(&context, request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("uuid:"));
+  google::rpc::Status details = DetailsOf(status);
+  ASSERT_EQ(details.details_size(), 1);
+  google::rpc::BadRequest bad_request;
+  ASSERT_TRUE(details.details(0).UnpackTo(&bad_request));
+  EXPECT_EQ(bad_request.field_violations(0).field(), "uuid");
+
+  grpc::ClientContext list_context;
+  v1::ListFilesRequest list;
+  list.set_page_size(5000);
+  v1::ListFilesResponse list_response;
+  status = stub_->ListFiles(&list_context, list, &list_response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("page_size"));
+}
+
+TEST_F(FileServiceTest, ProjectIsChosenByMetadata) {
+  StartGateway(/*projects=*/2);
+  EXPECT_CALL(*mocks_[1], StoreFile(_, _))
+      .WillOnce(Return(v1::StoreFileResponse()));
+  v1::StoreFileRequest request;
+  request.set_uuid(kUuid);
+  v1::StoreFileResponse response;
+  {
+    grpc::ClientContext context;
+    context.AddMetadata("x-ucgate-project", "other");
+    EXPECT_TRUE(stub_->StoreFile(&context, request, &response).ok());
+  }
+  {
+    grpc::ClientContext context;
+    context.AddMetadata("x-ucgate-project", "nope");
+    grpc::Status status = stub_->StoreFile(&context, request, &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
+    EXPECT_THAT(status.error_message(), HasSubstr("x-ucgate-project"));
+  }
+  {
+    grpc::ClientContext context;  // two projects: the key is required
+    grpc::Status status = stub_->StoreFile(&context, request, &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_THAT(status.error_message(), HasSubstr("x-ucgate-project"));
+  }
+}
+
+TEST_F(FileServiceTest, RetryAfterReachesTheCaller) {
+  StartGateway();
+  EXPECT_CALL(*mocks_[0], ListFiles(_, _))
+      .WillOnce(Return(WithRetryAfter(
+          absl::ResourceExhaustedError("upstream: Request was throttled."),
+          absl::Seconds(10))));
+  grpc::ClientContext context;
+  v1::ListFilesResponse response;
+  grpc::Status status =
+      stub_->ListFiles(&context, v1::ListFilesRequest(), &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(status.error_message(), HasSubstr("throttled"));
+  auto trailers = context.GetServerTrailingMetadata();
+  auto it = trailers.find("retry-after");
+  ASSERT_NE(it, trailers.end());
+  EXPECT_EQ(std::string(it->second.data(), it->second.size()), "10");
+  google::rpc::RetryInfo retry_info;
+  ASSERT_TRUE(DetailsOf(status).details(0).UnpackTo(&retry_info));
+  EXPECT_EQ(retry_info.retry_delay().seconds(), 10);
+}
+
+TEST_F(FileServiceTest, CancellationIsVisibleToTheUpstreamLayer) {
+  StartGateway();
+  absl::Notification entered;
+  std::atomic<bool> saw_cancel{false};
+  EXPECT_CALL(*mocks_[0], GetFile(_, _))
+      .WillOnce(Invoke(
+          [&](const upstream::CallContext& call, const v1::GetFileRequest&)
+              -> absl::StatusOr<v1::GetFileResponse> {
+            entered.Notify();
+            // Stands in for a curl transfer that polls for cancellation.
+            for (int i = 0; i < 5000 && !call.is_cancelled(); ++i)
+              absl::SleepFor(absl::Milliseconds(1));
+            saw_cancel = call.is_cancelled();
+            return absl::CancelledError("cancelled");
+          }));
+  grpc::ClientContext context;
+  v1::GetFileRequest request;
+  request.set_uuid(kUuid);
+  v1::GetFileResponse response;
+  std::thread canceller([&] {
+    entered.WaitForNotification();
+    context.TryCancel();
+  });
+  grpc::Status status = stub_->GetFile(&context, request, &response);
+  canceller.join();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::CANCELLED);
+  executor_.reset();
+  server_.reset();  // waits for the handler to finish
+  EXPECT_TRUE(saw_cancel.load());
+}
+
+TEST_F(FileServiceTest, OverloadIsResourceExhaustedNotAnEndlessQueue) {
+  StartGateway(1, /*threads=*/1, /*queue=*/1);
+  absl::Notification release, entered;
+  EXPECT_CALL(*mocks_[0], GetFile(_, _))
+      .WillRepeatedly(
+          Invoke([&](const upstream::CallContext&, const v1::GetFileRequest&) {
+            if (!entered.HasBeenNotified())
+              entered.Notify();  // one worker: no race
+            release.WaitForNotification();
+            return v1::GetFileResponse();
+          }));
+  v1::GetFileRequest request;
+  request.set_uuid(kUuid);
+  // Call A occupies the only worker; call B waits in the one queue slot (its
+  // caller gives up after 200 ms, but the task stays queued); call C is
+  // refused at once.
+  std::thread call_a([&] {
+    grpc::ClientContext context;
+    v1::GetFileResponse response;
+    EXPECT_TRUE(stub_->GetFile(&context, request, &response).ok());
+  });
+  entered.WaitForNotification();
+  {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::milliseconds(200));
+    v1::GetFileResponse response;
+    EXPECT_EQ(stub_->GetFile(&context, request, &response).error_code(),
+              grpc::StatusCode::DEADLINE_EXCEEDED);
+  }
+  grpc::ClientContext context;
+  v1::GetFileResponse response;
+  grpc::Status status = stub_->GetFile(&context, request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(status.error_message(), HasSubstr("overloaded"));
+  release.Notify();
+  call_a.join();
+}
+
+TEST_F(FileServiceTest, HealthIsServing) {
+  StartGateway();
+  auto health = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
+                                    grpc::InsecureChannelCredentials());
+  grpc::GenericStub generic(health);
+  // A raw Check call: request {service: ""} is an empty message.
+  grpc::ClientContext context;
+  grpc::ByteBuffer request_buffer, response_buffer;
+  grpc::Slice empty("");
+  request_buffer = grpc::ByteBuffer(&empty, 1);
+  absl::Notification done;
+  grpc::Status status;
+  generic.UnaryCall(&context, "/grpc.health.v1.Health/Check",
+                    grpc::StubOptions(), &request_buffer, &response_buffer,
+                    [&](grpc::Status s) {
+                      status = s;
+                      done.Notify();
+                    });
+  done.WaitForNotification();
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  std::vector<grpc::Slice> slices;
+  ASSERT_TRUE(response_buffer.Dump(&slices).ok());
+  std::string bytes;
+  for (auto& slice : slices)
+    bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+  EXPECT_EQ(bytes, std::string("\x08\x01", 2));  // status: SERVING
+}
+
+}  // namespace
+}  // namespace ucgate::gateway

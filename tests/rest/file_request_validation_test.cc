@@ -1,0 +1,119 @@
+#include "service/upstream/file_request_validation.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "service/common/status.h"
+#include "tests/testing_util/status_matchers.h"
+
+namespace ucgate::upstream {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Pair;
+using ::testing::StartsWith;
+
+constexpr char kUuid[] = "2e17f5d1-d423-4de6-8ee5-6773cc4a7fa6";
+
+template <typename Request>
+void ExpectFieldError(const Request& request, ApiVersion version,
+                      const std::string& field) {
+  absl::Status status = ValidateRequest(request, version);
+  EXPECT_THAT(status,
+              StatusIs(absl::StatusCode::kInvalidArgument, StartsWith(field)));
+  ASSERT_FALSE(FieldViolations(status).empty());
+  EXPECT_EQ(FieldViolations(status)[0].first, field);
+}
+
+TEST(ValidationTest, Uuids) {
+  v1::GetFileRequest get;
+  ExpectFieldError(get, ApiVersion::kV07, "uuid");
+  get.set_uuid("../../project/");
+  ExpectFieldError(get, ApiVersion::kV07, "uuid");
+  get.set_uuid(kUuid);
+  EXPECT_THAT(ValidateRequest(get, ApiVersion::kV07), IsOk());
+  v1::StoreFileRequest store;
+  store.set_uuid("nope");
+  ExpectFieldError(store, ApiVersion::kV07, "uuid");
+  v1::DeleteFileRequest del;
+  ExpectFieldError(del, ApiVersion::kV06, "uuid");
+}
+
+TEST(ValidationTest, PageSizeRange) {
+  v1::ListFilesRequest list;
+  for (int size : {0, 1, 1000}) {
+    list.set_page_size(size);
+    EXPECT_THAT(ValidateRequest(list, ApiVersion::kV07), IsOk()) << size;
+  }
+  for (int size : {-1, 1001}) {
+    list.set_page_size(size);
+    ExpectFieldError(list, ApiVersion::kV07, "page_size");
+  }
+}
+
+TEST(ValidationTest, VersionSpecificListOptions) {
+  v1::ListFilesRequest list;
+  list.set_ordering(v1::FILE_ORDERING_SIZE_DESC);
+  ExpectFieldError(list, ApiVersion::kV07, "ordering");
+  EXPECT_THAT(ValidateRequest(list, ApiVersion::kV06), IsOk());
+  list.set_from("abc");
+  ExpectFieldError(list, ApiVersion::kV06, "from");
+  list.set_from("1024");
+  EXPECT_THAT(ValidateRequest(list, ApiVersion::kV06), IsOk());
+  list.Clear();
+  list.set_from("yesterday");
+  ExpectFieldError(list, ApiVersion::kV07, "from");
+  for (const char* from : {"2015-09-10T10:00:00Z",
+                           "2022-09-28T15:53:36.082137+00:00", "2015-09-10"}) {
+    list.set_from(from);
+    EXPECT_THAT(ValidateRequest(list, ApiVersion::kV07), IsOk()) << from;
+  }
+  list.Clear();
+  list.set_include_appdata(true);
+  ExpectFieldError(list, ApiVersion::kV06, "include_appdata");
+  list.Clear();
+  list.set_include_rekognition_info(true);
+  ExpectFieldError(list, ApiVersion::kV07, "include_rekognition_info");
+}
+
+TEST(ValidationTest, BatchSizes) {
+  v1::BatchStoreFilesRequest batch;
+  ExpectFieldError(batch, ApiVersion::kV07, "uuids");
+  for (int i = 0; i < 100; ++i) batch.add_uuids(kUuid);
+  EXPECT_THAT(ValidateRequest(batch, ApiVersion::kV07), IsOk());
+  batch.add_uuids(kUuid);
+  ExpectFieldError(batch, ApiVersion::kV07, "uuids");
+  v1::BatchDeleteFilesRequest del;
+  del.add_uuids("malformed ones are the upstream's per-UUID problems");
+  EXPECT_THAT(ValidateRequest(del, ApiVersion::kV07), IsOk());
+}
+
+TEST(ValidationTest, Copies) {
+  v1::CopyFileToLocalStorageRequest local;
+  ExpectFieldError(local, ApiVersion::kV07, "source");
+  local.set_source("not a uuid");
+  ExpectFieldError(local, ApiVersion::kV07, "source");
+  for (std::string source :
+       {std::string(kUuid), absl::StrCat(kUuid, "/-/resize/10x10/"),
+        absl::StrCat("https://ucarecdn.com/", kUuid, "/")}) {
+    local.set_source(source);
+    EXPECT_THAT(ValidateRequest(local, ApiVersion::kV07), IsOk()) << source;
+  }
+  (*local.mutable_metadata())["bad key!"] = "v";
+  ExpectFieldError(local, ApiVersion::kV07, "metadata[bad key!]");
+  local.mutable_metadata()->clear();
+  (*local.mutable_metadata())["key"] = std::string(513, 'x');
+  ExpectFieldError(local, ApiVersion::kV07, "metadata[key]");
+  local.mutable_metadata()->clear();
+  (*local.mutable_metadata())["key"] = "value";
+  ExpectFieldError(local, ApiVersion::kV06, "metadata");
+
+  v1::CopyFileToRemoteStorageRequest remote;
+  remote.set_source(kUuid);
+  ExpectFieldError(remote, ApiVersion::kV07, "target");
+  remote.set_target("emulated-storage");
+  EXPECT_THAT(ValidateRequest(remote, ApiVersion::kV07), IsOk());
+}
+
+}  // namespace
+}  // namespace ucgate::upstream
