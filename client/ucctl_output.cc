@@ -70,9 +70,10 @@ std::string ToJson(const google::protobuf::Message& message) {
 void JsonArrayWriter::Add(const google::protobuf::Message& message) {
   std::string json = ToJson(message);
   json.pop_back();  // the final newline
-  // JSON strings never hold a raw newline, so this only indents structure.
-  out_ << (empty_ ? "[\n  " : ",\n  ")
-       << absl::StrReplaceAll(json, {{"\n", "\n  "}});
+  // JSON strings never hold a raw newline, so this only indents structure
+  // (by one space, as protobuf's printer does).
+  out_ << (empty_ ? "[\n " : ",\n ")
+       << absl::StrReplaceAll(json, {{"\n", "\n "}});
   empty_ = false;
 }
 

@@ -219,10 +219,9 @@ grpc::Status FakeFileService::CopyFileToRemoteStorage(
   return grpc::Status::OK;
 }
 
-FakeServer::FakeServer() {
+FakeServer::FakeServer(std::shared_ptr<grpc::ServerCredentials> credentials) {
   grpc::ServerBuilder builder;
-  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
-                           &port_);
+  builder.AddListeningPort("127.0.0.1:0", std::move(credentials), &port_);
   builder.RegisterService(&service_);
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || port_ == 0) {

@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "google/protobuf/message.h"
 #include "grpcpp/channel.h"
+#include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server.h"
 #include "uploadcare/gateway/v1/file_service.grpc.pb.h"
 
@@ -105,7 +106,9 @@ class FakeFileService final
 // A real gRPC server on 127.0.0.1 (a free port) serving a FakeFileService.
 class FakeServer {
  public:
-  FakeServer();
+  // Plaintext unless given TLS credentials.
+  explicit FakeServer(std::shared_ptr<grpc::ServerCredentials> credentials =
+                          grpc::InsecureServerCredentials());
   ~FakeServer();
 
   FakeFileService& service() { return service_; }
