@@ -316,58 +316,54 @@ int FilesGet(Command& command, const std::vector<std::string>& args) {
       });
 }
 
-int FilesStore(Command& command, const std::vector<std::string>& args) {
+// store and delete: one UUID in, the file as it is now out.
+template <typename Request, typename Response>
+int RunSingleFileCommand(
+    Command& command, const std::vector<std::string>& args,
+    absl::StatusOr<Response> (FileClient::*rpc)(const Request&)) {
   if (auto done = command.Parse(args)) return *done;
   if (auto done = command.ExpectPositional(1, 1, "UUID")) return *done;
-  v1::StoreFileRequest request;
+  Request request;
   request.set_uuid(command.positional()[0]);
-  return command.Run(
-      [&](FileClient& client) { return client.StoreFile(request); },
-      [&](const v1::StoreFileResponse& response) {
-        PrintFileDetails(command.out(), response.file());
-      });
+  return command.Run([&](FileClient& client) { return (client.*rpc)(request); },
+                     [&](const Response& response) {
+                       PrintFileDetails(command.out(), response.file());
+                     });
+}
+
+int FilesStore(Command& command, const std::vector<std::string>& args) {
+  return RunSingleFileCommand(command, args, &FileClient::StoreFile);
 }
 
 int FilesDelete(Command& command, const std::vector<std::string>& args) {
+  return RunSingleFileCommand(command, args, &FileClient::DeleteFile);
+}
+
+// batch-store and batch-delete: UUIDs in, handled files and problems out.
+template <typename Request, typename Response>
+int RunBatchCommand(
+    Command& command, const std::vector<std::string>& args,
+    absl::StatusOr<Response> (FileClient::*rpc)(const Request&)) {
   if (auto done = command.Parse(args)) return *done;
-  if (auto done = command.ExpectPositional(1, 1, "UUID")) return *done;
-  v1::DeleteFileRequest request;
-  request.set_uuid(command.positional()[0]);
-  return command.Run(
-      [&](FileClient& client) { return client.DeleteFile(request); },
-      [&](const v1::DeleteFileResponse& response) {
-        PrintFileDetails(command.out(), response.file());
-      });
+  if (auto done = command.ExpectPositional(
+          1, std::numeric_limits<size_t>::max(), "UUID (one or more)")) {
+    return *done;
+  }
+  Request request;
+  for (const std::string& uuid : command.positional()) request.add_uuids(uuid);
+  return command.Run([&](FileClient& client) { return (client.*rpc)(request); },
+                     [&](const Response& response) {
+                       PrintBatchResult(command.out(), response.files(),
+                                        response.problems());
+                     });
 }
 
 int FilesBatchStore(Command& command, const std::vector<std::string>& args) {
-  if (auto done = command.Parse(args)) return *done;
-  if (auto done = command.ExpectPositional(
-          1, std::numeric_limits<size_t>::max(), "UUID (one or more)")) {
-    return *done;
-  }
-  v1::BatchStoreFilesRequest request;
-  for (const std::string& uuid : command.positional()) request.add_uuids(uuid);
-  return command.Run(
-      [&](FileClient& client) { return client.BatchStoreFiles(request); },
-      [&](const v1::BatchStoreFilesResponse& response) {
-        PrintBatchResult(command.out(), response.files(), response.problems());
-      });
+  return RunBatchCommand(command, args, &FileClient::BatchStoreFiles);
 }
 
 int FilesBatchDelete(Command& command, const std::vector<std::string>& args) {
-  if (auto done = command.Parse(args)) return *done;
-  if (auto done = command.ExpectPositional(
-          1, std::numeric_limits<size_t>::max(), "UUID (one or more)")) {
-    return *done;
-  }
-  v1::BatchDeleteFilesRequest request;
-  for (const std::string& uuid : command.positional()) request.add_uuids(uuid);
-  return command.Run(
-      [&](FileClient& client) { return client.BatchDeleteFiles(request); },
-      [&](const v1::BatchDeleteFilesResponse& response) {
-        PrintBatchResult(command.out(), response.files(), response.problems());
-      });
+  return RunBatchCommand(command, args, &FileClient::BatchDeleteFiles);
 }
 
 int FilesCopyLocal(Command& command, const std::vector<std::string>& args) {

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/any.pb.h"
 #include "google/protobuf/util/time_util.h"
+#include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
@@ -39,6 +40,22 @@ void MarkRemoved(v1::File& file) {
   *file.mutable_datetime_removed() = TimeUtil::SecondsToTimestamp(1500000200);
 }
 
+// Batches: UUIDs starting with "bad" are problems ("Invalid"); the rest are
+// answered as files, marked stored or removed.
+template <typename Request, typename Response>
+void AnswerBatch(const Request& request, Response& response,
+                 void (*mark)(v1::File&)) {
+  for (const std::string& uuid : request.uuids()) {
+    if (uuid.rfind("bad", 0) == 0) {
+      (*response.mutable_problems())[uuid] = "Invalid";
+      continue;
+    }
+    v1::File* file = response.add_files();
+    *file = CannedFile(uuid);
+    mark(*file);
+  }
+}
+
 }  // namespace
 
 grpc::Status RichError(
@@ -51,6 +68,21 @@ grpc::Status RichError(
     status.add_details()->PackFrom(*detail);
   }
   return grpc::Status(code, message, status.SerializeAsString());
+}
+
+grpc::Status InvalidUuidErrorWithEveryDetail() {
+  google::rpc::BadRequest bad_request;
+  auto* violation = bad_request.add_field_violations();
+  violation->set_field("uuid");
+  violation->set_description("must be a UUID");
+  google::rpc::RetryInfo retry_info;
+  retry_info.mutable_retry_delay()->set_seconds(3);
+  retry_info.mutable_retry_delay()->set_nanos(500000000);
+  google::rpc::ErrorInfo error_info;
+  error_info.set_reason("INVALID_UUID");
+  error_info.set_domain("ucgate.uploadcare.com");
+  return RichError(grpc::StatusCode::INVALID_ARGUMENT, "uuid: must be a UUID",
+                   {&bad_request, &retry_info, &error_info});
 }
 
 void FakeFileService::FailWith(grpc::Status status) {
@@ -150,23 +182,13 @@ grpc::Status FakeFileService::DeleteFile(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
-// Batches: UUIDs starting with "bad" are problems ("Invalid"), the rest are
-// handled.
 grpc::Status FakeFileService::BatchStoreFiles(
     grpc::ServerContext* context, const v1::BatchStoreFilesRequest* request,
     v1::BatchStoreFilesResponse* response) {
   if (grpc::Status s = Record("BatchStoreFiles", *context, *request); !s.ok()) {
     return s;
   }
-  for (const std::string& uuid : request->uuids()) {
-    if (uuid.rfind("bad", 0) == 0) {
-      (*response->mutable_problems())[uuid] = "Invalid";
-      continue;
-    }
-    v1::File* file = response->add_files();
-    *file = CannedFile(uuid);
-    MarkStored(*file);
-  }
+  AnswerBatch(*request, *response, MarkStored);
   return grpc::Status::OK;
 }
 
@@ -177,15 +199,7 @@ grpc::Status FakeFileService::BatchDeleteFiles(
       !s.ok()) {
     return s;
   }
-  for (const std::string& uuid : request->uuids()) {
-    if (uuid.rfind("bad", 0) == 0) {
-      (*response->mutable_problems())[uuid] = "Invalid";
-      continue;
-    }
-    v1::File* file = response->add_files();
-    *file = CannedFile(uuid);
-    MarkRemoved(*file);
-  }
+  AnswerBatch(*request, *response, MarkRemoved);
   return grpc::Status::OK;
 }
 

@@ -42,6 +42,10 @@ grpc::Status RichError(
     grpc::StatusCode code, const std::string& message,
     const std::vector<const google::protobuf::Message*>& details);
 
+// INVALID_ARGUMENT "uuid: must be a UUID" with a BadRequest (field uuid:
+// "must be a UUID"), a RetryInfo (3.5 s) and an ErrorInfo (INVALID_UUID).
+grpc::Status InvalidUuidErrorWithEveryDetail();
+
 class FakeFileService final
     : public ::uploadcare::gateway::v1::FileService::Service {
  public:

@@ -3,7 +3,6 @@
 
 #include "client/ucgate_client.h"
 #include "gmock/gmock.h"
-#include "google/rpc/error_details.pb.h"
 #include "gtest/gtest.h"
 #include "service/common/status.h"
 #include "tests/client/fake_file_service.h"
@@ -52,6 +51,17 @@ class FileClientTest : public ::testing::Test {
     page.set_next_page_token(std::move(next_page_token));
     page.set_total_size(6);
     return page;
+  }
+
+  // Runs ForEachFile, collecting the UUIDs it visits (at most `limit`).
+  static absl::Status CollectUuids(FileClient& client,
+                                   const v1::ListFilesRequest& request,
+                                   std::vector<std::string>* seen,
+                                   size_t limit = SIZE_MAX) {
+    return client.ForEachFile(request, [&](const v1::File& file) {
+      seen->push_back(file.uuid());
+      return seen->size() < limit;
+    });
   }
 
   FakeServer server_;
@@ -218,30 +228,17 @@ TEST_F(FileClientTest, CopiesMapRequestAndResponse) {
 }
 
 TEST_F(FileClientTest, ErrorsKeepCodeMessageAndDetails) {
-  google::rpc::BadRequest bad_request;
-  auto* violation = bad_request.add_field_violations();
-  violation->set_field("uuid");
-  violation->set_description("must be a UUID");
-  google::rpc::RetryInfo retry_info;
-  retry_info.mutable_retry_delay()->set_seconds(3);
-  retry_info.mutable_retry_delay()->set_nanos(500000000);
-  google::rpc::ErrorInfo error_info;
-  error_info.set_reason("UPSTREAM_THROTTLED");
-  error_info.set_domain(kErrorDomain);
-  server_.service().FailWith(testing::RichError(
-      grpc::StatusCode::RESOURCE_EXHAUSTED, "uuid: must be a UUID",
-      {&bad_request, &retry_info, &error_info}));
-
+  server_.service().FailWith(testing::InvalidUuidErrorWithEveryDetail());
   auto client = Connect();
   v1::GetFileRequest request;
   request.set_uuid("nope");
   absl::StatusOr<v1::GetFileResponse> response = client->GetFile(request);
-  EXPECT_THAT(response, StatusIs(absl::StatusCode::kResourceExhausted,
+  EXPECT_THAT(response, StatusIs(absl::StatusCode::kInvalidArgument,
                                  "uuid: must be a UUID"));
   EXPECT_THAT(FieldViolations(response.status()),
               ElementsAre(Pair("uuid", "must be a UUID")));
   EXPECT_EQ(RetryAfter(response.status()), absl::Milliseconds(3500));
-  EXPECT_EQ(ErrorReason(response.status()), "UPSTREAM_THROTTLED");
+  EXPECT_EQ(ErrorReason(response.status()), "INVALID_UUID");
 }
 
 TEST_F(FileClientTest, ErrorsWithoutDetailsCarryNoPayloads) {
@@ -275,12 +272,7 @@ TEST_F(FileClientTest, ForEachFileWalksEveryPage) {
   request.set_page_size(2);
   request.set_stored(true);
   std::vector<std::string> seen;
-  ASSERT_THAT(client->ForEachFile(request,
-                                  [&](const v1::File& file) {
-                                    seen.push_back(file.uuid());
-                                    return true;
-                                  }),
-              IsOk());
+  ASSERT_THAT(CollectUuids(*client, request, &seen), IsOk());
   EXPECT_THAT(seen, ElementsAre("a1", "a2", "b1", "b2", "c1", "c2"));
   std::vector<RecordedCall> calls = server_.service().calls();
   ASSERT_THAT(calls, SizeIs(3));
@@ -303,11 +295,7 @@ TEST_F(FileClientTest, ForEachFileStopsWhenTheCallbackSaysSo) {
                               Page({"c1", "c2"}, "")});
   auto client = Connect();
   std::vector<std::string> seen;
-  ASSERT_THAT(client->ForEachFile(v1::ListFilesRequest(),
-                                  [&](const v1::File& file) {
-                                    seen.push_back(file.uuid());
-                                    return seen.size() < 3;
-                                  }),
+  ASSERT_THAT(CollectUuids(*client, v1::ListFilesRequest(), &seen, /*limit=*/3),
               IsOk());
   EXPECT_THAT(seen, ElementsAre("a1", "a2", "b1"));
   EXPECT_THAT(server_.service().calls(), SizeIs(2));
@@ -320,12 +308,7 @@ TEST_F(FileClientTest, ForEachFileStartsAtTheGivenToken) {
   v1::ListFilesRequest request;
   request.set_page_token("page-2");
   std::vector<std::string> seen;
-  ASSERT_THAT(client->ForEachFile(request,
-                                  [&](const v1::File& file) {
-                                    seen.push_back(file.uuid());
-                                    return true;
-                                  }),
-              IsOk());
+  ASSERT_THAT(CollectUuids(*client, request, &seen), IsOk());
   EXPECT_THAT(seen, ElementsAre("b1", "c1"));
 }
 
@@ -335,11 +318,7 @@ TEST_F(FileClientTest, ForEachFileFailsWithTheFailingPage) {
   auto client = Connect();
   std::vector<std::string> seen;
   EXPECT_THAT(
-      client->ForEachFile(v1::ListFilesRequest(),
-                          [&](const v1::File& file) {
-                            seen.push_back(file.uuid());
-                            return true;
-                          }),
+      CollectUuids(*client, v1::ListFilesRequest(), &seen),
       StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page_token")));
   EXPECT_THAT(seen, ElementsAre("a1"));
   EXPECT_THAT(server_.service().calls(), SizeIs(2));
@@ -350,11 +329,7 @@ TEST_F(FileClientTest, ForEachFileRefusesAServerThatRepeatsItsToken) {
   server_.service().SetPages({Page({"a1"}, "page-2"), Page({"b1"}, "page-2")});
   auto client = Connect();
   std::vector<std::string> seen;
-  EXPECT_THAT(client->ForEachFile(v1::ListFilesRequest(),
-                                  [&](const v1::File& file) {
-                                    seen.push_back(file.uuid());
-                                    return true;
-                                  }),
+  EXPECT_THAT(CollectUuids(*client, v1::ListFilesRequest(), &seen),
               StatusIs(absl::StatusCode::kInternal, HasSubstr("page token")));
   EXPECT_THAT(seen, ElementsAre("a1", "b1"));
 }

@@ -10,7 +10,6 @@
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
-#include "google/rpc/error_details.pb.h"
 #include "gtest/gtest.h"
 #include "service/common/command_line.h"
 #include "tests/client/fake_file_service.h"
@@ -447,23 +446,13 @@ TEST_F(UcctlTest, TakesTargetAndProjectFromTheEnvironment) {
 }
 
 TEST_F(UcctlTest, RpcErrorsExitOneWithCodeMessageAndDetails) {
-  google::rpc::BadRequest bad_request;
-  auto* violation = bad_request.add_field_violations();
-  violation->set_field("uuid");
-  violation->set_description("must be a UUID");
-  google::rpc::RetryInfo retry_info;
-  retry_info.mutable_retry_delay()->set_seconds(3);
-  google::rpc::ErrorInfo error_info;
-  error_info.set_reason("INVALID_UUID");
-  server_.service().FailWith(testing::RichError(
-      grpc::StatusCode::INVALID_ARGUMENT, "uuid: must be a UUID",
-      {&bad_request, &retry_info, &error_info}));
+  server_.service().FailWith(testing::InvalidUuidErrorWithEveryDetail());
   Result result = Call({"files", "get", "nope"});
   EXPECT_EQ(result.exit_code, kRpcErrorExitCode);
   EXPECT_THAT(result.out, IsEmpty());
   EXPECT_THAT(Lines(result.err),
               ElementsAre("ucctl: INVALID_ARGUMENT: uuid: must be a UUID",
-                          "  field uuid: must be a UUID", "  retry after: 3s",
+                          "  field uuid: must be a UUID", "  retry after: 3.5s",
                           "  reason: INVALID_UUID"));
 }
 
