@@ -206,7 +206,9 @@ int main(int argc, char** argv) {
     names.push_back(project.name);
   UCGATE_LOG(kInfo, "ucgate listening on ", config.listen, " (port ",
              (*server)->port(), "), projects: ", absl::StrJoin(names, ", "));
-  std::printf("ucgate: listening on %s\n", config.listen.c_str());
+  // The resolved address (port 0 picks one), for scripts and tests to read.
+  std::string host = config.listen.substr(0, config.listen.rfind(':'));
+  std::printf("ucgate: listening on %s:%d\n", host.c_str(), (*server)->port());
   std::fflush(stdout);
 
   std::thread signal_waiter([&] {
