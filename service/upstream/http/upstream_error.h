@@ -1,0 +1,55 @@
+// The one place where upstream HTTP statuses become canonical error codes.
+// Every error carries an ErrorInfo (domain kErrorDomain, one of the reasons
+// below, metadata "http_status"), messages start with "upstream: " and quote
+// at most a short, sanitized piece of the upstream's answer.
+#pragma once
+
+#include <optional>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "service/upstream/http/http_client.h"
+
+namespace ucgate::http {
+
+// ErrorInfo reasons.
+inline constexpr char kUpstreamBadRequest[] = "UPSTREAM_BAD_REQUEST";  // 400
+inline constexpr char kUpstreamCredentialsRejected[] =
+    "UPSTREAM_CREDENTIALS_REJECTED";                               // 401, 403
+inline constexpr char kUpstreamNotFound[] = "UPSTREAM_NOT_FOUND";  // 404, 410
+inline constexpr char kUpstreamVersionRejected[] =
+    "UPSTREAM_VERSION_REJECTED";                                  // 406
+inline constexpr char kUpstreamConflict[] = "UPSTREAM_CONFLICT";  // 409
+inline constexpr char kUpstreamPayloadTooLarge[] =
+    "UPSTREAM_PAYLOAD_TOO_LARGE";                                   // 413
+inline constexpr char kUpstreamThrottled[] = "UPSTREAM_THROTTLED";  // 429
+inline constexpr char kUpstreamRejected[] = "UPSTREAM_REJECTED";    // other 4xx
+inline constexpr char kUpstreamUnavailable[] = "UPSTREAM_UNAVAILABLE";  // 5xx
+inline constexpr char kUpstreamUnexpectedRedirect[] =
+    "UPSTREAM_UNEXPECTED_REDIRECT";  // 3xx
+inline constexpr char kUpstreamUnexpectedStatus[] =
+    "UPSTREAM_UNEXPECTED_STATUS";  // 1xx or out of range
+// ErrorInfo metadata key holding the HTTP status, e.g. "404".
+inline constexpr char kHttpStatusMetadataKey[] = "http_status";
+
+// OK for 2xx; otherwise:
+//   400 INVALID_ARGUMENT with the upstream's detail or field map (the latter
+//       also as BadRequest field violations), 413 INVALID_ARGUMENT,
+//   401/403 INTERNAL (the gateway's credentials were refused),
+//   404/410 NOT_FOUND, 406 INTERNAL, 409 ABORTED,
+//   429 RESOURCE_EXHAUSTED with RetryInfo when Retry-After (or the legacy
+//       X-Throttle-Wait-Seconds) is given,
+//   5xx UNAVAILABLE (with RetryInfo when Retry-After is given),
+//   3xx INTERNAL (redirects are never followed), other 4xx
+//   FAILED_PRECONDITION.
+// `now` turns an HTTP-date Retry-After into a delay.
+absl::Status StatusFromHttpResponse(const HttpResponse& response,
+                                    absl::Time now);
+absl::Status StatusFromHttpResponse(const HttpResponse& response);
+
+// The delay a 429/503 answer asks for: Retry-After as seconds or an HTTP-date
+// (relative to `now`, never negative), else X-Throttle-Wait-Seconds.
+std::optional<absl::Duration> RetryDelayFromHeaders(
+    const HttpResponse& response, absl::Time now);
+
+}  // namespace ucgate::http
