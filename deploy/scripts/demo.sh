@@ -33,11 +33,11 @@ ucctl files get "$uuid"
 step files store "$uuid" --output text
 ucctl files store "$uuid" --output text
 
-step files batch-delete "$uuid" not-a-uuid
-ucctl files batch-delete "$uuid" not-a-uuid
-
 step files copy-remote "$uuid" --target emulated-storage
 ucctl files copy-remote "$uuid" --target emulated-storage
+
+step files batch-delete "$uuid" not-a-uuid --output text
+ucctl files batch-delete "$uuid" not-a-uuid --output text
 
 step "files get not-a-uuid   (bad input is refused before anything goes upstream)"
 ucctl files get not-a-uuid || true

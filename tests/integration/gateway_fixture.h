@@ -1,0 +1,104 @@
+// A gateway (in-process gRPC server, real libcurl transport) in front of a
+// real emulator (HTTP or HTTPS), and a client-library client of it.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "client/ucgate_client.h"
+#include "gtest/gtest.h"
+#include "service/emulator/emulator.h"
+#include "service/gateway/gateway_server.h"
+#include "service/upstream/http/http_client.h"
+#include "tests/testing_util/status_matchers.h"
+#include "tests/testing_util/test_certificates.h"
+
+namespace ucgate::testing {
+
+inline constexpr char kPublicKey[] = "integrationpublickey";
+inline constexpr char kSecretKey[] = "integration-secret-0123456789";
+
+struct GatewaySetup {
+  ApiVersion api_version = ApiVersion::kV07;
+  auth::AuthScheme auth_scheme = auth::AuthScheme::kSigned;
+  bool https = false;
+  int seed_files = 300;
+  // What the gateway is configured with (a wrong one tests 401 handling).
+  std::string gateway_secret = kSecretKey;
+  int max_attempts = 3;
+};
+
+class GatewayFixture {
+ public:
+  explicit GatewayFixture(GatewaySetup setup) : setup_(std::move(setup)) {}
+
+  void Start() {
+    emulator::EmulatorOptions emulator_options;
+    emulator_options.projects.push_back({kPublicKey, kSecretKey});
+    emulator_options.seed_files = setup_.seed_files;
+    http::CurlHttpClientOptions http_options;
+    if (setup_.https) {
+      auto certificates = WriteTestCertificates(::testing::TempDir());
+      ASSERT_THAT(certificates.status(), IsOk());
+      emulator_options.tls =
+          emulator::TlsFiles{certificates->cert_file, certificates->key_file};
+      http_options.ca_file = certificates->ca_pem_file;
+    }
+    auto emulator = emulator::Emulator::Start(emulator_options);
+    ASSERT_THAT(emulator.status(), IsOk());
+    emulator_ = *std::move(emulator);
+
+    gateway::GatewayConfig config;
+    gateway::ProjectConfig project;
+    project.name = "main";
+    project.public_key = kPublicKey;
+    project.secret_key = Secret(setup_.gateway_secret);
+    project.api_version = setup_.api_version;
+    project.auth_scheme = setup_.auth_scheme;
+    project.base_url = emulator_->base_url();
+    config.projects.push_back(project);
+    config.upstream.retry.max_attempts = setup_.max_attempts;
+    ASSERT_THAT(gateway::ValidateConfig(config), IsOk());
+    auto projects = gateway::MakeProjectRegistry(
+        config, http::MakeCurlHttpClient(http_options), MakeSystemClock(),
+        [this](absl::Duration delay) { sleeps_.push_back(delay); });
+    ASSERT_THAT(projects.status(), IsOk());
+    auto server = gateway::GatewayServer::Start(
+        "127.0.0.1:0", *projects,
+        std::make_shared<gateway::BlockingExecutor>(4, 64));
+    ASSERT_THAT(server.status(), IsOk());
+    server_ = *std::move(server);
+    client::ClientOptions client_options;
+    client_options.timeout = absl::Seconds(10);
+    client_ = std::make_unique<client::FileClient>(server_->InProcessChannel(),
+                                                   client_options);
+  }
+
+  emulator::Emulator& emulator() { return *emulator_; }
+  client::FileClient& client() { return *client_; }
+  gateway::GatewayServer& server() { return *server_; }
+  const std::vector<absl::Duration>& sleeps() const { return sleeps_; }
+
+  // A present (not removed) file of the emulator's project.
+  uploadcare::gateway::v1::File PresentFile(bool stored) {
+    for (const auto& file : emulator_->Files(kPublicKey)) {
+      if (!file.has_datetime_removed() &&
+          file.has_datetime_stored() == stored) {
+        return file;
+      }
+    }
+    ADD_FAILURE() << "no such file in the seed";
+    return {};
+  }
+
+ private:
+  GatewaySetup setup_;
+  std::unique_ptr<emulator::Emulator> emulator_;
+  std::unique_ptr<gateway::GatewayServer> server_;
+  std::unique_ptr<client::FileClient> client_;
+  std::vector<absl::Duration> sleeps_;
+};
+
+}  // namespace ucgate::testing
