@@ -22,6 +22,12 @@ std::string TimestampText(const google::protobuf::Timestamp& timestamp,
   return google::protobuf::util::TimeUtil::ToString(timestamp);
 }
 
+// Tables show whole seconds so that the column keeps its width.
+google::protobuf::Timestamp WholeSeconds(google::protobuf::Timestamp time) {
+  time.set_nanos(0);
+  return time;
+}
+
 const char* FileState(const File& file) {
   if (file.has_datetime_removed()) return "removed";
   if (file.has_datetime_stored()) return "stored";
@@ -85,11 +91,11 @@ void PrintFileTableHeader(std::ostream& out) {
 }
 
 void PrintFileRow(std::ostream& out, const File& file) {
-  out << absl::StrFormat(
-      "%-36s  %12d  %-8s  %-20s  %s\n", file.uuid(), file.size(),
-      FileState(file),
-      TimestampText(file.datetime_uploaded(), file.has_datetime_uploaded()),
-      file.original_filename());
+  out << absl::StrFormat("%-36s  %12d  %-8s  %-20s  %s\n", file.uuid(),
+                         file.size(), FileState(file),
+                         TimestampText(WholeSeconds(file.datetime_uploaded()),
+                                       file.has_datetime_uploaded()),
+                         file.original_filename());
 }
 
 void PrintFilePage(std::ostream& out,

@@ -291,6 +291,8 @@ TEST_F(UcctlTest, ListTextIsATableWithTheNextPageToken) {
   page.mutable_files(0)->set_original_filename("photo.jpg");
   page.mutable_files(0)->set_size(1234);
   page.mutable_files(0)->mutable_datetime_stored()->set_seconds(1);
+  page.mutable_files(0)->mutable_datetime_uploaded()->set_seconds(1500000000);
+  page.mutable_files(0)->mutable_datetime_uploaded()->set_nanos(161818000);
   server_.service().SetPages({page});
   Result result = Call({"files", "list", "--output", "text"});
   ASSERT_EQ(result.exit_code, 0) << result.err;
@@ -300,6 +302,9 @@ TEST_F(UcctlTest, ListTextIsATableWithTheNextPageToken) {
                               HasSubstr("STATE"), HasSubstr("FILENAME")));
   EXPECT_THAT(lines[1], AllOf(StartsWith(kUuid), HasSubstr("1234"),
                               HasSubstr("stored"), HasSubstr("photo.jpg")));
+  // Whole seconds keep the UPLOADED column aligned with its header.
+  EXPECT_EQ(lines[1].find("2017-07-14T02:40:00Z  photo.jpg"),
+            lines[0].find("UPLOADED"));
   EXPECT_EQ(lines[2], "1 of 6 files");
   EXPECT_EQ(lines[3], "next page: --page-token page-2");
 }
