@@ -14,6 +14,7 @@ BlockingExecutor::~BlockingExecutor() {
   {
     absl::MutexLock lock(&mutex_);
     stopping_ = true;
+    work_available_.SignalAll();
   }
   for (std::thread& thread : threads_) thread.join();
 }
@@ -22,6 +23,7 @@ bool BlockingExecutor::TrySchedule(std::function<void()> task) {
   absl::MutexLock lock(&mutex_);
   if (stopping_ || static_cast<int>(queue_.size()) >= max_queued_) return false;
   queue_.push_back(std::move(task));
+  work_available_.Signal();
   return true;
 }
 
@@ -30,12 +32,7 @@ void BlockingExecutor::Work() {
     std::function<void()> task;
     {
       absl::MutexLock lock(&mutex_);
-      mutex_.Await(absl::Condition(
-          +[](BlockingExecutor* self)
-               ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mutex_) {
-                 return self->stopping_ || !self->queue_.empty();
-               },
-          this));
+      while (!stopping_ && queue_.empty()) work_available_.Wait(&mutex_);
       if (queue_.empty()) return;  // stopping, and nothing left to run
       task = std::move(queue_.front());
       queue_.pop_front();

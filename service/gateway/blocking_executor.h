@@ -30,6 +30,8 @@ class BlockingExecutor {
 
   const int max_queued_;
   absl::Mutex mutex_;
+  // Signalled once per task: one idle worker wakes, not all of them.
+  absl::CondVar work_available_;
   std::deque<std::function<void()>> queue_ ABSL_GUARDED_BY(mutex_);
   bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
   std::vector<std::thread> threads_;
