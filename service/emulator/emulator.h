@@ -22,6 +22,9 @@ struct EmulatorProject {
   std::string public_key;
   std::string secret_key;
   std::string name = "Emulated project";
+  // The project's one custom storage, the only valid `target` of
+  // POST /files/remote_copy/.
+  std::string custom_storage = "emulated-storage";
 };
 
 struct TlsFiles {

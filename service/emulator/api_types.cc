@@ -1,0 +1,113 @@
+#include "service/emulator/api_types.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "service/upstream/json/file_json.h"
+
+namespace ucgate::emulator {
+namespace {
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+const std::string* ApiRequest::Query(absl::string_view name) const {
+  for (const auto& [key, value] : query) {
+    if (key == name) return &value;
+  }
+  return nullptr;
+}
+
+ApiResponse DetailError(int status, absl::string_view detail) {
+  ApiResponse response;
+  response.status = status;
+  response.body = "{\"detail\":";
+  json::AppendJsonString(detail, &response.body);
+  response.body.push_back('}');
+  return response;
+}
+
+void FieldErrors::Add(absl::string_view field, absl::string_view message) {
+  errors_.emplace_back(std::string(field), std::string(message));
+}
+
+ApiResponse FieldErrors::ToResponse() const {
+  std::string body = "{";
+  for (size_t i = 0; i < errors_.size(); ++i) {
+    if (i > 0) body.push_back(',');
+    json::AppendJsonString(errors_[i].first, &body);
+    body.append(":[");
+    json::AppendJsonString(errors_[i].second, &body);
+    body.push_back(']');
+  }
+  body.push_back('}');
+  return JsonResponse(400, std::move(body));
+}
+
+ApiResponse JsonResponse(int status, std::string body) {
+  ApiResponse response;
+  response.status = status;
+  response.body = std::move(body);
+  return response;
+}
+
+std::string PercentDecode(absl::string_view text, bool plus_as_space) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '%' && i + 2 < text.size()) {
+      int high = HexValue(text[i + 1]);
+      int low = HexValue(text[i + 2]);
+      if (high >= 0 && low >= 0) {
+        out.push_back(static_cast<char>(high * 16 + low));
+        i += 2;
+        continue;
+      }
+    }
+    out.push_back(plus_as_space && c == '+' ? ' ' : c);
+  }
+  return out;
+}
+
+QueryParams ParseQueryString(absl::string_view query) {
+  QueryParams params;
+  while (!query.empty()) {
+    size_t amp = query.find('&');
+    absl::string_view pair = query.substr(0, amp);
+    query = amp == absl::string_view::npos ? absl::string_view()
+                                           : query.substr(amp + 1);
+    if (pair.empty()) continue;
+    size_t eq = pair.find('=');
+    absl::string_view name = pair.substr(0, eq);
+    absl::string_view value = eq == absl::string_view::npos
+                                  ? absl::string_view()
+                                  : pair.substr(eq + 1);
+    params.emplace_back(PercentDecode(name, true), PercentDecode(value, true));
+  }
+  return params;
+}
+
+void AppendQueryEscaped(absl::string_view text, std::string* out) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  for (char c : text) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (absl::ascii_isalnum(u) || c == '_' || c == '.' || c == '-' ||
+        c == '~') {
+      out->push_back(c);
+    } else if (c == ' ') {
+      out->push_back('+');
+    } else {
+      out->push_back('%');
+      out->push_back(kHex[u >> 4]);
+      out->push_back(kHex[u & 0xF]);
+    }
+  }
+}
+
+}  // namespace ucgate::emulator

@@ -1,0 +1,613 @@
+#include "service/emulator/files_routes.h"
+
+#include <map>
+#include <set>
+#include <string>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "rapidjson/document.h"
+#include "service/common/uuid.h"
+#include "service/emulator/api_types.h"
+#include "service/emulator/file_store.h"
+#include "service/emulator/project_data.h"
+#include "service/emulator/request_body.h"
+#include "service/upstream/json/file_json.h"
+#include "service/upstream/json/json_time.h"
+
+namespace ucgate::emulator {
+namespace {
+
+namespace v1 = ::uploadcare::gateway::v1;
+
+constexpr int64_t kDefaultLimit = 100;
+constexpr int64_t kMaxLimit = 1000;
+constexpr size_t kMaxBatchUuids = 100;
+
+// Django REST framework's wording, which the service answers with.
+constexpr absl::string_view kRequired = "This field is required.";
+constexpr absl::string_view kInvalidBoolean = "Must be a valid boolean.";
+constexpr absl::string_view kInvalidInteger = "A valid integer is required.";
+constexpr absl::string_view kInvalidDatetime =
+    "Datetime has wrong format. Use one of these formats instead: "
+    "YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].";
+constexpr absl::string_view kNotFound = "Not found.";
+constexpr absl::string_view kNoSuchStorage =
+    "Project has no storage with provided name.";
+// Not recorded from the live service; worded in its style.
+constexpr absl::string_view kInvalidSource =
+    "Expected a file UUID or a CDN URL (https://ucarecdn.com/<uuid>/...).";
+constexpr absl::string_view kSourceNotFound = "File with this UUID not found.";
+constexpr absl::string_view kSourceRemoved = "File with this UUID is removed.";
+
+ApiResponse NotFound() { return DetailError(404, kNotFound); }
+
+bool HasToken(const std::string* list, absl::string_view token) {
+  if (list == nullptr) return false;
+  for (absl::string_view item : absl::StrSplit(*list, ',')) {
+    if (absl::StripAsciiWhitespace(item) == token) return true;
+  }
+  return false;
+}
+
+// The shape of file objects in this answer: the request's version, with
+// appdata (v0.7, include=appdata) or rekognition_info (v0.6,
+// add_fields=rekognition_info) when asked for.
+json::FileJsonOptions RequestedFileShape(const ApiRequest& request) {
+  json::FileJsonOptions options;
+  options.version = request.version;
+  if (request.version == ApiVersion::kV07) {
+    options.include_appdata = HasToken(request.Query("include"), "appdata");
+  } else {
+    options.include_rekognition_info =
+        HasToken(request.Query("add_fields"), "rekognition_info");
+  }
+  return options;
+}
+
+json::FileJsonOptions PlainFileShape(const ApiRequest& request) {
+  json::FileJsonOptions options;
+  options.version = request.version;
+  return options;
+}
+
+// DRF's BooleanField.
+std::optional<bool> ParseBoolean(absl::string_view text) {
+  std::string lower = absl::AsciiStrToLower(absl::StripAsciiWhitespace(text));
+  for (absl::string_view yes : {"true", "t", "yes", "y", "on", "1"}) {
+    if (lower == yes) return true;
+  }
+  for (absl::string_view no : {"false", "f", "no", "n", "off", "0"}) {
+    if (lower == no) return false;
+  }
+  return std::nullopt;
+}
+
+std::optional<int64_t> ParseInteger(absl::string_view text) {
+  int64_t value = 0;
+  if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(text), &value)) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+// ISO-8601 to microseconds since the epoch. A '+' of the zone arrives as a
+// space when a client forgets to escape it in the query.
+std::optional<int64_t> ParseDatetimeMicros(std::string text) {
+  if (text.size() > 6 && text[text.size() - 6] == ' ' &&
+      text[text.size() - 3] == ':') {
+    text[text.size() - 6] = '+';
+  }
+  int64_t seconds = 0;
+  int32_t nanos = 0;
+  if (!json::internal::ParseTimestamp(text, &seconds, &nanos)) {
+    return std::nullopt;
+  }
+  return seconds * 1000000 + nanos / 1000;
+}
+
+// Python's isoformat(), as the service writes cursors:
+// "2022-09-28T15:53:36.082137+00:00" (no fraction when it is zero).
+std::string FormatCursorDatetime(int64_t micros) {
+  int64_t seconds = micros / 1000000;
+  int64_t rest = micros % 1000000;
+  if (rest < 0) {
+    rest += 1000000;
+    --seconds;
+  }
+  std::string text;
+  json::internal::AppendTimestamp(seconds, static_cast<int32_t>(rest * 1000),
+                                  &text);
+  if (!text.empty() && text.back() == 'Z') text.pop_back();
+  text.append("+00:00");
+  return text;
+}
+
+// The absolute URL of another page: the request's own parameters in their
+// order (cursor ones dropped), then the new cursor, as the live service
+// writes them ("...&from=...&offset=0", "...&offset=0&to=...").
+std::string PageUrl(const ApiRequest& request, const FileCursor& cursor,
+                    bool forward, bool by_size) {
+  std::string url = absl::StrCat(request.public_base_url, "/files/?");
+  bool first = true;
+  auto add = [&](absl::string_view name, absl::string_view value) {
+    if (!first) url.push_back('&');
+    first = false;
+    AppendQueryEscaped(name, &url);
+    url.push_back('=');
+    AppendQueryEscaped(value, &url);
+  };
+  for (const auto& [name, value] : request.query) {
+    if (name != "from" && name != "to" && name != "offset") add(name, value);
+  }
+  std::string key;
+  if (cursor.key) {
+    key =
+        by_size ? absl::StrCat(*cursor.key) : FormatCursorDatetime(*cursor.key);
+  }
+  if (forward && cursor.key) add("from", key);
+  add("offset", absl::StrCat(cursor.offset));
+  if (!forward && cursor.key) add("to", key);
+  return url;
+}
+
+void AppendUrlOrNull(const std::optional<std::string>& url, std::string* out) {
+  if (url) {
+    json::AppendJsonString(*url, out);
+  } else {
+    out->append("null");
+  }
+}
+
+ApiResponse ListFiles(const ApiRequest& request) {
+  FieldErrors errors;
+  FileListQuery query;
+  bool v06 = request.version == ApiVersion::kV06;
+
+  if (const std::string* removed = request.Query("removed")) {
+    std::optional<bool> value = ParseBoolean(*removed);
+    if (value) {
+      query.removed = *value;
+    } else {
+      errors.Add("removed", kInvalidBoolean);
+    }
+  }
+  if (const std::string* stored = request.Query("stored");
+      stored != nullptr && !stored->empty()) {
+    query.stored = ParseBoolean(*stored);
+    if (!query.stored) errors.Add("stored", kInvalidBoolean);
+  }
+  query.limit = kDefaultLimit;
+  if (const std::string* limit = request.Query("limit")) {
+    std::optional<int64_t> value = ParseInteger(*limit);
+    if (!value) {
+      errors.Add("limit", kInvalidInteger);
+    } else if (*value > kMaxLimit) {
+      errors.Add("limit", absl::StrCat("Ensure this value is less than or "
+                                       "equal to ",
+                                       kMaxLimit, "."));
+    } else if (*value < 1) {
+      errors.Add("limit", "Ensure this value is greater than or equal to 1.");
+    } else {
+      query.limit = static_cast<int>(*value);
+    }
+  }
+  bool by_size = false;
+  if (const std::string* ordering = request.Query("ordering")) {
+    if (*ordering == "datetime_uploaded") {
+      query.ordering = FileOrdering::kUploadedAsc;
+    } else if (*ordering == "-datetime_uploaded") {
+      query.ordering = FileOrdering::kUploadedDesc;
+    } else if (v06 && *ordering == "size") {
+      query.ordering = FileOrdering::kSizeAsc;
+      by_size = true;
+    } else if (v06 && *ordering == "-size") {
+      query.ordering = FileOrdering::kSizeDesc;
+      by_size = true;
+    } else {
+      errors.Add("ordering",
+                 absl::StrCat("\"", *ordering, "\" is not a valid choice."));
+    }
+  }
+  // `from` (and the cursor's `to`) is a value of the ordering's field.
+  auto parse_position = [&](absl::string_view name,
+                            std::optional<int64_t>* target) {
+    const std::string* text = request.Query(name);
+    if (text == nullptr || text->empty()) return;
+    *target = by_size ? ParseInteger(*text) : ParseDatetimeMicros(*text);
+    if (!*target)
+      errors.Add(name, by_size ? kInvalidInteger : kInvalidDatetime);
+  };
+  parse_position("from", &query.from);
+  parse_position("to", &query.to);
+  if (query.from) query.to.reset();  // `from` wins when a client sends both
+  if (const std::string* offset = request.Query("offset")) {
+    std::optional<int64_t> value = ParseInteger(*offset);
+    if (!value) {
+      errors.Add("offset", kInvalidInteger);
+    } else if (*value < 0) {
+      errors.Add("offset", "Ensure this value is greater than or equal to 0.");
+    } else {
+      query.offset = *value;
+    }
+  }
+  if (!errors.empty()) return errors.ToResponse();
+
+  FileListPage page =
+      request.project->files.List(query, RequestedFileShape(request));
+  std::optional<std::string> next;
+  std::optional<std::string> previous;
+  if (page.next) next = PageUrl(request, *page.next, true, by_size);
+  if (page.previous) {
+    previous = PageUrl(request, *page.previous, false, by_size);
+  }
+
+  std::string body;
+  body.reserve(page.results_json.size() + 512);
+  body.append("{\"next\":");
+  AppendUrlOrNull(next, &body);
+  body.append(",\"previous\":");
+  AppendUrlOrNull(previous, &body);
+  absl::StrAppend(&body, ",\"total\":", page.total,
+                  ",\"totals\":{\"removed\":", page.totals.removed,
+                  ",\"stored\":", page.totals.stored,
+                  ",\"unstored\":", page.totals.unstored,
+                  "},\"per_page\":", query.limit, ",\"results\":");
+  body.append(page.results_json);
+  body.push_back('}');
+  return JsonResponse(200, std::move(body));
+}
+
+ApiResponse FileAnswer(const ApiRequest& request, absl::string_view uuid,
+                       const json::FileJsonOptions& shape) {
+  std::string body;
+  if (!request.project->files.AppendFileJson(uuid, shape, &body).ok()) {
+    return NotFound();
+  }
+  return JsonResponse(200, std::move(body));
+}
+
+ApiResponse GetFile(const ApiRequest& request) {
+  return FileAnswer(request, request.path_params[0],
+                    RequestedFileShape(request));
+}
+
+ApiResponse StoreFile(const ApiRequest& request) {
+  const std::string& uuid = request.path_params[0];
+  if (!request.project->files.Store(uuid, request.now).ok()) return NotFound();
+  return FileAnswer(request, uuid, PlainFileShape(request));
+}
+
+ApiResponse DeleteFileStorage(const ApiRequest& request) {
+  const std::string& uuid = request.path_params[0];
+  if (request.version == ApiVersion::kV06) {
+    // v0.6 redirected here to DELETE /files/{uuid}/, which did the work.
+    if (!request.project->files.Get(uuid)) return NotFound();
+    ApiResponse redirect;
+    redirect.status = 302;
+    redirect.headers.emplace_back(
+        "Location", absl::StrCat(request.public_base_url, "/files/",
+                                 absl::AsciiStrToLower(uuid), "/"));
+    return redirect;
+  }
+  if (!request.project->files.Delete(uuid, request.now).ok()) {
+    return NotFound();
+  }
+  return FileAnswer(request, uuid, PlainFileShape(request));
+}
+
+ApiResponse DeleteFile(const ApiRequest& request) {
+  if (request.version == ApiVersion::kV07) {
+    // v0.7 dropped this endpoint (deletion moved to /storage/); the view
+    // still exists, so Django REST framework refuses the method rather than
+    // the URL: 405, not 404.
+    return DetailError(405, "Method \"DELETE\" not allowed.");
+  }
+  const std::string& uuid = request.path_params[0];
+  if (!request.project->files.Delete(uuid, request.now).ok()) {
+    return NotFound();
+  }
+  return FileAnswer(request, uuid, PlainFileShape(request));
+}
+
+ApiResponse BatchChange(const ApiRequest& request, bool store) {
+  rapidjson::Document doc;
+  if (std::optional<ApiResponse> error = ParseRequestBody(request, &doc)) {
+    return *error;
+  }
+  if (!doc.IsArray()) {
+    return DetailError(400, "Expected a list of file UUIDs.");
+  }
+  if (doc.Empty()) {
+    return DetailError(400, "Expected a non-empty list of file UUIDs.");
+  }
+  if (doc.Size() > kMaxBatchUuids) {
+    return DetailError(
+        400,
+        absl::StrCat("Maximum UUIDs per request is exceeded. The limit is ",
+                     kMaxBatchUuids));
+  }
+  FileStore& files = request.project->files;
+  json::FileJsonOptions shape = PlainFileShape(request);
+  std::string problems = "{";
+  std::string result = "[";
+  auto add_problem = [&](const std::string& key, absl::string_view reason) {
+    if (problems.size() > 1) problems.push_back(',');
+    json::AppendJsonString(key, &problems);
+    problems.push_back(':');
+    json::AppendJsonString(reason, &problems);
+  };
+  std::set<std::string> seen;
+  for (const rapidjson::Value& item : doc.GetArray()) {
+    std::string key = JsonText(item);
+    if (!seen.insert(key).second) continue;
+    if (!item.IsString() || !IsValidUuid(key)) {
+      add_problem(key, "Invalid");
+      continue;
+    }
+    absl::Status changed =
+        store ? files.Store(key, request.now) : files.Delete(key, request.now);
+    std::string file;
+    if (!changed.ok() || !files.AppendFileJson(key, shape, &file).ok()) {
+      add_problem(key, "Missing in the project");
+      continue;
+    }
+    if (result.size() > 1) result.push_back(',');
+    result.append(file);
+  }
+  problems.push_back('}');
+  result.push_back(']');
+  return JsonResponse(200, absl::StrCat("{\"status\":\"ok\",\"problems\":",
+                                        problems, ",\"result\":", result, "}"));
+}
+
+// A copy source: a UUID, or a CDN URL with processing operations
+// ("https://ucarecdn.com/<uuid>/-/resize/10x10/").
+struct CopySource {
+  std::string uuid;
+  std::string path;  // "/<uuid>/" plus the operations, as `source` shows it
+};
+
+std::optional<CopySource> ParseCopySource(absl::string_view text) {
+  text = absl::StripAsciiWhitespace(text);
+  for (absl::string_view scheme : {"https://", "http://"}) {
+    if (absl::StartsWithIgnoreCase(text, scheme)) {
+      text.remove_prefix(scheme.size());
+      size_t slash = text.find('/');
+      if (slash == absl::string_view::npos) return std::nullopt;
+      text.remove_prefix(slash);
+      break;
+    }
+  }
+  while (!text.empty() && text.front() == '/') text.remove_prefix(1);
+  size_t slash = text.find('/');
+  absl::string_view uuid = text.substr(0, slash);
+  if (!IsValidUuid(uuid)) return std::nullopt;
+  absl::string_view operations =
+      slash == absl::string_view::npos ? "" : text.substr(slash + 1);
+  CopySource source;
+  source.uuid = absl::AsciiStrToLower(uuid);
+  source.path = absl::StrCat("/", source.uuid, "/", operations);
+  if (source.path.back() != '/') source.path.push_back('/');
+  return source;
+}
+
+// Reads `source` into *source, or records why it cannot be.
+void ReadSource(const rapidjson::Document& body, FieldErrors* errors,
+                std::optional<CopySource>* source) {
+  auto it = body.FindMember("source");
+  if (it == body.MemberEnd() || it->value.IsNull() ||
+      (it->value.IsString() && it->value.GetStringLength() == 0)) {
+    errors->Add("source", kRequired);
+    return;
+  }
+  if (!it->value.IsString()) {
+    errors->Add("source", "Not a valid string.");
+    return;
+  }
+  *source = ParseCopySource(
+      absl::string_view(it->value.GetString(), it->value.GetStringLength()));
+  if (!*source) errors->Add("source", kInvalidSource);
+}
+
+// A boolean that clients send as JSON true/false or as "true"/"false".
+std::optional<bool> ReadFlag(const rapidjson::Document& body,
+                             absl::string_view name, bool default_value,
+                             FieldErrors* errors) {
+  auto it = body.FindMember(rapidjson::Value(
+      name.data(), static_cast<rapidjson::SizeType>(name.size())));
+  if (it == body.MemberEnd() || it->value.IsNull()) return default_value;
+  if (it->value.IsBool()) return it->value.GetBool();
+  if (it->value.IsString()) {
+    std::optional<bool> value = ParseBoolean(
+        absl::string_view(it->value.GetString(), it->value.GetStringLength()));
+    if (value) return value;
+  }
+  errors->Add(name, kInvalidBoolean);
+  return std::nullopt;
+}
+
+bool ValidMetadataKey(absl::string_view key) {
+  if (key.empty() || key.size() > 64) return false;
+  for (char c : key) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '_' &&
+        c != '-' && c != '.' && c != ':') {
+      return false;
+    }
+  }
+  return true;
+}
+
+void ReadMetadata(const rapidjson::Document& body, FieldErrors* errors,
+                  std::map<std::string, std::string>* metadata) {
+  auto it = body.FindMember("metadata");
+  if (it == body.MemberEnd() || it->value.IsNull()) return;
+  if (!it->value.IsObject()) {
+    errors->Add("metadata", "Expected a dictionary of items.");
+    return;
+  }
+  if (it->value.MemberCount() > 50) {
+    errors->Add("metadata", "Ensure this field has no more than 50 keys.");
+    return;
+  }
+  for (const auto& member : it->value.GetObject()) {
+    absl::string_view key(member.name.GetString(),
+                          member.name.GetStringLength());
+    if (!ValidMetadataKey(key)) {
+      errors->Add("metadata", absl::StrCat("Invalid key: '", key, "'."));
+      return;
+    }
+    if (!member.value.IsString() || member.value.GetStringLength() == 0 ||
+        member.value.GetStringLength() > 512) {
+      errors->Add("metadata",
+                  absl::StrCat("Value of '", key,
+                               "' must be a string of 1 to 512 characters."));
+      return;
+    }
+    (*metadata)[std::string(key)] =
+        std::string(member.value.GetString(), member.value.GetStringLength());
+  }
+}
+
+ApiResponse CopyToLocalStorage(const ApiRequest& request) {
+  rapidjson::Document body;
+  if (std::optional<ApiResponse> error = ParseRequestBody(request, &body)) {
+    return *error;
+  }
+  if (!body.IsObject()) return DetailError(400, "Expected a JSON object.");
+  FieldErrors errors;
+  std::optional<CopySource> source;
+  ReadSource(body, &errors, &source);
+  bool store = false;
+  if (auto it = body.FindMember("store");
+      it != body.MemberEnd() && !it->value.IsNull()) {
+    std::string text = it->value.IsBool()
+                           ? (it->value.GetBool() ? "true" : "false")
+                           : JsonText(it->value);
+    if (text == "true" || text == "false") {
+      store = text == "true";
+    } else {
+      errors.Add("store",
+                 absl::StrCat("\"", text, "\" is not a valid choice."));
+    }
+  }
+  std::map<std::string, std::string> metadata;
+  if (request.version == ApiVersion::kV07) {
+    ReadMetadata(body, &errors, &metadata);
+  }
+  if (!errors.empty()) return errors.ToResponse();
+
+  absl::StatusOr<v1::File> copy = request.project->files.CopyLocal(
+      source->uuid, source->path, store, metadata, request.now);
+  if (!copy.ok()) {
+    return FieldErrors("source", absl::IsNotFound(copy.status())
+                                     ? kSourceNotFound
+                                     : kSourceRemoved)
+        .ToResponse();
+  }
+  std::string json = "{\"type\":\"file\",\"result\":";
+  json::AppendFileJson(*copy, PlainFileShape(request), &json);
+  json.push_back('}');
+  ApiResponse response = JsonResponse(201, std::move(json));
+  response.headers.emplace_back(
+      "Location",
+      absl::StrCat(request.public_base_url, "/files/", copy->uuid(), "/"));
+  return response;
+}
+
+// The object name in the custom storage for `pattern`: ${default} is
+// ${uuid}/${auto_filename}, ${auto_filename} is ${filename}${effects}${ext}.
+std::string StoragePath(absl::string_view pattern, const v1::File& file,
+                        const CopySource& source) {
+  absl::string_view name = file.original_filename();
+  size_t dot = name.rfind('.');
+  absl::string_view stem =
+      dot == absl::string_view::npos ? name : name.substr(0, dot);
+  absl::string_view ext =
+      dot == absl::string_view::npos ? "" : name.substr(dot);
+  absl::string_view effects = source.path;
+  effects.remove_prefix(source.uuid.size() + 2);  // "/<uuid>/"
+  std::string expanded(pattern);
+  auto replace = [&](absl::string_view token, absl::string_view value) {
+    const std::string needle(token);
+    for (size_t at = expanded.find(needle); at != std::string::npos;
+         at = expanded.find(needle, at + value.size())) {
+      expanded.replace(at, token.size(), std::string(value));
+    }
+  };
+  replace("${default}", "${uuid}/${auto_filename}");
+  replace("${auto_filename}", "${filename}${effects}${ext}");
+  replace("${uuid}", file.uuid());
+  replace("${filename}", stem);
+  replace("${effects}", effects);
+  replace("${ext}", ext);
+  return expanded;
+}
+
+ApiResponse CopyToRemoteStorage(const ApiRequest& request) {
+  rapidjson::Document body;
+  if (std::optional<ApiResponse> error = ParseRequestBody(request, &body)) {
+    return *error;
+  }
+  if (!body.IsObject()) return DetailError(400, "Expected a JSON object.");
+  FieldErrors errors;
+  std::optional<CopySource> source;
+  ReadSource(body, &errors, &source);
+  std::string target;
+  if (auto it = body.FindMember("target"); it == body.MemberEnd() ||
+                                           !it->value.IsString() ||
+                                           it->value.GetStringLength() == 0) {
+    errors.Add("target", kRequired);
+  } else {
+    target.assign(it->value.GetString(), it->value.GetStringLength());
+  }
+  ReadFlag(body, "make_public", true, &errors);
+  std::string pattern = "${default}";
+  if (auto it = body.FindMember("pattern");
+      it != body.MemberEnd() && !it->value.IsNull()) {
+    if (it->value.IsString()) {
+      pattern.assign(it->value.GetString(), it->value.GetStringLength());
+    } else {
+      errors.Add("pattern", "Not a valid string.");
+    }
+  }
+  if (!errors.empty()) return errors.ToResponse();
+  if (target != request.project->config.custom_storage) {
+    return DetailError(400, kNoSuchStorage);
+  }
+  std::optional<v1::File> file = request.project->files.Get(source->uuid);
+  if (!file) return FieldErrors("source", kSourceNotFound).ToResponse();
+  if (file->has_datetime_removed()) {
+    return FieldErrors("source", kSourceRemoved).ToResponse();
+  }
+  std::string url =
+      absl::StrCat("s3://", target, "/", StoragePath(pattern, *file, *source));
+  bool first_copy = request.project->files.RecordRemoteCopy(url);
+  std::string json = "{\"type\":\"url\",\"result\":";
+  json::AppendJsonString(url, &json);
+  json.push_back('}');
+  return JsonResponse(first_copy ? 201 : 200, std::move(json));
+}
+
+}  // namespace
+
+void RegisterFilesRoutes(Router& router) {
+  router.Add("GET", "/files/", ListFiles);
+  router.Add("GET", "/files/{uuid}/", GetFile);
+  router.Add("DELETE", "/files/{uuid}/", DeleteFile);
+  router.Add("PUT", "/files/{uuid}/storage/", StoreFile);
+  router.Add("DELETE", "/files/{uuid}/storage/", DeleteFileStorage);
+  router.Add("PUT", "/files/storage/", [](const ApiRequest& request) {
+    return BatchChange(request, true);
+  });
+  router.Add("DELETE", "/files/storage/", [](const ApiRequest& request) {
+    return BatchChange(request, false);
+  });
+  router.Add("POST", "/files/local_copy/", CopyToLocalStorage);
+  router.Add("POST", "/files/remote_copy/", CopyToRemoteStorage);
+}
+
+}  // namespace ucgate::emulator

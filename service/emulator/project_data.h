@@ -1,0 +1,19 @@
+// Everything the emulator holds for one project. Each REST resource keeps its
+// own store here (files today; groups, webhooks, conversions later), so route
+// modules share one data model without knowing of each other.
+#pragma once
+
+#include "service/emulator/emulator.h"
+#include "service/emulator/file_store.h"
+
+namespace ucgate::emulator {
+
+struct ProjectData {
+  ProjectData(EmulatorProject project, FileStoreOptions file_options)
+      : config(std::move(project)), files(std::move(file_options)) {}
+
+  const EmulatorProject config;
+  FileStore files;
+};
+
+}  // namespace ucgate::emulator
