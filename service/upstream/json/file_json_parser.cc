@@ -164,27 +164,42 @@ bool NextField(simdjson::simdjson_result<od::field>& result, od::field* field,
   return true;
 }
 
-// Null leaves `out` untouched (fields start cleared).
-bool ReadString(od::value& value, std::string* out, ErrorTrail& trail) {
+// After a typed getter failed with `error`: a null is consumed and reported
+// as absent (true, *is_null set); a value of the wanted type is malformed;
+// anything else is the wrong type.
+bool AfterGetterFailed(od::value& value, simdjson::error_code error,
+                       od::json_type wanted, absl::string_view expected,
+                       bool* is_null, ErrorTrail& trail) {
+  *is_null = false;
   od::json_type type;
   if (!TypeOf(value, &type, trail)) return false;
-  if (type == od::json_type::null) return TakeNull(value, trail);
-  if (type != od::json_type::string) return trail.Fail("expected a string");
+  if (type == od::json_type::null) {
+    *is_null = true;
+    return TakeNull(value, trail);
+  }
+  if (type == wanted) return trail.Malformed(error);
+  return trail.Fail(expected);
+}
+
+// Null leaves `out` untouched (fields start cleared).
+bool ReadString(od::value& value, std::string* out, ErrorTrail& trail) {
   std::string_view text;
   if (auto error = value.get_string().get(text)) {
-    return trail.Malformed(error);
+    bool is_null;
+    return AfterGetterFailed(value, error, od::json_type::string,
+                             "expected a string", &is_null, trail);
   }
   out->assign(text.data(), text.size());
   return true;
 }
 
 bool ReadBool(od::value& value, bool* out, bool* present, ErrorTrail& trail) {
-  od::json_type type;
-  if (!TypeOf(value, &type, trail)) return false;
-  *present = false;
-  if (type == od::json_type::null) return TakeNull(value, trail);
-  if (type != od::json_type::boolean) return trail.Fail("expected a boolean");
-  if (auto error = value.get_bool().get(*out)) return trail.Malformed(error);
+  if (auto error = value.get_bool().get(*out)) {
+    *present = false;
+    bool is_null;
+    return AfterGetterFailed(value, error, od::json_type::boolean,
+                             "expected a boolean", &is_null, trail);
+  }
   *present = true;
   return true;
 }
@@ -208,46 +223,36 @@ bool NumberFromText(std::string_view text, Number* out) {
 
 bool ReadNumber(od::value& value, Number* out, bool* present,
                 ErrorTrail& trail) {
-  od::json_type type;
-  if (!TypeOf(value, &type, trail)) return false;
-  *present = false;
-  switch (type) {
-    case od::json_type::null:
-      return TakeNull(value, trail);
-    case od::json_type::number: {
-      od::number number;
-      if (auto error = value.get_number().get(number)) {
-        return trail.Malformed(error);
-      }
-      switch (number.get_number_type()) {
-        case od::number_type::signed_integer:
-          out->is_integer = true;
-          out->integer = number.get_int64();
-          break;
-        case od::number_type::unsigned_integer:
-          out->is_integer = false;
-          out->real = static_cast<double>(number.get_uint64());
-          break;
-        case od::number_type::floating_point_number:
-          out->is_integer = false;
-          out->real = number.get_double();
-          break;
-      }
-      *present = true;
-      return true;
-    }
-    case od::json_type::string: {
-      std::string_view text;
-      if (auto error = value.get_string().get(text)) {
-        return trail.Malformed(error);
-      }
+  od::number number;
+  if (auto error = value.get_number().get(number)) {
+    *present = false;
+    // Not a number token: null, a number in a string, or the wrong type.
+    std::string_view text;
+    if (!value.get_string().get(text)) {
       if (!NumberFromText(text, out)) return trail.Fail("expected a number");
       *present = true;
       return true;
     }
-    default:
-      return trail.Fail("expected a number");
+    bool is_null;
+    return AfterGetterFailed(value, error, od::json_type::number,
+                             "expected a number", &is_null, trail);
   }
+  switch (number.get_number_type()) {
+    case od::number_type::signed_integer:
+      out->is_integer = true;
+      out->integer = number.get_int64();
+      break;
+    case od::number_type::unsigned_integer:
+      out->is_integer = false;
+      out->real = static_cast<double>(number.get_uint64());
+      break;
+    case od::number_type::floating_point_number:
+      out->is_integer = false;
+      out->real = number.get_double();
+      break;
+  }
+  *present = true;
+  return true;
 }
 
 // Integers within [min, max]; integral floats are exact, other floats round
@@ -306,15 +311,11 @@ bool ReadDouble(od::value& value, double* out, bool* present,
 template <typename MutableTimestamp>
 bool ReadTimestamp(od::value& value, MutableTimestamp mutable_timestamp,
                    ErrorTrail& trail) {
-  od::json_type type;
-  if (!TypeOf(value, &type, trail)) return false;
-  if (type == od::json_type::null) return TakeNull(value, trail);
-  if (type != od::json_type::string) {
-    return trail.Fail("expected an ISO-8601 timestamp");
-  }
   std::string_view text;
   if (auto error = value.get_string().get(text)) {
-    return trail.Malformed(error);
+    bool is_null;
+    return AfterGetterFailed(value, error, od::json_type::string,
+                             "expected an ISO-8601 timestamp", &is_null, trail);
   }
   int64_t seconds;
   int32_t nanos;
@@ -343,9 +344,9 @@ bool ReadStringMap(od::value& value,
     if (auto error = field.unescaped_key().get(key)) {
       return trail.Malformed(error);
     }
-    std::string text;
-    if (!ReadString(field.value(), &text, trail)) return trail.InKey(key);
-    (*map)[std::string(key)] = std::move(text);
+    if (!ReadString(field.value(), &(*map)[key], trail)) {
+      return trail.InKey(key);
+    }
   }
   return true;
 }
@@ -368,7 +369,7 @@ bool ReadStruct(od::value& value, Struct* out, int depth, ErrorTrail& trail) {
     if (auto error = field.unescaped_key().get(key)) {
       return trail.Malformed(error);
     }
-    Value& slot = fields[std::string(key)];
+    Value& slot = fields[key];
     slot.Clear();  // A repeated key replaces, as in any JSON reader.
     if (!ReadStructValue(field.value(), &slot, depth, trail)) {
       return trail.InKey(key);
@@ -434,19 +435,21 @@ bool ReadStructValue(od::value& value, Value* out, int depth,
   return trail.Fail("unexpected JSON value");
 }
 
-// Walks an object that may also be null (then `parse_field` never runs).
-// `parse_field(key_or_empty, value)` returns false on failure; the key is
-// added to the path here.
-template <typename Table, typename ParseField>
-bool ForEachKnownField(od::value& value, const Table& table, bool* present,
-                       ErrorTrail& trail, ParseField parse_field) {
+// Consumes the value when it is null; callers then leave their field unset.
+bool TakeIfNull(od::value& value, bool* is_null, ErrorTrail& trail) {
   od::json_type type;
   if (!TypeOf(value, &type, trail)) return false;
-  *present = false;
-  if (type == od::json_type::null) return TakeNull(value, trail);
+  *is_null = type == od::json_type::null;
+  return *is_null ? TakeNull(value, trail) : true;
+}
+
+// Walks an object once, calling `parse_field(id, value)` for each key of
+// `table` (others are skipped); a failing field adds its key to the path.
+template <typename Table, typename ParseField>
+bool ForEachField(od::value& value, const Table& table, ErrorTrail& trail,
+                  ParseField parse_field) {
   od::object object;
   if (!GetObject(value, &object, trail)) return false;
-  *present = true;
   size_t cursor = 0;
   for (auto result : object) {
     od::field field;
@@ -460,6 +463,19 @@ bool ForEachKnownField(od::value& value, const Table& table, bool* present,
   return true;
 }
 
+// Sub-messages are parsed in place: `mutable_message()` is called only for a
+// non-null value, and a repeated key replaces the earlier one.
+template <typename MutableMessage, typename ParseInto>
+bool ReadMessage(od::value& value, MutableMessage mutable_message,
+                 ErrorTrail& trail, ParseInto parse_into) {
+  bool is_null = false;
+  if (!TakeIfNull(value, &is_null, trail)) return false;
+  if (is_null) return true;
+  auto* message = mutable_message();
+  message->Clear();
+  return parse_into(value, message);
+}
+
 // ---------------------------------------------------------------------------
 // Content info.
 
@@ -470,27 +486,21 @@ constexpr KeyTable<MimeKey, 3> kMimeKeys({{
     {"subtype", MimeKey::kSubtype},
 }});
 
-bool ReadMime(od::value& value, v1::ContentInfo* info, ErrorTrail& trail) {
-  v1::MimeInfo mime;
-  bool present = false;
-  if (!ForEachKnownField(
-          value, kMimeKeys, &present, trail, [&](MimeKey id, od::value& field) {
-            switch (id) {
-              case MimeKey::kMime:
-                return ReadString(field, mime.mutable_mime(), trail);
-              case MimeKey::kType:
-                return ReadString(field, mime.mutable_type(), trail);
-              case MimeKey::kSubtype:
-                return ReadString(field, mime.mutable_subtype(), trail);
-              case MimeKey::kUnknown:
-                break;
-            }
-            return true;
-          })) {
-    return false;
-  }
-  if (present) info->mutable_mime()->Swap(&mime);
-  return true;
+bool ReadMime(od::value& value, v1::MimeInfo* mime, ErrorTrail& trail) {
+  return ForEachField(
+      value, kMimeKeys, trail, [&](MimeKey id, od::value& field) {
+        switch (id) {
+          case MimeKey::kMime:
+            return ReadString(field, mime->mutable_mime(), trail);
+          case MimeKey::kType:
+            return ReadString(field, mime->mutable_type(), trail);
+          case MimeKey::kSubtype:
+            return ReadString(field, mime->mutable_subtype(), trail);
+          case MimeKey::kUnknown:
+            break;
+        }
+        return true;
+      });
 }
 
 enum class GeoKey { kUnknown, kLatitude, kLongitude };
@@ -499,33 +509,23 @@ constexpr KeyTable<GeoKey, 2> kGeoKeys({{
     {"longitude", GeoKey::kLongitude},
 }});
 
-bool ReadGeoLocation(od::value& value, v1::ImageInfo* image,
+bool ReadGeoLocation(od::value& value, v1::GeoLocation* location,
                      ErrorTrail& trail) {
-  v1::GeoLocation location;
-  bool present = false;
-  if (!ForEachKnownField(value, kGeoKeys, &present, trail,
-                         [&](GeoKey id, od::value& field) {
-                           double number = 0;
-                           bool set = false;
-                           if (!ReadDouble(field, &number, &set, trail))
-                             return false;
-                           if (id == GeoKey::kLatitude)
-                             location.set_latitude(number);
-                           if (id == GeoKey::kLongitude)
-                             location.set_longitude(number);
-                           return true;
-                         })) {
-    return false;
-  }
-  if (present) image->mutable_geo_location()->Swap(&location);
-  return true;
+  return ForEachField(value, kGeoKeys, trail, [&](GeoKey id, od::value& field) {
+    double number = 0;
+    bool set = false;
+    if (!ReadDouble(field, &number, &set, trail)) return false;
+    if (id == GeoKey::kLatitude) location->set_latitude(number);
+    if (id == GeoKey::kLongitude) location->set_longitude(number);
+    return true;
+  });
 }
 
 bool ReadDpi(od::value& value, v1::ImageInfo* image, ErrorTrail& trail) {
   image->clear_dpi();
-  od::json_type type;
-  if (!TypeOf(value, &type, trail)) return false;
-  if (type == od::json_type::null) return TakeNull(value, trail);
+  bool is_null = false;
+  if (!TakeIfNull(value, &is_null, trail)) return false;
+  if (is_null) return true;
   od::array array;
   if (!GetArray(value, &array, trail)) return false;
   size_t index = 0;
@@ -572,57 +572,53 @@ constexpr KeyTable<ImageKey, 9> kImageKeys({{
 }});
 
 // v0.7 content_info.image and v0.6 image_info share their fields.
-bool ReadImage(od::value& value, v1::ContentInfo* info, ErrorTrail& trail) {
-  v1::ImageInfo image;
-  bool present = false;
-  if (!ForEachKnownField(
-          value, kImageKeys, &present, trail,
-          [&](ImageKey id, od::value& field) {
-            bool set = false;
-            int32_t number = 0;
-            switch (id) {
-              case ImageKey::kDpi:
-                return ReadDpi(field, &image, trail);
-              case ImageKey::kWidth:
-                if (!ReadInt32(field, &number, &set, trail)) return false;
-                image.set_width(number);
-                return true;
-              case ImageKey::kHeight:
-                if (!ReadInt32(field, &number, &set, trail)) return false;
-                image.set_height(number);
-                return true;
-              case ImageKey::kFormat:
-                return ReadString(field, image.mutable_format(), trail);
-              case ImageKey::kSequence: {
-                bool flag = false;
-                if (!ReadBool(field, &flag, &set, trail)) return false;
-                image.set_sequence(flag);
-                return true;
-              }
-              case ImageKey::kColorMode:
-                return ReadString(field, image.mutable_color_mode(), trail);
-              case ImageKey::kOrientation:
-                if (!ReadInt32(field, &number, &set, trail)) return false;
-                if (set) {
-                  image.set_orientation(number);
-                } else {
-                  image.clear_orientation();
-                }
-                return true;
-              case ImageKey::kGeoLocation:
-                return ReadGeoLocation(field, &image, trail);
-              case ImageKey::kDatetimeOriginal:
-                return ReadString(field, image.mutable_datetime_original(),
-                                  trail);
-              case ImageKey::kUnknown:
-                break;
+bool ReadImage(od::value& value, v1::ImageInfo* image, ErrorTrail& trail) {
+  return ForEachField(
+      value, kImageKeys, trail, [&](ImageKey id, od::value& field) {
+        bool set = false;
+        int32_t number = 0;
+        switch (id) {
+          case ImageKey::kDpi:
+            return ReadDpi(field, image, trail);
+          case ImageKey::kWidth:
+            if (!ReadInt32(field, &number, &set, trail)) return false;
+            image->set_width(number);
+            return true;
+          case ImageKey::kHeight:
+            if (!ReadInt32(field, &number, &set, trail)) return false;
+            image->set_height(number);
+            return true;
+          case ImageKey::kFormat:
+            return ReadString(field, image->mutable_format(), trail);
+          case ImageKey::kSequence: {
+            bool flag = false;
+            if (!ReadBool(field, &flag, &set, trail)) return false;
+            image->set_sequence(flag);
+            return true;
+          }
+          case ImageKey::kColorMode:
+            return ReadString(field, image->mutable_color_mode(), trail);
+          case ImageKey::kOrientation:
+            if (!ReadInt32(field, &number, &set, trail)) return false;
+            if (set) {
+              image->set_orientation(number);
+            } else {
+              image->clear_orientation();
             }
             return true;
-          })) {
-    return false;
-  }
-  if (present) info->mutable_image()->Swap(&image);
-  return true;
+          case ImageKey::kGeoLocation:
+            return ReadMessage(
+                field, [&] { return image->mutable_geo_location(); }, trail,
+                [&](od::value& object, v1::GeoLocation* location) {
+                  return ReadGeoLocation(object, location, trail);
+                });
+          case ImageKey::kDatetimeOriginal:
+            return ReadString(field, image->mutable_datetime_original(), trail);
+          case ImageKey::kUnknown:
+            break;
+        }
+        return true;
+      });
 }
 
 enum class AudioKey { kUnknown, kCodec, kBitrate, kChannels, kSampleRate };
@@ -633,10 +629,9 @@ constexpr KeyTable<AudioKey, 4> kAudioKeys({{
     {"sample_rate", AudioKey::kSampleRate},
 }});
 
-bool ReadAudio(od::value& value, v1::AudioStream* audio, bool* present,
-               ErrorTrail& trail) {
-  return ForEachKnownField(
-      value, kAudioKeys, present, trail, [&](AudioKey id, od::value& field) {
+bool ReadAudio(od::value& value, v1::AudioStream* audio, ErrorTrail& trail) {
+  return ForEachField(
+      value, kAudioKeys, trail, [&](AudioKey id, od::value& field) {
         bool set = false;
         int64_t number = 0;
         switch (id) {
@@ -679,10 +674,10 @@ constexpr KeyTable<StreamKey, 5> kStreamKeys({{
     {"frame_rate", StreamKey::kFrameRate},
 }});
 
-bool ReadVideoStream(od::value& value, v1::VideoStream* video, bool* present,
+bool ReadVideoStream(od::value& value, v1::VideoStream* video,
                      ErrorTrail& trail) {
-  return ForEachKnownField(
-      value, kStreamKeys, present, trail, [&](StreamKey id, od::value& field) {
+  return ForEachField(
+      value, kStreamKeys, trail, [&](StreamKey id, od::value& field) {
         bool set = false;
         int32_t number = 0;
         switch (id) {
@@ -726,8 +721,7 @@ bool ReadStreams(od::value& value,
   if (!TypeOf(value, &type, trail)) return false;
   if (type == od::json_type::null) return TakeNull(value, trail);
   if (type == od::json_type::object) {
-    bool present = false;
-    return read_one(value, streams->Add(), &present, trail);
+    return read_one(value, streams->Add(), trail);
   }
   od::array array;
   if (!GetArray(value, &array, trail)) return false;
@@ -735,16 +729,7 @@ bool ReadStreams(od::value& value,
   for (auto element : array) {
     od::value item;
     if (auto error = element.get(item)) return trail.Malformed(error);
-    od::json_type item_type;
-    if (!TypeOf(item, &item_type, trail)) return trail.AtIndex(index);
-    if (item_type != od::json_type::object) {
-      trail.Fail("expected an object");
-      return trail.AtIndex(index);
-    }
-    bool present = false;
-    if (!read_one(item, streams->Add(), &present, trail)) {
-      return trail.AtIndex(index);
-    }
+    if (!read_one(item, streams->Add(), trail)) return trail.AtIndex(index);
     ++index;
   }
   return true;
@@ -760,42 +745,48 @@ constexpr KeyTable<VideoKey, 5> kVideoKeys({{
 }});
 
 // v0.7 content_info.video and v0.6 video_info.
-bool ReadVideo(od::value& value, v1::ContentInfo* info, ErrorTrail& trail) {
-  v1::VideoInfo video;
-  bool present = false;
-  if (!ForEachKnownField(value, kVideoKeys, &present, trail,
-                         [&](VideoKey id, od::value& field) {
-                           bool set = false;
-                           int64_t number = 0;
-                           switch (id) {
-                             case VideoKey::kAudio:
-                               return ReadStreams(field, video.mutable_audio(),
-                                                  trail, ReadAudio);
-                             case VideoKey::kVideo:
-                               return ReadStreams(field, video.mutable_video(),
-                                                  trail, ReadVideoStream);
-                             case VideoKey::kFormat:
-                               return ReadString(field, video.mutable_format(),
-                                                 trail);
-                             case VideoKey::kBitrate:
-                               if (!ReadInt64(field, &number, &set, trail))
-                                 return false;
-                               video.set_bitrate(number);
-                               return true;
-                             case VideoKey::kDuration:
-                               if (!ReadInt64(field, &number, &set, trail))
-                                 return false;
-                               video.set_duration(number);
-                               return true;
-                             case VideoKey::kUnknown:
-                               break;
-                           }
-                           return true;
-                         })) {
-    return false;
-  }
-  if (present) info->mutable_video()->Swap(&video);
-  return true;
+bool ReadVideo(od::value& value, v1::VideoInfo* video, ErrorTrail& trail) {
+  return ForEachField(
+      value, kVideoKeys, trail, [&](VideoKey id, od::value& field) {
+        bool set = false;
+        int64_t number = 0;
+        switch (id) {
+          case VideoKey::kAudio:
+            return ReadStreams(field, video->mutable_audio(), trail, ReadAudio);
+          case VideoKey::kVideo:
+            return ReadStreams(field, video->mutable_video(), trail,
+                               ReadVideoStream);
+          case VideoKey::kFormat:
+            return ReadString(field, video->mutable_format(), trail);
+          case VideoKey::kBitrate:
+            if (!ReadInt64(field, &number, &set, trail)) return false;
+            video->set_bitrate(number);
+            return true;
+          case VideoKey::kDuration:
+            if (!ReadInt64(field, &number, &set, trail)) return false;
+            video->set_duration(number);
+            return true;
+          case VideoKey::kUnknown:
+            break;
+        }
+        return true;
+      });
+}
+
+bool ReadImageInto(od::value& value, v1::ContentInfo* info, ErrorTrail& trail) {
+  return ReadMessage(
+      value, [&] { return info->mutable_image(); }, trail,
+      [&](od::value& object, v1::ImageInfo* image) {
+        return ReadImage(object, image, trail);
+      });
+}
+
+bool ReadVideoInto(od::value& value, v1::ContentInfo* info, ErrorTrail& trail) {
+  return ReadMessage(
+      value, [&] { return info->mutable_video(); }, trail,
+      [&](od::value& object, v1::VideoInfo* video) {
+        return ReadVideo(object, video, trail);
+      });
 }
 
 enum class ContentKey { kUnknown, kMime, kImage, kVideo };
@@ -805,23 +796,26 @@ constexpr KeyTable<ContentKey, 3> kContentKeys({{
     {"video", ContentKey::kVideo},
 }});
 
-bool ReadContentInfo(od::value& value, v1::File* file, bool* present,
+bool ReadContentInfo(od::value& value, v1::ContentInfo* info,
                      ErrorTrail& trail) {
-  v1::ContentInfo* info = file->mutable_content_info();
-  return ForEachKnownField(value, kContentKeys, present, trail,
-                           [&](ContentKey id, od::value& field) {
-                             switch (id) {
-                               case ContentKey::kMime:
-                                 return ReadMime(field, info, trail);
-                               case ContentKey::kImage:
-                                 return ReadImage(field, info, trail);
-                               case ContentKey::kVideo:
-                                 return ReadVideo(field, info, trail);
-                               case ContentKey::kUnknown:
-                                 break;
-                             }
-                             return true;
-                           });
+  return ForEachField(
+      value, kContentKeys, trail, [&](ContentKey id, od::value& field) {
+        switch (id) {
+          case ContentKey::kMime:
+            return ReadMessage(
+                field, [&] { return info->mutable_mime(); }, trail,
+                [&](od::value& object, v1::MimeInfo* mime) {
+                  return ReadMime(object, mime, trail);
+                });
+          case ContentKey::kImage:
+            return ReadImageInto(field, info, trail);
+          case ContentKey::kVideo:
+            return ReadVideoInto(field, info, trail);
+          case ContentKey::kUnknown:
+            break;
+        }
+        return true;
+      });
 }
 
 // ---------------------------------------------------------------------------
@@ -843,18 +837,15 @@ constexpr KeyTable<AppDataKey, 4> kAppDataKeys({{
 
 bool ReadAppDataEntry(od::value& value, v1::AppData* appdata,
                       ErrorTrail& trail) {
-  bool present = false;
-  return ForEachKnownField(
-      value, kAppDataKeys, &present, trail,
-      [&](AppDataKey id, od::value& field) {
+  return ForEachField(
+      value, kAppDataKeys, trail, [&](AppDataKey id, od::value& field) {
         switch (id) {
-          case AppDataKey::kData: {
-            od::json_type type;
-            if (!TypeOf(field, &type, trail)) return false;
-            if (type == od::json_type::null) return TakeNull(field, trail);
-            appdata->clear_data();
-            return ReadStruct(field, appdata->mutable_data(), 1, trail);
-          }
+          case AppDataKey::kData:
+            return ReadMessage(
+                field, [&] { return appdata->mutable_data(); }, trail,
+                [&](od::value& object, Struct* data) {
+                  return ReadStruct(object, data, 1, trail);
+                });
           case AppDataKey::kDatetimeCreated:
             return ReadTimestamp(
                 field, [&] { return appdata->mutable_datetime_created(); },
@@ -873,9 +864,9 @@ bool ReadAppDataEntry(od::value& value, v1::AppData* appdata,
 }
 
 bool ReadAppData(od::value& value, v1::File* file, ErrorTrail& trail) {
-  od::json_type type;
-  if (!TypeOf(value, &type, trail)) return false;
-  if (type == od::json_type::null) return TakeNull(value, trail);
+  bool is_null = false;
+  if (!TakeIfNull(value, &is_null, trail)) return false;
+  if (is_null) return true;
   od::object object;
   if (!GetObject(value, &object, trail)) return false;
   auto& appdata = *file->mutable_appdata();
@@ -886,9 +877,11 @@ bool ReadAppData(od::value& value, v1::File* file, ErrorTrail& trail) {
     if (auto error = field.unescaped_key().get(name)) {
       return trail.Malformed(error);
     }
-    v1::AppData& entry = appdata[std::string(name)];
+    v1::AppData& entry = appdata[name];
     entry.Clear();
-    if (!ReadAppDataEntry(field.value(), &entry, trail)) {
+    bool entry_is_null = false;
+    if (!TakeIfNull(field.value(), &entry_is_null, trail) ||
+        (!entry_is_null && !ReadAppDataEntry(field.value(), &entry, trail))) {
       return trail.InKey(name);
     }
   }
@@ -896,9 +889,9 @@ bool ReadAppData(od::value& value, v1::File* file, ErrorTrail& trail) {
 }
 
 bool ReadRekognitionInfo(od::value& value, v1::File* file, ErrorTrail& trail) {
-  od::json_type type;
-  if (!TypeOf(value, &type, trail)) return false;
-  if (type == od::json_type::null) return TakeNull(value, trail);
+  bool is_null = false;
+  if (!TakeIfNull(value, &is_null, trail)) return false;
+  if (is_null) return true;
   od::object object;
   if (!GetObject(value, &object, trail)) return false;
   auto& labels = *file->mutable_rekognition_info();
@@ -914,7 +907,7 @@ bool ReadRekognitionInfo(od::value& value, v1::File* file, ErrorTrail& trail) {
     if (!ReadDouble(field.value(), &confidence, &present, trail)) {
       return trail.InKey(label);
     }
-    if (present) labels[std::string(label)] = confidence;
+    if (present) labels[label] = confidence;
   }
   return true;
 }
@@ -986,96 +979,83 @@ void DeriveMime(v1::File* file) {
 bool ReadFile(od::value& value, v1::File* file, ErrorTrail& trail) {
   // content_info: null means the service does not know the content yet (a
   // fresh copy); then no MIME parts are made up from mime_type.
-  bool saw_content_info = false;
   bool content_info_null = false;
-  bool present = false;
-  if (!ForEachKnownField(
-          value, kFileKeys, &present, trail, [&](FileKey id, od::value& field) {
-            bool set = false;
-            switch (id) {
-              case FileKey::kDatetimeRemoved:
-                return ReadTimestamp(
-                    field, [&] { return file->mutable_datetime_removed(); },
-                    trail);
-              case FileKey::kDatetimeStored:
-                return ReadTimestamp(
-                    field, [&] { return file->mutable_datetime_stored(); },
-                    trail);
-              case FileKey::kDatetimeUploaded:
-                return ReadTimestamp(
-                    field, [&] { return file->mutable_datetime_uploaded(); },
-                    trail);
-              case FileKey::kIsImage: {
-                bool flag = false;
-                if (!ReadBool(field, &flag, &set, trail)) return false;
-                if (set) {
-                  file->set_is_image(flag);
-                } else {
-                  file->clear_is_image();
-                }
-                return true;
-              }
-              case FileKey::kIsReady: {
-                bool flag = false;
-                if (!ReadBool(field, &flag, &set, trail)) return false;
-                file->set_is_ready(flag);
-                return true;
-              }
-              case FileKey::kMimeType:
-                return ReadString(field, file->mutable_mime_type(), trail);
-              case FileKey::kOriginalFileUrl:
-                return ReadString(field, file->mutable_original_file_url(),
-                                  trail);
-              case FileKey::kOriginalFilename:
-                return ReadString(field, file->mutable_original_filename(),
-                                  trail);
-              case FileKey::kSize: {
-                int64_t size = 0;
-                if (!ReadInt64(field, &size, &set, trail)) return false;
-                file->set_size(size);
-                return true;
-              }
-              case FileKey::kUrl:
-                return ReadString(field, file->mutable_url(), trail);
-              case FileKey::kUuid:
-                return ReadString(field, file->mutable_uuid(), trail);
-              case FileKey::kVariations:
-                return ReadStringMap(field, file->mutable_variations(), trail);
-              case FileKey::kContentInfo: {
-                saw_content_info = true;
-                bool object = false;
-                if (!ReadContentInfo(field, file, &object, trail)) {
-                  return false;
-                }
-                content_info_null = !object;
-                return true;
-              }
-              case FileKey::kMetadata:
-                return ReadStringMap(field, file->mutable_metadata(), trail);
-              case FileKey::kAppData:
-                return ReadAppData(field, file, trail);
-              case FileKey::kImageInfo:
-                return ReadImage(field, file->mutable_content_info(), trail);
-              case FileKey::kVideoInfo:
-                return ReadVideo(field, file->mutable_content_info(), trail);
-              case FileKey::kSource:
-                return ReadString(field, file->mutable_source(), trail);
-              case FileKey::kRekognitionInfo:
-                return ReadRekognitionInfo(field, file, trail);
-              case FileKey::kUnknown:
-                break;
+  if (!ForEachField(value, kFileKeys, trail, [&](FileKey id, od::value& field) {
+        bool set = false;
+        switch (id) {
+          case FileKey::kDatetimeRemoved:
+            return ReadTimestamp(
+                field, [&] { return file->mutable_datetime_removed(); }, trail);
+          case FileKey::kDatetimeStored:
+            return ReadTimestamp(
+                field, [&] { return file->mutable_datetime_stored(); }, trail);
+          case FileKey::kDatetimeUploaded:
+            return ReadTimestamp(
+                field, [&] { return file->mutable_datetime_uploaded(); },
+                trail);
+          case FileKey::kIsImage: {
+            bool flag = false;
+            if (!ReadBool(field, &flag, &set, trail)) return false;
+            if (set) {
+              file->set_is_image(flag);
+            } else {
+              file->clear_is_image();
             }
             return true;
-          })) {
+          }
+          case FileKey::kIsReady: {
+            bool flag = false;
+            if (!ReadBool(field, &flag, &set, trail)) return false;
+            file->set_is_ready(flag);
+            return true;
+          }
+          case FileKey::kMimeType:
+            return ReadString(field, file->mutable_mime_type(), trail);
+          case FileKey::kOriginalFileUrl:
+            return ReadString(field, file->mutable_original_file_url(), trail);
+          case FileKey::kOriginalFilename:
+            return ReadString(field, file->mutable_original_filename(), trail);
+          case FileKey::kSize: {
+            int64_t size = 0;
+            if (!ReadInt64(field, &size, &set, trail)) return false;
+            file->set_size(size);
+            return true;
+          }
+          case FileKey::kUrl:
+            return ReadString(field, file->mutable_url(), trail);
+          case FileKey::kUuid:
+            return ReadString(field, file->mutable_uuid(), trail);
+          case FileKey::kVariations:
+            return ReadStringMap(field, file->mutable_variations(), trail);
+          case FileKey::kContentInfo:
+            if (!TakeIfNull(field, &content_info_null, trail)) return false;
+            return content_info_null ||
+                   ReadContentInfo(field, file->mutable_content_info(), trail);
+          case FileKey::kMetadata:
+            return ReadStringMap(field, file->mutable_metadata(), trail);
+          case FileKey::kAppData:
+            return ReadAppData(field, file, trail);
+          case FileKey::kImageInfo:
+            return ReadImageInto(field, file->mutable_content_info(), trail);
+          case FileKey::kVideoInfo:
+            return ReadVideoInto(field, file->mutable_content_info(), trail);
+          case FileKey::kSource:
+            return ReadString(field, file->mutable_source(), trail);
+          case FileKey::kRekognitionInfo:
+            return ReadRekognitionInfo(field, file, trail);
+          case FileKey::kUnknown:
+            break;
+        }
+        return true;
+      })) {
     return false;
   }
-  if (!present) return trail.Fail("expected an object");
-  if (!(saw_content_info && content_info_null) &&
-      !file->content_info().has_mime()) {
+  if (!content_info_null && !file->content_info().has_mime()) {
     DeriveMime(file);
   }
-  // v0.6 image_info/video_info may have left an empty content_info behind.
-  if (file->has_content_info() && file->content_info().ByteSizeLong() == 0) {
+  // A null image_info/video_info (v0.6) may have left an empty content_info.
+  if (file->has_content_info() && !file->content_info().has_mime() &&
+      !file->content_info().has_image() && !file->content_info().has_video()) {
     file->clear_content_info();
   }
   return true;
@@ -1180,21 +1160,19 @@ constexpr KeyTable<TotalsKey, 3> kTotalsKeys({{
 }});
 
 bool ReadTotals(od::value& value, v1::FileTotals* totals, ErrorTrail& trail) {
-  bool present = false;
-  return ForEachKnownField(value, kTotalsKeys, &present, trail,
-                           [&](TotalsKey id, od::value& field) {
-                             int64_t count = 0;
-                             bool set = false;
-                             if (!ReadInt64(field, &count, &set, trail))
-                               return false;
-                             if (id == TotalsKey::kRemoved)
-                               totals->set_removed(count);
-                             if (id == TotalsKey::kStored)
-                               totals->set_stored(count);
-                             if (id == TotalsKey::kUnstored)
-                               totals->set_unstored(count);
-                             return true;
-                           });
+  return ForEachField(value, kTotalsKeys, trail,
+                      [&](TotalsKey id, od::value& field) {
+                        int64_t count = 0;
+                        bool set = false;
+                        if (!ReadInt64(field, &count, &set, trail))
+                          return false;
+                        if (id == TotalsKey::kRemoved)
+                          totals->set_removed(count);
+                        if (id == TotalsKey::kStored) totals->set_stored(count);
+                        if (id == TotalsKey::kUnstored)
+                          totals->set_unstored(count);
+                        return true;
+                      });
 }
 
 }  // namespace
@@ -1217,35 +1195,50 @@ absl::Status ParseFileListPage(const std::string& body,
   page->clear_totals();
   next_url->clear();
   bool saw_results = false;
-  absl::Status status =
-      ParseDocument(body, [&](od::value& root, ErrorTrail& trail) {
-        if (!ForEachRootField(
-                root, trail, [&](std::string_view key, od::value& value) {
-                  if (key == "results") {
-                    saw_results = true;
-                    return ReadFileArray(value, page->mutable_files(), trail);
-                  }
-                  if (key == "next") return ReadString(value, next_url, trail);
-                  if (key == "total") {
-                    int64_t total = 0;
-                    bool set = false;
-                    if (!ReadInt64(value, &total, &set, trail)) return false;
-                    page->set_total_size(total);
-                    return true;
-                  }
-                  if (key == "totals") {
-                    return ReadTotals(value, page->mutable_totals(), trail);
-                  }
-                  return true;
-                })) {
-          return false;
-        }
-        if (!saw_results) {
-          trail.Fail("missing");
-          return trail.InKey("results");
-        }
-        return true;
-      });
+  absl::Status status = ParseDocument(body, [&](od::value& root,
+                                                ErrorTrail& trail) {
+    if (!ForEachRootField(
+            root, trail, [&](std::string_view key, od::value& value) {
+              if (key == "results") {
+                saw_results = true;
+                return ReadFileArray(value, page->mutable_files(), trail);
+              }
+              if (key == "next") return ReadString(value, next_url, trail);
+              if (key == "per_page") {
+                // Sent before `results`: size the list once, not by
+                // doubling through a thousand files.
+                int64_t per_page = 0;
+                bool set = false;
+                if (!ReadInt64(value, &per_page, &set, trail)) return false;
+                if (per_page > 0 && per_page <= 1000) {
+                  page->mutable_files()->Reserve(static_cast<int>(per_page));
+                }
+                return true;
+              }
+              if (key == "total") {
+                int64_t total = 0;
+                bool set = false;
+                if (!ReadInt64(value, &total, &set, trail)) return false;
+                page->set_total_size(total);
+                return true;
+              }
+              if (key == "totals") {
+                return ReadMessage(
+                    value, [&] { return page->mutable_totals(); }, trail,
+                    [&](od::value& object, v1::FileTotals* totals) {
+                      return ReadTotals(object, totals, trail);
+                    });
+              }
+              return true;
+            })) {
+      return false;
+    }
+    if (!saw_results) {
+      trail.Fail("missing");
+      return trail.InKey("results");
+    }
+    return true;
+  });
   if (!status.ok()) {
     page->clear_files();
     page->clear_total_size();
