@@ -63,6 +63,10 @@ class FieldErrors {
 // A 200/201 answer with this JSON body.
 ApiResponse JsonResponse(int status, std::string body);
 
+// Query handling as Django does it on the service side: lenient decoding
+// (a malformed escape stays as it is) and quote_plus encoding. The gateway's
+// client-side helpers in service/upstream/url.h are strict instead.
+//
 // Splits the query of a request target ("/files/?a=1&b=%3A") into decoded
 // pairs; '+' decodes to a space, as in application/x-www-form-urlencoded.
 QueryParams ParseQueryString(absl::string_view query);

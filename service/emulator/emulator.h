@@ -1,6 +1,12 @@
 // An in-memory Uploadcare REST API over a real HTTP(S) server on loopback.
 // Embedded in `ucgate --emulator`, standalone as `ucgate-emulator`, and the
 // upstream of every integration test (with fault injection).
+//
+// Besides the API it serves test-only endpoints, without authentication, for
+// tests outside C++: GET /__emulator/health, POST /__emulator/faults (a Fault
+// as JSON: method, path_prefix, latency_ms, status, body,
+// retry_after_seconds, reset_connection, malformed_body, times) and
+// DELETE /__emulator/faults.
 #pragma once
 
 #include <cstdint>

@@ -129,9 +129,9 @@ int main(int argc, char** argv) {
   if (!tls_cert.empty()) {
     options.tls = ucgate::emulator::TlsFiles{tls_cert, tls_key};
   }
-  if (seed_files < 0 || seed_files > 100000000) {
+  if (seed_files < 0 || seed_files > 10000000) {
     return command_line.UsageError(
-        absl::InvalidArgumentError("--seed-files expects 0..100000000"));
+        absl::InvalidArgumentError("--seed-files expects 0..10000000"));
   }
   options.seed_files = static_cast<int>(seed_files);
   options.seed = static_cast<uint64_t>(seed);
@@ -170,6 +170,12 @@ int main(int argc, char** argv) {
   }
   std::printf("ucgate-emulator: %d seeded files, custom storage \"%s\"\n",
               options.seed_files, project.custom_storage.c_str());
+  if (options.host != "127.0.0.1" && options.host != "::1" &&
+      options.host != "localhost") {
+    UCGATE_LOG(kWarning, "ucgate-emulator: serving on ", options.host,
+               ", not loopback: anyone who can reach it can use the demo "
+               "keys and the unauthenticated /__emulator/ endpoints");
+  }
   std::printf("listening on %s\n", (*emulator)->base_url().c_str());
   std::fflush(stdout);
 

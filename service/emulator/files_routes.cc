@@ -472,15 +472,27 @@ void ReadMetadata(const rapidjson::Document& body, FieldErrors* errors,
   }
 }
 
+// The part both copy endpoints share: a JSON (or form) object with a
+// `source`. Returns the answer when the body is not even that.
+std::optional<ApiResponse> ReadCopyRequest(const ApiRequest& request,
+                                           rapidjson::Document* body,
+                                           FieldErrors* errors,
+                                           std::optional<CopySource>* source) {
+  if (std::optional<ApiResponse> error = ParseRequestBody(request, body)) {
+    return error;
+  }
+  if (!body->IsObject()) return DetailError(400, "Expected a JSON object.");
+  ReadSource(*body, errors, source);
+  return std::nullopt;
+}
+
 ApiResponse CopyToLocalStorage(const ApiRequest& request) {
   rapidjson::Document body;
-  if (std::optional<ApiResponse> error = ParseRequestBody(request, &body)) {
-    return *error;
-  }
-  if (!body.IsObject()) return DetailError(400, "Expected a JSON object.");
   FieldErrors errors;
   std::optional<CopySource> source;
-  ReadSource(body, &errors, &source);
+  if (auto error = ReadCopyRequest(request, &body, &errors, &source)) {
+    return *error;
+  }
   bool store = false;
   if (auto it = body.FindMember("store");
       it != body.MemberEnd() && !it->value.IsNull()) {
@@ -549,13 +561,11 @@ std::string StoragePath(absl::string_view pattern, const v1::File& file,
 
 ApiResponse CopyToRemoteStorage(const ApiRequest& request) {
   rapidjson::Document body;
-  if (std::optional<ApiResponse> error = ParseRequestBody(request, &body)) {
-    return *error;
-  }
-  if (!body.IsObject()) return DetailError(400, "Expected a JSON object.");
   FieldErrors errors;
   std::optional<CopySource> source;
-  ReadSource(body, &errors, &source);
+  if (auto error = ReadCopyRequest(request, &body, &errors, &source)) {
+    return *error;
+  }
   std::string target;
   if (auto it = body.FindMember("target"); it == body.MemberEnd() ||
                                            !it->value.IsString() ||

@@ -22,6 +22,7 @@ namespace {
 using testing::AuthMode;
 using testing::CallOptions;
 using testing::CallResult;
+using testing::DetailOf;
 using testing::EmulatorClient;
 using ::testing::HasSubstr;
 using testing::kPublicKey;
@@ -31,10 +32,6 @@ using testing::TestOptions;
 
 constexpr char kIncorrect[] = "Incorrect authentication credentials.";
 constexpr char kList[] = "/files/?limit=1&stored=true";
-
-std::string Detail(const CallResult& result) {
-  return StringMember(result.Json(), "detail");
-}
 
 class EmulatorAuthTest : public ::testing::Test {
  protected:
@@ -91,7 +88,7 @@ TEST_F(EmulatorAuthTest, RefusesDatesBeyondFifteenMinutes) {
   for (absl::Duration skew : {absl::Minutes(-16), absl::Minutes(16)}) {
     CallResult result = client_->Get(kList, At(now_ + skew));
     EXPECT_EQ(result.status, 401);
-    EXPECT_EQ(Detail(result), kIncorrect);
+    EXPECT_EQ(DetailOf(result), kIncorrect);
   }
   // The same request becomes valid when the service's clock catches up.
   clock_->Set(now_ + absl::Minutes(16));
@@ -102,14 +99,14 @@ TEST_F(EmulatorAuthTest, RefusesWrongSecret) {
   EmulatorClient wrong(*emulator_, kPublicKey, "not-the-secret");
   CallResult result = wrong.Get(kList, At(now_));
   EXPECT_EQ(result.status, 401);
-  EXPECT_EQ(Detail(result), kIncorrect);
+  EXPECT_EQ(DetailOf(result), kIncorrect);
 }
 
 TEST_F(EmulatorAuthTest, RefusesUnknownPublicKey) {
   EmulatorClient stranger(*emulator_, "unknownkey", kSecretKey);
   CallResult result = stranger.Get(kList, At(now_));
   EXPECT_EQ(result.status, 401);
-  EXPECT_EQ(Detail(result), kIncorrect);
+  EXPECT_EQ(DetailOf(result), kIncorrect);
 }
 
 TEST_F(EmulatorAuthTest, RefusesSignatureOverAnotherRequest) {
@@ -135,7 +132,7 @@ TEST_F(EmulatorAuthTest, RefusesSignatureOverAnotherRequest) {
   CallResult result =
       client_->Call("PUT", "/files/storage/", "[\"b\"]", options);
   EXPECT_EQ(result.status, 401);
-  EXPECT_EQ(Detail(result), kIncorrect);
+  EXPECT_EQ(DetailOf(result), kIncorrect);
   // The genuine one passes.
   options.authorization = signature_for("GET", "", kList);
   EXPECT_EQ(client_->Get(kList, options).status, 200);
@@ -151,7 +148,7 @@ TEST_F(EmulatorAuthTest, RefusesSignatureWithoutDate) {
           auth::BuildSignString("GET", "", "application/json", "", kList)));
   CallResult result = client_->Get(kList, options);
   EXPECT_EQ(result.status, 401);
-  EXPECT_EQ(Detail(result), kIncorrect);
+  EXPECT_EQ(DetailOf(result), kIncorrect);
 }
 
 TEST_F(EmulatorAuthTest, RefusesMissingCredentials) {
@@ -159,7 +156,7 @@ TEST_F(EmulatorAuthTest, RefusesMissingCredentials) {
   options.auth = AuthMode::kNone;
   CallResult result = client_->Get(kList, options);
   EXPECT_EQ(result.status, 401);
-  EXPECT_EQ(Detail(result), "Authentication credentials were not provided.");
+  EXPECT_EQ(DetailOf(result), "Authentication credentials were not provided.");
 }
 
 TEST_F(EmulatorAuthTest, RefusesGarbledCredentials) {
@@ -170,14 +167,14 @@ TEST_F(EmulatorAuthTest, RefusesGarbledCredentials) {
     options.authorization = header;
     CallResult result = client_->Get(kList, options);
     EXPECT_EQ(result.status, 401) << header;
-    EXPECT_EQ(Detail(result), kIncorrect) << header;
+    EXPECT_EQ(DetailOf(result), kIncorrect) << header;
   }
 }
 
 TEST_F(EmulatorAuthTest, RefusesSimpleAuthenticationOverHttp) {
   CallResult result = client_->Get(kList, At(now_, AuthMode::kSimple));
   EXPECT_EQ(result.status, 400);
-  EXPECT_EQ(Detail(result),
+  EXPECT_EQ(DetailOf(result),
             "Simple authentication over HTTP is forbidden. Please, use HTTPS "
             "or signed requests instead.");
 }
@@ -191,7 +188,7 @@ TEST_F(EmulatorAuthTest, RefusesWrongAcceptBeforeAuthentication) {
     options.accept = accept;
     CallResult result = client_->Get(kList, options);
     EXPECT_EQ(result.status, 406) << accept;
-    EXPECT_EQ(Detail(result),
+    EXPECT_EQ(DetailOf(result),
               "Incorrect Accept header provided. Make sure to specify API "
               "version. Refer to REST API docs for details.")
         << accept;
@@ -212,14 +209,14 @@ TEST_F(EmulatorAuthTest, UnknownPathsAreNotFound) {
   for (const char* path : {"/nothing/", "/files", "/files/x/y/z/", "/"}) {
     CallResult result = client_->Get(path, options);
     EXPECT_EQ(result.status, 404) << path;
-    EXPECT_EQ(Detail(result), "Not found.") << path;
+    EXPECT_EQ(DetailOf(result), "Not found.") << path;
   }
 }
 
 TEST_F(EmulatorAuthTest, WrongMethodIsNotAllowed) {
   CallResult result = client_->Call("POST", "/files/", "", At(now_));
   EXPECT_EQ(result.status, 405);
-  EXPECT_EQ(Detail(result), "Method \"POST\" not allowed.");
+  EXPECT_EQ(DetailOf(result), "Method \"POST\" not allowed.");
   EXPECT_EQ(result.allow, "GET, HEAD, OPTIONS");
 }
 
@@ -331,7 +328,7 @@ TEST_F(EmulatorHttpsTest, RefusesSimpleAuthenticationWithWrongSecret) {
   options.auth = AuthMode::kSimple;
   CallResult result = client.Get(kList, options);
   EXPECT_EQ(result.status, 401);
-  EXPECT_EQ(Detail(result), kIncorrect);
+  EXPECT_EQ(DetailOf(result), kIncorrect);
 }
 
 TEST_F(EmulatorHttpsTest, UntrustedClientsFailTheHandshake) {

@@ -18,6 +18,7 @@ namespace {
 namespace v1 = ::uploadcare::gateway::v1;
 using testing::CallOptions;
 using testing::CallResult;
+using testing::DetailOf;
 using testing::EmulatorClient;
 using ::testing::HasSubstr;
 using testing::kPublicKey;
@@ -27,10 +28,6 @@ using testing::StringMember;
 using testing::TestOptions;
 
 constexpr char kUnknownUuid[] = "00000000-0000-4000-8000-000000000000";
-
-std::string Detail(const CallResult& result) {
-  return StringMember(result.Json(), "detail");
-}
 
 class EmulatorFilesOpsTest : public ::testing::Test {
  protected:
@@ -188,7 +185,7 @@ TEST_F(EmulatorFilesOpsTest, VersionSevenRefusesTheOldDeleteEndpoint) {
   CallResult result = client_->Call(
       "DELETE", absl::StrCat("/files/", Image().uuid(), "/"), "", Signed());
   EXPECT_EQ(result.status, 405);
-  EXPECT_EQ(Detail(result), "Method \"DELETE\" not allowed.");
+  EXPECT_EQ(DetailOf(result), "Method \"DELETE\" not allowed.");
 }
 
 TEST_F(EmulatorFilesOpsTest, VersionSixDeletesThroughTheFileUrl) {
@@ -268,12 +265,12 @@ TEST_F(EmulatorFilesOpsTest, BatchesRefuseBodiesThatAreNotLists) {
   for (const char* body : {"{\"uuids\":[]}", "[]", "", "\"x\""}) {
     CallResult result = client_->Call("PUT", "/files/storage/", body, Signed());
     EXPECT_EQ(result.status, 400) << body;
-    EXPECT_FALSE(Detail(result).empty()) << body;
+    EXPECT_FALSE(DetailOf(result).empty()) << body;
   }
   CallResult garbage =
       client_->Call("PUT", "/files/storage/", "[\"a\",", Signed());
   EXPECT_EQ(garbage.status, 400);
-  EXPECT_THAT(Detail(garbage), StartsWith("JSON parse error - "));
+  EXPECT_THAT(DetailOf(garbage), StartsWith("JSON parse error - "));
 }
 
 TEST_F(EmulatorFilesOpsTest, CopiesToLocalStorage) {
@@ -363,7 +360,7 @@ TEST_F(EmulatorFilesOpsTest, RefusesBadLocalCopies) {
   CallResult garbage =
       client_->Call("POST", "/files/local_copy/", "{source:", Signed());
   EXPECT_EQ(garbage.status, 400);
-  EXPECT_THAT(Detail(garbage), StartsWith("JSON parse error - "));
+  EXPECT_THAT(DetailOf(garbage), StartsWith("JSON parse error - "));
 }
 
 TEST_F(EmulatorFilesOpsTest, CopiesToTheCustomStorageOnce) {

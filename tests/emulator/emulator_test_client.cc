@@ -33,6 +33,10 @@ std::string StringMember(const rapidjson::Value& object, const char* name) {
   return std::string(it->value.GetString(), it->value.GetStringLength());
 }
 
+std::string DetailOf(const CallResult& result) {
+  return StringMember(result.Json(), "detail");
+}
+
 EmulatorClient::EmulatorClient(const Emulator& emulator, std::string public_key,
                                std::string secret_key, std::string ca_file)
     : base_url_(emulator.base_url()),

@@ -78,6 +78,9 @@ inline constexpr char kSecretKey[] = "testsecretkey";
 // One project with the test keys and a small seed (fast to start).
 EmulatorOptions TestOptions(int seed_files = 300);
 
+// The "detail" of an error answer, "" when there is none.
+std::string DetailOf(const CallResult& result);
+
 // The JSON text of a string member, "" when absent or not a string.
 std::string StringMember(const rapidjson::Value& object, const char* name);
 
