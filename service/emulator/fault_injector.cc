@@ -76,7 +76,7 @@ std::string TruncateJson(absl::string_view body) {
 
 absl::StatusOr<Fault> ParseFaultJson(absl::string_view json) {
   rapidjson::Document doc;
-  doc.Parse(json.data(), json.size());
+  doc.Parse<rapidjson::kParseIterativeFlag>(json.data(), json.size());
   if (doc.HasParseError()) {
     return absl::InvalidArgumentError(
         absl::StrCat("JSON parse error - ",

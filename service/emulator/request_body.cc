@@ -1,5 +1,7 @@
 #include "service/emulator/request_body.h"
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -31,7 +33,8 @@ std::optional<ApiResponse> ParseRequestBody(const ApiRequest& request,
     }
     return std::nullopt;
   }
-  doc->Parse(body.data(), body.size());
+  // Iterative parsing: a deeply nested body must not exhaust the stack.
+  doc->Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
   if (doc->HasParseError()) {
     return DetailError(
         400, absl::StrCat("JSON parse error - ",
@@ -41,9 +44,35 @@ std::optional<ApiResponse> ParseRequestBody(const ApiRequest& request,
   return std::nullopt;
 }
 
+namespace {
+
+// Nesting depth of `value`, counted up to `limit` only (no deep recursion).
+int Depth(const rapidjson::Value& value, int limit) {
+  if (limit == 0) return 0;
+  int deepest = 0;
+  if (value.IsArray()) {
+    for (const auto& item : value.GetArray()) {
+      deepest = std::max(deepest, Depth(item, limit - 1));
+    }
+  } else if (value.IsObject()) {
+    for (const auto& member : value.GetObject()) {
+      deepest = std::max(deepest, Depth(member.value, limit - 1));
+    }
+  } else {
+    return 0;
+  }
+  return deepest + 1;
+}
+
+}  // namespace
+
 std::string JsonText(const rapidjson::Value& value) {
   if (value.IsString()) {
     return std::string(value.GetString(), value.GetStringLength());
+  }
+  constexpr int kMaxDepth = 16;
+  if (Depth(value, kMaxDepth + 1) > kMaxDepth) {
+    return value.IsArray() ? "[...]" : "{...}";
   }
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);

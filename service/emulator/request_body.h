@@ -17,7 +17,8 @@ namespace ucgate::emulator {
 std::optional<ApiResponse> ParseRequestBody(const ApiRequest& request,
                                             rapidjson::Document* doc);
 
-// The JSON text of a value (for keys of `problems` that are not strings).
+// The JSON text of a value (for keys of `problems` that are not strings);
+// values nested deeper than 16 levels read "[...]" or "{...}".
 std::string JsonText(const rapidjson::Value& value);
 
 }  // namespace ucgate::emulator

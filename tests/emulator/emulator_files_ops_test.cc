@@ -419,5 +419,34 @@ TEST_F(EmulatorFilesOpsTest, RefusesRemoteCopiesToUnknownStorage) {
   EXPECT_EQ(result.body, "{\"make_public\":[\"Must be a valid boolean.\"]}");
 }
 
+TEST_F(EmulatorFilesOpsTest, SurvivesGarbageBodies) {
+  std::string deep_array(200000, '[');
+  std::string deep_batch = absl::StrCat("[", std::string(100, '['),
+                                        std::string(100, ']'), ",\"x\"]");
+  std::string binary;
+  for (int i = 0; i < 4096; ++i) binary.push_back(static_cast<char>(i * 37));
+  struct Route {
+    const char* method;
+    const char* path;
+  };
+  for (const std::string& body :
+       {deep_array, deep_batch, binary, std::string("{\"source\":{}}"),
+        std::string("null"), std::string("\xff\xfe")}) {
+    for (const Route& route :
+         {Route{"PUT", "/files/storage/"}, Route{"DELETE", "/files/storage/"},
+          Route{"POST", "/files/local_copy/"},
+          Route{"POST", "/files/remote_copy/"}}) {
+      CallResult result =
+          client_->Call(route.method, route.path, body, Signed());
+      EXPECT_TRUE(result.status == 400 || result.status == 200)
+          << route.method << " " << route.path << " -> " << result.status;
+    }
+  }
+  CallResult batch =
+      client_->Call("PUT", "/files/storage/", deep_batch, Signed());
+  EXPECT_EQ(StringMember(batch.Json()["problems"], "[...]"), "Invalid");
+  EXPECT_EQ(client_->Get("/files/?limit=1", Signed()).status, 200);
+}
+
 }  // namespace
 }  // namespace ucgate::emulator
