@@ -88,6 +88,7 @@ class ErrorTrail {
 // Field names of one object type, listed in the order the service writes
 // them: lookups start after the previous match, so a body in the usual
 // order costs one comparison per field; any other order still works.
+// Every name must be shorter than SIMDJSON_PADDING (see Find).
 template <typename Id, size_t N>
 class KeyTable {
  public:
@@ -96,13 +97,21 @@ class KeyTable {
   explicit constexpr KeyTable(std::array<Entry, N> entries)
       : entries_(entries) {}
 
-  // `cursor` carries the position from one lookup to the next.
-  Id Find(std::string_view key, size_t* cursor) const {
+  // The id of `key`, compared as written in the input: a key equals a name
+  // when its raw bytes are the name followed by the closing quote, so keys
+  // with escapes never match (no name has any) and are skipped as unknown.
+  // `cursor` carries the position from one lookup to the next; `name` is set
+  // to the matching name (for error paths).
+  Id Find(const od::raw_json_string& key, size_t* cursor,
+          std::string_view* name) const {
     size_t index = *cursor;
     for (size_t tried = 0; tried < N; ++tried) {
       if (index >= N) index = 0;
-      if (entries_[index].first == key) {
+      // Names are far shorter than the padding, so reading name.size() + 1
+      // bytes stays within the buffer even for a shorter key.
+      if (key.unsafe_is_equal(entries_[index].first)) {
         *cursor = index + 1;
+        *name = entries_[index].first;
         return entries_[index].second;
       }
       ++index;
@@ -454,11 +463,10 @@ bool ForEachField(od::value& value, const Table& table, ErrorTrail& trail,
   for (auto result : object) {
     od::field field;
     if (!NextField(result, &field, trail)) return false;
-    std::string_view key;
-    if (!PlainKey(field, &key)) continue;
-    const auto id = table.Find(key, &cursor);
+    std::string_view name;
+    const auto id = table.Find(field.key(), &cursor, &name);
     if (id == Table::IdType::kUnknown) continue;
-    if (!parse_field(id, field.value())) return trail.InKey(key);
+    if (!parse_field(id, field.value())) return trail.InKey(name);
   }
   return true;
 }
