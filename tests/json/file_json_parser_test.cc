@@ -166,6 +166,14 @@ TEST(ParseFileTest, AcceptsNullForEveryOptionalField) {
   EXPECT_EQ(file.ByteSizeLong(), 0u) << file.DebugString();
 }
 
+TEST(ParseFileTest, NullMapValuesAreNoEntries) {
+  const v1::File file = MustParseFile(
+      R"({"metadata":{"a":null,"b":"x"},"variations":{"video/-/format/mp4/":null},"rekognition_info":{"Dog":null}})");
+  EXPECT_THAT(file.metadata(), UnorderedElementsAre(Pair("b", "x")));
+  EXPECT_TRUE(file.variations().empty());
+  EXPECT_TRUE(file.rekognition_info().empty());
+}
+
 TEST(ParseFileTest, AcceptsNumbersInStringsAndIntegralFloats) {
   const v1::File file = MustParseFile(
       R"({"size":"1290","content_info":{"image":{"width":50.0,"height":"60","orientation":"6","dpi":["72.5",96]},"video":{"duration":1114.4,"bitrate":"70","audio":[{"channels":"2","bitrate":null,"sample_rate":"44100"}],"video":[{"frame_rate":"29.97"}]}}})");

@@ -173,6 +173,14 @@ bool NextField(simdjson::simdjson_result<od::field>& result, od::field* field,
   return true;
 }
 
+// Consumes the value when it is null; callers then leave their field unset.
+bool TakeIfNull(od::value& value, bool* is_null, ErrorTrail& trail) {
+  od::json_type type;
+  if (!TypeOf(value, &type, trail)) return false;
+  *is_null = type == od::json_type::null;
+  return *is_null ? TakeNull(value, trail) : true;
+}
+
 // After a typed getter failed with `error`: a null is consumed and reported
 // as absent (true, *is_null set); a value of the wanted type is malformed;
 // anything else is the wrong type.
@@ -337,7 +345,7 @@ bool ReadTimestamp(od::value& value, MutableTimestamp mutable_timestamp,
   return true;
 }
 
-// {"key": "value", ...}; null is an empty map.
+// {"key": "value", ...}; null is an empty map, and a null value no entry.
 bool ReadStringMap(od::value& value,
                    google::protobuf::Map<std::string, std::string>* map,
                    ErrorTrail& trail) {
@@ -353,7 +361,9 @@ bool ReadStringMap(od::value& value,
     if (auto error = field.unescaped_key().get(key)) {
       return trail.Malformed(error);
     }
-    if (!ReadString(field.value(), &(*map)[key], trail)) {
+    bool is_null = false;
+    if (!TakeIfNull(field.value(), &is_null, trail) ||
+        (!is_null && !ReadString(field.value(), &(*map)[key], trail))) {
       return trail.InKey(key);
     }
   }
@@ -442,14 +452,6 @@ bool ReadStructValue(od::value& value, Value* out, int depth,
       return TakeNull(value, trail);
   }
   return trail.Fail("unexpected JSON value");
-}
-
-// Consumes the value when it is null; callers then leave their field unset.
-bool TakeIfNull(od::value& value, bool* is_null, ErrorTrail& trail) {
-  od::json_type type;
-  if (!TypeOf(value, &type, trail)) return false;
-  *is_null = type == od::json_type::null;
-  return *is_null ? TakeNull(value, trail) : true;
 }
 
 // Walks an object once, calling `parse_field(id, value)` for each key of
@@ -1072,12 +1074,20 @@ bool ReadFile(od::value& value, v1::File* file, ErrorTrail& trail) {
 // ---------------------------------------------------------------------------
 // Documents.
 
+// One parser per thread, shared by every document kind: it keeps the buffers
+// sized for the largest body it has seen, so steady-state parses allocate
+// nothing inside simdjson.
+od::parser& ThreadParser() {
+  thread_local od::parser parser;
+  return parser;
+}
+
 // Iterates `body` (in place when its spare capacity allows) and hands the
 // root value to `read_root`; rejects empty bodies, scalar roots and trailing
 // content.
 template <typename ReadRoot>
 absl::Status ParseDocument(const std::string& body, ReadRoot read_root) {
-  thread_local od::parser parser;
+  od::parser& parser = ThreadParser();
   ErrorTrail trail;
   simdjson::padded_string copy;
   simdjson::padded_string_view view;
