@@ -2,20 +2,10 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "service/common/url.h"
 #include "service/upstream/json/file_json.h"
 
 namespace ucgate::emulator {
-namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
-
 const std::string* ApiRequest::Query(absl::string_view name) const {
   for (const auto& [key, value] : query) {
     if (key == name) return &value;
@@ -57,22 +47,7 @@ ApiResponse JsonResponse(int status, std::string body) {
 }
 
 std::string PercentDecode(absl::string_view text, bool plus_as_space) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '%' && i + 2 < text.size()) {
-      int high = HexValue(text[i + 1]);
-      int low = HexValue(text[i + 2]);
-      if (high >= 0 && low >= 0) {
-        out.push_back(static_cast<char>(high * 16 + low));
-        i += 2;
-        continue;
-      }
-    }
-    out.push_back(plus_as_space && c == '+' ? ' ' : c);
-  }
-  return out;
+  return UrlDecodeLenient(text, plus_as_space);
 }
 
 QueryParams ParseQueryString(absl::string_view query) {

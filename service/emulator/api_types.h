@@ -65,7 +65,7 @@ ApiResponse JsonResponse(int status, std::string body);
 
 // Query handling as Django does it on the service side: lenient decoding
 // (a malformed escape stays as it is) and quote_plus encoding. The gateway's
-// client-side helpers in service/upstream/url.h are strict instead.
+// client-side helpers in service/common/url.h are strict instead.
 //
 // Splits the query of a request target ("/files/?a=1&b=%3A") into decoded
 // pairs; '+' decodes to a space, as in application/x-www-form-urlencoded.

@@ -11,7 +11,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "service/upstream/url.h"
+#include "service/common/url.h"
 
 namespace ucgate::gateway {
 namespace {
@@ -307,7 +307,7 @@ absl::Status ValidateConfig(const GatewayConfig& config) {
       return ConfigError(where, "the secret key is empty");
     const std::string& base_url =
         project.base_url.empty() ? config.upstream.base_url : project.base_url;
-    absl::StatusOr<upstream::BaseUrl> parsed = upstream::ParseBaseUrl(base_url);
+    absl::StatusOr<BaseUrl> parsed = ParseBaseUrl(base_url);
     if (!parsed.ok()) return ConfigError(where, parsed.status().message());
     if (project.auth_scheme == auth::AuthScheme::kSimple && !parsed->https) {
       return ConfigError(

@@ -55,6 +55,22 @@ absl::Status ValidateBatch(
   return absl::OkStatus();
 }
 
+// include_appdata is v0.7's, include_rekognition_info v0.6's (List and Get).
+template <typename Request>
+absl::Status ValidateIncludeOptions(const Request& request,
+                                    ApiVersion version) {
+  if (request.include_appdata() && version == ApiVersion::kV06) {
+    return InvalidFieldError("include_appdata",
+                             "appdata exists only on API v0.7 upstreams");
+  }
+  if (request.include_rekognition_info() && version != ApiVersion::kV06) {
+    return InvalidFieldError(
+        "include_rekognition_info",
+        "exists only on API v0.6 upstreams; on v0.7 use include_appdata");
+  }
+  return absl::OkStatus();
+}
+
 bool IsDateOrdering(v1::FileOrdering ordering) {
   return ordering == v1::FILE_ORDERING_UNSPECIFIED ||
          ordering == v1::FILE_ORDERING_DATETIME_UPLOADED ||
@@ -125,28 +141,14 @@ absl::Status ValidateRequest(const v1::ListFilesRequest& request,
       }
     }
   }
-  if (request.include_appdata() && version == ApiVersion::kV06) {
-    return InvalidFieldError("include_appdata",
-                             "appdata exists only on API v0.7 upstreams");
-  }
-  if (request.include_rekognition_info() && version != ApiVersion::kV06) {
-    return InvalidFieldError(
-        "include_rekognition_info",
-        "exists only on API v0.6 upstreams; on v0.7 use include_appdata");
-  }
-  return absl::OkStatus();
+  return ValidateIncludeOptions(request, version);
 }
 
 absl::Status ValidateRequest(const v1::GetFileRequest& request,
                              ApiVersion version) {
-  if (request.include_appdata() && version == ApiVersion::kV06) {
-    return InvalidFieldError("include_appdata",
-                             "appdata exists only on API v0.7 upstreams");
-  }
-  if (request.include_rekognition_info() && version != ApiVersion::kV06) {
-    return InvalidFieldError(
-        "include_rekognition_info",
-        "exists only on API v0.6 upstreams; on v0.7 use include_appdata");
+  if (absl::Status status = ValidateIncludeOptions(request, version);
+      !status.ok()) {
+    return status;
   }
   return ValidateUuid("uuid", request.uuid());
 }

@@ -11,7 +11,7 @@
 #include "service/upstream/http/upstream_error.h"
 #include "service/upstream/json/file_json.h"
 #include "service/upstream/page_token.h"
-#include "service/upstream/url.h"
+#include "service/common/url.h"
 
 namespace ucgate::upstream {
 namespace {

@@ -2,7 +2,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "service/upstream/url.h"
+#include "service/common/url.h"
 #include "tests/testing_util/status_matchers.h"
 
 namespace ucgate::upstream {

@@ -6,7 +6,7 @@
 #include "gtest/gtest.h"
 #include "service/common/status.h"
 #include "service/upstream/auth/request_signer.h"
-#include "service/upstream/url.h"
+#include "service/common/url.h"
 #include "tests/testing_util/fake_http_client.h"
 #include "tests/testing_util/status_matchers.h"
 

@@ -1,11 +1,11 @@
-#include "service/upstream/url.h"
+#include "service/common/url.h"
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 
-namespace ucgate::upstream {
+namespace ucgate {
 namespace {
 
 int HexValue(char c) {
@@ -34,25 +34,38 @@ std::string UrlEncode(absl::string_view text) {
   return out;
 }
 
-absl::StatusOr<std::string> UrlDecode(absl::string_view text) {
-  std::string out;
-  out.reserve(text.size());
+// The one decoding loop: false on a malformed escape when strict.
+bool PercentDecodeInto(absl::string_view text, bool plus_as_space, bool strict,
+                       std::string* out) {
+  out->reserve(out->size() + text.size());
   for (size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
-    if (c == '+') {
-      out.push_back(' ');
-    } else if (c == '%') {
+    if (c == '%') {
       int high = i + 1 < text.size() ? HexValue(text[i + 1]) : -1;
       int low = i + 2 < text.size() ? HexValue(text[i + 2]) : -1;
-      if (high < 0 || low < 0) {
-        return absl::InvalidArgumentError("malformed percent-escape");
+      if (high >= 0 && low >= 0) {
+        out->push_back(static_cast<char>(high * 16 + low));
+        i += 2;
+        continue;
       }
-      out.push_back(static_cast<char>(high * 16 + low));
-      i += 2;
-    } else {
-      out.push_back(c);
+      if (strict) return false;
     }
+    out->push_back(plus_as_space && c == '+' ? ' ' : c);
   }
+  return true;
+}
+
+absl::StatusOr<std::string> UrlDecode(absl::string_view text) {
+  std::string out;
+  if (!PercentDecodeInto(text, /*plus_as_space=*/true, /*strict=*/true, &out)) {
+    return absl::InvalidArgumentError("malformed percent-escape");
+  }
+  return out;
+}
+
+std::string UrlDecodeLenient(absl::string_view text, bool plus_as_space) {
+  std::string out;
+  PercentDecodeInto(text, plus_as_space, /*strict=*/false, &out);
   return out;
 }
 
@@ -117,4 +130,4 @@ absl::StatusOr<BaseUrl> ParseBaseUrl(absl::string_view url) {
   return base;
 }
 
-}  // namespace ucgate::upstream
+}  // namespace ucgate

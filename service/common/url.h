@@ -1,5 +1,6 @@
-// URL pieces the REST stub needs: query building, percent-encoding, and
-// reading the upstream's absolute `next` URLs.
+// URL pieces: query building, percent-encoding and -decoding, reading the
+// upstream's absolute `next` URLs (the REST stub) and request queries (the
+// emulator).
 #pragma once
 
 #include <string>
@@ -9,12 +10,16 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
-namespace ucgate::upstream {
+namespace ucgate {
 
 // Percent-encodes everything but RFC 3986 unreserved characters.
 std::string UrlEncode(absl::string_view text);
-// Decodes %XX and '+' (as space); malformed escapes are an error.
+// Decodes %XX and '+' (as space); malformed escapes are an error (the
+// gateway reading upstream URLs is strict).
 absl::StatusOr<std::string> UrlDecode(absl::string_view text);
+// Decodes %XX (and '+' as space when asked), keeping malformed escapes as
+// they are, the way Django reads request queries (the emulator).
+std::string UrlDecodeLenient(absl::string_view text, bool plus_as_space);
 
 using QueryParams = std::vector<std::pair<std::string, std::string>>;
 
@@ -33,4 +38,4 @@ struct BaseUrl {
 };
 absl::StatusOr<BaseUrl> ParseBaseUrl(absl::string_view url);
 
-}  // namespace ucgate::upstream
+}  // namespace ucgate
