@@ -169,13 +169,19 @@ int main(int argc, char** argv) {
     project.secret_key = ucgate::Secret(options.projects[0].secret_key);
     project.base_url = emulator->base_url();
     config.projects = {std::move(project)};
+    // Demo keys are printed so anyone can sign requests to the emulator by
+    // hand; keys given through the environment are never printed.
+    const bool demo_keys = !env("UCGATE_EMULATOR_SECRET_KEY").has_value();
+    std::printf("ucgate: embedded Uploadcare emulator at %s with %d files\n",
+                emulator->base_url().c_str(), options.seed_files);
     std::printf(
-        "ucgate: embedded Uploadcare emulator at %s with %d files\n"
-        "ucgate: demo project '%s', public key %s (demo keys only; set "
-        "UCGATE_EMULATOR_PUBLIC_KEY/UCGATE_EMULATOR_SECRET_KEY to change "
-        "them)\n",
-        emulator->base_url().c_str(), options.seed_files, kDemoProject,
-        options.projects[0].public_key.c_str());
+        "ucgate: project '%s', public key %s%s\n", kDemoProject,
+        options.projects[0].public_key.c_str(),
+        demo_keys ? absl::StrCat(", secret key ", kDemoSecretKey,
+                                 " (demo keys; set UCGATE_EMULATOR_PUBLIC_KEY/"
+                                 "UCGATE_EMULATOR_SECRET_KEY to change them)")
+                        .c_str()
+                  : "");
   }
   if (absl::Status status = ucgate::gateway::ValidateConfig(config);
       !status.ok()) {
