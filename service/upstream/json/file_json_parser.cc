@@ -19,11 +19,34 @@
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "service/upstream/json/file_json.h"
+#include "service/upstream/json/json_reader.h"
 #include "service/upstream/json/json_time.h"
 
 namespace ucgate::json {
 namespace {
 
+using internal::AfterGetterFailed;
+using internal::ErrorTrail;
+using internal::ForEachField;
+using internal::ForEachRootField;
+using internal::GetArray;
+using internal::GetObject;
+using internal::KeyTable;
+using internal::NextField;
+using internal::ParseDocument;
+using internal::ReadBool;
+using internal::ReadDouble;
+using internal::ReadFile;
+using internal::ReadFileArray;
+using internal::ReadInt32;
+using internal::ReadInt64;
+using internal::ReadMessage;
+using internal::ReadString;
+using internal::ReadStringMap;
+using internal::ReadTimestamp;
+using internal::TakeIfNull;
+using internal::TakeNull;
+using internal::TypeOf;
 namespace od = simdjson::ondemand;
 using google::protobuf::Struct;
 using google::protobuf::Timestamp;
@@ -33,342 +56,6 @@ using google::protobuf::Value;
 // messages nested deeper than 100 (each JSON level costs two: Value and
 // Struct), so deeper data would make a response no client can read.
 constexpr int kMaxStructDepth = 32;
-
-absl::string_view ToAbsl(std::string_view text) {
-  return absl::string_view(text.data(), text.size());
-}
-
-// The first failure and its JSON path. Path segments are pushed innermost
-// first by each level as it returns false.
-class ErrorTrail {
- public:
-  bool Fail(absl::string_view message) {
-    message_.assign(message.data(), message.size());
-    return false;
-  }
-  bool Malformed(simdjson::error_code error) {
-    return Fail(
-        absl::StrCat("malformed JSON (", simdjson::error_message(error), ")"));
-  }
-  // Types the common "expected X" failure: a simdjson INCORRECT_TYPE means the
-  // JSON is well formed but holds something else.
-  bool Expected(absl::string_view what, simdjson::error_code error) {
-    if (error == simdjson::INCORRECT_TYPE) {
-      return Fail(absl::StrCat("expected ", what));
-    }
-    return Malformed(error);
-  }
-  bool InKey(std::string_view key) {
-    segments_.push_back(std::string(key));
-    return false;
-  }
-  bool AtIndex(size_t index) {
-    segments_.push_back(absl::StrCat("[", index, "]"));
-    return false;
-  }
-
-  absl::Status ToStatus() const {
-    std::string path;
-    for (auto it = segments_.rbegin(); it != segments_.rend(); ++it) {
-      if (!path.empty() && (*it)[0] != '[') path.push_back('.');
-      path.append(*it);
-    }
-    if (path.empty()) {
-      return absl::InternalError(absl::StrCat("upstream JSON: ", message_));
-    }
-    return absl::InternalError(
-        absl::StrCat("upstream JSON: ", path, ": ", message_));
-  }
-
- private:
-  std::string message_;
-  std::vector<std::string> segments_;
-};
-
-// Field names of one object type, listed in the order the service writes
-// them: lookups start after the previous match, so a body in the usual
-// order costs one comparison per field; any other order still works.
-// Every name must be shorter than SIMDJSON_PADDING (see Find).
-template <typename Id, size_t N>
-class KeyTable {
- public:
-  using IdType = Id;
-  using Entry = std::pair<std::string_view, Id>;
-  explicit constexpr KeyTable(std::array<Entry, N> entries)
-      : entries_(entries) {}
-
-  // The id of `key`, compared as written in the input: a key equals a name
-  // when its raw bytes are the name followed by the closing quote, so keys
-  // with escapes never match (no name has any) and are skipped as unknown.
-  // `cursor` carries the position from one lookup to the next; `name` is set
-  // to the matching name (for error paths).
-  Id Find(const od::raw_json_string& key, size_t* cursor,
-          std::string_view* name) const {
-    size_t index = *cursor;
-    for (size_t tried = 0; tried < N; ++tried) {
-      if (index >= N) index = 0;
-      // Names are far shorter than the padding, so reading name.size() + 1
-      // bytes stays within the buffer even for a shorter key.
-      if (key.unsafe_is_equal(entries_[index].first)) {
-        *cursor = index + 1;
-        *name = entries_[index].first;
-        return entries_[index].second;
-      }
-      ++index;
-    }
-    return Id::kUnknown;
-  }
-
- private:
-  std::array<Entry, N> entries_;
-};
-
-// The key as written, without unescaping: every key the API defines is plain
-// ASCII, so a key with escapes matches nothing and is skipped as unknown.
-// Stage 1 guarantees the closing quote, so the scan stays in bounds.
-bool PlainKey(od::field& field, std::string_view* key) {
-  const char* begin = field.key().raw();
-  const char* end = begin;
-  while (*end != '"') {
-    if (*end == '\\') return false;
-    ++end;
-  }
-  *key = std::string_view(begin, static_cast<size_t>(end - begin));
-  return true;
-}
-
-bool TypeOf(od::value& value, od::json_type* type, ErrorTrail& trail) {
-  if (auto error = value.type().get(*type)) return trail.Malformed(error);
-  return true;
-}
-
-// Consumes a null, checking it really is the literal (type() only peeks at
-// the first character).
-bool TakeNull(od::value& value, ErrorTrail& trail) {
-  bool is_null = false;
-  if (auto error = value.is_null().get(is_null)) return trail.Malformed(error);
-  if (!is_null) return trail.Fail("malformed JSON (invalid literal)");
-  return true;
-}
-
-bool GetObject(od::value& value, od::object* object, ErrorTrail& trail) {
-  if (auto error = value.get_object().get(*object)) {
-    return trail.Expected("an object", error);
-  }
-  return true;
-}
-
-bool GetArray(od::value& value, od::array* array, ErrorTrail& trail) {
-  if (auto error = value.get_array().get(*array)) {
-    return trail.Expected("an array", error);
-  }
-  return true;
-}
-
-bool NextField(simdjson::simdjson_result<od::field>& result, od::field* field,
-               ErrorTrail& trail) {
-  if (auto error = std::move(result).get(*field)) {
-    return trail.Malformed(error);
-  }
-  return true;
-}
-
-// Consumes the value when it is null; callers then leave their field unset.
-bool TakeIfNull(od::value& value, bool* is_null, ErrorTrail& trail) {
-  od::json_type type;
-  if (!TypeOf(value, &type, trail)) return false;
-  *is_null = type == od::json_type::null;
-  return *is_null ? TakeNull(value, trail) : true;
-}
-
-// After a typed getter failed with `error`: a null is consumed and reported
-// as absent (true, *is_null set); a value of the wanted type is malformed;
-// anything else is the wrong type.
-bool AfterGetterFailed(od::value& value, simdjson::error_code error,
-                       od::json_type wanted, absl::string_view expected,
-                       bool* is_null, ErrorTrail& trail) {
-  *is_null = false;
-  od::json_type type;
-  if (!TypeOf(value, &type, trail)) return false;
-  if (type == od::json_type::null) {
-    *is_null = true;
-    return TakeNull(value, trail);
-  }
-  if (type == wanted) return trail.Malformed(error);
-  return trail.Fail(expected);
-}
-
-// Null leaves `out` untouched (fields start cleared).
-bool ReadString(od::value& value, std::string* out, ErrorTrail& trail) {
-  std::string_view text;
-  if (auto error = value.get_string().get(text)) {
-    bool is_null;
-    return AfterGetterFailed(value, error, od::json_type::string,
-                             "expected a string", &is_null, trail);
-  }
-  out->assign(text.data(), text.size());
-  return true;
-}
-
-bool ReadBool(od::value& value, bool* out, bool* present, ErrorTrail& trail) {
-  if (auto error = value.get_bool().get(*out)) {
-    *present = false;
-    bool is_null;
-    return AfterGetterFailed(value, error, od::json_type::boolean,
-                             "expected a boolean", &is_null, trail);
-  }
-  *present = true;
-  return true;
-}
-
-// A number as the upstream sends it: an integer, a float, or either one
-// inside a string ("channels": "2").
-struct Number {
-  bool is_integer = false;
-  int64_t integer = 0;
-  double real = 0;
-};
-
-bool NumberFromText(std::string_view text, Number* out) {
-  if (absl::SimpleAtoi(ToAbsl(text), &out->integer)) {
-    out->is_integer = true;
-    return true;
-  }
-  out->is_integer = false;
-  return absl::SimpleAtod(ToAbsl(text), &out->real) && std::isfinite(out->real);
-}
-
-bool ReadNumber(od::value& value, Number* out, bool* present,
-                ErrorTrail& trail) {
-  od::number number;
-  if (auto error = value.get_number().get(number)) {
-    *present = false;
-    // Not a number token: null, a number in a string, or the wrong type.
-    std::string_view text;
-    if (!value.get_string().get(text)) {
-      if (!NumberFromText(text, out)) return trail.Fail("expected a number");
-      *present = true;
-      return true;
-    }
-    bool is_null;
-    return AfterGetterFailed(value, error, od::json_type::number,
-                             "expected a number", &is_null, trail);
-  }
-  switch (number.get_number_type()) {
-    case od::number_type::signed_integer:
-      out->is_integer = true;
-      out->integer = number.get_int64();
-      break;
-    case od::number_type::unsigned_integer:
-      out->is_integer = false;
-      out->real = static_cast<double>(number.get_uint64());
-      break;
-    case od::number_type::floating_point_number:
-      out->is_integer = false;
-      out->real = number.get_double();
-      break;
-  }
-  *present = true;
-  return true;
-}
-
-// Integers within [min, max]; integral floats are exact, other floats round
-// to the nearest integer (the field is an integer whatever the sender did).
-bool ReadInteger(od::value& value, int64_t min, int64_t max, int64_t* out,
-                 bool* present, ErrorTrail& trail) {
-  Number number;
-  if (!ReadNumber(value, &number, present, trail)) return false;
-  if (!*present) return true;
-  if (number.is_integer) {
-    *out = number.integer;
-  } else {
-    const double rounded = std::nearbyint(number.real);
-    // 2^63 is exactly representable; anything at or past it overflows.
-    if (!(rounded >= -9223372036854775808.0 &&
-          rounded < 9223372036854775808.0)) {
-      return trail.Fail("number out of range");
-    }
-    *out = static_cast<int64_t>(rounded);
-  }
-  if (*out < min || *out > max) return trail.Fail("number out of range");
-  return true;
-}
-
-bool ReadInt64(od::value& value, int64_t* out, bool* present,
-               ErrorTrail& trail) {
-  return ReadInteger(value, std::numeric_limits<int64_t>::min(),
-                     std::numeric_limits<int64_t>::max(), out, present, trail);
-}
-
-bool ReadInt32(od::value& value, int32_t* out, bool* present,
-               ErrorTrail& trail) {
-  int64_t wide = 0;
-  if (!ReadInteger(value, std::numeric_limits<int32_t>::min(),
-                   std::numeric_limits<int32_t>::max(), &wide, present,
-                   trail)) {
-    return false;
-  }
-  *out = static_cast<int32_t>(wide);
-  return true;
-}
-
-bool ReadDouble(od::value& value, double* out, bool* present,
-                ErrorTrail& trail) {
-  Number number;
-  if (!ReadNumber(value, &number, present, trail)) return false;
-  if (*present) {
-    *out =
-        number.is_integer ? static_cast<double>(number.integer) : number.real;
-  }
-  return true;
-}
-
-// `mutable_timestamp` is called only when the value is not null, so unset
-// timestamps stay unset.
-template <typename MutableTimestamp>
-bool ReadTimestamp(od::value& value, MutableTimestamp mutable_timestamp,
-                   ErrorTrail& trail) {
-  std::string_view text;
-  if (auto error = value.get_string().get(text)) {
-    bool is_null;
-    return AfterGetterFailed(value, error, od::json_type::string,
-                             "expected an ISO-8601 timestamp", &is_null, trail);
-  }
-  int64_t seconds;
-  int32_t nanos;
-  if (!internal::ParseTimestamp(text, &seconds, &nanos)) {
-    return trail.Fail("expected an ISO-8601 timestamp");
-  }
-  Timestamp* timestamp = mutable_timestamp();
-  timestamp->set_seconds(seconds);
-  timestamp->set_nanos(nanos);
-  return true;
-}
-
-// {"key": "value", ...}; null is an empty map, and a null value no entry.
-bool ReadStringMap(od::value& value,
-                   google::protobuf::Map<std::string, std::string>* map,
-                   ErrorTrail& trail) {
-  od::json_type type;
-  if (!TypeOf(value, &type, trail)) return false;
-  if (type == od::json_type::null) return TakeNull(value, trail);
-  od::object object;
-  if (!GetObject(value, &object, trail)) return false;
-  for (auto result : object) {
-    od::field field;
-    if (!NextField(result, &field, trail)) return false;
-    std::string_view key;
-    if (auto error = field.unescaped_key().get(key)) {
-      return trail.Malformed(error);
-    }
-    bool is_null = false;
-    if (!TakeIfNull(field.value(), &is_null, trail) ||
-        (!is_null && !ReadString(field.value(), &(*map)[key], trail))) {
-      return trail.InKey(key);
-    }
-  }
-  return true;
-}
 
 bool ReadStructValue(od::value& value, Value* out, int depth,
                      ErrorTrail& trail);
@@ -452,38 +139,6 @@ bool ReadStructValue(od::value& value, Value* out, int depth,
       return TakeNull(value, trail);
   }
   return trail.Fail("unexpected JSON value");
-}
-
-// Walks an object once, calling `parse_field(id, value)` for each key of
-// `table` (others are skipped); a failing field adds its key to the path.
-template <typename Table, typename ParseField>
-bool ForEachField(od::value& value, const Table& table, ErrorTrail& trail,
-                  ParseField parse_field) {
-  od::object object;
-  if (!GetObject(value, &object, trail)) return false;
-  size_t cursor = 0;
-  for (auto result : object) {
-    od::field field;
-    if (!NextField(result, &field, trail)) return false;
-    std::string_view name;
-    const auto id = table.Find(field.key(), &cursor, &name);
-    if (id == Table::IdType::kUnknown) continue;
-    if (!parse_field(id, field.value())) return trail.InKey(name);
-  }
-  return true;
-}
-
-// Sub-messages are parsed in place: `mutable_message()` is called only for a
-// non-null value, and a repeated key replaces the earlier one.
-template <typename MutableMessage, typename ParseInto>
-bool ReadMessage(od::value& value, MutableMessage mutable_message,
-                 ErrorTrail& trail, ParseInto parse_into) {
-  bool is_null = false;
-  if (!TakeIfNull(value, &is_null, trail)) return false;
-  if (is_null) return true;
-  auto* message = mutable_message();
-  message->Clear();
-  return parse_into(value, message);
 }
 
 // ---------------------------------------------------------------------------
@@ -986,7 +641,9 @@ void DeriveMime(v1::File* file) {
   }
 }
 
-bool ReadFile(od::value& value, v1::File* file, ErrorTrail& trail) {
+}  // namespace
+
+bool internal::ReadFile(od::value& value, v1::File* file, ErrorTrail& trail) {
   // content_info: null means the service does not know the content yet (a
   // fresh copy); then no MIME parts are made up from mime_type.
   bool content_info_null = false;
@@ -1071,90 +728,9 @@ bool ReadFile(od::value& value, v1::File* file, ErrorTrail& trail) {
   return true;
 }
 
-// ---------------------------------------------------------------------------
-// Documents.
-
-// One parser per thread, shared by every document kind: it keeps the buffers
-// sized for the largest body it has seen, so steady-state parses allocate
-// nothing inside simdjson.
-od::parser& ThreadParser() {
-  thread_local od::parser parser;
-  return parser;
-}
-
-// Iterates `body` (in place when its spare capacity allows) and hands the
-// root value to `read_root`; rejects empty bodies, scalar roots and trailing
-// content.
-template <typename ReadRoot>
-absl::Status ParseDocument(const std::string& body, ReadRoot read_root) {
-  od::parser& parser = ThreadParser();
-  ErrorTrail trail;
-  simdjson::padded_string copy;
-  simdjson::padded_string_view view;
-  if (body.capacity() - body.size() >= simdjson::SIMDJSON_PADDING) {
-    view =
-        simdjson::padded_string_view(body.data(), body.size(), body.capacity());
-  } else {
-    copy = simdjson::padded_string(body);
-    view = copy;
-  }
-  od::document document;
-  if (auto error = parser.iterate(view).get(document)) {
-    if (error == simdjson::EMPTY) {
-      trail.Fail("empty body");
-    } else {
-      trail.Malformed(error);
-    }
-    return trail.ToStatus();
-  }
-  od::json_type type;
-  if (auto error = document.type().get(type)) {
-    if (error == simdjson::EMPTY) {
-      trail.Fail("empty body");
-    } else {
-      trail.Malformed(error);
-    }
-    return trail.ToStatus();
-  }
-  if (type != od::json_type::object) {
-    trail.Fail("expected an object at the root");
-    return trail.ToStatus();
-  }
-  od::value root;
-  if (auto error = document.get_value().get(root)) {
-    trail.Malformed(error);
-    return trail.ToStatus();
-  }
-  if (!read_root(root, trail)) return trail.ToStatus();
-  // Anything after the root object (a second document, stray characters).
-  const auto location = document.current_location();
-  if (location.error() != simdjson::OUT_OF_BOUNDS) {
-    trail.Fail("malformed JSON (trailing content after the root object)");
-    return trail.ToStatus();
-  }
-  return absl::OkStatus();
-}
-
-// {"key": ...} of a root object: calls `read_field(key, value)` for every
-// field, skipping none (unknown keys are for `read_field` to ignore).
-template <typename ReadField>
-bool ForEachRootField(od::value& root, ErrorTrail& trail,
-                      ReadField read_field) {
-  od::object object;
-  if (!GetObject(root, &object, trail)) return false;
-  for (auto result : object) {
-    od::field field;
-    if (!NextField(result, &field, trail)) return false;
-    std::string_view key;
-    if (!PlainKey(field, &key)) continue;
-    if (!read_field(key, field.value())) return trail.InKey(key);
-  }
-  return true;
-}
-
-bool ReadFileArray(od::value& value,
-                   google::protobuf::RepeatedPtrField<v1::File>* files,
-                   ErrorTrail& trail) {
+bool internal::ReadFileArray(
+    od::value& value, google::protobuf::RepeatedPtrField<v1::File>* files,
+    ErrorTrail& trail) {
   od::json_type type;
   if (!TypeOf(value, &type, trail)) return false;
   if (type == od::json_type::null) return TakeNull(value, trail);
@@ -1169,6 +745,11 @@ bool ReadFileArray(od::value& value,
   }
   return true;
 }
+
+namespace {
+
+// ---------------------------------------------------------------------------
+// Documents.
 
 enum class TotalsKey { kUnknown, kRemoved, kStored, kUnstored };
 constexpr KeyTable<TotalsKey, 3> kTotalsKeys({{

@@ -1,0 +1,276 @@
+// The building blocks of every upstream JSON parser (files, groups, project,
+// webhooks, ...): simdjson On-Demand readers that record the JSON path of the
+// first failure in an ErrorTrail, and ParseDocument, which turns that trail
+// into an INTERNAL status. Internal to ucgate_json.
+#pragma once
+
+#include <simdjson.h>
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "google/protobuf/map.h"
+#include "google/protobuf/repeated_ptr_field.h"
+#include "google/protobuf/timestamp.pb.h"
+#include "service/upstream/json/json_time.h"
+#include "uploadcare/gateway/v1/file.pb.h"
+
+namespace ucgate::json::internal {
+
+namespace od = simdjson::ondemand;
+namespace v1 = ::uploadcare::gateway::v1;
+
+inline absl::string_view ToAbsl(std::string_view text) {
+  return absl::string_view(text.data(), text.size());
+}
+
+// The first failure and its JSON path. Path segments are pushed innermost
+// first by each level as it returns false.
+class ErrorTrail {
+ public:
+  bool Fail(absl::string_view message) {
+    message_.assign(message.data(), message.size());
+    return false;
+  }
+  bool Malformed(simdjson::error_code error) {
+    return Fail(
+        absl::StrCat("malformed JSON (", simdjson::error_message(error), ")"));
+  }
+  // Types the common "expected X" failure: a simdjson INCORRECT_TYPE means the
+  // JSON is well formed but holds something else.
+  bool Expected(absl::string_view what, simdjson::error_code error) {
+    if (error == simdjson::INCORRECT_TYPE) {
+      return Fail(absl::StrCat("expected ", what));
+    }
+    return Malformed(error);
+  }
+  bool InKey(std::string_view key) {
+    segments_.push_back(std::string(key));
+    return false;
+  }
+  bool AtIndex(size_t index) {
+    segments_.push_back(absl::StrCat("[", index, "]"));
+    return false;
+  }
+
+  absl::Status ToStatus() const {
+    std::string path;
+    for (auto it = segments_.rbegin(); it != segments_.rend(); ++it) {
+      if (!path.empty() && (*it)[0] != '[') path.push_back('.');
+      path.append(*it);
+    }
+    if (path.empty()) {
+      return absl::InternalError(absl::StrCat("upstream JSON: ", message_));
+    }
+    return absl::InternalError(
+        absl::StrCat("upstream JSON: ", path, ": ", message_));
+  }
+
+ private:
+  std::string message_;
+  std::vector<std::string> segments_;
+};
+
+// Field names of one object type, listed in the order the service writes
+// them: lookups start after the previous match, so a body in the usual
+// order costs one comparison per field; any other order still works.
+// Every name must be shorter than SIMDJSON_PADDING (see Find).
+template <typename Id, size_t N>
+class KeyTable {
+ public:
+  using IdType = Id;
+  using Entry = std::pair<std::string_view, Id>;
+  explicit constexpr KeyTable(std::array<Entry, N> entries)
+      : entries_(entries) {}
+
+  // The id of `key`, compared as written in the input: a key equals a name
+  // when its raw bytes are the name followed by the closing quote, so keys
+  // with escapes never match (no name has any) and are skipped as unknown.
+  // `cursor` carries the position from one lookup to the next; `name` is set
+  // to the matching name (for error paths).
+  Id Find(const od::raw_json_string& key, size_t* cursor,
+          std::string_view* name) const {
+    size_t index = *cursor;
+    for (size_t tried = 0; tried < N; ++tried) {
+      if (index >= N) index = 0;
+      // Names are far shorter than the padding, so reading name.size() + 1
+      // bytes stays within the buffer even for a shorter key.
+      if (key.unsafe_is_equal(entries_[index].first)) {
+        *cursor = index + 1;
+        *name = entries_[index].first;
+        return entries_[index].second;
+      }
+      ++index;
+    }
+    return Id::kUnknown;
+  }
+
+ private:
+  std::array<Entry, N> entries_;
+};
+
+// The key as written, without unescaping: every key the API defines is plain
+// ASCII, so a key with escapes matches nothing and is skipped as unknown.
+bool PlainKey(od::field& field, std::string_view* key);
+bool TypeOf(od::value& value, od::json_type* type, ErrorTrail& trail);
+// Consumes a null, checking it really is the literal.
+bool TakeNull(od::value& value, ErrorTrail& trail);
+bool GetObject(od::value& value, od::object* object, ErrorTrail& trail);
+bool GetArray(od::value& value, od::array* array, ErrorTrail& trail);
+bool NextField(simdjson::simdjson_result<od::field>& result, od::field* field,
+               ErrorTrail& trail);
+// Consumes the value when it is null; callers then leave their field unset.
+bool TakeIfNull(od::value& value, bool* is_null, ErrorTrail& trail);
+// After a typed getter failed with `error`: a null is consumed and reported
+// as absent (true, *is_null set); a value of the wanted type is malformed;
+// anything else is the wrong type.
+bool AfterGetterFailed(od::value& value, simdjson::error_code error,
+                       od::json_type wanted, absl::string_view expected,
+                       bool* is_null, ErrorTrail& trail);
+// Null leaves `out` untouched (fields start cleared).
+bool ReadString(od::value& value, std::string* out, ErrorTrail& trail);
+// `present` is false for null.
+bool ReadBool(od::value& value, bool* out, bool* present, ErrorTrail& trail);
+// Numbers as the upstream sends them: integers, floats, or either one inside
+// a string ("channels": "2"); integral results round floats.
+bool ReadInt64(od::value& value, int64_t* out, bool* present,
+               ErrorTrail& trail);
+bool ReadInt32(od::value& value, int32_t* out, bool* present,
+               ErrorTrail& trail);
+bool ReadDouble(od::value& value, double* out, bool* present,
+                ErrorTrail& trail);
+// {"key": "value", ...}; null is an empty map, and a null value no entry.
+bool ReadStringMap(od::value& value,
+                   google::protobuf::Map<std::string, std::string>* map,
+                   ErrorTrail& trail);
+
+// `mutable_timestamp` is called only when the value is not null, so unset
+// timestamps stay unset.
+template <typename MutableTimestamp>
+bool ReadTimestamp(od::value& value, MutableTimestamp mutable_timestamp,
+                   ErrorTrail& trail) {
+  std::string_view text;
+  if (auto error = value.get_string().get(text)) {
+    bool is_null;
+    return AfterGetterFailed(value, error, od::json_type::string,
+                             "expected an ISO-8601 timestamp", &is_null, trail);
+  }
+  int64_t seconds;
+  int32_t nanos;
+  if (!ParseTimestamp(text, &seconds, &nanos)) {
+    return trail.Fail("expected an ISO-8601 timestamp");
+  }
+  google::protobuf::Timestamp* timestamp = mutable_timestamp();
+  timestamp->set_seconds(seconds);
+  timestamp->set_nanos(nanos);
+  return true;
+}
+
+// Walks an object once, calling `parse_field(id, value)` for each key of
+// `table` (others are skipped); a failing field adds its key to the path.
+template <typename Table, typename ParseField>
+bool ForEachField(od::value& value, const Table& table, ErrorTrail& trail,
+                  ParseField parse_field) {
+  od::object object;
+  if (!GetObject(value, &object, trail)) return false;
+  size_t cursor = 0;
+  for (auto result : object) {
+    od::field field;
+    if (!NextField(result, &field, trail)) return false;
+    std::string_view name;
+    const auto id = table.Find(field.key(), &cursor, &name);
+    if (id == Table::IdType::kUnknown) continue;
+    if (!parse_field(id, field.value())) return trail.InKey(name);
+  }
+  return true;
+}
+
+// Sub-messages are parsed in place: `mutable_message()` is called only for a
+// non-null value, and a repeated key replaces the earlier one.
+template <typename MutableMessage, typename ParseInto>
+bool ReadMessage(od::value& value, MutableMessage mutable_message,
+                 ErrorTrail& trail, ParseInto parse_into) {
+  bool is_null = false;
+  if (!TakeIfNull(value, &is_null, trail)) return false;
+  if (is_null) return true;
+  auto* message = mutable_message();
+  message->Clear();
+  return parse_into(value, message);
+}
+
+// One parser per thread, shared by every document kind: it keeps the buffers
+// sized for the largest body it has seen, so steady-state parses allocate
+// nothing inside simdjson.
+od::parser& ThreadParser();
+
+// Starts iterating `body` (in place when its spare capacity allows, else in
+// `copy`) and sets `type` to its root's type; rejects empty bodies.
+bool IterateBody(const std::string& body, simdjson::padded_string& copy,
+                 od::document& document, od::json_type* type,
+                 ErrorTrail& trail);
+
+// Anything after the root value (a second document, stray characters).
+bool AtEndOfDocument(od::document& document, ErrorTrail& trail);
+
+// Iterates `body` and hands the root value, which must be of `root_type`
+// (an object or an array), to `read_root`; rejects empty bodies, other roots
+// and trailing content.
+template <typename ReadRoot>
+absl::Status ParseDocument(const std::string& body, ReadRoot read_root,
+                           od::json_type root_type = od::json_type::object) {
+  ErrorTrail trail;
+  simdjson::padded_string copy;
+  od::document document;
+  od::json_type type;
+  if (!IterateBody(body, copy, document, &type, trail)) {
+    return trail.ToStatus();
+  }
+  if (type != root_type) {
+    trail.Fail(root_type == od::json_type::object
+                   ? "expected an object at the root"
+                   : "expected an array at the root");
+    return trail.ToStatus();
+  }
+  od::value root;
+  if (auto error = document.get_value().get(root)) {
+    trail.Malformed(error);
+    return trail.ToStatus();
+  }
+  if (!read_root(root, trail) || !AtEndOfDocument(document, trail)) {
+    return trail.ToStatus();
+  }
+  return absl::OkStatus();
+}
+
+// {"key": ...} of a root object: calls `read_field(key, value)` for every
+// field, skipping none (unknown keys are for `read_field` to ignore).
+template <typename ReadField>
+bool ForEachRootField(od::value& root, ErrorTrail& trail,
+                      ReadField read_field) {
+  od::object object;
+  if (!GetObject(root, &object, trail)) return false;
+  for (auto result : object) {
+    od::field field;
+    if (!NextField(result, &field, trail)) return false;
+    std::string_view key;
+    if (!PlainKey(field, &key)) continue;
+    if (!read_field(key, field.value())) return trail.InKey(key);
+  }
+  return true;
+}
+
+// The file object, and an array of them (null: none). Defined with the file
+// parsers (file_json_parser.cc).
+bool ReadFile(od::value& value, v1::File* file, ErrorTrail& trail);
+bool ReadFileArray(od::value& value,
+                   google::protobuf::RepeatedPtrField<v1::File>* files,
+                   ErrorTrail& trail);
+
+}  // namespace ucgate::json::internal
