@@ -13,6 +13,8 @@
 
 namespace ucgate::client {
 
+namespace v1 = ::uploadcare::gateway::v1;
+
 absl::Status FromGrpcStatus(const grpc::Status& status) {
   if (status.ok()) return absl::OkStatus();
   // grpc::StatusCode and absl::StatusCode share the canonical numbering.
@@ -53,93 +55,38 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> CreateChannel(
   return grpc::CreateChannel(options.target, credentials);
 }
 
-absl::StatusOr<std::unique_ptr<FileClient>> FileClient::Create(
-    const ClientOptions& options) {
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
-      CreateChannel(options);
-  if (!channel.ok()) return channel.status();
-  return std::make_unique<FileClient>(*std::move(channel), options);
-}
-
-FileClient::FileClient(std::shared_ptr<grpc::Channel> channel,
-                       ClientOptions options)
-    : options_(std::move(options)),
-      stub_(::uploadcare::gateway::v1::FileService::NewStub(channel)) {}
-
-template <typename Request, typename Response>
-absl::StatusOr<Response> FileClient::Call(Method<Request, Response> method,
-                                          const Request& request) {
-  grpc::ClientContext context;
-  if (options_.timeout != absl::InfiniteDuration()) {
-    context.set_deadline(absl::ToChronoTime(absl::Now() + options_.timeout));
+void PrepareContext(const ClientOptions& options,
+                    grpc::ClientContext& context) {
+  if (options.timeout != absl::InfiniteDuration()) {
+    context.set_deadline(absl::ToChronoTime(absl::Now() + options.timeout));
   }
-  if (!options_.project.empty()) {
-    context.AddMetadata(kProjectMetadataKey, options_.project);
+  if (!options.project.empty()) {
+    context.AddMetadata(kProjectMetadataKey, options.project);
   }
-  Response response;
-  grpc::Status status = (stub_.get()->*method)(&context, request, &response);
-  if (!status.ok()) return FromGrpcStatus(status);
-  return response;
-}
-
-absl::StatusOr<FileClient::ListFilesResponse> FileClient::ListFiles(
-    const ListFilesRequest& request) {
-  return Call(&Stub::ListFiles, request);
-}
-
-absl::StatusOr<FileClient::GetFileResponse> FileClient::GetFile(
-    const GetFileRequest& request) {
-  return Call(&Stub::GetFile, request);
-}
-
-absl::StatusOr<FileClient::StoreFileResponse> FileClient::StoreFile(
-    const StoreFileRequest& request) {
-  return Call(&Stub::StoreFile, request);
-}
-
-absl::StatusOr<FileClient::DeleteFileResponse> FileClient::DeleteFile(
-    const DeleteFileRequest& request) {
-  return Call(&Stub::DeleteFile, request);
-}
-
-absl::StatusOr<FileClient::BatchStoreFilesResponse> FileClient::BatchStoreFiles(
-    const BatchStoreFilesRequest& request) {
-  return Call(&Stub::BatchStoreFiles, request);
-}
-
-absl::StatusOr<FileClient::BatchDeleteFilesResponse>
-FileClient::BatchDeleteFiles(const BatchDeleteFilesRequest& request) {
-  return Call(&Stub::BatchDeleteFiles, request);
-}
-
-absl::StatusOr<FileClient::CopyFileToLocalStorageResponse>
-FileClient::CopyFileToLocalStorage(
-    const CopyFileToLocalStorageRequest& request) {
-  return Call(&Stub::CopyFileToLocalStorage, request);
-}
-
-absl::StatusOr<FileClient::CopyFileToRemoteStorageResponse>
-FileClient::CopyFileToRemoteStorage(
-    const CopyFileToRemoteStorageRequest& request) {
-  return Call(&Stub::CopyFileToRemoteStorage, request);
 }
 
 absl::Status FileClient::ForEachFile(
     ListFilesRequest request, const std::function<bool(const File&)>& visit) {
-  while (true) {
-    absl::StatusOr<ListFilesResponse> page = ListFiles(request);
-    if (!page.ok()) return page.status();
-    for (const File& file : page->files()) {
-      if (!visit(file)) return absl::OkStatus();
-    }
-    if (page->next_page_token().empty()) return absl::OkStatus();
-    // A server handing back the token it was given would loop forever.
-    if (page->next_page_token() == request.page_token()) {
-      return absl::InternalError(
-          "ListFiles returned the same page token it was given");
-    }
-    request.set_page_token(page->next_page_token());
-  }
+  return ForEachInPages<ListFilesRequest, v1::ListFilesResponse, File>(
+      "ListFiles", std::move(request),
+      [this](const ListFilesRequest& page) { return ListFiles(page); },
+      &v1::ListFilesResponse::files, visit);
+}
+
+absl::Status FileClient::ForEachFoundFile(
+    SearchFilesRequest request, const std::function<bool(const File&)>& visit) {
+  return ForEachInPages<SearchFilesRequest, v1::SearchFilesResponse, File>(
+      "SearchFiles", std::move(request),
+      [this](const SearchFilesRequest& page) { return SearchFiles(page); },
+      &v1::SearchFilesResponse::files, visit);
+}
+
+absl::Status GroupClient::ForEachGroup(
+    ListGroupsRequest request, const std::function<bool(const Group&)>& visit) {
+  return ForEachInPages<ListGroupsRequest, v1::ListGroupsResponse, Group>(
+      "ListGroups", std::move(request),
+      [this](const ListGroupsRequest& page) { return ListGroups(page); },
+      &v1::ListGroupsResponse::groups, visit);
 }
 
 }  // namespace ucgate::client

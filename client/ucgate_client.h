@@ -1,17 +1,28 @@
-// C++ client of the ucgate FileService: project selection, per-call
-// deadlines, rich gRPC errors as absl::Status, and iteration over pages.
+// C++ clients of the ucgate services (files, groups, project, webhooks,
+// conversions, add-ons): project selection, per-call deadlines, rich gRPC
+// errors as absl::Status, and iteration over pages.
 #pragma once
 
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "google/protobuf/repeated_field.h"
 #include "grpcpp/channel.h"
+#include "grpcpp/client_context.h"
 #include "grpcpp/support/status.h"
+#include "uploadcare/gateway/v1/addon_service.grpc.pb.h"
+#include "uploadcare/gateway/v1/conversion_service.grpc.pb.h"
 #include "uploadcare/gateway/v1/file_service.grpc.pb.h"
+#include "uploadcare/gateway/v1/group_service.grpc.pb.h"
+#include "uploadcare/gateway/v1/project_service.grpc.pb.h"
+#include "uploadcare/gateway/v1/webhook_service.grpc.pb.h"
 
 namespace ucgate::client {
 
@@ -43,76 +54,184 @@ absl::Status FromGrpcStatus(const grpc::Status& status);
 absl::StatusOr<std::shared_ptr<grpc::Channel>> CreateChannel(
     const ClientOptions& options);
 
-class FileClient {
+// Sets the deadline and the project metadata of one call.
+void PrepareContext(const ClientOptions& options, grpc::ClientContext& context);
+
+// Calls `list_page` page after page, starting at request.page_token, until
+// next_page_token is empty, handing every item of `items` to `visit`; stops
+// early (with OK) when `visit` returns false. Fails with the first failing
+// page's error, or INTERNAL when a page hands back the token it was given
+// (which would loop forever). `rpc` names the RPC in that error.
+template <typename Request, typename Response, typename Item>
+absl::Status ForEachInPages(
+    absl::string_view rpc, Request request,
+    const std::function<absl::StatusOr<Response>(const Request&)>& list_page,
+    const google::protobuf::RepeatedPtrField<Item>& (Response::*items)() const,
+    const std::function<bool(const Item&)>& visit) {
+  while (true) {
+    absl::StatusOr<Response> page = list_page(request);
+    if (!page.ok()) return page.status();
+    for (const Item& item : ((*page).*items)()) {
+      if (!visit(item)) return absl::OkStatus();
+    }
+    if (page->next_page_token().empty()) return absl::OkStatus();
+    if (page->next_page_token() == request.page_token()) {
+      return absl::InternalError(
+          absl::StrCat(rpc, " returned the same page token it was given"));
+    }
+    request.set_page_token(page->next_page_token());
+  }
+}
+
+// What every service client shares: a stub on one channel, and the call path
+// (deadline, project, errors through FromGrpcStatus). `Client` is the
+// concrete client (for Create), `Service` the generated gRPC service.
+template <typename Client, typename Service>
+class ServiceClient {
  public:
-  using ListFilesRequest = ::uploadcare::gateway::v1::ListFilesRequest;
-  using ListFilesResponse = ::uploadcare::gateway::v1::ListFilesResponse;
-  using GetFileRequest = ::uploadcare::gateway::v1::GetFileRequest;
-  using GetFileResponse = ::uploadcare::gateway::v1::GetFileResponse;
-  using StoreFileRequest = ::uploadcare::gateway::v1::StoreFileRequest;
-  using StoreFileResponse = ::uploadcare::gateway::v1::StoreFileResponse;
-  using DeleteFileRequest = ::uploadcare::gateway::v1::DeleteFileRequest;
-  using DeleteFileResponse = ::uploadcare::gateway::v1::DeleteFileResponse;
-  using BatchStoreFilesRequest =
-      ::uploadcare::gateway::v1::BatchStoreFilesRequest;
-  using BatchStoreFilesResponse =
-      ::uploadcare::gateway::v1::BatchStoreFilesResponse;
-  using BatchDeleteFilesRequest =
-      ::uploadcare::gateway::v1::BatchDeleteFilesRequest;
-  using BatchDeleteFilesResponse =
-      ::uploadcare::gateway::v1::BatchDeleteFilesResponse;
-  using CopyFileToLocalStorageRequest =
-      ::uploadcare::gateway::v1::CopyFileToLocalStorageRequest;
-  using CopyFileToLocalStorageResponse =
-      ::uploadcare::gateway::v1::CopyFileToLocalStorageResponse;
-  using CopyFileToRemoteStorageRequest =
-      ::uploadcare::gateway::v1::CopyFileToRemoteStorageRequest;
-  using CopyFileToRemoteStorageResponse =
-      ::uploadcare::gateway::v1::CopyFileToRemoteStorageResponse;
-  using File = ::uploadcare::gateway::v1::File;
+  using Stub = typename Service::StubInterface;
 
   // Connects to options.target (see CreateChannel).
-  static absl::StatusOr<std::unique_ptr<FileClient>> Create(
-      const ClientOptions& options);
+  static absl::StatusOr<std::unique_ptr<Client>> Create(
+      const ClientOptions& options) {
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+        CreateChannel(options);
+    if (!channel.ok()) return channel.status();
+    return std::make_unique<Client>(*std::move(channel), options);
+  }
 
-  // Uses an existing channel; options.target, use_tls and ca_file are ignored.
-  FileClient(std::shared_ptr<grpc::Channel> channel, ClientOptions options);
-
-  absl::StatusOr<ListFilesResponse> ListFiles(const ListFilesRequest& request);
-  absl::StatusOr<GetFileResponse> GetFile(const GetFileRequest& request);
-  absl::StatusOr<StoreFileResponse> StoreFile(const StoreFileRequest& request);
-  absl::StatusOr<DeleteFileResponse> DeleteFile(
-      const DeleteFileRequest& request);
-  absl::StatusOr<BatchStoreFilesResponse> BatchStoreFiles(
-      const BatchStoreFilesRequest& request);
-  absl::StatusOr<BatchDeleteFilesResponse> BatchDeleteFiles(
-      const BatchDeleteFilesRequest& request);
-  absl::StatusOr<CopyFileToLocalStorageResponse> CopyFileToLocalStorage(
-      const CopyFileToLocalStorageRequest& request);
-  absl::StatusOr<CopyFileToRemoteStorageResponse> CopyFileToRemoteStorage(
-      const CopyFileToRemoteStorageRequest& request);
-
-  // Calls ListFiles page after page, starting at request.page_token, until
-  // next_page_token is empty, handing every file to `visit`; stops early
-  // (with OK) when `visit` returns false. Each page is its own call with its
-  // own deadline. Fails with the first failing page's error.
-  absl::Status ForEachFile(ListFilesRequest request,
-                           const std::function<bool(const File&)>& visit);
+  // Uses an existing channel; options.target, use_tls and ca_file are
+  // ignored.
+  ServiceClient(std::shared_ptr<grpc::Channel> channel, ClientOptions options)
+      : options_(std::move(options)),
+        stub_(Service::NewStub(std::move(channel))) {}
 
   const ClientOptions& options() const { return options_; }
 
+ protected:
+  template <typename Request, typename Response>
+  absl::StatusOr<Response> Call(
+      grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&,
+                                   Response*),
+      const Request& request) {
+    grpc::ClientContext context;
+    PrepareContext(options_, context);
+    Response response;
+    grpc::Status status = (stub_.get()->*method)(&context, request, &response);
+    if (!status.ok()) return FromGrpcStatus(status);
+    return response;
+  }
+
  private:
-  using Stub = ::uploadcare::gateway::v1::FileService::StubInterface;
-  template <typename Request, typename Response>
-  using Method = grpc::Status (Stub::*)(grpc::ClientContext*, const Request&,
-                                        Response*);
-
-  template <typename Request, typename Response>
-  absl::StatusOr<Response> Call(Method<Request, Response> method,
-                                const Request& request);
-
   ClientOptions options_;
   std::unique_ptr<Stub> stub_;
 };
+
+// One unary RPC of a ServiceClient: `Rpc(const RpcRequest&)` returning
+// absl::StatusOr<RpcResponse> (buf lint keeps those names standard).
+#define UCGATE_CLIENT_RPC(Rpc)                                  \
+  absl::StatusOr<::uploadcare::gateway::v1::Rpc##Response> Rpc( \
+      const ::uploadcare::gateway::v1::Rpc##Request& request) { \
+    return this->Call(&Stub::Rpc, request);                     \
+  }
+
+class FileClient
+    : public ServiceClient<FileClient, ::uploadcare::gateway::v1::FileService> {
+ public:
+  using ListFilesRequest = ::uploadcare::gateway::v1::ListFilesRequest;
+  using SearchFilesRequest = ::uploadcare::gateway::v1::SearchFilesRequest;
+  using File = ::uploadcare::gateway::v1::File;
+  using ServiceClient::ServiceClient;
+
+  UCGATE_CLIENT_RPC(ListFiles)
+  UCGATE_CLIENT_RPC(GetFile)
+  UCGATE_CLIENT_RPC(StoreFile)
+  UCGATE_CLIENT_RPC(DeleteFile)
+  UCGATE_CLIENT_RPC(BatchStoreFiles)
+  UCGATE_CLIENT_RPC(BatchDeleteFiles)
+  UCGATE_CLIENT_RPC(CopyFileToLocalStorage)
+  UCGATE_CLIENT_RPC(CopyFileToRemoteStorage)
+  UCGATE_CLIENT_RPC(GetFileMetadata)
+  UCGATE_CLIENT_RPC(GetFileMetadataKey)
+  UCGATE_CLIENT_RPC(UpdateFileMetadataKey)
+  UCGATE_CLIENT_RPC(DeleteFileMetadataKey)
+  UCGATE_CLIENT_RPC(GetFileTags)
+  UCGATE_CLIENT_RPC(ReplaceFileTags)
+  UCGATE_CLIENT_RPC(UpdateFileTags)
+  UCGATE_CLIENT_RPC(SearchFiles)
+
+  // Every file of ListFiles from request.page_token on (see ForEachInPages);
+  // each page is its own call with its own deadline.
+  absl::Status ForEachFile(ListFilesRequest request,
+                           const std::function<bool(const File&)>& visit);
+  // Every file SearchFiles finds, page after page, likewise.
+  absl::Status ForEachFoundFile(SearchFilesRequest request,
+                                const std::function<bool(const File&)>& visit);
+};
+
+class GroupClient
+    : public ServiceClient<GroupClient,
+                           ::uploadcare::gateway::v1::GroupService> {
+ public:
+  using ListGroupsRequest = ::uploadcare::gateway::v1::ListGroupsRequest;
+  using Group = ::uploadcare::gateway::v1::Group;
+  using ServiceClient::ServiceClient;
+
+  UCGATE_CLIENT_RPC(ListGroups)
+  UCGATE_CLIENT_RPC(GetGroup)
+  UCGATE_CLIENT_RPC(DeleteGroup)
+  UCGATE_CLIENT_RPC(StoreGroup)
+
+  // Every group of ListGroups from request.page_token on (see
+  // ForEachInPages).
+  absl::Status ForEachGroup(ListGroupsRequest request,
+                            const std::function<bool(const Group&)>& visit);
+};
+
+class ProjectClient
+    : public ServiceClient<ProjectClient,
+                           ::uploadcare::gateway::v1::ProjectService> {
+ public:
+  using ServiceClient::ServiceClient;
+
+  UCGATE_CLIENT_RPC(GetProject)
+};
+
+class WebhookClient
+    : public ServiceClient<WebhookClient,
+                           ::uploadcare::gateway::v1::WebhookService> {
+ public:
+  using ServiceClient::ServiceClient;
+
+  UCGATE_CLIENT_RPC(ListWebhooks)
+  UCGATE_CLIENT_RPC(CreateWebhook)
+  UCGATE_CLIENT_RPC(UpdateWebhook)
+  UCGATE_CLIENT_RPC(DeleteWebhook)
+};
+
+class ConversionClient
+    : public ServiceClient<ConversionClient,
+                           ::uploadcare::gateway::v1::ConversionService> {
+ public:
+  using ServiceClient::ServiceClient;
+
+  UCGATE_CLIENT_RPC(ConvertDocument)
+  UCGATE_CLIENT_RPC(GetDocumentConversionStatus)
+  UCGATE_CLIENT_RPC(GetDocumentConversionInfo)
+  UCGATE_CLIENT_RPC(ConvertVideo)
+  UCGATE_CLIENT_RPC(GetVideoConversionStatus)
+};
+
+class AddonClient
+    : public ServiceClient<AddonClient,
+                           ::uploadcare::gateway::v1::AddonService> {
+ public:
+  using ServiceClient::ServiceClient;
+
+  UCGATE_CLIENT_RPC(ExecuteAddon)
+  UCGATE_CLIENT_RPC(GetAddonExecutionStatus)
+};
+
+#undef UCGATE_CLIENT_RPC
 
 }  // namespace ucgate::client

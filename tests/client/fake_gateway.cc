@@ -1,4 +1,4 @@
-#include "tests/client/fake_file_service.h"
+#include "tests/client/fake_gateway.h"
 
 #include <chrono>
 #include <cstdlib>
@@ -6,13 +6,21 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "google/protobuf/any.pb.h"
+#include "google/protobuf/descriptor.h"
 #include "google/protobuf/util/time_util.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
 #include "grpcpp/support/channel_arguments.h"
+#include "uploadcare/gateway/v1/addon_service.pb.h"
+#include "uploadcare/gateway/v1/conversion_service.pb.h"
+#include "uploadcare/gateway/v1/group_service.pb.h"
+#include "uploadcare/gateway/v1/project_service.pb.h"
+#include "uploadcare/gateway/v1/webhook_service.pb.h"
 
 namespace ucgate::client::testing {
 namespace {
@@ -56,6 +64,88 @@ void AnswerBatch(const Request& request, Response& response,
   }
 }
 
+// The value of a string field named `name` ("" when there is none).
+std::string StringField(const google::protobuf::Message& message,
+                        const std::string& name) {
+  const google::protobuf::FieldDescriptor* field =
+      message.GetDescriptor()->FindFieldByName(name);
+  if (field == nullptr ||
+      field->type() != google::protobuf::FieldDescriptor::TYPE_STRING ||
+      field->is_repeated()) {
+    return "";
+  }
+  return message.GetReflection()->GetString(message, field);
+}
+
+// "/uploadcare.gateway.v1.GroupService/ListGroups" -> its descriptor, from
+// the services the client library speaks to.
+const google::protobuf::MethodDescriptor* FindMethod(absl::string_view path) {
+  // Naming one message of each service's file links its descriptors in.
+  static const auto* const kServiceFiles =
+      new std::vector<const google::protobuf::FileDescriptor*>{
+          v1::ListFilesRequest::descriptor()->file(),
+          v1::ListGroupsRequest::descriptor()->file(),
+          v1::GetProjectRequest::descriptor()->file(),
+          v1::ListWebhooksRequest::descriptor()->file(),
+          v1::ConvertDocumentRequest::descriptor()->file(),
+          v1::ExecuteAddonRequest::descriptor()->file(),
+      };
+  std::vector<std::string> parts =
+      absl::StrSplit(absl::StripPrefix(path, "/"), '/');
+  if (parts.size() != 2) return nullptr;
+  for (const google::protobuf::FileDescriptor* file : *kServiceFiles) {
+    for (int i = 0; i < file->service_count(); ++i) {
+      const google::protobuf::ServiceDescriptor* service = file->service(i);
+      if (service->full_name() != parts[0]) continue;
+      return service->FindMethodByName(parts[1]);
+    }
+  }
+  return nullptr;
+}
+
+// Serves one unary call of any method: reads the request, asks the fake,
+// writes the answer.
+class UnaryReactor final : public grpc::ServerGenericBidiReactor {
+ public:
+  UnaryReactor(FakeGateway& fake, grpc::GenericCallbackServerContext* context)
+      : fake_(fake), context_(context) {
+    StartRead(&request_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {
+      Finish(grpc::Status(grpc::StatusCode::INTERNAL, "no request message"));
+      return;
+    }
+    std::vector<grpc::Slice> slices;
+    std::string request_bytes;
+    if (request_.Dump(&slices).ok()) {
+      for (const grpc::Slice& slice : slices) {
+        request_bytes.append(reinterpret_cast<const char*>(slice.begin()),
+                             slice.size());
+      }
+    }
+    std::string response_bytes;
+    grpc::Status status =
+        fake_.Handle(*context_, request_bytes, &response_bytes);
+    if (!status.ok()) {
+      Finish(status);
+      return;
+    }
+    grpc::Slice slice(response_bytes);
+    response_ = grpc::ByteBuffer(&slice, 1);
+    StartWriteAndFinish(&response_, grpc::WriteOptions(), grpc::Status::OK);
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  FakeGateway& fake_;
+  grpc::GenericCallbackServerContext* context_;
+  grpc::ByteBuffer request_;
+  grpc::ByteBuffer response_;
+};
+
 }  // namespace
 
 grpc::Status RichError(
@@ -85,26 +175,142 @@ grpc::Status InvalidUuidErrorWithEveryDetail() {
                    {&bad_request, &retry_info, &error_info});
 }
 
-void FakeFileService::FailWith(grpc::Status status) {
+FakeGateway::FakeGateway() {
+  Answer<v1::ListFilesRequest, v1::ListFilesResponse>(
+      "ListFiles",
+      [](const v1::ListFilesRequest&, v1::ListFilesResponse& response) {
+        *response.add_files() = CannedFile(kListedUuid);
+        response.set_total_size(1);
+        return grpc::Status::OK;
+      });
+  Answer<v1::GetFileRequest, v1::GetFileResponse>(
+      "GetFile",
+      [](const v1::GetFileRequest& request, v1::GetFileResponse& response) {
+        *response.mutable_file() = CannedFile(request.uuid());
+        if (request.include_appdata()) {
+          (*response.mutable_file()->mutable_appdata())["uc_clamav_virus_scan"]
+              .set_version("0.104.2");
+        }
+        return grpc::Status::OK;
+      });
+  Answer<v1::StoreFileRequest, v1::StoreFileResponse>(
+      "StoreFile",
+      [](const v1::StoreFileRequest& request, v1::StoreFileResponse& response) {
+        *response.mutable_file() = CannedFile(request.uuid());
+        MarkStored(*response.mutable_file());
+        return grpc::Status::OK;
+      });
+  Answer<v1::DeleteFileRequest, v1::DeleteFileResponse>(
+      "DeleteFile", [](const v1::DeleteFileRequest& request,
+                       v1::DeleteFileResponse& response) {
+        *response.mutable_file() = CannedFile(request.uuid());
+        MarkRemoved(*response.mutable_file());
+        return grpc::Status::OK;
+      });
+  Answer<v1::BatchStoreFilesRequest, v1::BatchStoreFilesResponse>(
+      "BatchStoreFiles", [](const v1::BatchStoreFilesRequest& request,
+                            v1::BatchStoreFilesResponse& response) {
+        AnswerBatch(request, response, MarkStored);
+        return grpc::Status::OK;
+      });
+  Answer<v1::BatchDeleteFilesRequest, v1::BatchDeleteFilesResponse>(
+      "BatchDeleteFiles", [](const v1::BatchDeleteFilesRequest& request,
+                             v1::BatchDeleteFilesResponse& response) {
+        AnswerBatch(request, response, MarkRemoved);
+        return grpc::Status::OK;
+      });
+  Answer<v1::CopyFileToLocalStorageRequest, v1::CopyFileToLocalStorageResponse>(
+      "CopyFileToLocalStorage",
+      [](const v1::CopyFileToLocalStorageRequest& request,
+         v1::CopyFileToLocalStorageResponse& response) {
+        v1::File* file = response.mutable_file();
+        *file = CannedFile(kCopyUuid);
+        file->set_source(absl::StrCat("/", request.source(), "/"));
+        *file->mutable_metadata() = request.metadata();
+        if (request.store()) MarkStored(*file);
+        return grpc::Status::OK;
+      });
+  Answer<v1::CopyFileToRemoteStorageRequest,
+         v1::CopyFileToRemoteStorageResponse>(
+      "CopyFileToRemoteStorage",
+      [](const v1::CopyFileToRemoteStorageRequest& request,
+         v1::CopyFileToRemoteStorageResponse& response) {
+        response.set_url(
+            absl::StrCat("s3://", request.target(), "/", request.source()));
+        response.set_already_existed(true);
+        return grpc::Status::OK;
+      });
+}
+
+void FakeGateway::FailWith(grpc::Status status) {
   absl::MutexLock lock(&mutex_);
   failure_ = std::move(status);
 }
 
-void FakeFileService::SetPages(std::vector<v1::ListFilesResponse> pages) {
+void FakeGateway::SetHandler(const std::string& rpc, Handler handler) {
   absl::MutexLock lock(&mutex_);
-  pages_ = std::move(pages);
+  handlers_[rpc] = std::move(handler);
 }
 
-std::vector<RecordedCall> FakeFileService::calls() const {
+void FakeGateway::SetResponse(const std::string& rpc,
+                              const google::protobuf::Message& response) {
+  std::shared_ptr<google::protobuf::Message> canned(response.New());
+  canned->CopyFrom(response);
+  SetHandler(rpc, [canned](const google::protobuf::Message&,
+                           google::protobuf::Message& answer) {
+    answer.CopyFrom(*canned);
+    return grpc::Status::OK;
+  });
+}
+
+void FakeGateway::SetPageMessages(
+    const std::string& rpc,
+    std::vector<std::shared_ptr<const google::protobuf::Message>> pages) {
+  SetHandler(
+      rpc, [pages = std::move(pages)](const google::protobuf::Message& request,
+                                      google::protobuf::Message& response) {
+        const std::string wanted = StringField(request, "page_token");
+        std::string token;
+        for (const auto& page : pages) {
+          if (wanted == token) {
+            response.CopyFrom(*page);
+            return grpc::Status::OK;
+          }
+          token = StringField(*page, "next_page_token");
+        }
+        return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                            "page_token: unknown token");
+      });
+}
+
+std::vector<RecordedCall> FakeGateway::calls() const {
   absl::MutexLock lock(&mutex_);
   return calls_;
 }
 
-grpc::Status FakeFileService::Record(const char* method,
-                                     const grpc::ServerContext& context,
-                                     const google::protobuf::Message& request) {
+grpc::ServerGenericBidiReactor* FakeGateway::CreateReactor(
+    grpc::GenericCallbackServerContext* context) {
+  return new UnaryReactor(*this, context);
+}
+
+grpc::Status FakeGateway::Handle(
+    const grpc::GenericCallbackServerContext& context,
+    const std::string& request_bytes, std::string* response_bytes) {
+  const google::protobuf::MethodDescriptor* method =
+      FindMethod(context.method());
+  if (method == nullptr) {
+    return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
+                        absl::StrCat("unknown method ", context.method()));
+  }
+  google::protobuf::MessageFactory* factory =
+      google::protobuf::MessageFactory::generated_factory();
+  std::shared_ptr<google::protobuf::Message> request(
+      factory->GetPrototype(method->input_type())->New());
+  if (!request->ParseFromString(request_bytes)) {
+    return grpc::Status(grpc::StatusCode::INTERNAL, "unparsable request");
+  }
   RecordedCall call;
-  call.method = method;
+  call.method = method->name();
   auto project = context.client_metadata().find("x-ucgate-project");
   if (project != context.client_metadata().end()) {
     call.project = std::string(project->second.data(), project->second.size());
@@ -114,129 +320,30 @@ grpc::Status FakeFileService::Record(const char* method,
   if (deadline < std::chrono::system_clock::now() + std::chrono::hours(24)) {
     call.time_left = absl::FromChrono(deadline) - absl::Now();
   }
-  std::shared_ptr<google::protobuf::Message> copy(request.New());
-  copy->CopyFrom(request);
-  call.request = std::move(copy);
-  absl::MutexLock lock(&mutex_);
-  calls_.push_back(std::move(call));
-  return failure_;
-}
-
-grpc::Status FakeFileService::ListFiles(grpc::ServerContext* context,
-                                        const v1::ListFilesRequest* request,
-                                        v1::ListFilesResponse* response) {
-  if (grpc::Status s = Record("ListFiles", *context, *request); !s.ok()) {
-    return s;
+  call.request = request;
+  Handler handler;
+  {
+    absl::MutexLock lock(&mutex_);
+    calls_.push_back(std::move(call));
+    if (!failure_.ok()) return failure_;
+    auto found = handlers_.find(method->name());
+    if (found != handlers_.end()) handler = found->second;
   }
-  absl::MutexLock lock(&mutex_);
-  if (pages_.empty()) {
-    *response->add_files() = CannedFile(kListedUuid);
-    response->set_total_size(1);
-    return grpc::Status::OK;
-  }
-  std::string token;
-  for (const v1::ListFilesResponse& page : pages_) {
-    if (request->page_token() == token) {
-      *response = page;
-      return grpc::Status::OK;
+  std::unique_ptr<google::protobuf::Message> response(
+      factory->GetPrototype(method->output_type())->New());
+  if (handler) {
+    if (grpc::Status status = handler(*request, *response); !status.ok()) {
+      return status;
     }
-    token = page.next_page_token();
   }
-  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                      "page_token: unknown token");
-}
-
-grpc::Status FakeFileService::GetFile(grpc::ServerContext* context,
-                                      const v1::GetFileRequest* request,
-                                      v1::GetFileResponse* response) {
-  if (grpc::Status s = Record("GetFile", *context, *request); !s.ok()) {
-    return s;
-  }
-  *response->mutable_file() = CannedFile(request->uuid());
-  if (request->include_appdata()) {
-    (*response->mutable_file()->mutable_appdata())["uc_clamav_virus_scan"]
-        .set_version("0.104.2");
-  }
-  return grpc::Status::OK;
-}
-
-grpc::Status FakeFileService::StoreFile(grpc::ServerContext* context,
-                                        const v1::StoreFileRequest* request,
-                                        v1::StoreFileResponse* response) {
-  if (grpc::Status s = Record("StoreFile", *context, *request); !s.ok()) {
-    return s;
-  }
-  *response->mutable_file() = CannedFile(request->uuid());
-  MarkStored(*response->mutable_file());
-  return grpc::Status::OK;
-}
-
-grpc::Status FakeFileService::DeleteFile(grpc::ServerContext* context,
-                                         const v1::DeleteFileRequest* request,
-                                         v1::DeleteFileResponse* response) {
-  if (grpc::Status s = Record("DeleteFile", *context, *request); !s.ok()) {
-    return s;
-  }
-  *response->mutable_file() = CannedFile(request->uuid());
-  MarkRemoved(*response->mutable_file());
-  return grpc::Status::OK;
-}
-
-grpc::Status FakeFileService::BatchStoreFiles(
-    grpc::ServerContext* context, const v1::BatchStoreFilesRequest* request,
-    v1::BatchStoreFilesResponse* response) {
-  if (grpc::Status s = Record("BatchStoreFiles", *context, *request); !s.ok()) {
-    return s;
-  }
-  AnswerBatch(*request, *response, MarkStored);
-  return grpc::Status::OK;
-}
-
-grpc::Status FakeFileService::BatchDeleteFiles(
-    grpc::ServerContext* context, const v1::BatchDeleteFilesRequest* request,
-    v1::BatchDeleteFilesResponse* response) {
-  if (grpc::Status s = Record("BatchDeleteFiles", *context, *request);
-      !s.ok()) {
-    return s;
-  }
-  AnswerBatch(*request, *response, MarkRemoved);
-  return grpc::Status::OK;
-}
-
-grpc::Status FakeFileService::CopyFileToLocalStorage(
-    grpc::ServerContext* context,
-    const v1::CopyFileToLocalStorageRequest* request,
-    v1::CopyFileToLocalStorageResponse* response) {
-  if (grpc::Status s = Record("CopyFileToLocalStorage", *context, *request);
-      !s.ok()) {
-    return s;
-  }
-  v1::File* file = response->mutable_file();
-  *file = CannedFile(kCopyUuid);
-  file->set_source(absl::StrCat("/", request->source(), "/"));
-  *file->mutable_metadata() = request->metadata();
-  if (request->store()) MarkStored(*file);
-  return grpc::Status::OK;
-}
-
-grpc::Status FakeFileService::CopyFileToRemoteStorage(
-    grpc::ServerContext* context,
-    const v1::CopyFileToRemoteStorageRequest* request,
-    v1::CopyFileToRemoteStorageResponse* response) {
-  if (grpc::Status s = Record("CopyFileToRemoteStorage", *context, *request);
-      !s.ok()) {
-    return s;
-  }
-  response->set_url(
-      absl::StrCat("s3://", request->target(), "/", request->source()));
-  response->set_already_existed(true);
+  *response_bytes = response->SerializeAsString();
   return grpc::Status::OK;
 }
 
 FakeServer::FakeServer(std::shared_ptr<grpc::ServerCredentials> credentials) {
   grpc::ServerBuilder builder;
   builder.AddListeningPort("127.0.0.1:0", std::move(credentials), &port_);
-  builder.RegisterService(&service_);
+  builder.RegisterCallbackGenericService(&service_);
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || port_ == 0) {
     std::cerr << "FakeServer: cannot listen on 127.0.0.1\n";

@@ -1,20 +1,28 @@
-// An in-process FileService for client tests: records every call (request,
-// x-ucgate-project, time left before the deadline) and answers canned
-// responses derived from the request, pages set by the test, or an error.
+// An in-process stand-in for the ucgate gateway for client tests: every RPC
+// of every service (FileService, GroupService, ProjectService, ...) is served
+// by one generic handler that records the call (request, x-ucgate-project,
+// time left before the deadline) and answers what the test set: a canned
+// response, pages walked by page_token, a handler, or an error. RPCs the
+// test did not set answer an empty response; the FileService RPCs of issue 2
+// keep answers derived from their request (see FakeGateway()).
 #pragma once
 
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "google/protobuf/message.h"
 #include "grpcpp/channel.h"
+#include "grpcpp/generic/async_generic_service.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server.h"
-#include "uploadcare/gateway/v1/file_service.grpc.pb.h"
+#include "uploadcare/gateway/v1/file_service.pb.h"
 
 namespace ucgate::client::testing {
 
@@ -23,7 +31,7 @@ inline constexpr char kListedUuid[] = "11111111-1111-4111-8111-111111111111";
 inline constexpr char kCopyUuid[] = "22222222-2222-4222-8222-222222222222";
 
 struct RecordedCall {
-  std::string method;  // e.g. "GetFile"
+  std::string method;  // the RPC's name, e.g. "GetFile"
   // x-ucgate-project as sent; nullopt when absent.
   std::optional<std::string> project;
   // Time left before the deadline when the call arrived; nullopt: none.
@@ -46,68 +54,81 @@ grpc::Status RichError(
 // "must be a UUID"), a RetryInfo (3.5 s) and an ErrorInfo (INVALID_UUID).
 grpc::Status InvalidUuidErrorWithEveryDetail();
 
-class FakeFileService final
-    : public ::uploadcare::gateway::v1::FileService::Service {
+class FakeGateway final : public grpc::CallbackGenericService {
  public:
+  // Fills `response` (of the RPC's response type) from `request`, or fails.
+  using Handler =
+      std::function<grpc::Status(const google::protobuf::Message& request,
+                                 google::protobuf::Message& response)>;
+
+  // Installs the FileService answers of issue 2: ListFiles one page with one
+  // file (kListedUuid); GetFile/StoreFile/DeleteFile the named file (stored,
+  // removed); batches the files, with UUIDs starting with "bad" as problems;
+  // CopyFileToLocalStorage a kCopyUuid file; CopyFileToRemoteStorage
+  // "s3://TARGET/SOURCE".
+  FakeGateway();
+
   // Every following call fails with `status` (grpc::Status::OK: answer).
   void FailWith(grpc::Status status);
 
-  // ListFiles serves these pages: an empty page_token gets pages[0], and the
-  // next_page_token of pages[i] gets pages[i + 1]; other tokens are
-  // INVALID_ARGUMENT. Default: one page holding one file (kListedUuid).
+  // `rpc` names the method alone ("ListGroups"): the names are unique across
+  // the services. Replaces what `rpc` answered before.
+  void SetHandler(const std::string& rpc, Handler handler);
+
+  // A handler on the generated types.
+  template <typename Request, typename Response, typename Fn>
+  void Answer(const std::string& rpc, Fn fn) {
+    SetHandler(rpc, [fn](const google::protobuf::Message& request,
+                         google::protobuf::Message& response) {
+      return fn(dynamic_cast<const Request&>(request),
+                dynamic_cast<Response&>(response));
+    });
+  }
+
+  // Every call of `rpc` answers a copy of `response`.
+  void SetResponse(const std::string& rpc,
+                   const google::protobuf::Message& response);
+
+  // `rpc` (a paged list: page_token in, next_page_token out) serves these
+  // pages: an empty page_token gets pages[0], the next_page_token of pages[i]
+  // gets pages[i + 1]; other tokens are INVALID_ARGUMENT.
+  template <typename Response>
+  void SetPages(const std::string& rpc, const std::vector<Response>& pages) {
+    std::vector<std::shared_ptr<const google::protobuf::Message>> copies;
+    for (const Response& page : pages) {
+      copies.push_back(std::make_shared<Response>(page));
+    }
+    SetPageMessages(rpc, std::move(copies));
+  }
+  // ListFiles's pages (the issue 2 tests' spelling).
   void SetPages(
-      std::vector<::uploadcare::gateway::v1::ListFilesResponse> pages);
+      std::vector<::uploadcare::gateway::v1::ListFilesResponse> pages) {
+    SetPages("ListFiles", pages);
+  }
 
   std::vector<RecordedCall> calls() const;
 
-  grpc::Status ListFiles(
-      grpc::ServerContext* context,
-      const ::uploadcare::gateway::v1::ListFilesRequest* request,
-      ::uploadcare::gateway::v1::ListFilesResponse* response) override;
-  grpc::Status GetFile(
-      grpc::ServerContext* context,
-      const ::uploadcare::gateway::v1::GetFileRequest* request,
-      ::uploadcare::gateway::v1::GetFileResponse* response) override;
-  grpc::Status StoreFile(
-      grpc::ServerContext* context,
-      const ::uploadcare::gateway::v1::StoreFileRequest* request,
-      ::uploadcare::gateway::v1::StoreFileResponse* response) override;
-  grpc::Status DeleteFile(
-      grpc::ServerContext* context,
-      const ::uploadcare::gateway::v1::DeleteFileRequest* request,
-      ::uploadcare::gateway::v1::DeleteFileResponse* response) override;
-  grpc::Status BatchStoreFiles(
-      grpc::ServerContext* context,
-      const ::uploadcare::gateway::v1::BatchStoreFilesRequest* request,
-      ::uploadcare::gateway::v1::BatchStoreFilesResponse* response) override;
-  grpc::Status BatchDeleteFiles(
-      grpc::ServerContext* context,
-      const ::uploadcare::gateway::v1::BatchDeleteFilesRequest* request,
-      ::uploadcare::gateway::v1::BatchDeleteFilesResponse* response) override;
-  grpc::Status CopyFileToLocalStorage(
-      grpc::ServerContext* context,
-      const ::uploadcare::gateway::v1::CopyFileToLocalStorageRequest* request,
-      ::uploadcare::gateway::v1::CopyFileToLocalStorageResponse* response)
-      override;
-  grpc::Status CopyFileToRemoteStorage(
-      grpc::ServerContext* context,
-      const ::uploadcare::gateway::v1::CopyFileToRemoteStorageRequest* request,
-      ::uploadcare::gateway::v1::CopyFileToRemoteStorageResponse* response)
-      override;
+  grpc::ServerGenericBidiReactor* CreateReactor(
+      grpc::GenericCallbackServerContext* context) override;
+
+  // One unary call of `method` ("/package.Service/Rpc"): records it and
+  // answers. What the reactor runs.
+  grpc::Status Handle(const grpc::GenericCallbackServerContext& context,
+                      const std::string& request_bytes,
+                      std::string* response_bytes);
 
  private:
-  // Records the call; returns the error to answer with (OK: go on).
-  grpc::Status Record(const char* method, const grpc::ServerContext& context,
-                      const google::protobuf::Message& request);
+  void SetPageMessages(
+      const std::string& rpc,
+      std::vector<std::shared_ptr<const google::protobuf::Message>> pages);
 
   mutable absl::Mutex mutex_;
   std::vector<RecordedCall> calls_ ABSL_GUARDED_BY(mutex_);
   grpc::Status failure_ ABSL_GUARDED_BY(mutex_);
-  std::vector<::uploadcare::gateway::v1::ListFilesResponse> pages_
-      ABSL_GUARDED_BY(mutex_);
+  std::map<std::string, Handler> handlers_ ABSL_GUARDED_BY(mutex_);
 };
 
-// A real gRPC server on 127.0.0.1 (a free port) serving a FakeFileService.
+// A real gRPC server on 127.0.0.1 (a free port) serving a FakeGateway.
 class FakeServer {
  public:
   // Plaintext unless given TLS credentials.
@@ -115,13 +136,13 @@ class FakeServer {
                           grpc::InsecureServerCredentials());
   ~FakeServer();
 
-  FakeFileService& service() { return service_; }
+  FakeGateway& service() { return service_; }
   // "127.0.0.1:<port>".
   std::string target() const;
   std::shared_ptr<grpc::Channel> InProcessChannel();
 
  private:
-  FakeFileService service_;
+  FakeGateway service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
 };

@@ -5,7 +5,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "service/common/status.h"
-#include "tests/client/fake_file_service.h"
+#include "tests/client/fake_gateway.h"
 #include "tests/testing_util/status_matchers.h"
 
 namespace ucgate::client {

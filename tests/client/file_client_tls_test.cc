@@ -10,7 +10,7 @@
 #include "gmock/gmock.h"
 #include "grpcpp/security/server_credentials.h"
 #include "gtest/gtest.h"
-#include "tests/client/fake_file_service.h"
+#include "tests/client/fake_gateway.h"
 #include "tests/testing_util/status_matchers.h"
 #include "tests/testing_util/test_certificates.h"
 

@@ -13,7 +13,7 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
-#include "tests/client/fake_file_service.h"
+#include "tests/client/fake_gateway.h"
 
 namespace ucgate::client {
 namespace {

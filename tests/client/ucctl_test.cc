@@ -12,7 +12,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "service/common/command_line.h"
-#include "tests/client/fake_file_service.h"
+#include "tests/client/fake_gateway.h"
 
 namespace ucgate::client {
 namespace {
