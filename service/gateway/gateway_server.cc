@@ -26,15 +26,16 @@ absl::StatusOr<std::shared_ptr<const ProjectRegistry>> MakeProjectRegistry(
     options.auth_scheme = project.auth_scheme;
     options.credentials = {project.public_key, project.secret_key};
     options.retry = config.upstream.retry;
-    absl::StatusOr<std::shared_ptr<upstream::FileOperations>> files =
-        upstream::MakeFileOperations(
+    absl::StatusOr<upstream::ProjectUpstream> upstream =
+        upstream::MakeProjectUpstream(
             std::move(options), http_client, clock,
             sleeper ? sleeper : upstream::RealSleeper());
-    if (!files.ok()) {
+    if (!upstream.ok()) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "project '", project.name, "': ", files.status().message()));
+          "project '", project.name, "': ", upstream.status().message()));
     }
-    projects.push_back({project.name, project.api_version, *std::move(files)});
+    projects.push_back(
+        {project.name, project.api_version, *std::move(upstream)});
   }
   return std::make_shared<const ProjectRegistry>(std::move(projects));
 }
@@ -50,13 +51,19 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   std::unique_ptr<GatewayServer> gateway(new GatewayServer());
   gateway->projects_ = std::move(projects);
   gateway->executor_ = std::move(executor);
-  gateway->file_service_ =
-      std::make_unique<FileServiceImpl>(gateway->projects_, gateway->executor_);
+  UnaryCallRunner runner(gateway->projects_, gateway->executor_);
+  gateway->services_.push_back(std::make_unique<FileServiceImpl>(runner));
+  gateway->services_.push_back(std::make_unique<GroupServiceImpl>(runner));
+  gateway->services_.push_back(std::make_unique<ProjectServiceImpl>(runner));
+  gateway->services_.push_back(std::make_unique<WebhookServiceImpl>(runner));
+  gateway->services_.push_back(std::make_unique<ConversionServiceImpl>(runner));
+  gateway->services_.push_back(std::make_unique<AddonServiceImpl>(runner));
 
   grpc::ServerBuilder builder;
   builder.AddListeningPort(listen, grpc::InsecureServerCredentials(),
                            &gateway->port_);
-  builder.RegisterService(gateway->file_service_.get());
+  for (const auto& service : gateway->services_)
+    builder.RegisterService(service.get());
   gateway->server_ = builder.BuildAndStart();
   if (!gateway->server_ || gateway->port_ == 0) {
     return absl::UnavailableError(
@@ -66,7 +73,14 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   grpc::HealthCheckServiceInterface* health =
       gateway->server_->GetHealthCheckService();
   health->SetServingStatus(true);
-  health->SetServingStatus(v1::FileService::service_full_name(), true);
+  for (const char* name : {v1::FileService::service_full_name(),
+                           v1::GroupService::service_full_name(),
+                           v1::ProjectService::service_full_name(),
+                           v1::WebhookService::service_full_name(),
+                           v1::ConversionService::service_full_name(),
+                           v1::AddonService::service_full_name()}) {
+    health->SetServingStatus(name, true);
+  }
   return gateway;
 }
 

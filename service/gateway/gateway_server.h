@@ -12,8 +12,8 @@
 #include "service/common/clock.h"
 #include "service/gateway/blocking_executor.h"
 #include "service/gateway/config.h"
-#include "service/gateway/file_service.h"
 #include "service/gateway/project_registry.h"
+#include "service/gateway/services.h"
 #include "service/upstream/decorators.h"
 #include "service/upstream/http/http_client.h"
 
@@ -46,7 +46,7 @@ class GatewayServer {
 
   std::shared_ptr<const ProjectRegistry> projects_;
   std::shared_ptr<BlockingExecutor> executor_;
-  std::unique_ptr<FileServiceImpl> file_service_;
+  std::vector<std::unique_ptr<grpc::Service>> services_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   bool shut_down_ = false;

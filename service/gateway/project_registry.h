@@ -9,7 +9,7 @@
 #include "absl/status/statusor.h"
 #include "grpcpp/server_context.h"
 #include "service/common/api_version.h"
-#include "service/upstream/file_operations.h"
+#include "service/upstream/file_operations_factory.h"
 
 namespace ucgate::gateway {
 
@@ -19,7 +19,7 @@ inline constexpr char kProjectMetadataKey[] = "x-ucgate-project";
 struct Project {
   std::string name;
   ApiVersion api_version = ApiVersion::kV07;
-  std::shared_ptr<upstream::FileOperations> files;
+  upstream::ProjectUpstream upstream;
 };
 
 class ProjectRegistry {

@@ -4,9 +4,27 @@
 
 #include "absl/random/random.h"
 #include "absl/synchronization/mutex.h"
+#include "service/upstream/rest_client.h"
 #include "service/upstream/rest_file_operations.h"
 
 namespace ucgate::upstream {
+namespace {
+
+// Logging inside retrying: every attempt is logged.
+template <typename Interface>
+std::shared_ptr<Interface> Decorate(std::shared_ptr<Interface> rest,
+                                    const ProjectUpstreamOptions& options,
+                                    const std::shared_ptr<const Clock>& clock,
+                                    const Sleeper& sleeper,
+                                    const RandomSource& random) {
+  if (!rest) return nullptr;
+  std::shared_ptr<Interface> logged =
+      MakeLogging<Interface>(std::move(rest), options.project_name, clock);
+  return MakeRetrying<Interface>(std::move(logged), options.retry, clock,
+                                 sleeper, random);
+}
+
+}  // namespace
 
 Sleeper RealSleeper() {
   return [](absl::Duration delay) { absl::SleepFor(delay); };
@@ -24,21 +42,20 @@ RandomSource RealRandomSource() {
   };
 }
 
-absl::StatusOr<std::shared_ptr<FileOperations>> MakeFileOperations(
+absl::StatusOr<ProjectUpstream> MakeProjectUpstream(
     ProjectUpstreamOptions options,
     std::shared_ptr<http::HttpClient> http_client,
     std::shared_ptr<const Clock> clock, Sleeper sleeper, RandomSource random) {
-  std::shared_ptr<const auth::RequestSigner> signer = auth::MakeRequestSigner(
-      options.auth_scheme, std::move(options.credentials), clock);
-  absl::StatusOr<std::unique_ptr<FileOperations>> rest = MakeRestFileOperations(
+  std::shared_ptr<const auth::RequestSigner> signer =
+      auth::MakeRequestSigner(options.auth_scheme, options.credentials, clock);
+  absl::StatusOr<std::shared_ptr<RestClient>> rest = RestClient::Create(
       {options.project_name, options.base_url, options.api_version},
       std::move(http_client), std::move(signer), clock);
   if (!rest.ok()) return rest.status();
-  std::shared_ptr<FileOperations> stack =
-      MakeLoggingFileOperations(*std::move(rest), options.project_name, clock);
-  stack = MakeRetryingFileOperations(std::move(stack), options.retry, clock,
-                                     std::move(sleeper), std::move(random));
-  return stack;
+  ProjectUpstream upstream;
+  upstream.files = Decorate<FileOperations>(MakeRestFileOperations(*rest),
+                                            options, clock, sleeper, random);
+  return upstream;
 }
 
 }  // namespace ucgate::upstream

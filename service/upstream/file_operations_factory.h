@@ -1,5 +1,6 @@
-// The one place the upstream stack of a project is composed:
-//   Retrying -> Logging -> Rest (signs each attempt) -> HttpClient.
+// The one place the upstream stack of a project is composed, per service:
+//   Retrying -> Logging -> Rest* (through RestClient, which signs each
+//   attempt) -> HttpClient.
 // Later layers (cache, metrics) slot in here.
 #pragma once
 
@@ -11,7 +12,6 @@
 #include "service/common/clock.h"
 #include "service/upstream/auth/request_signer.h"
 #include "service/upstream/decorators.h"
-#include "service/upstream/file_operations.h"
 #include "service/upstream/http/http_client.h"
 
 namespace ucgate::upstream {
@@ -25,11 +25,22 @@ struct ProjectUpstreamOptions {
   RetryOptions retry;
 };
 
+// Every service's operations for one project. A service whose REST stub does
+// not exist yet is null, and its RPCs answer UNIMPLEMENTED.
+struct ProjectUpstream {
+  std::shared_ptr<FileOperations> files;
+  std::shared_ptr<GroupOperations> groups;
+  std::shared_ptr<ProjectOperations> project;
+  std::shared_ptr<WebhookOperations> webhooks;
+  std::shared_ptr<ConversionOperations> conversions;
+  std::shared_ptr<AddonOperations> addons;
+};
+
 // Production sleeper and jitter source.
 Sleeper RealSleeper();
 RandomSource RealRandomSource();
 
-absl::StatusOr<std::shared_ptr<FileOperations>> MakeFileOperations(
+absl::StatusOr<ProjectUpstream> MakeProjectUpstream(
     ProjectUpstreamOptions options,
     std::shared_ptr<http::HttpClient> http_client,
     std::shared_ptr<const Clock> clock, Sleeper sleeper = RealSleeper(),

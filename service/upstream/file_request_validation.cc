@@ -15,17 +15,6 @@ constexpr int kMaxMetadataKeys = 50;
 constexpr size_t kMaxMetadataKeyLength = 64;
 constexpr size_t kMaxMetadataValueLength = 512;
 
-absl::Status ValidateUuid(absl::string_view field, absl::string_view uuid) {
-  if (uuid.empty()) return InvalidFieldError(field, "is required");
-  if (!IsValidUuid(uuid)) {
-    return InvalidFieldError(
-        field, absl::StrCat("'", uuid,
-                            "' is not a UUID (expected "
-                            "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)"));
-  }
-  return absl::OkStatus();
-}
-
 // A copy source is a UUID, a UUID followed by CDN operations
 // ("uuid/-/resize/10x10/"), or a CDN URL.
 absl::Status ValidateCopySource(absl::string_view source) {
@@ -77,7 +66,101 @@ bool IsDateOrdering(v1::FileOrdering ordering) {
          ordering == v1::FILE_ORDERING_DATETIME_UPLOADED_DESC;
 }
 
+// Metadata keys and tags share one alphabet.
+bool IsKeyCharacter(char c) {
+  return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_' ||
+         c == '-' || c == '.' || c == ':';
+}
+
+bool IsValidKey(absl::string_view key) {
+  if (key.empty() || key.size() > kMaxMetadataKeyLength) return false;
+  for (char c : key) {
+    if (!IsKeyCharacter(c)) return false;
+  }
+  return true;
+}
+
+absl::Status ValidateKey(absl::string_view key) {
+  if (!IsValidKey(key)) {
+    return InvalidFieldError(
+        "key",
+        "keys are 1 to 64 characters of letters, digits, '_', '-', '.', ':'");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateTags(
+    absl::string_view field,
+    const google::protobuf::RepeatedPtrField<std::string>& tags) {
+  if (tags.size() > kMaxMetadataKeys) {
+    return InvalidFieldError(
+        field, absl::StrCat("at most ", kMaxMetadataKeys, " tags"));
+  }
+  for (const std::string& tag : tags) {
+    if (!IsValidKey(tag)) {
+      return InvalidFieldError(
+          field,
+          absl::StrCat("'", tag,
+                       "': tags are 1 to 64 characters of letters, digits, "
+                       "'_', '-', '.', ':'"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// RFC 6838 restricted names: letters, digits and !#$&-^_.+ (first a letter
+// or digit), at most 127 characters.
+bool IsMimeToken(absl::string_view token) {
+  if (token.empty() || token.size() > 127 ||
+      !absl::ascii_isalnum(static_cast<unsigned char>(token[0]))) {
+    return false;
+  }
+  for (char c : token) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) &&
+        absl::string_view("!#$&-^_.+").find(c) == absl::string_view::npos) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// "type/subtype" or "type/*".
+bool IsMimeTypePattern(absl::string_view pattern) {
+  const size_t slash = pattern.find('/');
+  if (slash == absl::string_view::npos) return false;
+  absl::string_view subtype = pattern.substr(slash + 1);
+  return IsMimeToken(pattern.substr(0, slash)) &&
+         (subtype == "*" || IsMimeToken(subtype));
+}
+
+absl::Status RequireV07(absl::string_view what, ApiVersion version) {
+  if (version == ApiVersion::kV07) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      what, " exists only on API v0.7 upstreams; this project uses v0.6"));
+}
+
 }  // namespace
+
+absl::Status ValidateUuid(absl::string_view field, absl::string_view uuid) {
+  if (uuid.empty()) return InvalidFieldError(field, "is required");
+  if (!IsValidUuid(uuid)) {
+    return InvalidFieldError(
+        field, absl::StrCat("'", uuid,
+                            "' is not a UUID (expected "
+                            "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidatePageSize(int32_t page_size) {
+  if (page_size < 0 || page_size > kMaxPageSize) {
+    return InvalidFieldError(
+        "page_size",
+        absl::StrCat("must be between 0 (default ", kDefaultPageSize, ") and ",
+                     kMaxPageSize, ", got ", page_size));
+  }
+  return absl::OkStatus();
+}
 
 absl::Status ValidateMetadata(
     absl::string_view field,
@@ -88,12 +171,7 @@ absl::Status ValidateMetadata(
                             metadata.size()));
   }
   for (const auto& [key, value] : metadata) {
-    bool key_ok = !key.empty() && key.size() <= kMaxMetadataKeyLength;
-    for (char c : key) {
-      key_ok = key_ok && (absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
-                          c == '_' || c == '-' || c == '.' || c == ':');
-    }
-    if (!key_ok) {
+    if (!IsValidKey(key)) {
       return InvalidFieldError(
           absl::StrCat(field, "[", key, "]"),
           "keys are 1 to 64 characters of letters, digits, '_', '-', '.', ':'");
@@ -194,6 +272,93 @@ absl::Status ValidateRequest(const v1::CopyFileToRemoteStorageRequest& request,
     return InvalidFieldError("target", "is required (a custom storage name)");
   }
   return absl::OkStatus();
+}
+
+absl::Status ValidateRequest(const v1::GetFileMetadataRequest& request,
+                             ApiVersion version) {
+  if (absl::Status status = RequireV07("metadata", version); !status.ok())
+    return status;
+  return ValidateUuid("uuid", request.uuid());
+}
+
+absl::Status ValidateRequest(const v1::GetFileMetadataKeyRequest& request,
+                             ApiVersion version) {
+  if (absl::Status status = RequireV07("metadata", version); !status.ok())
+    return status;
+  if (absl::Status status = ValidateUuid("uuid", request.uuid()); !status.ok())
+    return status;
+  return ValidateKey(request.key());
+}
+
+absl::Status ValidateRequest(const v1::UpdateFileMetadataKeyRequest& request,
+                             ApiVersion version) {
+  if (absl::Status status = RequireV07("metadata", version); !status.ok())
+    return status;
+  if (absl::Status status = ValidateUuid("uuid", request.uuid()); !status.ok())
+    return status;
+  if (absl::Status status = ValidateKey(request.key()); !status.ok())
+    return status;
+  if (request.value().empty() ||
+      request.value().size() > kMaxMetadataValueLength) {
+    return InvalidFieldError("value", "values are 1 to 512 characters");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateRequest(const v1::DeleteFileMetadataKeyRequest& request,
+                             ApiVersion version) {
+  if (absl::Status status = RequireV07("metadata", version); !status.ok())
+    return status;
+  if (absl::Status status = ValidateUuid("uuid", request.uuid()); !status.ok())
+    return status;
+  return ValidateKey(request.key());
+}
+
+absl::Status ValidateRequest(const v1::GetFileTagsRequest& request,
+                             ApiVersion) {
+  return ValidateUuid("uuid", request.uuid());
+}
+
+absl::Status ValidateRequest(const v1::ReplaceFileTagsRequest& request,
+                             ApiVersion) {
+  if (absl::Status status = ValidateUuid("uuid", request.uuid()); !status.ok())
+    return status;
+  return ValidateTags("tags", request.tags());
+}
+
+absl::Status ValidateRequest(const v1::UpdateFileTagsRequest& request,
+                             ApiVersion) {
+  if (absl::Status status = ValidateUuid("uuid", request.uuid()); !status.ok())
+    return status;
+  if (request.add().empty() && request.remove().empty()) {
+    return InvalidFieldError("add", "give tags to add or to remove");
+  }
+  if (absl::Status status = ValidateTags("add", request.add()); !status.ok())
+    return status;
+  return ValidateTags("remove", request.remove());
+}
+
+absl::Status ValidateRequest(const v1::SearchFilesRequest& request,
+                             ApiVersion version) {
+  if (absl::Status status = ValidatePageSize(request.page_size());
+      !status.ok()) {
+    return status;
+  }
+  if (!request.mime_type().empty() && !IsMimeTypePattern(request.mime_type())) {
+    return InvalidFieldError(
+        "mime_type",
+        "must be a MIME type (\"image/png\") or a type with a "
+        "wildcard subtype (\"image/*\")");
+  }
+  if (!request.metadata().empty() && version == ApiVersion::kV06) {
+    return InvalidFieldError("metadata",
+                             "metadata exists only on API v0.7 upstreams");
+  }
+  if (absl::Status status = ValidateMetadata("metadata", request.metadata());
+      !status.ok()) {
+    return status;
+  }
+  return ValidateTags("tags", request.tags());
 }
 
 }  // namespace ucgate::upstream

@@ -33,6 +33,28 @@ absl::Status ValidateRequest(const v1::CopyFileToLocalStorageRequest& request,
 absl::Status ValidateRequest(const v1::CopyFileToRemoteStorageRequest& request,
                              ApiVersion version);
 
+absl::Status ValidateRequest(const v1::GetFileMetadataRequest& request,
+                             ApiVersion version);
+absl::Status ValidateRequest(const v1::GetFileMetadataKeyRequest& request,
+                             ApiVersion version);
+absl::Status ValidateRequest(const v1::UpdateFileMetadataKeyRequest& request,
+                             ApiVersion version);
+absl::Status ValidateRequest(const v1::DeleteFileMetadataKeyRequest& request,
+                             ApiVersion version);
+absl::Status ValidateRequest(const v1::GetFileTagsRequest& request,
+                             ApiVersion version);
+absl::Status ValidateRequest(const v1::ReplaceFileTagsRequest& request,
+                             ApiVersion version);
+absl::Status ValidateRequest(const v1::UpdateFileTagsRequest& request,
+                             ApiVersion version);
+absl::Status ValidateRequest(const v1::SearchFilesRequest& request,
+                             ApiVersion version);
+
+// UUIDs in the canonical form; INVALID_ARGUMENT naming `field` otherwise.
+absl::Status ValidateUuid(absl::string_view field, absl::string_view uuid);
+// 0 (the default) up to kMaxPageSize.
+absl::Status ValidatePageSize(int32_t page_size);
+
 // Metadata keys: 1..64 characters of [A-Za-z0-9_.:-]; values 1..512
 // characters; at most 50 keys (v0.7 limits).
 absl::Status ValidateMetadata(

@@ -1,5 +1,6 @@
 #include "service/upstream/page_token.h"
 
+#include <memory>
 #include <vector>
 
 #include "absl/strings/escaping.h"
@@ -31,21 +32,29 @@ absl::Status BadToken(absl::string_view why) {
 
 }  // namespace
 
-uint64_t ListingFingerprint(
-    absl::string_view project,
-    const uploadcare::gateway::v1::ListFilesRequest& request) {
-  uploadcare::gateway::v1::ListFilesRequest filters = request;
-  filters.clear_page_size();
-  filters.clear_page_token();
+uint64_t PagedRequestFingerprint(absl::string_view project,
+                                 const google::protobuf::Message& request) {
+  std::unique_ptr<google::protobuf::Message> filters(request.New());
+  filters->CopyFrom(request);
+  const google::protobuf::Reflection* reflection = filters->GetReflection();
+  for (const char* paging_field : {"page_size", "page_token"}) {
+    if (const google::protobuf::FieldDescriptor* field =
+            filters->GetDescriptor()->FindFieldByName(paging_field)) {
+      reflection->ClearField(filters.get(), field);
+    }
+  }
   std::string canonical;
-  // Deterministic serialization: same filters, same bytes, in any replica.
+  // Deterministic serialization: same filters, same bytes, in any replica
+  // (map fields such as search's metadata included).
   {
     google::protobuf::io::StringOutputStream stream(&canonical);
     google::protobuf::io::CodedOutputStream output(&stream);
     output.SetSerializationDeterministic(true);
-    filters.SerializeToCodedStream(&output);
+    filters->SerializeToCodedStream(&output);
   }
-  return Fnv1a(absl::StrCat(project, "\n", canonical));
+  // The message type is part of it: a listing's token never pages a search.
+  return Fnv1a(
+      absl::StrCat(project, "\n", filters->GetTypeName(), "\n", canonical));
 }
 
 std::string EncodePageToken(const ListCursor& cursor, uint64_t fingerprint) {

@@ -1,5 +1,6 @@
-// Opaque page tokens for ListFiles. A token wraps the upstream cursor (`from`
-// and `offset` of the upstream's `next` URL, never the URL itself) and a
+// Opaque page tokens for paged RPCs (ListFiles, SearchFiles). A token wraps
+// the upstream cursor (`from` and `offset` of the upstream's `next` URL, never
+// the URL itself; or search's opaque `next_cursor` as `from`) and a
 // fingerprint of the listing's filters, so a token used with other filters is
 // refused instead of silently listing something else. Tokens are stable
 // across gateway replicas (no process-local state).
@@ -15,15 +16,22 @@
 namespace ucgate::upstream {
 
 struct ListCursor {
+  // The upstream's position: `from` of a listing, or a search's cursor.
   std::string from;
   int64_t offset = 0;
 };
 
-// Fingerprint of everything in the request that must not change from page to
-// page (all fields but page_size and page_token), plus the project name.
-uint64_t ListingFingerprint(
+// Fingerprint of everything in a paged request that must not change from page
+// to page (all fields but `page_size` and `page_token`, whichever the message
+// has), plus the project name.
+uint64_t PagedRequestFingerprint(absl::string_view project,
+                                 const google::protobuf::Message& request);
+
+inline uint64_t ListingFingerprint(
     absl::string_view project,
-    const uploadcare::gateway::v1::ListFilesRequest& request);
+    const uploadcare::gateway::v1::ListFilesRequest& request) {
+  return PagedRequestFingerprint(project, request);
+}
 
 std::string EncodePageToken(const ListCursor& cursor, uint64_t fingerprint);
 

@@ -1,5 +1,6 @@
 #include "service/upstream/rest_file_operations.h"
 
+#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -10,6 +11,7 @@
 #include "service/upstream/file_request_validation.h"
 #include "service/upstream/http/upstream_error.h"
 #include "service/upstream/json/file_json.h"
+#include "service/upstream/json/metadata_json.h"
 #include "service/upstream/page_token.h"
 #include "service/common/url.h"
 
@@ -17,8 +19,6 @@ namespace ucgate::upstream {
 namespace {
 
 using http::HttpMethod;
-
-constexpr char kContentType[] = "application/json";
 
 const char* OrderingParam(v1::FileOrdering ordering) {
   switch (ordering) {
@@ -63,21 +63,14 @@ void AppendJsonStringField(absl::string_view name, absl::string_view value,
 
 class RestFileOperations final : public FileOperations {
  public:
-  RestFileOperations(RestOptions options, BaseUrl base,
-                     std::shared_ptr<http::HttpClient> http_client,
-                     std::shared_ptr<const auth::RequestSigner> signer,
-                     std::shared_ptr<const Clock> clock)
-      : options_(std::move(options)),
-        base_(std::move(base)),
-        http_client_(std::move(http_client)),
-        signer_(std::move(signer)),
-        clock_(std::move(clock)) {}
+  explicit RestFileOperations(std::shared_ptr<const RestClient> rest)
+      : rest_(std::move(rest)) {}
 
   absl::StatusOr<v1::ListFilesResponse> ListFiles(
       const CallContext& context,
       const v1::ListFilesRequest& request) override {
     const uint64_t fingerprint =
-        ListingFingerprint(options_.project_name, request);
+        ListingFingerprint(rest_->options().project_name, request);
     QueryParams query;
     query.emplace_back(
         "limit", absl::StrCat(request.page_size() > 0 ? request.page_size()
@@ -157,7 +150,7 @@ class RestFileOperations final : public FileOperations {
     // v0.6 answers DELETE .../storage/ with a redirect; its delete is
     // DELETE /files/{uuid}/.
     std::string path =
-        options_.api_version == ApiVersion::kV06
+        rest_->api_version() == ApiVersion::kV06
             ? absl::StrCat("/files/", request.uuid(), "/")
             : absl::StrCat("/files/", request.uuid(), "/storage/");
     v1::DeleteFileResponse result;
@@ -251,6 +244,175 @@ class RestFileOperations final : public FileOperations {
     return result;
   }
 
+  // Metadata (v0.7 only: requests for a v0.6 upstream are refused with
+  // FAILED_PRECONDITION by ValidateRequest, before anything is sent). Keys
+  // are validated to [A-Za-z0-9_.:-], so they go into the path as they are.
+  absl::StatusOr<v1::GetFileMetadataResponse> GetFileMetadata(
+      const CallContext& context,
+      const v1::GetFileMetadataRequest& request) override {
+    absl::StatusOr<http::HttpResponse> response =
+        Call(context, HttpMethod::kGet,
+             absl::StrCat("/files/", request.uuid(), "/metadata/"), "");
+    if (!response.ok()) return response.status();
+    v1::GetFileMetadataResponse result;
+    if (absl::Status status = json::ParseStringObject(
+            response->body, result.mutable_metadata());
+        !status.ok()) {
+      return status;
+    }
+    return result;
+  }
+
+  absl::StatusOr<v1::GetFileMetadataKeyResponse> GetFileMetadataKey(
+      const CallContext& context,
+      const v1::GetFileMetadataKeyRequest& request) override {
+    v1::GetFileMetadataKeyResponse result;
+    if (absl::Status status = CallForBareString(
+            context, HttpMethod::kGet, MetadataKeyPath(request), "",
+            result.mutable_value());
+        !status.ok()) {
+      return status;
+    }
+    return result;
+  }
+
+  // PUT answers 200 or 201 (201 even for an existing key) with the value.
+  absl::StatusOr<v1::UpdateFileMetadataKeyResponse> UpdateFileMetadataKey(
+      const CallContext& context,
+      const v1::UpdateFileMetadataKeyRequest& request) override {
+    std::string body;
+    json::AppendJsonString(request.value(), &body);
+    v1::UpdateFileMetadataKeyResponse result;
+    if (absl::Status status =
+            CallForBareString(context, HttpMethod::kPut,
+                              MetadataKeyPath(request), std::move(body),
+                              result.mutable_value());
+        !status.ok()) {
+      return status;
+    }
+    return result;
+  }
+
+  // 204 with no body.
+  absl::StatusOr<v1::DeleteFileMetadataKeyResponse> DeleteFileMetadataKey(
+      const CallContext& context,
+      const v1::DeleteFileMetadataKeyRequest& request) override {
+    absl::StatusOr<http::HttpResponse> response =
+        Call(context, HttpMethod::kDelete, MetadataKeyPath(request), "");
+    if (!response.ok()) return response.status();
+    return v1::DeleteFileMetadataKeyResponse();
+  }
+
+  // Tags are not in the v0.6/v0.7 references; this is the gateway's contract
+  // (the emulator serves it on both versions):
+  //   GET   /files/{uuid}/tags/  -> ["a","b"]
+  //   PUT   /files/{uuid}/tags/  body ["a","b"]               -> the tags
+  //   PATCH /files/{uuid}/tags/  body {"add":[..],"remove":[..]} -> the tags
+  // Tags are 1..64 characters of [A-Za-z0-9_.:-], at most 50 per file, and
+  // answers are sorted (sorted here too, so the RPC keeps its promise).
+  absl::StatusOr<v1::GetFileTagsResponse> GetFileTags(
+      const CallContext& context,
+      const v1::GetFileTagsRequest& request) override {
+    v1::GetFileTagsResponse result;
+    if (absl::Status status =
+            CallForTags(context, HttpMethod::kGet, request.uuid(), "",
+                        result.mutable_tags());
+        !status.ok()) {
+      return status;
+    }
+    return result;
+  }
+
+  absl::StatusOr<v1::ReplaceFileTagsResponse> ReplaceFileTags(
+      const CallContext& context,
+      const v1::ReplaceFileTagsRequest& request) override {
+    std::string body;
+    json::AppendStringArray(request.tags(), &body);
+    v1::ReplaceFileTagsResponse result;
+    if (absl::Status status =
+            CallForTags(context, HttpMethod::kPut, request.uuid(),
+                        std::move(body), result.mutable_tags());
+        !status.ok()) {
+      return status;
+    }
+    return result;
+  }
+
+  absl::StatusOr<v1::UpdateFileTagsResponse> UpdateFileTags(
+      const CallContext& context,
+      const v1::UpdateFileTagsRequest& request) override {
+    std::string add;
+    json::AppendStringArray(request.add(), &add);
+    std::string remove;
+    json::AppendStringArray(request.remove(), &remove);
+    std::string body = "{";
+    AppendJsonField("add", add, &body);
+    AppendJsonField("remove", remove, &body);
+    body.push_back('}');
+    v1::UpdateFileTagsResponse result;
+    if (absl::Status status =
+            CallForTags(context, HttpMethod::kPatch, request.uuid(),
+                        std::move(body), result.mutable_tags());
+        !status.ok()) {
+      return status;
+    }
+    return result;
+  }
+
+  // POST /files/search/ (the gateway's contract, like tags): body
+  // {"filename_contains", "mime_type", "metadata", "tags", "stored" (only
+  // when set), "include_removed", "limit", "cursor" (only after the first
+  // page)}; answer {"next_cursor", "total", "results"}, newest upload first.
+  // The upstream cursor travels inside an opaque page token bound to the
+  // filters, as ListFiles' does.
+  absl::StatusOr<v1::SearchFilesResponse> SearchFiles(
+      const CallContext& context,
+      const v1::SearchFilesRequest& request) override {
+    const uint64_t fingerprint =
+        PagedRequestFingerprint(rest_->options().project_name, request);
+    std::string body = "{";
+    AppendJsonStringField("filename_contains", request.filename_contains(),
+                          &body);
+    AppendJsonStringField("mime_type", request.mime_type(), &body);
+    std::string metadata;
+    json::AppendStringObject(request.metadata(), &metadata);
+    AppendJsonField("metadata", metadata, &body);
+    std::string tags;
+    json::AppendStringArray(request.tags(), &tags);
+    AppendJsonField("tags", tags, &body);
+    if (request.has_stored()) {
+      AppendJsonField("stored", request.stored() ? "true" : "false", &body);
+    }
+    AppendJsonField("include_removed",
+                    request.include_removed() ? "true" : "false", &body);
+    AppendJsonField("limit",
+                    absl::StrCat(request.page_size() > 0 ? request.page_size()
+                                                         : kDefaultPageSize),
+                    &body);
+    if (!request.page_token().empty()) {
+      absl::StatusOr<ListCursor> cursor =
+          DecodePageToken(request.page_token(), fingerprint);
+      if (!cursor.ok()) return cursor.status();
+      AppendJsonStringField("cursor", cursor->from, &body);
+    }
+    body.push_back('}');
+    absl::StatusOr<http::HttpResponse> response =
+        Call(context, HttpMethod::kPost, "/files/search/", std::move(body));
+    if (!response.ok()) return response.status();
+    v1::SearchFilesResponse page;
+    std::string next_cursor;
+    if (absl::Status status =
+            json::ParseFileSearchPage(response->body, &page, &next_cursor);
+        !status.ok()) {
+      return status;
+    }
+    if (!next_cursor.empty()) {
+      page.set_next_page_token(
+          EncodePageToken(ListCursor{next_cursor, 0}, fingerprint));
+    }
+    return page;
+  }
+
  private:
   void AppendIncludeParams(bool appdata, bool rekognition_info,
                            QueryParams& query) const {
@@ -258,30 +420,11 @@ class RestFileOperations final : public FileOperations {
     if (rekognition_info) query.emplace_back("add_fields", "rekognition_info");
   }
 
-  // One signed exchange; non-2xx answers come back as mapped errors.
   absl::StatusOr<http::HttpResponse> Call(const CallContext& context,
                                           HttpMethod method,
                                           absl::string_view relative_path,
                                           std::string body) {
-    http::HttpRequest request;
-    request.method = method;
-    std::string path_and_query = absl::StrCat(base_.path_prefix, relative_path);
-    request.url = absl::StrCat(base_.origin, path_and_query);
-    request.headers.reserve(4);
-    request.headers.push_back(
-        {"Accept", std::string(AcceptHeaderFor(options_.api_version))});
-    request.headers.push_back({"Content-Type", kContentType});
-    signer_->Sign(method, path_and_query, kContentType, body, request.headers);
-    request.body = std::move(body);
-    absl::StatusOr<http::HttpResponse> response =
-        http_client_->Send(request, {context.deadline, context.is_cancelled});
-    if (!response.ok()) return response.status();
-    if (absl::Status status =
-            http::StatusFromHttpResponse(*response, clock_->Now());
-        !status.ok()) {
-      return status;
-    }
-    return response;
+    return rest_->Call(context, method, relative_path, std::move(body));
   }
 
   absl::Status CallForFile(const CallContext& context, HttpMethod method,
@@ -290,6 +433,36 @@ class RestFileOperations final : public FileOperations {
         Call(context, method, relative_path, "");
     if (!response.ok()) return response.status();
     return json::ParseFile(response->body, file);
+  }
+
+  template <typename Request>
+  static std::string MetadataKeyPath(const Request& request) {
+    return absl::StrCat("/files/", request.uuid(), "/metadata/", request.key(),
+                        "/");
+  }
+
+  absl::Status CallForBareString(const CallContext& context, HttpMethod method,
+                                 absl::string_view relative_path,
+                                 std::string body, std::string* value) {
+    absl::StatusOr<http::HttpResponse> response =
+        Call(context, method, relative_path, std::move(body));
+    if (!response.ok()) return response.status();
+    return json::ParseBareString(response->body, value);
+  }
+
+  absl::Status CallForTags(const CallContext& context, HttpMethod method,
+                           absl::string_view uuid, std::string body,
+                           google::protobuf::RepeatedPtrField<std::string>* tags) {
+    absl::StatusOr<http::HttpResponse> response =
+        Call(context, method, absl::StrCat("/files/", uuid, "/tags/"),
+             std::move(body));
+    if (!response.ok()) return response.status();
+    if (absl::Status status = json::ParseStringArray(response->body, tags);
+        !status.ok()) {
+      return status;
+    }
+    std::sort(tags->begin(), tags->end());
+    return absl::OkStatus();
   }
 
   // Malformed UUIDs are answered "Invalid" here, as the service would, without
@@ -347,24 +520,14 @@ class RestFileOperations final : public FileOperations {
     return cursor;
   }
 
-  RestOptions options_;
-  BaseUrl base_;
-  std::shared_ptr<http::HttpClient> http_client_;
-  std::shared_ptr<const auth::RequestSigner> signer_;
-  std::shared_ptr<const Clock> clock_;
+  std::shared_ptr<const RestClient> rest_;
 };
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<FileOperations>> MakeRestFileOperations(
-    RestOptions options, std::shared_ptr<http::HttpClient> http_client,
-    std::shared_ptr<const auth::RequestSigner> signer,
-    std::shared_ptr<const Clock> clock) {
-  absl::StatusOr<BaseUrl> base = ParseBaseUrl(options.base_url);
-  if (!base.ok()) return base.status();
-  return std::make_unique<RestFileOperations>(
-      std::move(options), *std::move(base), std::move(http_client),
-      std::move(signer), std::move(clock));
+std::unique_ptr<FileOperations> MakeRestFileOperations(
+    std::shared_ptr<const RestClient> rest) {
+  return std::make_unique<RestFileOperations>(std::move(rest));
 }
 
 }  // namespace ucgate::upstream

@@ -1,7 +1,7 @@
-// The bottom of the upstream stack: turns each FileService request into one
-// signed REST call (URL, query and JSON body as the API version wants them),
-// and maps the answer, or its error, back. Signing happens here, so every
-// attempt of a retried call carries a fresh Date and signature.
+// The bottom of the file operations stack: turns each FileService request
+// into signed REST calls (URL, query and JSON body as the API version wants
+// them, through RestClient, which signs every attempt) and maps the answer
+// back.
 #pragma once
 
 #include <memory>
@@ -12,21 +12,12 @@
 #include "service/common/clock.h"
 #include "service/upstream/auth/request_signer.h"
 #include "service/upstream/file_operations.h"
-#include "service/upstream/http/http_client.h"
+#include "service/upstream/rest_client.h"
 
 namespace ucgate::upstream {
 
-struct RestOptions {
-  // The gateway's name of the project (part of page-token fingerprints).
-  std::string project_name;
-  // e.g. "https://api.uploadcare.com" (a path prefix is kept and signed).
-  std::string base_url;
-  ApiVersion api_version = ApiVersion::kV07;
-};
-
-absl::StatusOr<std::unique_ptr<FileOperations>> MakeRestFileOperations(
-    RestOptions options, std::shared_ptr<http::HttpClient> http_client,
-    std::shared_ptr<const auth::RequestSigner> signer,
-    std::shared_ptr<const Clock> clock);
+// Serves FileService over `rest` (one per project).
+std::unique_ptr<FileOperations> MakeRestFileOperations(
+    std::shared_ptr<const RestClient> rest);
 
 }  // namespace ucgate::upstream

@@ -173,7 +173,7 @@ int main(int argc, char** argv) {
   // The gateway's upstream stack alone (stub, JSON mapping, retry, logging),
   // without the gRPC hop and the executor handoff.
   const ucgate::upstream::FileOperations& stack =
-      *(*projects)->projects().front().files;
+      *(*projects)->projects().front().upstream.files;
   auto stack_only = [&](int) {
     return const_cast<ucgate::upstream::FileOperations&>(stack)
         .GetFile({}, get)

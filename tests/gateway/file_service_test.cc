@@ -1,4 +1,4 @@
-#include "service/gateway/file_service.h"
+#include "service/gateway/services.h"
 
 #include <memory>
 
@@ -39,7 +39,7 @@ class FileServiceTest : public ::testing::Test {
     for (int i = 0; i < projects; ++i) {
       auto mock = std::make_shared<::testing::StrictMock<MockFileOperations>>();
       mocks_.push_back(mock);
-      list.push_back({i == 0 ? "main" : "other", ApiVersion::kV07, mock});
+      list.push_back({i == 0 ? "main" : "other", ApiVersion::kV07, upstream::ProjectUpstream{mock}});
     }
     executor_ = std::make_shared<BlockingExecutor>(threads, queue);
     auto server = GatewayServer::Start(

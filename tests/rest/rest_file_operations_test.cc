@@ -50,10 +50,9 @@ class RestFileOperationsTest : public ::testing::Test {
     std::shared_ptr<const auth::RequestSigner> signer =
         auth::MakeRequestSigner(auth::AuthScheme::kSigned,
                                 {"testpk", Secret("demoprivatekey")}, clock_);
-    auto operations = MakeRestFileOperations({"main", base_url, version}, http_,
-                                             signer, clock_);
-    ASSERT_THAT(operations.status(), IsOk());
-    operations_ = *std::move(operations);
+    auto rest = RestClient::Create({"main", base_url, version}, http_, signer, clock_);
+    ASSERT_THAT(rest.status(), IsOk());
+    operations_ = MakeRestFileOperations(*std::move(rest));
   }
 
   void SetUpAnswer(int status, std::string body,

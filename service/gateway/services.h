@@ -1,0 +1,111 @@
+// Every gRPC service of the gateway over the callback API. A handler checks
+// the request and picks the project on the reactor thread (cheap, no I/O),
+// then runs the blocking upstream call on the BlockingExecutor and finishes
+// from there. Handlers are generated from each service's operation list
+// (service/upstream/*_operations.h), so they cannot drift from it.
+#pragma once
+
+#include <memory>
+#include <utility>
+
+#include "service/gateway/blocking_executor.h"
+#include "service/gateway/project_registry.h"
+#include "uploadcare/gateway/v1/addon_service.grpc.pb.h"
+#include "uploadcare/gateway/v1/conversion_service.grpc.pb.h"
+#include "uploadcare/gateway/v1/file_service.grpc.pb.h"
+#include "uploadcare/gateway/v1/group_service.grpc.pb.h"
+#include "uploadcare/gateway/v1/project_service.grpc.pb.h"
+#include "uploadcare/gateway/v1/webhook_service.grpc.pb.h"
+
+namespace ucgate::gateway {
+
+namespace v1 = ::uploadcare::gateway::v1;
+
+// The operations of `Operations`' kind in a project's upstream (null when
+// that service has no upstream implementation).
+inline upstream::FileOperations* OperationsOf(
+    const upstream::ProjectUpstream& u, const upstream::FileOperations*) {
+  return u.files.get();
+}
+inline upstream::GroupOperations* OperationsOf(
+    const upstream::ProjectUpstream& u, const upstream::GroupOperations*) {
+  return u.groups.get();
+}
+inline upstream::ProjectOperations* OperationsOf(
+    const upstream::ProjectUpstream& u, const upstream::ProjectOperations*) {
+  return u.project.get();
+}
+inline upstream::WebhookOperations* OperationsOf(
+    const upstream::ProjectUpstream& u, const upstream::WebhookOperations*) {
+  return u.webhooks.get();
+}
+inline upstream::ConversionOperations* OperationsOf(
+    const upstream::ProjectUpstream& u, const upstream::ConversionOperations*) {
+  return u.conversions.get();
+}
+inline upstream::AddonOperations* OperationsOf(
+    const upstream::ProjectUpstream& u, const upstream::AddonOperations*) {
+  return u.addons.get();
+}
+
+// Runs one unary call: resolve the project, validate, schedule, finish.
+class UnaryCallRunner {
+ public:
+  UnaryCallRunner(std::shared_ptr<const ProjectRegistry> projects,
+                  std::shared_ptr<BlockingExecutor> executor)
+      : projects_(std::move(projects)), executor_(std::move(executor)) {}
+
+  template <typename Operations, typename Request, typename Response>
+  grpc::ServerUnaryReactor* Run(grpc::CallbackServerContext* context,
+                                const Request* request, Response* response,
+                                absl::StatusOr<Response> (Operations::*method)(
+                                    const upstream::CallContext&,
+                                    const Request&)) const;
+
+ private:
+  // Shared by every Run: the steps that do not depend on the message types.
+  absl::StatusOr<const Project*> Resolve(
+      grpc::CallbackServerContext* context) const;
+  bool Schedule(std::function<void()> task) const;
+  static void Finish(grpc::CallbackServerContext* context,
+                     grpc::ServerUnaryReactor* reactor,
+                     const absl::Status& status);
+  static upstream::CallContext CallContextOf(
+      grpc::CallbackServerContext* context);
+
+  std::shared_ptr<const ProjectRegistry> projects_;
+  std::shared_ptr<BlockingExecutor> executor_;
+};
+
+#define UCGATE_HANDLE_OPERATION(Method, idempotent)                           \
+  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* context,      \
+                                   const v1::Method##Request* request,        \
+                                   v1::Method##Response* response) override { \
+    return runner_.Run(context, request, response, &Operations::Method);      \
+  }
+
+#define UCGATE_DEFINE_SERVICE(Service, OperationsType, OPERATIONS)  \
+  class Service##Impl final : public v1::Service::CallbackService { \
+   public:                                                          \
+    using Operations = upstream::OperationsType;                    \
+    explicit Service##Impl(UnaryCallRunner runner)                  \
+        : runner_(std::move(runner)) {}                             \
+    OPERATIONS(UCGATE_HANDLE_OPERATION)                             \
+                                                                    \
+   private:                                                         \
+    UnaryCallRunner runner_;                                        \
+  };
+
+UCGATE_DEFINE_SERVICE(FileService, FileOperations, UCGATE_FILE_OPERATIONS)
+UCGATE_DEFINE_SERVICE(GroupService, GroupOperations, UCGATE_GROUP_OPERATIONS)
+UCGATE_DEFINE_SERVICE(ProjectService, ProjectOperations,
+                      UCGATE_PROJECT_OPERATIONS)
+UCGATE_DEFINE_SERVICE(WebhookService, WebhookOperations,
+                      UCGATE_WEBHOOK_OPERATIONS)
+UCGATE_DEFINE_SERVICE(ConversionService, ConversionOperations,
+                      UCGATE_CONVERSION_OPERATIONS)
+UCGATE_DEFINE_SERVICE(AddonService, AddonOperations, UCGATE_ADDON_OPERATIONS)
+
+}  // namespace ucgate::gateway
+
+#include "service/gateway/services_inl.h"  // IWYU pragma: export

@@ -1,0 +1,61 @@
+// UnaryCallRunner::Run, the template behind every generated handler.
+#pragma once
+
+#include "absl/strings/str_cat.h"
+#include "service/common/status.h"
+#include "service/upstream/addon_request_validation.h"
+#include "service/upstream/conversion_request_validation.h"
+#include "service/upstream/file_request_validation.h"
+#include "service/upstream/group_request_validation.h"
+#include "service/upstream/webhook_request_validation.h"
+
+namespace ucgate::gateway {
+
+template <typename Operations, typename Request, typename Response>
+grpc::ServerUnaryReactor* UnaryCallRunner::Run(
+    grpc::CallbackServerContext* context, const Request* request,
+    Response* response,
+    absl::StatusOr<Response> (Operations::*method)(const upstream::CallContext&,
+                                                   const Request&)) const {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<const Project*> project = Resolve(context);
+  if (!project.ok()) {
+    Finish(context, reactor, project.status());
+    return reactor;
+  }
+  Operations* operations = OperationsOf(
+      (*project)->upstream, static_cast<const Operations*>(nullptr));
+  if (operations == nullptr) {
+    Finish(context, reactor,
+           absl::UnimplementedError(
+               absl::StrCat(Request::descriptor()->name(),
+                            ": not served by this gateway yet")));
+    return reactor;
+  }
+  if (absl::Status valid =
+          upstream::ValidateRequest(*request, (*project)->api_version);
+      !valid.ok()) {
+    Finish(context, reactor, valid);
+    return reactor;
+  }
+  const bool scheduled = Schedule([=] {
+    absl::StatusOr<Response> result =
+        (operations->*method)(CallContextOf(context), *request);
+    if (result.ok()) {
+      response->Swap(&*result);
+      reactor->Finish(grpc::Status::OK);
+      return;
+    }
+    Finish(context, reactor, result.status());
+  });
+  if (!scheduled) {
+    Finish(context, reactor,
+           WithErrorInfo(absl::ResourceExhaustedError(
+                             "gateway overloaded: too many calls in flight, "
+                             "retry with backoff"),
+                         "GATEWAY_OVERLOADED"));
+  }
+  return reactor;
+}
+
+}  // namespace ucgate::gateway

@@ -1,0 +1,54 @@
+#include "service/upstream/addon_request_validation.h"
+
+#include "service/common/status.h"
+#include "service/upstream/file_request_validation.h"
+
+namespace ucgate::upstream {
+namespace {
+
+absl::Status ValidateAddon(v1::Addon addon) {
+  if (addon == v1::ADDON_UNSPECIFIED || !v1::Addon_IsValid(addon)) {
+    return InvalidFieldError("addon",
+                             "is required (one of the four known add-ons)");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ValidateRequest(const v1::ExecuteAddonRequest& request,
+                             ApiVersion version) {
+  if (version != ApiVersion::kV07) {
+    return absl::FailedPreconditionError(
+        "add-ons exist only on API v0.7 upstreams; this project uses v0.6");
+  }
+  if (absl::Status status = ValidateAddon(request.addon()); !status.ok())
+    return status;
+  if (absl::Status status = ValidateUuid("target", request.target());
+      !status.ok()) {
+    return status;
+  }
+  const bool params_match =
+      (request.params_case() == v1::ExecuteAddonRequest::PARAMS_NOT_SET) ||
+      (request.has_clamav_virus_scan() &&
+       request.addon() == v1::ADDON_UC_CLAMAV_VIRUS_SCAN) ||
+      (request.has_remove_bg() && request.addon() == v1::ADDON_REMOVE_BG);
+  if (!params_match) {
+    return InvalidFieldError("params",
+                             "the parameters belong to another add-on");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateRequest(const v1::GetAddonExecutionStatusRequest& request,
+                             ApiVersion version) {
+  if (version != ApiVersion::kV07) {
+    return absl::FailedPreconditionError(
+        "add-ons exist only on API v0.7 upstreams; this project uses v0.6");
+  }
+  if (absl::Status status = ValidateAddon(request.addon()); !status.ok())
+    return status;
+  return ValidateUuid("request_id", request.request_id());
+}
+
+}  // namespace ucgate::upstream

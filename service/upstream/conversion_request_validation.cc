@@ -1,0 +1,112 @@
+#include "service/upstream/conversion_request_validation.h"
+
+#include "absl/strings/str_cat.h"
+#include "service/common/status.h"
+#include "service/upstream/file_request_validation.h"
+
+namespace ucgate::upstream {
+namespace {
+
+constexpr int kMaxConversions = 100;
+constexpr int kMaxThumbnails = 50;
+
+template <typename Conversions>
+absl::Status ValidateCount(const Conversions& conversions) {
+  if (conversions.empty()) {
+    return InvalidFieldError("conversions",
+                             "at least one conversion is required");
+  }
+  if (conversions.size() > kMaxConversions) {
+    return InvalidFieldError(
+        "conversions",
+        absl::StrCat("at most ", kMaxConversions, " per request"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateToken(int64_t token) {
+  if (token <= 0)
+    return InvalidFieldError("token", "is required (a positive number)");
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ValidateRequest(const v1::ConvertDocumentRequest& request,
+                             ApiVersion) {
+  if (absl::Status status = ValidateCount(request.conversions());
+      !status.ok()) {
+    return status;
+  }
+  for (int i = 0; i < request.conversions_size(); ++i) {
+    const v1::DocumentConversion& conversion = request.conversions(i);
+    const std::string field = absl::StrCat("conversions[", i, "]");
+    if (absl::Status status =
+            ValidateUuid(absl::StrCat(field, ".uuid"), conversion.uuid());
+        !status.ok()) {
+      return status;
+    }
+    if (conversion.format() == v1::DOCUMENT_FORMAT_UNSPECIFIED ||
+        !v1::DocumentFormat_IsValid(conversion.format())) {
+      return InvalidFieldError(absl::StrCat(field, ".format"), "is required");
+    }
+    if (conversion.has_page() && conversion.page() < 1) {
+      return InvalidFieldError(absl::StrCat(field, ".page"),
+                               "pages count from 1");
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateRequest(
+    const v1::GetDocumentConversionStatusRequest& request, ApiVersion) {
+  return ValidateToken(request.token());
+}
+
+absl::Status ValidateRequest(
+    const v1::GetDocumentConversionInfoRequest& request, ApiVersion) {
+  return ValidateUuid("uuid", request.uuid());
+}
+
+absl::Status ValidateRequest(const v1::ConvertVideoRequest& request,
+                             ApiVersion) {
+  if (absl::Status status = ValidateCount(request.conversions());
+      !status.ok()) {
+    return status;
+  }
+  for (int i = 0; i < request.conversions_size(); ++i) {
+    const v1::VideoConversion& conversion = request.conversions(i);
+    const std::string field = absl::StrCat("conversions[", i, "]");
+    if (absl::Status status =
+            ValidateUuid(absl::StrCat(field, ".uuid"), conversion.uuid());
+        !status.ok()) {
+      return status;
+    }
+    if (!v1::VideoFormat_IsValid(conversion.format()) ||
+        !v1::VideoQuality_IsValid(conversion.quality())) {
+      return InvalidFieldError(field, "unknown format or quality");
+    }
+    if (conversion.has_size()) {
+      const v1::VideoSize& size = conversion.size();
+      if (size.width() < 0 || size.height() < 0 || size.width() % 4 != 0 ||
+          size.height() % 4 != 0 || (size.width() == 0 && size.height() == 0)) {
+        return InvalidFieldError(absl::StrCat(field, ".size"),
+                                 "width and height are divisible by 4, and at "
+                                 "most one of them is 0");
+      }
+    }
+    if (conversion.thumbnails() < 0 ||
+        conversion.thumbnails() > kMaxThumbnails) {
+      return InvalidFieldError(absl::StrCat(field, ".thumbnails"),
+                               absl::StrCat("between 0 and ", kMaxThumbnails));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateRequest(const v1::GetVideoConversionStatusRequest& request,
+                             ApiVersion) {
+  return ValidateToken(request.token());
+}
+
+}  // namespace ucgate::upstream

@@ -1,0 +1,29 @@
+// What every upstream operations interface shares. Each interface lists its
+// operations once, as an X-macro of (Method, idempotent); the interface, the
+// decorators (decorators.h), the test mocks and the gRPC handlers are all
+// generated from that one list, so adding an RPC is one line per service.
+#pragma once
+
+#include <functional>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace ucgate::upstream {
+
+// What one caller's call brings down the stack.
+struct CallContext {
+  // The caller's gRPC deadline; bounds every attempt and every backoff.
+  absl::Time deadline = absl::InfiniteFuture();
+  // True once the caller has gone away; aborts upstream transfers.
+  std::function<bool()> is_cancelled;
+};
+
+}  // namespace ucgate::upstream
+
+// Declares `Method` as a pure virtual operation taking v1::MethodRequest and
+// returning v1::MethodResponse (the proto messages of the RPC of that name).
+#define UCGATE_DECLARE_OPERATION(Method, idempotent)                          \
+  virtual absl::StatusOr<::uploadcare::gateway::v1::Method##Response> Method( \
+      const ::ucgate::upstream::CallContext& context,                         \
+      const ::uploadcare::gateway::v1::Method##Request& request) = 0;

@@ -1,0 +1,76 @@
+#include "service/upstream/webhook_request_validation.h"
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "service/common/status.h"
+
+namespace ucgate::upstream {
+namespace {
+
+constexpr size_t kMaxTargetUrlLength = 255;
+constexpr size_t kMaxSigningSecretLength = 32;
+
+absl::Status ValidateTargetUrl(absl::string_view url) {
+  if (url.empty()) return InvalidFieldError("target_url", "is required");
+  if (url.size() > kMaxTargetUrlLength) {
+    return InvalidFieldError("target_url", "at most 255 characters");
+  }
+  if (!absl::StartsWith(url, "https://") && !absl::StartsWith(url, "http://")) {
+    return InvalidFieldError("target_url",
+                             "must be an http:// or https:// URL");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateSigningSecret(absl::string_view secret) {
+  if (secret.size() > kMaxSigningSecretLength) {
+    // Never echo the secret itself.
+    return InvalidFieldError("signing_secret", "at most 32 characters");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ValidateRequest(const v1::ListWebhooksRequest&, ApiVersion) {
+  return absl::OkStatus();
+}
+
+absl::Status ValidateRequest(const v1::CreateWebhookRequest& request,
+                             ApiVersion) {
+  if (absl::Status status = ValidateTargetUrl(request.target_url());
+      !status.ok()) {
+    return status;
+  }
+  if (request.event() == v1::WEBHOOK_EVENT_UNSPECIFIED ||
+      !v1::WebhookEvent_IsValid(request.event())) {
+    return InvalidFieldError("event",
+                             "is required (e.g. WEBHOOK_EVENT_FILE_UPLOADED)");
+  }
+  if (!request.version().empty() && request.version() != "0.7") {
+    return InvalidFieldError("version", "only \"0.7\" payloads exist");
+  }
+  return ValidateSigningSecret(request.signing_secret());
+}
+
+absl::Status ValidateRequest(const v1::UpdateWebhookRequest& request,
+                             ApiVersion) {
+  if (request.id() <= 0) return InvalidFieldError("id", "is required");
+  if (request.has_target_url()) {
+    if (absl::Status status = ValidateTargetUrl(request.target_url());
+        !status.ok()) {
+      return status;
+    }
+  }
+  if (!v1::WebhookEvent_IsValid(request.event())) {
+    return InvalidFieldError("event", "unknown event");
+  }
+  return ValidateSigningSecret(request.signing_secret());
+}
+
+absl::Status ValidateRequest(const v1::DeleteWebhookRequest& request,
+                             ApiVersion) {
+  return ValidateTargetUrl(request.target_url());
+}
+
+}  // namespace ucgate::upstream
