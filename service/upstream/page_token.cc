@@ -10,6 +10,7 @@
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "service/common/status.h"
+#include "service/common/url.h"
 
 namespace ucgate::upstream {
 namespace {
@@ -84,6 +85,28 @@ absl::StatusOr<ListCursor> DecodePageToken(absl::string_view token,
         "project; keep every field but page_size unchanged between pages");
   }
   cursor.from = std::move(parts[3]);
+  return cursor;
+}
+
+absl::StatusOr<ListCursor> CursorOfNextUrl(absl::string_view next_url) {
+  absl::StatusOr<QueryParams> params = ParseQueryOfUrl(next_url);
+  if (!params.ok()) {
+    return absl::InternalError(absl::StrCat("upstream: malformed next-page URL: ",
+                                            params.status().message()));
+  }
+  ListCursor cursor;
+  bool has_from = false;
+  for (const auto& [key, value] : *params) {
+    if (key == "from") {
+      cursor.from = value;
+      has_from = true;
+    } else if (key == "offset" && !absl::SimpleAtoi(value, &cursor.offset)) {
+      return absl::InternalError("upstream: next-page URL has a bad offset");
+    }
+  }
+  if (!has_from) {
+    return absl::InternalError("upstream: next-page URL has no 'from' cursor");
+  }
   return cursor;
 }
 

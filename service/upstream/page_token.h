@@ -35,6 +35,10 @@ inline uint64_t ListingFingerprint(
 
 std::string EncodePageToken(const ListCursor& cursor, uint64_t fingerprint);
 
+// The cursor of an upstream listing's absolute `next` URL (its `from` and
+// `offset`); INTERNAL when the upstream sent something else.
+absl::StatusOr<ListCursor> CursorOfNextUrl(absl::string_view next_url);
+
 // INVALID_ARGUMENT naming page_token when it is malformed or was issued for
 // other filters.
 absl::StatusOr<ListCursor> DecodePageToken(absl::string_view token,

@@ -1,0 +1,140 @@
+// Parsers of metadata_json.h, on the shared readers of json_reader.h.
+#include <simdjson.h>
+
+#include <string>
+#include <string_view>
+
+#include "service/upstream/json/json_reader.h"
+#include "service/upstream/json/metadata_json.h"
+
+namespace ucgate::json {
+
+using internal::AtEndOfDocument;
+using internal::ErrorTrail;
+using internal::ForEachRootField;
+using internal::GetArray;
+using internal::IterateBody;
+using internal::ParseDocument;
+using internal::ReadFileArray;
+using internal::ReadInt64;
+using internal::ReadString;
+using internal::ReadStringMap;
+using internal::TakeIfNull;
+namespace od = simdjson::ondemand;
+
+absl::Status ParseBareString(const std::string& body, std::string* value) {
+  value->clear();
+  ErrorTrail trail;
+  simdjson::padded_string copy;
+  od::document document;
+  od::json_type type;
+  std::string_view text;
+  bool ok = IterateBody(body, copy, document, &type, trail);
+  if (ok && type != od::json_type::string) {
+    ok = trail.Fail("expected a JSON string at the root");
+  }
+  if (ok) {
+    if (auto error = document.get_string().get(text)) {
+      ok = trail.Malformed(error);
+    }
+  }
+  ok = ok && AtEndOfDocument(document, trail);
+  if (!ok) return trail.ToStatus();
+  value->assign(text.data(), text.size());
+  return absl::OkStatus();
+}
+
+absl::Status ParseStringObject(
+    const std::string& body,
+    google::protobuf::Map<std::string, std::string>* map) {
+  map->clear();
+  absl::Status status =
+      ParseDocument(body, [&](od::value& root, ErrorTrail& trail) {
+        return ReadStringMap(root, map, trail);
+      });
+  if (!status.ok()) map->clear();
+  return status;
+}
+
+namespace {
+
+bool ReadStringArray(od::value& value,
+                     google::protobuf::RepeatedPtrField<std::string>* items,
+                     ErrorTrail& trail) {
+  od::array array;
+  if (!GetArray(value, &array, trail)) return false;
+  size_t index = 0;
+  for (auto element : array) {
+    od::value item;
+    if (auto error = element.get(item)) return trail.Malformed(error);
+    bool is_null = false;
+    if (!TakeIfNull(item, &is_null, trail)) return trail.AtIndex(index);
+    if (is_null) {
+      trail.Fail("expected a string");
+      return trail.AtIndex(index);
+    }
+    if (!ReadString(item, items->Add(), trail)) return trail.AtIndex(index);
+    ++index;
+  }
+  return true;
+}
+
+}  // namespace
+
+absl::Status ParseStringArray(
+    const std::string& body,
+    google::protobuf::RepeatedPtrField<std::string>* items) {
+  items->Clear();
+  absl::Status status = ParseDocument(
+      body,
+      [&](od::value& root, ErrorTrail& trail) {
+        return ReadStringArray(root, items, trail);
+      },
+      od::json_type::array);
+  if (!status.ok()) items->Clear();
+  return status;
+}
+
+absl::Status ParseFileSearchPage(const std::string& body,
+                                 v1::SearchFilesResponse* page,
+                                 std::string* next_cursor) {
+  page->clear_files();
+  page->clear_total_size();
+  next_cursor->clear();
+  bool saw_results = false;
+  absl::Status status =
+      ParseDocument(body, [&](od::value& root, ErrorTrail& trail) {
+        if (!ForEachRootField(
+                root, trail, [&](std::string_view key, od::value& value) {
+                  if (key == "results") {
+                    saw_results = true;
+                    return ReadFileArray(value, page->mutable_files(), trail);
+                  }
+                  if (key == "next_cursor") {
+                    return ReadString(value, next_cursor, trail);
+                  }
+                  if (key == "total") {
+                    int64_t total = 0;
+                    bool set = false;
+                    if (!ReadInt64(value, &total, &set, trail)) return false;
+                    page->set_total_size(total);
+                  }
+                  return true;
+                })) {
+          return false;
+        }
+        if (!saw_results) {
+          trail.Fail("missing");
+          return trail.InKey("results");
+        }
+        return true;
+      });
+  if (!status.ok()) {
+    page->clear_files();
+    page->clear_total_size();
+    next_cursor->clear();
+  }
+  return status;
+}
+
+}  // namespace ucgate::json
