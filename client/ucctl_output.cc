@@ -7,6 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "google/protobuf/text_format.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
 #include "service/common/status.h"
@@ -170,6 +171,77 @@ void PrintBatchResult(
   for (const auto& [uuid, reason] : Sorted(problems)) {
     out << "  " << uuid << ": " << reason << "\n";
   }
+}
+
+std::string ToText(const google::protobuf::Message& message) {
+  std::string text;
+  google::protobuf::TextFormat::Printer printer;
+  printer.SetUseUtf8StringEscaping(true);
+  printer.PrintToString(message, &text);
+  return text;
+}
+
+void PrintSearchPage(
+    std::ostream& out,
+    const ::uploadcare::gateway::v1::SearchFilesResponse& page) {
+  PrintFileTableHeader(out);
+  for (const File& file : page.files()) PrintFileRow(out, file);
+  out << page.files_size() << " of " << page.total_size() << " files\n";
+  if (!page.next_page_token().empty()) {
+    out << "next page: --page-token " << page.next_page_token() << "\n";
+  }
+}
+
+void PrintGroupTableHeader(std::ostream& out) {
+  out << absl::StrFormat("%-40s  %6s  %-20s  %-20s\n", "ID", "FILES", "CREATED",
+                         "STORED");
+}
+
+void PrintGroupRow(std::ostream& out,
+                   const ::uploadcare::gateway::v1::Group& group) {
+  out << absl::StrFormat("%-40s  %6d  %-20s  %-20s\n", group.id(),
+                         group.files_count(),
+                         TimestampText(WholeSeconds(group.datetime_created()),
+                                       group.has_datetime_created()),
+                         TimestampText(WholeSeconds(group.datetime_stored()),
+                                       group.has_datetime_stored()));
+}
+
+void PrintGroupPage(std::ostream& out,
+                    const ::uploadcare::gateway::v1::ListGroupsResponse& page) {
+  PrintGroupTableHeader(out);
+  for (const auto& group : page.groups()) PrintGroupRow(out, group);
+  out << page.groups_size() << " of " << page.total_size() << " groups\n";
+  if (!page.next_page_token().empty()) {
+    out << "next page: --page-token " << page.next_page_token() << "\n";
+  }
+}
+
+void PrintWebhookTable(
+    std::ostream& out,
+    const ::uploadcare::gateway::v1::ListWebhooksResponse& webhooks) {
+  out << absl::StrFormat("%-10s  %-32s  %-6s  %s\n", "ID", "EVENT", "ACTIVE",
+                         "TARGET_URL");
+  for (const auto& webhook : webhooks.webhooks()) {
+    out << absl::StrFormat(
+        "%-10d  %-32s  %-6s  %s\n", webhook.id(),
+        ::uploadcare::gateway::v1::WebhookEvent_Name(webhook.event()),
+        webhook.is_active() ? "true" : "false", webhook.target_url());
+  }
+  out << webhooks.webhooks_size() << " webhooks\n";
+}
+
+void PrintKeyValues(
+    std::ostream& out,
+    const google::protobuf::Map<std::string, std::string>& map) {
+  for (const auto& [key, value] : Sorted(map)) {
+    out << key << ": " << value << "\n";
+  }
+}
+
+void PrintLines(std::ostream& out,
+                const google::protobuf::RepeatedPtrField<std::string>& lines) {
+  for (const std::string& line : lines) out << line << "\n";
 }
 
 void PrintRpcError(std::ostream& err, const absl::Status& status) {

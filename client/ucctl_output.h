@@ -12,6 +12,8 @@
 #include "google/protobuf/repeated_field.h"
 #include "uploadcare/gateway/v1/file.pb.h"
 #include "uploadcare/gateway/v1/file_service.pb.h"
+#include "uploadcare/gateway/v1/group_service.pb.h"
+#include "uploadcare/gateway/v1/webhook_service.pb.h"
 
 namespace ucgate::client {
 
@@ -57,6 +59,34 @@ void PrintBatchResult(
     const google::protobuf::RepeatedPtrField<::uploadcare::gateway::v1::File>&
         files,
     const google::protobuf::Map<std::string, std::string>& problems);
+
+// Any answer in protobuf's text format (field: value lines).
+std::string ToText(const google::protobuf::Message& message);
+
+// A SearchFiles page as a table, with the total and the next page token.
+void PrintSearchPage(
+    std::ostream& out,
+    const ::uploadcare::gateway::v1::SearchFilesResponse& page);
+
+// One line per group: ID, file count, creation and storage time.
+void PrintGroupTableHeader(std::ostream& out);
+void PrintGroupRow(std::ostream& out,
+                   const ::uploadcare::gateway::v1::Group& group);
+void PrintGroupPage(std::ostream& out,
+                    const ::uploadcare::gateway::v1::ListGroupsResponse& page);
+
+// One line per webhook: ID, event, active, target URL.
+void PrintWebhookTable(
+    std::ostream& out,
+    const ::uploadcare::gateway::v1::ListWebhooksResponse& webhooks);
+
+// One line per entry, sorted by key: "key: value" (metadata).
+void PrintKeyValues(std::ostream& out,
+                    const google::protobuf::Map<std::string, std::string>& map);
+
+// One line per entry (tags).
+void PrintLines(std::ostream& out,
+                const google::protobuf::RepeatedPtrField<std::string>& lines);
 
 // "ucctl: <CODE>: <message>", then one indented line per field violation,
 // the retry delay and the error reason when the status carries them.
