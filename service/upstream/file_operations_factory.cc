@@ -4,7 +4,9 @@
 
 #include "absl/random/random.h"
 #include "absl/synchronization/mutex.h"
+#include "service/upstream/rest_addon_operations.h"
 #include "service/upstream/rest_client.h"
+#include "service/upstream/rest_conversion_operations.h"
 #include "service/upstream/rest_file_operations.h"
 
 namespace ucgate::upstream {
@@ -55,6 +57,10 @@ absl::StatusOr<ProjectUpstream> MakeProjectUpstream(
   ProjectUpstream upstream;
   upstream.files = Decorate<FileOperations>(MakeRestFileOperations(*rest),
                                             options, clock, sleeper, random);
+  upstream.conversions = Decorate<ConversionOperations>(
+      MakeRestConversionOperations(*rest), options, clock, sleeper, random);
+  upstream.addons = Decorate<AddonOperations>(MakeRestAddonOperations(*rest),
+                                              options, clock, sleeper, random);
   return upstream;
 }
 

@@ -1,0 +1,69 @@
+#include "service/upstream/rest_addon_operations.h"
+
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "service/common/url.h"
+#include "service/upstream/json/addon_json.h"
+
+namespace ucgate::upstream {
+namespace {
+
+using http::HttpMethod;
+
+class RestAddonOperations final : public AddonOperations {
+ public:
+  explicit RestAddonOperations(std::shared_ptr<const RestClient> rest)
+      : rest_(std::move(rest)) {}
+
+  absl::StatusOr<v1::ExecuteAddonResponse> ExecuteAddon(
+      const CallContext& context,
+      const v1::ExecuteAddonRequest& request) override {
+    absl::StatusOr<http::HttpResponse> response = rest_->Call(
+        context, HttpMethod::kPost,
+        absl::StrCat("/addons/", json::AddonName(request.addon()), "/execute/"),
+        json::AddonExecuteBody(request));
+    if (!response.ok()) return response.status();
+    v1::ExecuteAddonResponse result;
+    if (absl::Status status =
+            json::ParseAddonExecution(response->body, &result);
+        !status.ok()) {
+      return status;
+    }
+    return result;
+  }
+
+  absl::StatusOr<v1::GetAddonExecutionStatusResponse> GetAddonExecutionStatus(
+      const CallContext& context,
+      const v1::GetAddonExecutionStatusRequest& request) override {
+    QueryParams query;
+    query.emplace_back("request_id", request.request_id());
+    absl::StatusOr<http::HttpResponse> response = rest_->Call(
+        context, HttpMethod::kGet,
+        WithQuery(absl::StrCat("/addons/", json::AddonName(request.addon()),
+                               "/execute/status/"),
+                  query),
+        "");
+    if (!response.ok()) return response.status();
+    v1::GetAddonExecutionStatusResponse result;
+    if (absl::Status status =
+            json::ParseAddonExecutionStatus(response->body, &result);
+        !status.ok()) {
+      return status;
+    }
+    return result;
+  }
+
+ private:
+  std::shared_ptr<const RestClient> rest_;
+};
+
+}  // namespace
+
+std::unique_ptr<AddonOperations> MakeRestAddonOperations(
+    std::shared_ptr<const RestClient> rest) {
+  return std::make_unique<RestAddonOperations>(std::move(rest));
+}
+
+}  // namespace ucgate::upstream

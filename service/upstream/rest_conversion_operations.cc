@@ -1,0 +1,153 @@
+#include "service/upstream/rest_conversion_operations.h"
+
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "service/upstream/conversion_paths.h"
+#include "service/upstream/json/conversion_json.h"
+#include "service/upstream/json/file_json.h"
+
+namespace ucgate::upstream {
+namespace {
+
+using http::HttpMethod;
+
+// {"paths": [...], "store": "1"|"0"[, "save_in_group": "1"|"0"]}: the API
+// takes these flags as strings.
+template <typename Conversions, typename PathOf>
+std::string ConvertBody(const Conversions& conversions, PathOf path_of,
+                        bool store, const bool* save_in_group) {
+  std::string body = "{\"paths\":[";
+  for (int i = 0; i < conversions.size(); ++i) {
+    if (i > 0) body.push_back(',');
+    json::AppendJsonString(path_of(conversions[i]), &body);
+  }
+  absl::StrAppend(&body, "],\"store\":\"", store ? "1" : "0", "\"");
+  if (save_in_group != nullptr) {
+    absl::StrAppend(&body, ",\"save_in_group\":\"", *save_in_group ? "1" : "0",
+                    "\"");
+  }
+  body.push_back('}');
+  return body;
+}
+
+class RestConversionOperations final : public ConversionOperations {
+ public:
+  explicit RestConversionOperations(std::shared_ptr<const RestClient> rest)
+      : rest_(std::move(rest)) {}
+
+  absl::StatusOr<v1::ConvertDocumentResponse> ConvertDocument(
+      const CallContext& context,
+      const v1::ConvertDocumentRequest& request) override {
+    const bool save_in_group = request.save_in_group();
+    std::string body =
+        ConvertBody(request.conversions(), DocumentConversionPath,
+                    request.store(), &save_in_group);
+    v1::ConvertDocumentResponse result;
+    if (absl::Status status =
+            Convert(context, "/convert/document/", std::move(body),
+                    result.mutable_jobs(), result.mutable_problems());
+        !status.ok()) {
+      return status;
+    }
+    return result;
+  }
+
+  absl::StatusOr<v1::GetDocumentConversionStatusResponse>
+  GetDocumentConversionStatus(
+      const CallContext& context,
+      const v1::GetDocumentConversionStatusRequest& request) override {
+    absl::StatusOr<json::ConversionStatusAnswer> answer =
+        Status(context,
+               absl::StrCat("/convert/document/status/", request.token(), "/"));
+    if (!answer.ok()) return answer.status();
+    v1::GetDocumentConversionStatusResponse result;
+    result.set_status(answer->status);
+    result.set_error(std::move(answer->error));
+    result.set_result_uuid(std::move(answer->result_uuid));
+    return result;
+  }
+
+  absl::StatusOr<v1::GetDocumentConversionInfoResponse>
+  GetDocumentConversionInfo(
+      const CallContext& context,
+      const v1::GetDocumentConversionInfoRequest& request) override {
+    absl::StatusOr<http::HttpResponse> response = rest_->Call(
+        context, HttpMethod::kGet,
+        absl::StrCat("/convert/document/", request.uuid(), "/"), "");
+    if (!response.ok()) return response.status();
+    v1::GetDocumentConversionInfoResponse result;
+    if (absl::Status status =
+            json::ParseDocumentConversionInfo(response->body, &result);
+        !status.ok()) {
+      return status;
+    }
+    return result;
+  }
+
+  absl::StatusOr<v1::ConvertVideoResponse> ConvertVideo(
+      const CallContext& context,
+      const v1::ConvertVideoRequest& request) override {
+    std::string body = ConvertBody(request.conversions(), VideoConversionPath,
+                                   request.store(), nullptr);
+    v1::ConvertVideoResponse result;
+    if (absl::Status status =
+            Convert(context, "/convert/video/", std::move(body),
+                    result.mutable_jobs(), result.mutable_problems());
+        !status.ok()) {
+      return status;
+    }
+    return result;
+  }
+
+  absl::StatusOr<v1::GetVideoConversionStatusResponse> GetVideoConversionStatus(
+      const CallContext& context,
+      const v1::GetVideoConversionStatusRequest& request) override {
+    absl::StatusOr<json::ConversionStatusAnswer> answer = Status(
+        context, absl::StrCat("/convert/video/status/", request.token(), "/"));
+    if (!answer.ok()) return answer.status();
+    v1::GetVideoConversionStatusResponse result;
+    result.set_status(answer->status);
+    result.set_error(std::move(answer->error));
+    result.set_result_uuid(std::move(answer->result_uuid));
+    result.set_thumbnails_group_uuid(std::move(answer->thumbnails_group_uuid));
+    return result;
+  }
+
+ private:
+  absl::Status Convert(
+      const CallContext& context, absl::string_view path, std::string body,
+      google::protobuf::RepeatedPtrField<v1::ConversionJob>* jobs,
+      google::protobuf::Map<std::string, std::string>* problems) {
+    absl::StatusOr<http::HttpResponse> response =
+        rest_->Call(context, HttpMethod::kPost, path, std::move(body));
+    if (!response.ok()) return response.status();
+    return json::ParseConversionJobs(response->body, jobs, problems);
+  }
+
+  absl::StatusOr<json::ConversionStatusAnswer> Status(
+      const CallContext& context, const std::string& path) {
+    absl::StatusOr<http::HttpResponse> response =
+        rest_->Call(context, HttpMethod::kGet, path, "");
+    if (!response.ok()) return response.status();
+    json::ConversionStatusAnswer answer;
+    if (absl::Status status =
+            json::ParseConversionStatus(response->body, &answer);
+        !status.ok()) {
+      return status;
+    }
+    return answer;
+  }
+
+  std::shared_ptr<const RestClient> rest_;
+};
+
+}  // namespace
+
+std::unique_ptr<ConversionOperations> MakeRestConversionOperations(
+    std::shared_ptr<const RestClient> rest) {
+  return std::make_unique<RestConversionOperations>(std::move(rest));
+}
+
+}  // namespace ucgate::upstream
