@@ -8,6 +8,7 @@
 #include "service/upstream/rest_client.h"
 #include "service/upstream/rest_conversion_operations.h"
 #include "service/upstream/rest_file_operations.h"
+#include "service/upstream/rest_group_operations.h"
 
 namespace ucgate::upstream {
 namespace {
@@ -61,6 +62,12 @@ absl::StatusOr<ProjectUpstream> MakeProjectUpstream(
       MakeRestConversionOperations(*rest), options, clock, sleeper, random);
   upstream.addons = Decorate<AddonOperations>(MakeRestAddonOperations(*rest),
                                               options, clock, sleeper, random);
+  upstream.groups = Decorate<GroupOperations>(MakeRestGroupOperations(*rest),
+                                              options, clock, sleeper, random);
+  upstream.project = Decorate<ProjectOperations>(
+      MakeRestProjectOperations(*rest), options, clock, sleeper, random);
+  upstream.webhooks = Decorate<WebhookOperations>(
+      MakeRestWebhookOperations(*rest), options, clock, sleeper, random);
   return upstream;
 }
 

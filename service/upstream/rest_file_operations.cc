@@ -496,29 +496,6 @@ class RestFileOperations final : public FileOperations {
     return absl::OkStatus();
   }
 
-  static absl::StatusOr<ListCursor> CursorOfNextUrl(
-      absl::string_view next_url) {
-    absl::StatusOr<QueryParams> params = ParseQueryOfUrl(next_url);
-    if (!params.ok()) {
-      return absl::InternalError(absl::StrCat(
-          "upstream: malformed next-page URL: ", params.status().message()));
-    }
-    ListCursor cursor;
-    bool has_from = false;
-    for (const auto& [key, value] : *params) {
-      if (key == "from") {
-        cursor.from = value;
-        has_from = true;
-      } else if (key == "offset" && !absl::SimpleAtoi(value, &cursor.offset)) {
-        return absl::InternalError("upstream: next-page URL has a bad offset");
-      }
-    }
-    if (!has_from) {
-      return absl::InternalError(
-          "upstream: next-page URL has no 'from' cursor");
-    }
-    return cursor;
-  }
 
   std::shared_ptr<const RestClient> rest_;
 };

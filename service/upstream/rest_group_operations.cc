@@ -1,0 +1,308 @@
+#include "service/upstream/rest_group_operations.h"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "service/common/url.h"
+#include "service/upstream/file_request_validation.h"
+#include "service/upstream/json/file_json.h"
+#include "service/upstream/json/group_json.h"
+#include "service/upstream/page_token.h"
+
+namespace ucgate::upstream {
+namespace {
+
+using http::HttpMethod;
+
+class RestGroupOperations final : public GroupOperations {
+ public:
+  explicit RestGroupOperations(std::shared_ptr<const RestClient> rest)
+      : rest_(std::move(rest)) {}
+
+  absl::StatusOr<v1::ListGroupsResponse> ListGroups(
+      const CallContext& context,
+      const v1::ListGroupsRequest& request) override {
+    const uint64_t fingerprint =
+        PagedRequestFingerprint(rest_->options().project_name, request);
+    QueryParams query;
+    query.emplace_back(
+        "limit", absl::StrCat(request.page_size() > 0 ? request.page_size()
+                                                      : kDefaultPageSize));
+    if (request.ordering() == v1::GROUP_ORDERING_DATETIME_CREATED) {
+      query.emplace_back("ordering", "datetime_created");
+    } else if (request.ordering() == v1::GROUP_ORDERING_DATETIME_CREATED_DESC) {
+      query.emplace_back("ordering", "-datetime_created");
+    }
+    if (!request.page_token().empty()) {
+      absl::StatusOr<ListCursor> cursor =
+          DecodePageToken(request.page_token(), fingerprint);
+      if (!cursor.ok()) return cursor.status();
+      query.emplace_back("from", cursor->from);
+      query.emplace_back("offset", absl::StrCat(cursor->offset));
+    } else if (!request.from().empty()) {
+      query.emplace_back("from", request.from());
+    }
+    absl::StatusOr<http::HttpResponse> response = rest_->Call(
+        context, HttpMethod::kGet, WithQuery("/groups/", query), "");
+    if (!response.ok()) return response.status();
+    v1::ListGroupsResponse page;
+    std::string next_url;
+    if (absl::Status status =
+            json::ParseGroupListPage(response->body, &page, &next_url);
+        !status.ok()) {
+      return status;
+    }
+    if (!next_url.empty()) {
+      absl::StatusOr<ListCursor> cursor = CursorOfNextUrl(next_url);
+      if (!cursor.ok()) return cursor.status();
+      page.set_next_page_token(EncodePageToken(*cursor, fingerprint));
+    }
+    return page;
+  }
+
+  absl::StatusOr<v1::GetGroupResponse> GetGroup(
+      const CallContext& context, const v1::GetGroupRequest& request) override {
+    v1::GetGroupResponse result;
+    absl::StatusOr<v1::Group> group = FetchGroup(context, request.id());
+    if (!group.ok()) return group.status();
+    *result.mutable_group() = *std::move(group);
+    return result;
+  }
+
+  absl::StatusOr<v1::DeleteGroupResponse> DeleteGroup(
+      const CallContext& context,
+      const v1::DeleteGroupRequest& request) override {
+    absl::StatusOr<http::HttpResponse> response =
+        rest_->Call(context, HttpMethod::kDelete,
+                    absl::StrCat("/groups/", request.id(), "/"), "");
+    if (!response.ok()) return response.status();
+    return v1::DeleteGroupResponse();
+  }
+
+  absl::StatusOr<v1::StoreGroupResponse> StoreGroup(
+      const CallContext& context,
+      const v1::StoreGroupRequest& request) override {
+    v1::StoreGroupResponse result;
+    if (rest_->api_version() == ApiVersion::kV06) {
+      absl::StatusOr<http::HttpResponse> response =
+          rest_->Call(context, HttpMethod::kPut,
+                      absl::StrCat("/groups/", request.id(), "/storage/"), "");
+      if (!response.ok()) return response.status();
+      if (absl::Status status =
+              json::ParseGroup(response->body, result.mutable_group());
+          !status.ok()) {
+        return status;
+      }
+      return result;
+    }
+    // v0.7 dropped the group store: store the group's present files with
+    // batch store, kMaxBatchSize at a time, then answer the group as it is now.
+    absl::StatusOr<v1::Group> group = FetchGroup(context, request.id());
+    if (!group.ok()) return group.status();
+    std::vector<const std::string*> uuids;
+    for (const v1::GroupFile& entry : group->files()) {
+      if (!entry.removed() && !entry.file().has_datetime_stored()) {
+        uuids.push_back(&entry.file().uuid());
+      }
+    }
+    for (size_t first = 0; first < uuids.size(); first += kMaxBatchSize) {
+      const size_t last = std::min(uuids.size(), first + kMaxBatchSize);
+      std::string body = "[";
+      for (size_t i = first; i < last; ++i) {
+        if (i > first) body.push_back(',');
+        json::AppendJsonString(*uuids[i], &body);
+      }
+      body.push_back(']');
+      absl::StatusOr<http::HttpResponse> response = rest_->Call(
+          context, HttpMethod::kPut, "/files/storage/", std::move(body));
+      if (!response.ok()) return response.status();
+      google::protobuf::RepeatedPtrField<v1::File> stored;
+      if (absl::Status status = json::ParseBatchResult(
+              response->body, &stored, result.mutable_problems());
+          !status.ok()) {
+        return status;
+      }
+    }
+    if (uuids.empty()) {
+      *result.mutable_group() = *std::move(group);
+      return result;
+    }
+    absl::StatusOr<v1::Group> after = FetchGroup(context, request.id());
+    if (!after.ok()) return after.status();
+    *result.mutable_group() = *std::move(after);
+    return result;
+  }
+
+ private:
+  absl::StatusOr<v1::Group> FetchGroup(const CallContext& context,
+                                       absl::string_view id) {
+    absl::StatusOr<http::HttpResponse> response = rest_->Call(
+        context, HttpMethod::kGet, absl::StrCat("/groups/", id, "/"), "");
+    if (!response.ok()) return response.status();
+    v1::Group group;
+    if (absl::Status status = json::ParseGroup(response->body, &group);
+        !status.ok()) {
+      return status;
+    }
+    return group;
+  }
+
+  std::shared_ptr<const RestClient> rest_;
+};
+
+class RestProjectOperations final : public ProjectOperations {
+ public:
+  explicit RestProjectOperations(std::shared_ptr<const RestClient> rest)
+      : rest_(std::move(rest)) {}
+
+  absl::StatusOr<v1::GetProjectResponse> GetProject(
+      const CallContext& context, const v1::GetProjectRequest&) override {
+    absl::StatusOr<http::HttpResponse> response =
+        rest_->Call(context, HttpMethod::kGet, "/project/", "");
+    if (!response.ok()) return response.status();
+    v1::GetProjectResponse result;
+    if (absl::Status status =
+            json::ParseProject(response->body, result.mutable_project());
+        !status.ok()) {
+      return status;
+    }
+    return result;
+  }
+
+ private:
+  std::shared_ptr<const RestClient> rest_;
+};
+
+// {"name": value, ...} from the fields a webhook request sets.
+class JsonObjectBuilder {
+ public:
+  void String(absl::string_view name, absl::string_view value) {
+    Key(name);
+    json::AppendJsonString(value, &body_);
+  }
+  void Bool(absl::string_view name, bool value) {
+    Key(name);
+    body_.append(value ? "true" : "false");
+  }
+  std::string Finish() && { return std::move(body_) + "}"; }
+
+ private:
+  void Key(absl::string_view name) {
+    if (body_.size() > 1) body_.push_back(',');
+    json::AppendJsonString(name, &body_);
+    body_.push_back(':');
+  }
+  std::string body_ = "{";
+};
+
+class RestWebhookOperations final : public WebhookOperations {
+ public:
+  explicit RestWebhookOperations(std::shared_ptr<const RestClient> rest)
+      : rest_(std::move(rest)) {}
+
+  absl::StatusOr<v1::ListWebhooksResponse> ListWebhooks(
+      const CallContext& context, const v1::ListWebhooksRequest&) override {
+    absl::StatusOr<http::HttpResponse> response =
+        rest_->Call(context, HttpMethod::kGet, "/webhooks/", "");
+    if (!response.ok()) return response.status();
+    v1::ListWebhooksResponse result;
+    if (absl::Status status =
+            json::ParseWebhookList(response->body, result.mutable_webhooks());
+        !status.ok()) {
+      return status;
+    }
+    return result;
+  }
+
+  absl::StatusOr<v1::CreateWebhookResponse> CreateWebhook(
+      const CallContext& context,
+      const v1::CreateWebhookRequest& request) override {
+    JsonObjectBuilder body;
+    body.String("target_url", request.target_url());
+    body.String("event", json::WebhookEventName(request.event()));
+    if (request.has_is_active()) body.Bool("is_active", request.is_active());
+    if (!request.signing_secret().empty()) {
+      body.String("signing_secret", request.signing_secret());
+    }
+    body.String("version",
+                request.version().empty() ? "0.7" : request.version());
+    v1::CreateWebhookResponse result;
+    if (absl::Status status =
+            CallForWebhook(context, HttpMethod::kPost, "/webhooks/",
+                           std::move(body).Finish(), result.mutable_webhook());
+        !status.ok()) {
+      return status;
+    }
+    return result;
+  }
+
+  absl::StatusOr<v1::UpdateWebhookResponse> UpdateWebhook(
+      const CallContext& context,
+      const v1::UpdateWebhookRequest& request) override {
+    JsonObjectBuilder body;
+    if (request.has_target_url())
+      body.String("target_url", request.target_url());
+    if (request.event() != v1::WEBHOOK_EVENT_UNSPECIFIED) {
+      body.String("event", json::WebhookEventName(request.event()));
+    }
+    if (request.has_is_active()) body.Bool("is_active", request.is_active());
+    if (request.has_signing_secret()) {
+      body.String("signing_secret", request.signing_secret());
+    }
+    v1::UpdateWebhookResponse result;
+    if (absl::Status status =
+            CallForWebhook(context, HttpMethod::kPut,
+                           absl::StrCat("/webhooks/", request.id(), "/"),
+                           std::move(body).Finish(), result.mutable_webhook());
+        !status.ok()) {
+      return status;
+    }
+    return result;
+  }
+
+  absl::StatusOr<v1::DeleteWebhookResponse> DeleteWebhook(
+      const CallContext& context,
+      const v1::DeleteWebhookRequest& request) override {
+    JsonObjectBuilder body;
+    body.String("target_url", request.target_url());
+    absl::StatusOr<http::HttpResponse> response =
+        rest_->Call(context, HttpMethod::kDelete, "/webhooks/unsubscribe/",
+                    std::move(body).Finish());
+    if (!response.ok()) return response.status();
+    return v1::DeleteWebhookResponse();
+  }
+
+ private:
+  absl::Status CallForWebhook(const CallContext& context, HttpMethod method,
+                              absl::string_view path, std::string body,
+                              v1::Webhook* webhook) {
+    absl::StatusOr<http::HttpResponse> response =
+        rest_->Call(context, method, path, std::move(body));
+    if (!response.ok()) return response.status();
+    return json::ParseWebhook(response->body, webhook);
+  }
+
+  std::shared_ptr<const RestClient> rest_;
+};
+
+}  // namespace
+
+std::unique_ptr<GroupOperations> MakeRestGroupOperations(
+    std::shared_ptr<const RestClient> rest) {
+  return std::make_unique<RestGroupOperations>(std::move(rest));
+}
+
+std::unique_ptr<ProjectOperations> MakeRestProjectOperations(
+    std::shared_ptr<const RestClient> rest) {
+  return std::make_unique<RestProjectOperations>(std::move(rest));
+}
+
+std::unique_ptr<WebhookOperations> MakeRestWebhookOperations(
+    std::shared_ptr<const RestClient> rest) {
+  return std::make_unique<RestWebhookOperations>(std::move(rest));
+}
+
+}  // namespace ucgate::upstream

@@ -1,0 +1,21 @@
+// GroupService, ProjectService and WebhookService over the REST API (one
+// RestClient per project, which signs every attempt).
+#pragma once
+
+#include <memory>
+
+#include "service/upstream/group_operations.h"
+#include "service/upstream/project_operations.h"
+#include "service/upstream/rest_client.h"
+#include "service/upstream/webhook_operations.h"
+
+namespace ucgate::upstream {
+
+std::unique_ptr<GroupOperations> MakeRestGroupOperations(
+    std::shared_ptr<const RestClient> rest);
+std::unique_ptr<ProjectOperations> MakeRestProjectOperations(
+    std::shared_ptr<const RestClient> rest);
+std::unique_ptr<WebhookOperations> MakeRestWebhookOperations(
+    std::shared_ptr<const RestClient> rest);
+
+}  // namespace ucgate::upstream
