@@ -1,5 +1,10 @@
 #include "service/upstream/addon_request_validation.h"
 
+#include <initializer_list>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "service/common/status.h"
 #include "service/upstream/file_request_validation.h"
 
@@ -10,6 +15,35 @@ absl::Status ValidateAddon(v1::Addon addon) {
   if (addon == v1::ADDON_UNSPECIFIED || !v1::Addon_IsValid(addon)) {
     return InvalidFieldError("addon",
                              "is required (one of the four known add-ons)");
+  }
+  return absl::OkStatus();
+}
+
+// remove.bg's enumerated options; the free-form ones (crop_margin, scale,
+// roi, position) are the service's to judge.
+absl::Status ValidateRemoveBgParams(const v1::RemoveBgParams& params) {
+  struct Choice {
+    const char* field;
+    const std::string& value;
+    std::initializer_list<absl::string_view> allowed;
+  };
+  const Choice choices[] = {
+      {"remove_bg.type_level",
+       params.type_level(),
+       {"none", "1", "2", "latest"}},
+      {"remove_bg.type", params.type(), {"auto", "person", "product", "car"}},
+      {"remove_bg.channels", params.channels(), {"rgba", "alpha"}},
+  };
+  for (const Choice& choice : choices) {
+    if (choice.value.empty()) continue;
+    bool known = false;
+    for (absl::string_view allowed : choice.allowed)
+      known |= allowed == choice.value;
+    if (!known) {
+      return InvalidFieldError(
+          choice.field,
+          absl::StrCat("one of ", absl::StrJoin(choice.allowed, ", ")));
+    }
   }
   return absl::OkStatus();
 }
@@ -37,6 +71,8 @@ absl::Status ValidateRequest(const v1::ExecuteAddonRequest& request,
     return InvalidFieldError("params",
                              "the parameters belong to another add-on");
   }
+  if (request.has_remove_bg())
+    return ValidateRemoveBgParams(request.remove_bg());
   return absl::OkStatus();
 }
 

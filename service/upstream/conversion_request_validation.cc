@@ -24,6 +24,43 @@ absl::Status ValidateCount(const Conversions& conversions) {
   return absl::OkStatus();
 }
 
+// "HH:MM:SS.sss", "MM:SS", or seconds, each part digits; the upstream path
+// carries it verbatim, so nothing else (no '/') may pass.
+bool IsTimeOffset(absl::string_view text) {
+  if (text.empty() || text.size() > 32) return false;
+  int colons = 0;
+  bool dot = false;
+  bool digit_before = false;
+  for (char c : text) {
+    if (c >= '0' && c <= '9') {
+      digit_before = true;
+    } else if (c == ':' && !dot && colons < 2 && digit_before) {
+      ++colons;
+      digit_before = false;
+    } else if (c == '.' && !dot && digit_before) {
+      dot = true;
+      digit_before = false;
+    } else {
+      return false;
+    }
+  }
+  return digit_before;
+}
+
+absl::Status ValidateCut(const std::string& field, const v1::VideoCut& cut) {
+  if (!IsTimeOffset(cut.start_time())) {
+    return InvalidFieldError(
+        absl::StrCat(field, ".cut.start_time"),
+        "a time offset such as \"0:0:1.5\" or \"90\" is required");
+  }
+  if (cut.length() != "end" && !IsTimeOffset(cut.length())) {
+    return InvalidFieldError(
+        absl::StrCat(field, ".cut.length"),
+        "a time offset such as \"0:0:10\", or \"end\", is required");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateToken(int64_t token) {
   if (token <= 0)
     return InvalidFieldError("token", "is required (a positive number)");
@@ -93,6 +130,17 @@ absl::Status ValidateRequest(const v1::ConvertVideoRequest& request,
         return InvalidFieldError(absl::StrCat(field, ".size"),
                                  "width and height are divisible by 4, and at "
                                  "most one of them is 0");
+      }
+    }
+    if (conversion.has_size() &&
+        !v1::VideoResizeMode_IsValid(conversion.size().resize_mode())) {
+      return InvalidFieldError(absl::StrCat(field, ".size.resize_mode"),
+                               "unknown resize mode");
+    }
+    if (conversion.has_cut()) {
+      if (absl::Status status = ValidateCut(field, conversion.cut());
+          !status.ok()) {
+        return status;
       }
     }
     if (conversion.thumbnails() < 0 ||
