@@ -79,7 +79,7 @@ std::string StringField(const google::protobuf::Message& message,
 
 // "/uploadcare.gateway.v1.GroupService/ListGroups" -> its descriptor, from
 // the services the client library speaks to.
-const google::protobuf::MethodDescriptor* FindMethod(absl::string_view path) {
+const std::vector<const google::protobuf::FileDescriptor*>& ServiceFiles() {
   // Naming one message of each service's file links its descriptors in.
   static const auto* const kServiceFiles =
       new std::vector<const google::protobuf::FileDescriptor*>{
@@ -90,10 +90,14 @@ const google::protobuf::MethodDescriptor* FindMethod(absl::string_view path) {
           v1::ConvertDocumentRequest::descriptor()->file(),
           v1::ExecuteAddonRequest::descriptor()->file(),
       };
+  return *kServiceFiles;
+}
+
+const google::protobuf::MethodDescriptor* FindMethod(absl::string_view path) {
   std::vector<std::string> parts =
       absl::StrSplit(absl::StripPrefix(path, "/"), '/');
   if (parts.size() != 2) return nullptr;
-  for (const google::protobuf::FileDescriptor* file : *kServiceFiles) {
+  for (const google::protobuf::FileDescriptor* file : ServiceFiles()) {
     for (int i = 0; i < file->service_count(); ++i) {
       const google::protobuf::ServiceDescriptor* service = file->service(i);
       if (service->full_name() != parts[0]) continue;
@@ -147,6 +151,17 @@ class UnaryReactor final : public grpc::ServerGenericBidiReactor {
 };
 
 }  // namespace
+
+const google::protobuf::MethodDescriptor* FindRpc(const std::string& rpc) {
+  for (const google::protobuf::FileDescriptor* file : ServiceFiles()) {
+    for (int i = 0; i < file->service_count(); ++i) {
+      if (const auto* method = file->service(i)->FindMethodByName(rpc)) {
+        return method;
+      }
+    }
+  }
+  return nullptr;
+}
 
 grpc::Status RichError(
     grpc::StatusCode code, const std::string& message,

@@ -17,6 +17,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/generic/async_generic_service.h"
@@ -43,6 +44,9 @@ struct RecordedCall {
     return dynamic_cast<const Request&>(*request);
   }
 };
+
+// The method named `rpc` ("ListGroups") in any service; nullptr if none.
+const google::protobuf::MethodDescriptor* FindRpc(const std::string& rpc);
 
 // A grpc::Status whose grpc-status-details-bin carries `details` packed as
 // google.protobuf.Any in a google.rpc.Status.
