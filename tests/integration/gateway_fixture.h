@@ -28,6 +28,8 @@ struct GatewaySetup {
   // What the gateway is configured with (a wrong one tests 401 handling).
   std::string gateway_secret = kSecretKey;
   int max_attempts = 3;
+  // The emulator's clock (jobs move on it); the system clock when null.
+  std::shared_ptr<ManualClock> emulator_clock;
 };
 
 class GatewayFixture {
@@ -38,6 +40,7 @@ class GatewayFixture {
     emulator::EmulatorOptions emulator_options;
     emulator_options.projects.push_back({kPublicKey, kSecretKey});
     emulator_options.seed_files = setup_.seed_files;
+    if (setup_.emulator_clock) emulator_options.clock = setup_.emulator_clock;
     http::CurlHttpClientOptions http_options;
     if (setup_.https) {
       auto certificates = WriteTestCertificates(::testing::TempDir());
@@ -74,11 +77,13 @@ class GatewayFixture {
     client_options.timeout = absl::Seconds(10);
     client_ = std::make_unique<client::FileClient>(server_->InProcessChannel(),
                                                    client_options);
+    channel_ = server_->InProcessChannel();
   }
 
   emulator::Emulator& emulator() { return *emulator_; }
   client::FileClient& client() { return *client_; }
   gateway::GatewayServer& server() { return *server_; }
+  std::shared_ptr<grpc::Channel> channel() { return channel_; }
   const std::vector<absl::Duration>& sleeps() const { return sleeps_; }
 
   // A present (not removed) file of the emulator's project.
@@ -98,6 +103,7 @@ class GatewayFixture {
   std::unique_ptr<emulator::Emulator> emulator_;
   std::unique_ptr<gateway::GatewayServer> server_;
   std::unique_ptr<client::FileClient> client_;
+  std::shared_ptr<grpc::Channel> channel_;
   std::vector<absl::Duration> sleeps_;
 };
 
