@@ -22,9 +22,11 @@
 #include "absl/time/clock.h"
 #include "service/common/api_version.h"
 #include "service/common/log.h"
+#include "service/emulator/addon_routes.h"
 #include "service/emulator/api_types.h"
 #include "service/emulator/auth_check.h"
 #include "service/emulator/connection_control.h"
+#include "service/emulator/conversion_routes.h"
 #include "service/emulator/emulator.h"
 #include "service/emulator/fault_injector.h"
 #include "service/emulator/files_routes.h"
@@ -73,6 +75,8 @@ class EmulatorImpl final : public Emulator {
   explicit EmulatorImpl(EmulatorOptions options)
       : options_(std::move(options)) {
     RegisterFilesRoutes(router_);
+    RegisterConversionRoutes(router_);
+    RegisterAddonRoutes(router_);
   }
 
   ~EmulatorImpl() override {

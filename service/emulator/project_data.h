@@ -5,14 +5,18 @@
 
 #include "service/emulator/emulator.h"
 #include "service/emulator/file_store.h"
+#include "service/emulator/job_store.h"
 
 namespace ucgate::emulator {
 
 struct ProjectData {
   ProjectData(EmulatorProject project, FileStoreOptions file_options)
-      : config(std::move(project)), files(std::move(file_options)) {}
+      : config(std::move(project)),
+        jobs(file_options.seed),
+        files(std::move(file_options)) {}
 
   const EmulatorProject config;
+  JobStore jobs;  // conversions and add-on runs
   FileStore files;
 };
 

@@ -1,0 +1,249 @@
+#include "service/emulator/conversion_routes.h"
+
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "rapidjson/document.h"
+#include "service/emulator/project_data.h"
+#include "service/emulator/request_body.h"
+#include "service/upstream/conversion_paths.h"
+#include "service/upstream/json/conversion_json.h"
+
+namespace ucgate::emulator {
+namespace {
+
+namespace v1 = ::uploadcare::gateway::v1;
+
+constexpr int kMaxPaths = 100;
+
+// Formats by what the emulated converter can read and write.
+const std::vector<std::string>& DocumentTargets() {
+  static const auto* targets = new std::vector<std::string>{
+      "doc", "docx", "xls", "xlsx", "odt", "ods", "rtf", "txt", "pdf"};
+  return *targets;
+}
+bool IsPagedDocument(absl::string_view format) {
+  return format == "pdf" || format == "doc" || format == "docx" ||
+         format == "odt" || format == "rtf" || format == "xls" ||
+         format == "xlsx" || format == "ods";
+}
+
+// The source's format, from its name ("report.PDF" -> "pdf").
+std::string SourceFormat(const v1::File& file) {
+  const std::string& name = file.original_filename();
+  const size_t dot = name.rfind('.');
+  if (dot == std::string::npos) return "";
+  std::string format = absl::AsciiStrToLower(name.substr(dot + 1));
+  return format == "jpeg" ? "jpg" : format;
+}
+
+// What `source` converts to; empty when it is no document.
+std::vector<std::string> ConversionFormats(absl::string_view source) {
+  if (source == "jpg" || source == "png") return {"jpg", "pdf", "png"};
+  if (source == "txt" || source == "csv") return DocumentTargets();
+  if (IsPagedDocument(source)) {
+    std::vector<std::string> formats = DocumentTargets();
+    formats.push_back("jpg");
+    formats.push_back("png");
+    return formats;
+  }
+  return {};
+}
+
+std::optional<v1::File> LiveFile(const ApiRequest& request,
+                                 absl::string_view uuid) {
+  std::optional<v1::File> file = request.project->files.Get(uuid);
+  if (file && file->has_datetime_removed()) return std::nullopt;
+  return file;
+}
+
+// "1"/"true"/true are true, as the service's form fields read.
+bool Flag(const rapidjson::Document& body, const char* name) {
+  auto it = body.FindMember(name);
+  if (it == body.MemberEnd()) return false;
+  if (it->value.IsBool()) return it->value.GetBool();
+  if (!it->value.IsString()) return false;
+  const std::string text = absl::AsciiStrToLower(it->value.GetString());
+  return text == "1" || text == "true";
+}
+
+// Reads {"paths": [...], ...}; an answer when the body is refused.
+std::optional<ApiResponse> ReadPaths(const ApiRequest& request,
+                                     rapidjson::Document* body,
+                                     std::vector<std::string>* paths) {
+  if (auto error = ParseRequestBody(request, body)) return error;
+  if (!body->IsObject()) return DetailError(400, "Expected a JSON object.");
+  auto it = body->FindMember("paths");
+  if (it == body->MemberEnd()) {
+    return FieldErrors("paths", "This field is required.").ToResponse();
+  }
+  if (!it->value.IsArray()) {
+    return FieldErrors("paths", "Expected a list of items.").ToResponse();
+  }
+  if (it->value.Size() == 0) {
+    return FieldErrors("paths", "This list may not be empty.").ToResponse();
+  }
+  if (it->value.Size() > kMaxPaths) {
+    return FieldErrors("paths", absl::StrCat("Ensure this field has no more "
+                                             "than ",
+                                             kMaxPaths, " elements."))
+        .ToResponse();
+  }
+  for (const auto& path : it->value.GetArray()) {
+    paths->push_back(path.IsString() ? path.GetString() : JsonText(path));
+  }
+  return std::nullopt;
+}
+
+ApiResponse ConvertDocument(const ApiRequest& request) {
+  ProjectData& project = *request.project;
+  project.jobs.Settle(request.now, project.files);
+  rapidjson::Document body;
+  std::vector<std::string> paths;
+  if (auto refused = ReadPaths(request, &body, &paths)) return *refused;
+  const bool store = Flag(body, "store");
+  v1::ConvertDocumentResponse answer;
+  for (const std::string& path : paths) {
+    v1::DocumentConversion conversion;
+    if (absl::Status status =
+            upstream::ParseDocumentConversionPath(path, &conversion);
+        !status.ok()) {
+      (*answer.mutable_problems())[path] = std::string(status.message());
+      continue;
+    }
+    std::optional<v1::File> source = LiveFile(request, conversion.uuid());
+    if (!source) {
+      (*answer.mutable_problems())[path] = "File not found.";
+      continue;
+    }
+    const std::string from = SourceFormat(*source);
+    const std::string to(upstream::DocumentFormatName(conversion.format()));
+    const std::vector<std::string> formats = ConversionFormats(from);
+    if (std::find(formats.begin(), formats.end(), to) == formats.end()) {
+      (*answer.mutable_problems())[path] = absl::StrCat(
+          "the target_format is not a supported 'to' format for this source "
+          "file. ",
+          from, " -> ", to);
+      continue;
+    }
+    const std::string& name = source->original_filename();
+    const bool image = to == "jpg" || to == "png";
+    *answer.add_jobs() = project.jobs.AddConversion(
+        ConversionKind::kDocument, path, conversion.uuid(),
+        absl::StrCat(name.substr(0, name.rfind('.')), ".", to),
+        image ? absl::StrCat("image/", to == "jpg" ? "jpeg" : "png")
+              : (to == "pdf" ? "application/pdf" : "application/octet-stream"),
+        store, 0, request.now);
+  }
+  std::string out;
+  json::AppendConversionJobsJson(answer.jobs(), answer.problems(), &out);
+  return JsonResponse(200, std::move(out));
+}
+
+ApiResponse ConvertVideo(const ApiRequest& request) {
+  ProjectData& project = *request.project;
+  project.jobs.Settle(request.now, project.files);
+  rapidjson::Document body;
+  std::vector<std::string> paths;
+  if (auto refused = ReadPaths(request, &body, &paths)) return *refused;
+  const bool store = Flag(body, "store");
+  v1::ConvertVideoResponse answer;
+  for (const std::string& path : paths) {
+    v1::VideoConversion conversion;
+    if (absl::Status status =
+            upstream::ParseVideoConversionPath(path, &conversion);
+        !status.ok()) {
+      (*answer.mutable_problems())[path] = std::string(status.message());
+      continue;
+    }
+    const v1::VideoSize& size = conversion.size();
+    if (size.width() % 4 != 0 || size.height() % 4 != 0) {
+      (*answer.mutable_problems())[path] =
+          "CDN Path error: size dimensions must be divisible by 4";
+      continue;
+    }
+    std::optional<v1::File> source = LiveFile(request, conversion.uuid());
+    if (!source) {
+      (*answer.mutable_problems())[path] = "File not found.";
+      continue;
+    }
+    if (!absl::StartsWith(source->mime_type(), "video/")) {
+      (*answer.mutable_problems())[path] =
+          "CDN Path error: the source file is not a video";
+      continue;
+    }
+    std::string format(upstream::VideoFormatName(conversion.format()));
+    if (format.empty()) format = "mp4";
+    const std::string& name = source->original_filename();
+    *answer.add_jobs() = project.jobs.AddConversion(
+        ConversionKind::kVideo, path, conversion.uuid(),
+        absl::StrCat(name.substr(0, name.rfind('.')), ".", format),
+        absl::StrCat("video/", format), store, conversion.thumbnails(),
+        request.now);
+  }
+  std::string out;
+  json::AppendConversionJobsJson(answer.jobs(), answer.problems(), &out);
+  return JsonResponse(200, std::move(out));
+}
+
+ApiResponse ConversionStatus(const ApiRequest& request, ConversionKind kind) {
+  ProjectData& project = *request.project;
+  project.jobs.Settle(request.now, project.files);
+  int64_t token = 0;
+  std::optional<ConversionJobState> state;
+  if (absl::SimpleAtoi(request.path_params[0], &token)) {
+    state = project.jobs.Conversion(kind, token);
+  }
+  if (!state) return DetailError(404, "Not found.");
+  json::ConversionStatusAnswer answer;
+  answer.status = state->status;
+  answer.error = state->error;
+  answer.result_uuid = state->result_uuid;
+  answer.thumbnails_group_uuid =
+      state->result_uuid.empty() ? "" : state->thumbnails_group_uuid;
+  std::string out;
+  json::AppendConversionStatusJson(answer, &out);
+  return JsonResponse(200, std::move(out));
+}
+
+ApiResponse DocumentInfo(const ApiRequest& request) {
+  ProjectData& project = *request.project;
+  project.jobs.Settle(request.now, project.files);
+  std::optional<v1::File> source = LiveFile(request, request.path_params[0]);
+  if (!source) return DetailError(404, "Not found.");
+  v1::GetDocumentConversionInfoResponse info;
+  const std::string format = SourceFormat(*source);
+  const std::vector<std::string> formats = ConversionFormats(format);
+  if (formats.empty()) {
+    info.set_error("The source file is not a supported document.");
+  }
+  info.set_format(format);
+  for (const std::string& name : formats) info.add_conversion_formats(name);
+  std::string out;
+  json::AppendDocumentConversionInfoJson(info, &out);
+  return JsonResponse(200, std::move(out));
+}
+
+}  // namespace
+
+void RegisterConversionRoutes(Router& router) {
+  router.Add("POST", "/convert/document/", ConvertDocument);
+  router.Add("GET", "/convert/document/status/{token}/",
+             [](const ApiRequest& request) {
+               return ConversionStatus(request, ConversionKind::kDocument);
+             });
+  router.Add("GET", "/convert/document/{uuid}/", DocumentInfo);
+  router.Add("POST", "/convert/video/", ConvertVideo);
+  router.Add("GET", "/convert/video/status/{token}/",
+             [](const ApiRequest& request) {
+               return ConversionStatus(request, ConversionKind::kVideo);
+             });
+}
+
+}  // namespace ucgate::emulator
