@@ -20,6 +20,7 @@
 #include "absl/time/time.h"
 #include "service/common/clock.h"
 #include "uploadcare/gateway/v1/file.pb.h"
+#include "uploadcare/gateway/v1/group.pb.h"
 
 namespace ucgate::emulator {
 
@@ -94,6 +95,10 @@ class Emulator {
   // Files of the project with this public key, oldest upload first (removed
   // ones included).
   virtual std::vector<uploadcare::gateway::v1::File> Files(
+      absl::string_view public_key) const = 0;
+  // Groups of the project with this public key, oldest first, without their
+  // files (deleted ones are gone).
+  virtual std::vector<uploadcare::gateway::v1::Group> Groups(
       absl::string_view public_key) const = 0;
   // Adds a file (tests that need a known one); returns it as stored.
   virtual uploadcare::gateway::v1::File AddFile(

@@ -30,8 +30,11 @@
 #include "service/emulator/emulator.h"
 #include "service/emulator/fault_injector.h"
 #include "service/emulator/files_routes.h"
+#include "service/emulator/groups_routes.h"
 #include "service/emulator/project_data.h"
+#include "service/emulator/project_routes.h"
 #include "service/emulator/router.h"
+#include "service/emulator/webhooks_routes.h"
 
 namespace ucgate::emulator {
 namespace {
@@ -75,6 +78,9 @@ class EmulatorImpl final : public Emulator {
   explicit EmulatorImpl(EmulatorOptions options)
       : options_(std::move(options)) {
     RegisterFilesRoutes(router_);
+    RegisterGroupsRoutes(router_);
+    RegisterProjectRoutes(router_);
+    RegisterWebhooksRoutes(router_);
     RegisterConversionRoutes(router_);
     RegisterAddonRoutes(router_);
   }
@@ -189,6 +195,11 @@ class EmulatorImpl final : public Emulator {
   std::vector<v1::File> Files(absl::string_view public_key) const override {
     const ProjectData* project = FindProject(public_key);
     return project ? project->files.All() : std::vector<v1::File>();
+  }
+
+  std::vector<v1::Group> Groups(absl::string_view public_key) const override {
+    const ProjectData* project = FindProject(public_key);
+    return project ? project->groups.All() : std::vector<v1::Group>();
   }
 
   v1::File AddFile(absl::string_view public_key, v1::File file) override {

@@ -10,9 +10,7 @@ namespace v1 = ::uploadcare::gateway::v1;
 
 // The project's files in one ordering, restricted to a filter. Positions index
 // the whole ordering; `Matches` tells which belong to the filtered list.
-// Keys are mapped so that they never decrease along positions (negated for
-// descending orderings), so `from`/`to` become binary searches.
-class FileStore::View {
+class FileStore::View final : public OrderedListing {
  public:
   View(const std::vector<Record>& records, const std::vector<uint32_t>& order,
        FileOrdering ordering, const FileListQuery& query)
@@ -25,92 +23,24 @@ class FileStore::View {
         stored_(query.stored),
         removed_(query.removed) {}
 
-  int64_t size() const { return static_cast<int64_t>(order_.size()); }
+  int64_t size() const override { return static_cast<int64_t>(order_.size()); }
+  bool descending() const override { return descending_; }
   uint32_t Id(int64_t position) const {
     return descending_ ? order_[order_.size() - 1 - position]
                        : order_[position];
   }
   const Record& At(int64_t position) const { return records_[Id(position)]; }
-  int64_t Key(int64_t position) const {
+  int64_t Key(int64_t position) const override {
     const Record& record = At(position);
     return by_size_ ? record.size : record.uploaded_us;
   }
-  // The key in list direction (non-decreasing along positions).
-  int64_t DirectedKey(int64_t position) const { return Direct(Key(position)); }
-  int64_t Direct(int64_t key) const { return descending_ ? -key : key; }
-  bool Matches(int64_t position) const {
+  bool Matches(int64_t position) const override {
     const Record& record = At(position);
     if ((record.removed_us != 0) != removed_) return false;
     return !stored_ || (record.stored_us != 0) == *stored_;
   }
 
-  // First position whose key is after `key` in list order.
-  int64_t After(int64_t key) const {
-    int64_t directed = Direct(key);
-    return PartitionPoint(
-        [&](int64_t position) { return DirectedKey(position) <= directed; });
-  }
-  // First position whose key is at or after `key` in list order.
-  int64_t AtOrAfter(int64_t key) const {
-    int64_t directed = Direct(key);
-    return PartitionPoint(
-        [&](int64_t position) { return DirectedKey(position) < directed; });
-  }
-
-  // The first matching position >= `position`, or size().
-  int64_t NextMatch(int64_t position) const {
-    while (position < size() && !Matches(position)) ++position;
-    return position;
-  }
-  // The last matching position < `position`, or -1.
-  int64_t PreviousMatch(int64_t position) const {
-    --position;
-    while (position >= 0 && !Matches(position)) --position;
-    return position;
-  }
-
-  // The `from` cursor whose page starts at matching position `start`.
-  FileCursor CursorStartingAt(int64_t start) const {
-    int64_t key = DirectedKey(start);
-    int64_t ties = 0;
-    for (int64_t p = PreviousMatch(start); p >= 0; p = PreviousMatch(p)) {
-      if (DirectedKey(p) != key) return FileCursor{Key(p), ties};
-      ++ties;
-    }
-    return FileCursor{std::nullopt, ties};
-  }
-
-  // The `to` cursor whose page ends just before position `end`; a matching
-  // position precedes `end`.
-  FileCursor CursorEndingAt(int64_t end) const {
-    int64_t last = PreviousMatch(end);
-    int64_t key = DirectedKey(last);
-    int64_t ties = 0;
-    for (int64_t p = NextMatch(end); p < size(); p = NextMatch(p + 1)) {
-      if (DirectedKey(p) != key) return FileCursor{Key(p), ties};
-      ++ties;
-    }
-    // The run of equal keys reaches the end: point just past that key.
-    int64_t past = Key(last) + (descending_ ? -1 : 1);
-    return FileCursor{past, ties};
-  }
-
  private:
-  template <typename Predicate>
-  int64_t PartitionPoint(Predicate before) const {
-    int64_t low = 0;
-    int64_t high = size();
-    while (low < high) {
-      int64_t mid = low + (high - low) / 2;
-      if (before(mid)) {
-        low = mid + 1;
-      } else {
-        high = mid;
-      }
-    }
-    return low;
-  }
-
   const std::vector<Record>& records_;
   const std::vector<uint32_t>& order_;
   bool descending_;
@@ -210,46 +140,17 @@ FileListPage FileStore::ListLocked(const FileListQuery& query,
                                    const json::FileJsonOptions& json_options,
                                    bool by_size) const {
   View view(records_, by_size ? by_size_ : by_uploaded_, query.ordering, query);
-  int limit = std::max(1, query.limit);
-
-  // Matching positions of the page, in list order, and where the page sits
-  // when it is empty.
-  std::vector<int64_t> page;
-  int64_t anchor = 0;
-  if (query.to) {
-    int64_t position = view.AtOrAfter(*query.to);
-    for (int64_t skipped = 0;; ++skipped) {
-      position = view.PreviousMatch(position);
-      if (position < 0 || skipped == query.offset) break;
-    }
-    while (position >= 0 && static_cast<int>(page.size()) < limit) {
-      page.push_back(position);
-      position = view.PreviousMatch(position);
-    }
-    std::reverse(page.begin(), page.end());
-  } else {
-    int64_t position = query.from ? view.After(*query.from) : 0;
-    position = view.NextMatch(position);
-    for (int64_t skipped = 0; skipped < query.offset && position < view.size();
-         ++skipped) {
-      position = view.NextMatch(position + 1);
-    }
-    anchor = position;
-    while (position < view.size() && static_cast<int>(page.size()) < limit) {
-      page.push_back(position);
-      position = view.NextMatch(position + 1);
-    }
-  }
+  CursorQuery cursor_query;
+  cursor_query.from = query.from;
+  cursor_query.to = query.to;
+  cursor_query.offset = query.offset;
+  cursor_query.limit = query.limit;
+  CursorPage cursor_page = PageByCursor(view, cursor_query);
+  const std::vector<int64_t>& page = cursor_page.positions;
 
   FileListPage result;
-  int64_t begin = page.empty() ? anchor : page.front();
-  int64_t end = page.empty() ? anchor : page.back() + 1;
-  int64_t following = view.NextMatch(end);
-  if (following < view.size()) result.next = view.CursorStartingAt(following);
-  if (view.PreviousMatch(begin) >= 0) {
-    result.previous = view.CursorEndingAt(begin);
-  }
-
+  result.next = cursor_page.next;
+  result.previous = cursor_page.previous;
   result.results_json.push_back('[');
   for (size_t i = 0; i < page.size(); ++i) {
     if (i > 0) result.results_json.push_back(',');

@@ -20,6 +20,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "service/emulator/cursor_pagination.h"
 #include "service/emulator/seed_data.h"
 #include "service/upstream/json/file_json.h"
 #include "uploadcare/gateway/v1/file.pb.h"
@@ -34,19 +35,10 @@ struct FileStoreOptions {
 
 enum class FileOrdering { kUploadedAsc, kUploadedDesc, kSizeAsc, kSizeDesc };
 
-// The position in a listing that `from`/`to` name: a key of the ordering
-// (microseconds since the epoch for datetime_uploaded, bytes for size) and a
-// count of matching files to skip past it.
-//   from=K&offset=N: files strictly after K in list order, skipping N.
-//   to=K&offset=N:   the page ending just before the files at or after K,
-//                    after skipping N files back from there.
-//   neither:         from the start, skipping N.
-// Files sharing a key stay in one fixed order, so N counts them exactly and no
-// file is skipped or repeated when pages split a run of equal keys.
-struct FileCursor {
-  std::optional<int64_t> key;
-  int64_t offset = 0;
-};
+// The position in a listing that `from`/`to` name (see cursor_pagination.h):
+// a key of the ordering (microseconds since the epoch for datetime_uploaded,
+// bytes for size) and a count of matching files to skip past it.
+using FileCursor = ListCursor;
 
 struct FileListQuery {
   FileOrdering ordering = FileOrdering::kUploadedAsc;

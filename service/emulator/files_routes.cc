@@ -13,6 +13,7 @@
 #include "service/common/uuid.h"
 #include "service/emulator/api_types.h"
 #include "service/emulator/file_store.h"
+#include "service/emulator/listing_params.h"
 #include "service/emulator/project_data.h"
 #include "service/emulator/request_body.h"
 #include "service/upstream/json/file_json.h"
@@ -23,17 +24,10 @@ namespace {
 
 namespace v1 = ::uploadcare::gateway::v1;
 
-constexpr int64_t kDefaultLimit = 100;
-constexpr int64_t kMaxLimit = 1000;
 constexpr size_t kMaxBatchUuids = 100;
 
 // Django REST framework's wording, which the service answers with.
 constexpr absl::string_view kRequired = "This field is required.";
-constexpr absl::string_view kInvalidBoolean = "Must be a valid boolean.";
-constexpr absl::string_view kInvalidInteger = "A valid integer is required.";
-constexpr absl::string_view kInvalidDatetime =
-    "Datetime has wrong format. Use one of these formats instead: "
-    "YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].";
 constexpr absl::string_view kNotFound = "Not found.";
 constexpr absl::string_view kNoSuchStorage =
     "Project has no storage with provided name.";
@@ -74,94 +68,6 @@ json::FileJsonOptions PlainFileShape(const ApiRequest& request) {
   return options;
 }
 
-// DRF's BooleanField.
-std::optional<bool> ParseBoolean(absl::string_view text) {
-  std::string lower = absl::AsciiStrToLower(absl::StripAsciiWhitespace(text));
-  for (absl::string_view yes : {"true", "t", "yes", "y", "on", "1"}) {
-    if (lower == yes) return true;
-  }
-  for (absl::string_view no : {"false", "f", "no", "n", "off", "0"}) {
-    if (lower == no) return false;
-  }
-  return std::nullopt;
-}
-
-std::optional<int64_t> ParseInteger(absl::string_view text) {
-  int64_t value = 0;
-  if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(text), &value)) {
-    return std::nullopt;
-  }
-  return value;
-}
-
-// ISO-8601 to microseconds since the epoch. A '+' of the zone arrives as a
-// space when a client forgets to escape it in the query.
-std::optional<int64_t> ParseDatetimeMicros(std::string text) {
-  if (text.size() > 6 && text[text.size() - 6] == ' ' &&
-      text[text.size() - 3] == ':') {
-    text[text.size() - 6] = '+';
-  }
-  int64_t seconds = 0;
-  int32_t nanos = 0;
-  if (!json::internal::ParseTimestamp(text, &seconds, &nanos)) {
-    return std::nullopt;
-  }
-  return seconds * 1000000 + nanos / 1000;
-}
-
-// Python's isoformat(), as the service writes cursors:
-// "2022-09-28T15:53:36.082137+00:00" (no fraction when it is zero).
-std::string FormatCursorDatetime(int64_t micros) {
-  int64_t seconds = micros / 1000000;
-  int64_t rest = micros % 1000000;
-  if (rest < 0) {
-    rest += 1000000;
-    --seconds;
-  }
-  std::string text;
-  json::internal::AppendTimestamp(seconds, static_cast<int32_t>(rest * 1000),
-                                  &text);
-  if (!text.empty() && text.back() == 'Z') text.pop_back();
-  text.append("+00:00");
-  return text;
-}
-
-// The absolute URL of another page: the request's own parameters in their
-// order (cursor ones dropped), then the new cursor, as the live service
-// writes them ("...&from=...&offset=0", "...&offset=0&to=...").
-std::string PageUrl(const ApiRequest& request, const FileCursor& cursor,
-                    bool forward, bool by_size) {
-  std::string url = absl::StrCat(request.public_base_url, "/files/?");
-  bool first = true;
-  auto add = [&](absl::string_view name, absl::string_view value) {
-    if (!first) url.push_back('&');
-    first = false;
-    AppendQueryEscaped(name, &url);
-    url.push_back('=');
-    AppendQueryEscaped(value, &url);
-  };
-  for (const auto& [name, value] : request.query) {
-    if (name != "from" && name != "to" && name != "offset") add(name, value);
-  }
-  std::string key;
-  if (cursor.key) {
-    key =
-        by_size ? absl::StrCat(*cursor.key) : FormatCursorDatetime(*cursor.key);
-  }
-  if (forward && cursor.key) add("from", key);
-  add("offset", absl::StrCat(cursor.offset));
-  if (!forward && cursor.key) add("to", key);
-  return url;
-}
-
-void AppendUrlOrNull(const std::optional<std::string>& url, std::string* out) {
-  if (url) {
-    json::AppendJsonString(*url, out);
-  } else {
-    out->append("null");
-  }
-}
-
 ApiResponse ListFiles(const ApiRequest& request) {
   FieldErrors errors;
   FileListQuery query;
@@ -180,21 +86,7 @@ ApiResponse ListFiles(const ApiRequest& request) {
     query.stored = ParseBoolean(*stored);
     if (!query.stored) errors.Add("stored", kInvalidBoolean);
   }
-  query.limit = kDefaultLimit;
-  if (const std::string* limit = request.Query("limit")) {
-    std::optional<int64_t> value = ParseInteger(*limit);
-    if (!value) {
-      errors.Add("limit", kInvalidInteger);
-    } else if (*value > kMaxLimit) {
-      errors.Add("limit", absl::StrCat("Ensure this value is less than or "
-                                       "equal to ",
-                                       kMaxLimit, "."));
-    } else if (*value < 1) {
-      errors.Add("limit", "Ensure this value is greater than or equal to 1.");
-    } else {
-      query.limit = static_cast<int>(*value);
-    }
-  }
+  query.limit = ParsePageLimit(request, &errors);
   bool by_size = false;
   if (const std::string* ordering = request.Query("ordering")) {
     if (*ordering == "datetime_uploaded") {
@@ -224,25 +116,24 @@ ApiResponse ListFiles(const ApiRequest& request) {
   parse_position("from", &query.from);
   parse_position("to", &query.to);
   if (query.from) query.to.reset();  // `from` wins when a client sends both
-  if (const std::string* offset = request.Query("offset")) {
-    std::optional<int64_t> value = ParseInteger(*offset);
-    if (!value) {
-      errors.Add("offset", kInvalidInteger);
-    } else if (*value < 0) {
-      errors.Add("offset", "Ensure this value is greater than or equal to 0.");
-    } else {
-      query.offset = *value;
-    }
-  }
+  query.offset = ParsePageOffset(request, &errors);
   if (!errors.empty()) return errors.ToResponse();
 
   FileListPage page =
       request.project->files.List(query, RequestedFileShape(request));
   std::optional<std::string> next;
   std::optional<std::string> previous;
-  if (page.next) next = PageUrl(request, *page.next, true, by_size);
+  auto key_text = [by_size](const FileCursor& cursor) {
+    if (!cursor.key) return std::string();
+    return by_size ? absl::StrCat(*cursor.key)
+                   : FormatCursorDatetime(*cursor.key);
+  };
+  if (page.next) {
+    next = PageUrl(request, "/files/", *page.next, true, key_text(*page.next));
+  }
   if (page.previous) {
-    previous = PageUrl(request, *page.previous, false, by_size);
+    previous = PageUrl(request, "/files/", *page.previous, false,
+                       key_text(*page.previous));
   }
 
   std::string body;

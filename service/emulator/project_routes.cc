@@ -1,0 +1,31 @@
+#include "service/emulator/project_routes.h"
+
+#include <string>
+
+#include "service/emulator/api_types.h"
+#include "service/emulator/project_data.h"
+#include "service/upstream/json/group_json.h"
+
+namespace ucgate::emulator {
+namespace {
+
+ApiResponse GetProject(const ApiRequest& request) {
+  const EmulatorProject& config = request.project->config;
+  uploadcare::gateway::v1::Project project;
+  project.set_name(config.name);
+  project.set_pub_key(config.public_key);
+  // Emulated uploads are stored by the clients' choice; the project default
+  // is the service's own default.
+  project.set_autostore_enabled(true);
+  std::string body;
+  json::AppendProjectJson(project, &body);
+  return JsonResponse(200, std::move(body));
+}
+
+}  // namespace
+
+void RegisterProjectRoutes(Router& router) {
+  router.Add("GET", "/project/", GetProject);
+}
+
+}  // namespace ucgate::emulator
