@@ -9,8 +9,10 @@ if(NOT EXISTS "${SDK_DIR}/node_modules/@uploadcare/rest-client/package.json")
     "tests/sdk/node_modules is missing: run `npm ci --prefix tests/sdk` first")
 endif()
 set(ENV{UCGATE_EMULATOR_BIN} "${EMULATOR}")
+# Every SDK test file, each starting its own emulator.
+file(GLOB sdk_tests "${SDK_DIR}/*.test.mjs")
 execute_process(
-  COMMAND "${NODE}" --test "${SDK_DIR}/emulator_sdk.test.mjs"
+  COMMAND "${NODE}" --test ${sdk_tests}
   WORKING_DIRECTORY "${SDK_DIR}"
   RESULT_VARIABLE result)
 if(NOT result EQUAL 0)
