@@ -42,6 +42,22 @@ ucctl files batch-delete "$uuid" not-a-uuid --output text
 step "files get not-a-uuid   (bad input is refused before anything goes upstream)"
 ucctl files get not-a-uuid || true
 
+document=$(ucctl files search --mime-type application/pdf --page-size 1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["files"][0]["uuid"])')
+step files metadata set "$document" owner demo
+ucctl files metadata set "$document" owner demo
+
+step project get --output text
+ucctl project get --output text
+
+step groups list --page-size 3 --output text
+ucctl groups list --page-size 3 --output text
+
+step convert document "$document" --to png --page 1
+ucctl convert document "$document" --to png --page 1
+
+step webhooks create --target-url https://hooks.example.com/uc --event file.uploaded
+ucctl webhooks create --target-url https://hooks.example.com/uc --event file.uploaded
+
 step "files list --page-size 1000 --all   (every page, counted)"
 ucctl files list --page-size 1000 --all --output text | tail -n 1
 
