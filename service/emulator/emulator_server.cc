@@ -29,6 +29,7 @@
 #include "service/emulator/conversion_routes.h"
 #include "service/emulator/emulator.h"
 #include "service/emulator/fault_injector.h"
+#include "service/emulator/file_extras_routes.h"
 #include "service/emulator/files_routes.h"
 #include "service/emulator/groups_routes.h"
 #include "service/emulator/project_data.h"
@@ -78,11 +79,12 @@ class EmulatorImpl final : public Emulator {
   explicit EmulatorImpl(EmulatorOptions options)
       : options_(std::move(options)) {
     RegisterFilesRoutes(router_);
+    RegisterConversionRoutes(router_);
+    RegisterAddonRoutes(router_);
     RegisterGroupsRoutes(router_);
     RegisterProjectRoutes(router_);
     RegisterWebhooksRoutes(router_);
-    RegisterConversionRoutes(router_);
-    RegisterAddonRoutes(router_);
+    RegisterFileExtrasRoutes(router_);
   }
 
   ~EmulatorImpl() override {

@@ -311,6 +311,21 @@ bool FileStore::RecordRemoteCopy(const std::string& key) {
 
 v1::File FileStore::Add(v1::File file, absl::Time now) {
   absl::MutexLock lock(&mutex_);
+  return AddLocked(std::move(file), now);
+}
+
+absl::StatusOr<v1::File> FileStore::Update(
+    absl::string_view uuid, absl::FunctionRef<absl::Status(v1::File&)> mutate,
+    absl::Time now) {
+  absl::MutexLock lock(&mutex_);
+  std::optional<uint32_t> id = Find(uuid);
+  if (!id) return absl::NotFoundError("Not found.");
+  v1::File file = Materialize(*id);
+  if (absl::Status status = mutate(file); !status.ok()) return status;
+  return AddLocked(std::move(file), now);
+}
+
+v1::File FileStore::AddLocked(v1::File file, absl::Time now) {
   Record record;
   if (!ParseUuid(file.uuid(), &record.uuid)) {
     record.uuid = NewUuid();

@@ -15,6 +15,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -101,6 +102,13 @@ class FileStore {
   uploadcare::gateway::v1::File Add(uploadcare::gateway::v1::File file,
                                     absl::Time now);
 
+  // Applies `mutate` to the file `uuid` and keeps the result (the uuid, upload
+  // time and state it leaves are those of the file); returns the file as
+  // kept. NOT_FOUND for an unknown file; an error of `mutate` changes nothing.
+  absl::StatusOr<uploadcare::gateway::v1::File> Update(
+      absl::string_view uuid,
+      absl::FunctionRef<absl::Status(uploadcare::gateway::v1::File&)> mutate,
+      absl::Time now);
   // Every file, oldest upload first, removed ones included.
   std::vector<uploadcare::gateway::v1::File> All() const;
 
@@ -128,6 +136,9 @@ class FileStore {
   void Count(const Record& record, int delta)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   uint32_t Insert(Record record, uploadcare::gateway::v1::File file)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  uploadcare::gateway::v1::File AddLocked(uploadcare::gateway::v1::File file,
+                                          absl::Time now)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   Uuid128 NewUuid() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   void EnsureSizeOrder() const ABSL_LOCKS_EXCLUDED(mutex_);
