@@ -104,18 +104,9 @@ ApiResponse ListFiles(const ApiRequest& request) {
                  absl::StrCat("\"", *ordering, "\" is not a valid choice."));
     }
   }
-  // `from` (and the cursor's `to`) is a value of the ordering's field.
-  auto parse_position = [&](absl::string_view name,
-                            std::optional<int64_t>* target) {
-    const std::string* text = request.Query(name);
-    if (text == nullptr || text->empty()) return;
-    *target = by_size ? ParseInteger(*text) : ParseDatetimeMicros(*text);
-    if (!*target)
-      errors.Add(name, by_size ? kInvalidInteger : kInvalidDatetime);
-  };
-  parse_position("from", &query.from);
-  parse_position("to", &query.to);
-  if (query.from) query.to.reset();  // `from` wins when a client sends both
+  PagePositions positions = ParsePagePositions(request, by_size, &errors);
+  query.from = positions.from;
+  query.to = positions.to;
   query.offset = ParsePageOffset(request, &errors);
   if (!errors.empty()) return errors.ToResponse();
 

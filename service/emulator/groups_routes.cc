@@ -43,16 +43,10 @@ ApiResponse ListGroups(const ApiRequest& request) {
                  absl::StrCat("\"", *ordering, "\" is not a valid choice."));
     }
   }
-  auto parse_position = [&](absl::string_view name,
-                            std::optional<int64_t>* target) {
-    const std::string* text = request.Query(name);
-    if (text == nullptr || text->empty()) return;
-    *target = ParseDatetimeMicros(*text);
-    if (!*target) errors.Add(name, kInvalidDatetime);
-  };
-  parse_position("from", &query.from);
-  parse_position("to", &query.to);
-  if (query.from) query.to.reset();  // `from` wins when a client sends both
+  PagePositions positions =
+      ParsePagePositions(request, /*integer_keys=*/false, &errors);
+  query.from = positions.from;
+  query.to = positions.to;
   query.offset = ParsePageOffset(request, &errors);
   if (!errors.empty()) return errors.ToResponse();
 

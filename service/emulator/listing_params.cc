@@ -87,6 +87,23 @@ int64_t ParsePageOffset(const ApiRequest& request, FieldErrors* errors) {
   return 0;
 }
 
+PagePositions ParsePagePositions(const ApiRequest& request, bool integer_keys,
+                                 FieldErrors* errors) {
+  PagePositions positions;
+  auto parse = [&](absl::string_view name, std::optional<int64_t>* target) {
+    const std::string* text = request.Query(name);
+    if (text == nullptr || text->empty()) return;
+    *target = integer_keys ? ParseInteger(*text) : ParseDatetimeMicros(*text);
+    if (!*target) {
+      errors->Add(name, integer_keys ? kInvalidInteger : kInvalidDatetime);
+    }
+  };
+  parse("from", &positions.from);
+  parse("to", &positions.to);
+  if (positions.from) positions.to.reset();
+  return positions;
+}
+
 std::string PageUrl(const ApiRequest& request, absl::string_view resource_path,
                     const ListCursor& cursor, bool forward,
                     absl::string_view key_text) {

@@ -37,6 +37,16 @@ int ParsePageLimit(const ApiRequest& request, FieldErrors* errors);
 // `offset` (>= 0, default 0); a bad value is recorded in `errors`.
 int64_t ParsePageOffset(const ApiRequest& request, FieldErrors* errors);
 
+// `from` and the cursor's `to`: values of the ordering's field, integers
+// (`integer_keys`) or datetimes (microseconds since the epoch). `from` wins
+// when a client sends both; bad values are recorded in `errors`.
+struct PagePositions {
+  std::optional<int64_t> from;
+  std::optional<int64_t> to;
+};
+PagePositions ParsePagePositions(const ApiRequest& request, bool integer_keys,
+                                 FieldErrors* errors);
+
 // The absolute URL of another page of `resource_path` ("/files/"): the
 // request's own parameters in their order (cursor ones dropped), then the
 // new cursor, as the live service writes them ("...&from=...&offset=0",
