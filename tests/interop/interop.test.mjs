@@ -91,12 +91,20 @@ test('buf curl discovers every service by reflection, health included', () => {
                                                ...args], { encoding: 'utf8' });
   const services = curl('--list-services', target).trim().split('\n');
   assert.deepEqual(services.sort(), ['grpc.health.v1.Health', 'grpc.reflection.v1alpha.ServerReflection',
-                                     'uploadcare.gateway.v1.FileService']);
+                                     'uploadcare.gateway.v1.AddonService',
+                                     'uploadcare.gateway.v1.ConversionService',
+                                     'uploadcare.gateway.v1.FileService',
+                                     'uploadcare.gateway.v1.GroupService',
+                                     'uploadcare.gateway.v1.ProjectService',
+                                     'uploadcare.gateway.v1.WebhookService']);
   // Listing methods needs each service's descriptor: reflection must describe
   // every service it lists (Debian's gRPC registers none for health).
   const methods = curl('--list-methods', target);
   for (const method of ['grpc.health.v1.Health/Check', 'uploadcare.gateway.v1.FileService/GetFile',
-                        'uploadcare.gateway.v1.FileService/CopyFileToRemoteStorage']) {
+                        'uploadcare.gateway.v1.FileService/CopyFileToRemoteStorage',
+                        'uploadcare.gateway.v1.GroupService/StoreGroup',
+                        'uploadcare.gateway.v1.ConversionService/ConvertVideo',
+                        'uploadcare.gateway.v1.AddonService/ExecuteAddon']) {
     assert.ok(methods.includes(method), `${method} in ${methods}`);
   }
   const health = JSON.parse(curl(`${target}/grpc.health.v1.Health/Check`));
@@ -104,4 +112,9 @@ test('buf curl discovers every service by reflection, health included', () => {
   const page = JSON.parse(curl('-d', '{"pageSize": 2}',
                                `${target}/uploadcare.gateway.v1.FileService/ListFiles`));
   assert.equal(page.files.length, 2);
+  const project = JSON.parse(curl(`${target}/uploadcare.gateway.v1.ProjectService/GetProject`));
+  assert.equal(project.project.pubKey, 'demopublickey');
+  const groups = JSON.parse(curl('-d', '{"pageSize": 2}',
+                                 `${target}/uploadcare.gateway.v1.GroupService/ListGroups`));
+  assert.equal(groups.groups.length, 2);
 });
