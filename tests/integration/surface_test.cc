@@ -320,6 +320,118 @@ TEST_F(SurfaceTest, AddonResultsLandInAppdata) {
       grpc::StatusCode::INVALID_ARGUMENT);
 }
 
+TEST_F(SurfaceTest, VideoConversionAndDocumentInfo) {
+  v1::File video = FileOfType("video/");
+  v1::ConvertVideoRequest convert;
+  auto* conversion = convert.add_conversions();
+  conversion->set_uuid(video.uuid());
+  conversion->set_format(v1::VIDEO_FORMAT_WEBM);
+  conversion->set_quality(v1::VIDEO_QUALITY_BEST);
+  conversion->mutable_size()->set_width(640);
+  conversion->mutable_size()->set_height(480);
+  conversion->mutable_size()->set_resize_mode(
+      v1::VIDEO_RESIZE_MODE_ADD_PADDING);
+  conversion->set_thumbnails(2);
+  v1::ConvertVideoResponse jobs;
+  ASSERT_TRUE(Call(*conversions_, &v1::ConversionService::Stub::ConvertVideo,
+                   convert, &jobs)
+                  .ok());
+  ASSERT_THAT(jobs.jobs(), SizeIs(1)) << jobs.DebugString();
+  EXPECT_THAT(jobs.jobs(0).original_source(),
+              HasSubstr("/video/-/size/640x480/add_padding/"));
+  v1::GetVideoConversionStatusRequest status_request;
+  status_request.set_token(jobs.jobs(0).token());
+  clock_->Advance(absl::Minutes(1));
+  v1::GetVideoConversionStatusResponse status;
+  ASSERT_TRUE(Call(*conversions_,
+                   &v1::ConversionService::Stub::GetVideoConversionStatus,
+                   status_request, &status)
+                  .ok());
+  EXPECT_EQ(status.status(), v1::CONVERSION_STATUS_FINISHED);
+
+  v1::GetDocumentConversionInfoRequest info_request;
+  info_request.set_uuid(FileOfType("application/pdf").uuid());
+  v1::GetDocumentConversionInfoResponse info;
+  ASSERT_TRUE(Call(*conversions_,
+                   &v1::ConversionService::Stub::GetDocumentConversionInfo,
+                   info_request, &info)
+                  .ok());
+  EXPECT_FALSE(info.format().empty());
+  EXPECT_THAT(info.conversion_formats(), Not(IsEmpty()));
+
+  // Per-path problems come back per path, not as a failed call.
+  v1::ConvertDocumentRequest impossible;
+  auto* bad = impossible.add_conversions();
+  bad->set_uuid(video.uuid());
+  bad->set_format(v1::DOCUMENT_FORMAT_XLSX);
+  v1::ConvertDocumentResponse refused;
+  ASSERT_TRUE(Call(*conversions_, &v1::ConversionService::Stub::ConvertDocument,
+                   impossible, &refused)
+                  .ok());
+  EXPECT_THAT(refused.jobs(), IsEmpty());
+  EXPECT_EQ(refused.problems_size(), 1);
+}
+
+TEST_F(SurfaceTest, ReadsAndFailuresOfTheRest) {
+  v1::File file = FileOfType("image/");
+  v1::GetFileMetadataRequest metadata_request;
+  metadata_request.set_uuid(file.uuid());
+  v1::GetFileMetadataResponse metadata;
+  ASSERT_TRUE(Call(*files_, &v1::FileService::Stub::GetFileMetadata,
+                   metadata_request, &metadata)
+                  .ok());
+  EXPECT_EQ(metadata.metadata().size(), file.metadata().size());
+  v1::GetFileTagsRequest tags_request;
+  tags_request.set_uuid(file.uuid());
+  v1::GetFileTagsResponse tags;
+  ASSERT_TRUE(
+      Call(*files_, &v1::FileService::Stub::GetFileTags, tags_request, &tags)
+          .ok());
+
+  constexpr char kUnknown[] = "00000000-0000-4000-8000-000000000000";
+  metadata_request.set_uuid(kUnknown);
+  EXPECT_EQ(Call(*files_, &v1::FileService::Stub::GetFileMetadata,
+                 metadata_request, &metadata)
+                .error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  v1::DeleteGroupRequest group;
+  group.set_id(absl::StrCat(kUnknown, "~2"));
+  v1::DeleteGroupResponse deleted;
+  EXPECT_EQ(
+      Call(*groups_, &v1::GroupService::Stub::DeleteGroup, group, &deleted)
+          .error_code(),
+      grpc::StatusCode::NOT_FOUND);
+  v1::UpdateWebhookRequest webhook;
+  webhook.set_id(424242);
+  webhook.set_is_active(true);
+  v1::UpdateWebhookResponse updated;
+  EXPECT_EQ(Call(*webhooks_, &v1::WebhookService::Stub::UpdateWebhook, webhook,
+                 &updated)
+                .error_code(),
+            grpc::StatusCode::NOT_FOUND);
+
+  // A second run of an add-on on the same file while one runs: ABORTED (409).
+  v1::ExecuteAddonRequest execute;
+  execute.set_addon(v1::ADDON_AWS_REKOGNITION_DETECT_LABELS);
+  execute.set_target(file.uuid());
+  v1::ExecuteAddonResponse started;
+  ASSERT_TRUE(
+      Call(*addons_, &v1::AddonService::Stub::ExecuteAddon, execute, &started)
+          .ok());
+  EXPECT_EQ(
+      Call(*addons_, &v1::AddonService::Stub::ExecuteAddon, execute, &started)
+          .error_code(),
+      grpc::StatusCode::ABORTED);
+  v1::GetAddonExecutionStatusRequest status;
+  status.set_addon(v1::ADDON_AWS_REKOGNITION_DETECT_LABELS);
+  status.set_request_id("nope");
+  v1::GetAddonExecutionStatusResponse status_response;
+  EXPECT_EQ(Call(*addons_, &v1::AddonService::Stub::GetAddonExecutionStatus,
+                 status, &status_response)
+                .error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
 TEST_F(SurfaceTest, V06ProjectsStoreGroupsUpstreamAndRefuseMetadata) {
   Start(ApiVersion::kV06);
   v1::ListGroupsRequest list;
