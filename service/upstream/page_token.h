@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "service/common/url.h"
 #include "uploadcare/gateway/v1/file_service.pb.h"
 
 namespace ucgate::upstream {
@@ -34,6 +35,18 @@ inline uint64_t ListingFingerprint(
 }
 
 std::string EncodePageToken(const ListCursor& cursor, uint64_t fingerprint);
+
+// Where a cursor-paged listing (files, groups) starts: the cursor of
+// `page_token` when set (refused when it belongs to other filters), else
+// `from` of the first page. Appended to `query` as `from` and `offset`.
+absl::Status AppendListingPosition(absl::string_view page_token,
+                                   uint64_t fingerprint, absl::string_view from,
+                                   QueryParams& query);
+
+// The next_page_token for a listing answer whose upstream `next` URL is
+// `next_url` (empty on the last page).
+absl::StatusOr<std::string> NextPageToken(absl::string_view next_url,
+                                          uint64_t fingerprint);
 
 // The cursor of an upstream listing's absolute `next` URL (its `from` and
 // `offset`); INTERNAL when the upstream sent something else.

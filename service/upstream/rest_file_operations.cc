@@ -7,13 +7,13 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "service/common/status.h"
+#include "service/common/url.h"
 #include "service/common/uuid.h"
 #include "service/upstream/file_request_validation.h"
 #include "service/upstream/http/upstream_error.h"
 #include "service/upstream/json/file_json.h"
 #include "service/upstream/json/metadata_json.h"
 #include "service/upstream/page_token.h"
-#include "service/common/url.h"
 
 namespace ucgate::upstream {
 namespace {
@@ -84,14 +84,10 @@ class RestFileOperations final : public FileOperations {
     if (request.has_removed()) {
       query.emplace_back("removed", request.removed() ? "true" : "false");
     }
-    if (!request.page_token().empty()) {
-      absl::StatusOr<ListCursor> cursor =
-          DecodePageToken(request.page_token(), fingerprint);
-      if (!cursor.ok()) return cursor.status();
-      query.emplace_back("from", cursor->from);
-      query.emplace_back("offset", absl::StrCat(cursor->offset));
-    } else if (!request.from().empty()) {
-      query.emplace_back("from", request.from());
+    if (absl::Status status = AppendListingPosition(
+            request.page_token(), fingerprint, request.from(), query);
+        !status.ok()) {
+      return status;
     }
     AppendIncludeParams(request.include_appdata(),
                         request.include_rekognition_info(), query);
@@ -106,11 +102,10 @@ class RestFileOperations final : public FileOperations {
         !status.ok()) {
       return status;
     }
-    if (!next_url.empty()) {
-      absl::StatusOr<ListCursor> cursor = CursorOfNextUrl(next_url);
-      if (!cursor.ok()) return cursor.status();
-      page.set_next_page_token(EncodePageToken(*cursor, fingerprint));
-    }
+    absl::StatusOr<std::string> next_page_token =
+        NextPageToken(next_url, fingerprint);
+    if (!next_page_token.ok()) return next_page_token.status();
+    page.set_next_page_token(*std::move(next_page_token));
     return page;
   }
 
@@ -255,8 +250,8 @@ class RestFileOperations final : public FileOperations {
              absl::StrCat("/files/", request.uuid(), "/metadata/"), "");
     if (!response.ok()) return response.status();
     v1::GetFileMetadataResponse result;
-    if (absl::Status status = json::ParseStringObject(
-            response->body, result.mutable_metadata());
+    if (absl::Status status =
+            json::ParseStringObject(response->body, result.mutable_metadata());
         !status.ok()) {
       return status;
     }
@@ -267,9 +262,9 @@ class RestFileOperations final : public FileOperations {
       const CallContext& context,
       const v1::GetFileMetadataKeyRequest& request) override {
     v1::GetFileMetadataKeyResponse result;
-    if (absl::Status status = CallForBareString(
-            context, HttpMethod::kGet, MetadataKeyPath(request), "",
-            result.mutable_value());
+    if (absl::Status status = CallForBareString(context, HttpMethod::kGet,
+                                                MetadataKeyPath(request), "",
+                                                result.mutable_value());
         !status.ok()) {
       return status;
     }
@@ -283,10 +278,9 @@ class RestFileOperations final : public FileOperations {
     std::string body;
     json::AppendJsonString(request.value(), &body);
     v1::UpdateFileMetadataKeyResponse result;
-    if (absl::Status status =
-            CallForBareString(context, HttpMethod::kPut,
-                              MetadataKeyPath(request), std::move(body),
-                              result.mutable_value());
+    if (absl::Status status = CallForBareString(
+            context, HttpMethod::kPut, MetadataKeyPath(request),
+            std::move(body), result.mutable_value());
         !status.ok()) {
       return status;
     }
@@ -450,9 +444,9 @@ class RestFileOperations final : public FileOperations {
     return json::ParseBareString(response->body, value);
   }
 
-  absl::Status CallForTags(const CallContext& context, HttpMethod method,
-                           absl::string_view uuid, std::string body,
-                           google::protobuf::RepeatedPtrField<std::string>* tags) {
+  absl::Status CallForTags(
+      const CallContext& context, HttpMethod method, absl::string_view uuid,
+      std::string body, google::protobuf::RepeatedPtrField<std::string>* tags) {
     absl::StatusOr<http::HttpResponse> response =
         Call(context, method, absl::StrCat("/files/", uuid, "/tags/"),
              std::move(body));
@@ -495,7 +489,6 @@ class RestFileOperations final : public FileOperations {
       (*problems)[uuid] = std::move(reason);
     return absl::OkStatus();
   }
-
 
   std::shared_ptr<const RestClient> rest_;
 };

@@ -36,14 +36,10 @@ class RestGroupOperations final : public GroupOperations {
     } else if (request.ordering() == v1::GROUP_ORDERING_DATETIME_CREATED_DESC) {
       query.emplace_back("ordering", "-datetime_created");
     }
-    if (!request.page_token().empty()) {
-      absl::StatusOr<ListCursor> cursor =
-          DecodePageToken(request.page_token(), fingerprint);
-      if (!cursor.ok()) return cursor.status();
-      query.emplace_back("from", cursor->from);
-      query.emplace_back("offset", absl::StrCat(cursor->offset));
-    } else if (!request.from().empty()) {
-      query.emplace_back("from", request.from());
+    if (absl::Status status = AppendListingPosition(
+            request.page_token(), fingerprint, request.from(), query);
+        !status.ok()) {
+      return status;
     }
     absl::StatusOr<http::HttpResponse> response = rest_->Call(
         context, HttpMethod::kGet, WithQuery("/groups/", query), "");
@@ -55,11 +51,10 @@ class RestGroupOperations final : public GroupOperations {
         !status.ok()) {
       return status;
     }
-    if (!next_url.empty()) {
-      absl::StatusOr<ListCursor> cursor = CursorOfNextUrl(next_url);
-      if (!cursor.ok()) return cursor.status();
-      page.set_next_page_token(EncodePageToken(*cursor, fingerprint));
-    }
+    absl::StatusOr<std::string> next_page_token =
+        NextPageToken(next_url, fingerprint);
+    if (!next_page_token.ok()) return next_page_token.status();
+    page.set_next_page_token(*std::move(next_page_token));
     return page;
   }
 

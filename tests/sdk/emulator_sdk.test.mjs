@@ -4,8 +4,7 @@
 // the service's errors. Run by ctest (label sdk) with UCGATE_EMULATOR_BIN set.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import { startEmulator } from './emulator.mjs';
 
 import {
   RestClientError,
@@ -24,7 +23,6 @@ const PUBLIC_KEY = 'sdkpublickey';
 const SECRET_KEY = 'sdksecretkey';
 const SEED_FILES = 250;
 
-let emulator;
 let baseUrl;
 
 function settings(secretKey = SECRET_KEY) {
@@ -54,45 +52,18 @@ async function listAll(options) {
   return uuids;
 }
 
+let stopEmulator;
+
 before(async () => {
-  const binary = process.env.UCGATE_EMULATOR_BIN;
-  assert.ok(binary, 'UCGATE_EMULATOR_BIN must name the ucgate-emulator binary');
-  emulator = spawn(
-    binary,
-    ['--listen', '127.0.0.1:0', '--seed-files', String(SEED_FILES)],
-    {
-      env: {
-        ...process.env,
-        UCGATE_EMULATOR_PUBLIC_KEY: PUBLIC_KEY,
-        UCGATE_EMULATOR_SECRET_KEY: SECRET_KEY,
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  const lines = createInterface({ input: emulator.stdout });
-  baseUrl = await new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error('ucgate-emulator did not report its address')),
-      10000,
-    );
-    emulator.once('exit', (code) =>
-      reject(new Error(`ucgate-emulator exited early (${code})`)),
-    );
-    lines.on('line', (line) => {
-      const match = /^listening on (\S+)$/.exec(line);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-  });
+  ({ baseUrl, stop: stopEmulator } = await startEmulator({
+    publicKey: PUBLIC_KEY,
+    secretKey: SECRET_KEY,
+    seedFiles: SEED_FILES,
+  }));
 });
 
 after(async () => {
-  if (!emulator || emulator.exitCode !== null) return;
-  const exited = new Promise((resolve) => emulator.once('exit', resolve));
-  emulator.kill('SIGTERM');
-  assert.equal(await exited, 0);
+  await stopEmulator?.();
 });
 
 describe('@uploadcare/rest-client against ucgate-emulator', () => {
