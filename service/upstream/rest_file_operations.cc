@@ -13,6 +13,7 @@
 #include "service/upstream/http/upstream_error.h"
 #include "service/upstream/json/file_json.h"
 #include "service/upstream/json/metadata_json.h"
+#include "service/upstream/listing_page.h"
 #include "service/upstream/page_token.h"
 
 namespace ucgate::upstream {
@@ -72,9 +73,7 @@ class RestFileOperations final : public FileOperations {
     const uint64_t fingerprint =
         ListingFingerprint(rest_->options().project_name, request);
     QueryParams query;
-    query.emplace_back(
-        "limit", absl::StrCat(request.page_size() > 0 ? request.page_size()
-                                                      : kDefaultPageSize));
+    AppendLimit(request.page_size(), kDefaultPageSize, query);
     if (const char* ordering = OrderingParam(request.ordering())) {
       query.emplace_back("ordering", ordering);
     }
@@ -92,21 +91,9 @@ class RestFileOperations final : public FileOperations {
     AppendIncludeParams(request.include_appdata(),
                         request.include_rekognition_info(), query);
 
-    absl::StatusOr<http::HttpResponse> response =
-        Call(context, HttpMethod::kGet, WithQuery("/files/", query), "");
-    if (!response.ok()) return response.status();
-    v1::ListFilesResponse page;
-    std::string next_url;
-    if (absl::Status status =
-            json::ParseFileListPage(response->body, &page, &next_url);
-        !status.ok()) {
-      return status;
-    }
-    absl::StatusOr<std::string> next_page_token =
-        NextPageToken(next_url, fingerprint);
-    if (!next_page_token.ok()) return next_page_token.status();
-    page.set_next_page_token(*std::move(next_page_token));
-    return page;
+    return GetListingPage<v1::ListFilesResponse>(*rest_, context, "/files/",
+                                                 query, fingerprint,
+                                                 json::ParseFileListPage);
   }
 
   absl::StatusOr<v1::GetFileResponse> GetFile(

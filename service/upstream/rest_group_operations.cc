@@ -10,6 +10,7 @@
 #include "service/upstream/file_request_validation.h"
 #include "service/upstream/json/file_json.h"
 #include "service/upstream/json/group_json.h"
+#include "service/upstream/listing_page.h"
 #include "service/upstream/page_token.h"
 
 namespace ucgate::upstream {
@@ -28,9 +29,7 @@ class RestGroupOperations final : public GroupOperations {
     const uint64_t fingerprint =
         PagedRequestFingerprint(rest_->options().project_name, request);
     QueryParams query;
-    query.emplace_back(
-        "limit", absl::StrCat(request.page_size() > 0 ? request.page_size()
-                                                      : kDefaultPageSize));
+    AppendLimit(request.page_size(), kDefaultPageSize, query);
     if (request.ordering() == v1::GROUP_ORDERING_DATETIME_CREATED) {
       query.emplace_back("ordering", "datetime_created");
     } else if (request.ordering() == v1::GROUP_ORDERING_DATETIME_CREATED_DESC) {
@@ -41,21 +40,9 @@ class RestGroupOperations final : public GroupOperations {
         !status.ok()) {
       return status;
     }
-    absl::StatusOr<http::HttpResponse> response = rest_->Call(
-        context, HttpMethod::kGet, WithQuery("/groups/", query), "");
-    if (!response.ok()) return response.status();
-    v1::ListGroupsResponse page;
-    std::string next_url;
-    if (absl::Status status =
-            json::ParseGroupListPage(response->body, &page, &next_url);
-        !status.ok()) {
-      return status;
-    }
-    absl::StatusOr<std::string> next_page_token =
-        NextPageToken(next_url, fingerprint);
-    if (!next_page_token.ok()) return next_page_token.status();
-    page.set_next_page_token(*std::move(next_page_token));
-    return page;
+    return GetListingPage<v1::ListGroupsResponse>(*rest_, context, "/groups/",
+                                                  query, fingerprint,
+                                                  json::ParseGroupListPage);
   }
 
   absl::StatusOr<v1::GetGroupResponse> GetGroup(

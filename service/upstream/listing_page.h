@@ -1,0 +1,46 @@
+// One page of a cursor-paged upstream listing (files, groups): GET it, map it
+// with `parse`, and wrap the upstream's `next` URL into the opaque
+// next_page_token. Shared by every REST stub that lists.
+#pragma once
+
+#include <string>
+#include <utility>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "service/common/url.h"
+#include "service/upstream/page_token.h"
+#include "service/upstream/rest_client.h"
+
+namespace ucgate::upstream {
+
+// `parse(body, &page, &next_url)` is one of ucgate_json's page parsers.
+template <typename Page, typename Parse>
+absl::StatusOr<Page> GetListingPage(const RestClient& rest,
+                                    const CallContext& context,
+                                    std::string path, const QueryParams& query,
+                                    uint64_t fingerprint, Parse parse) {
+  absl::StatusOr<http::HttpResponse> response = rest.Call(
+      context, http::HttpMethod::kGet, WithQuery(std::move(path), query), "");
+  if (!response.ok()) return response.status();
+  Page page;
+  std::string next_url;
+  if (absl::Status status = parse(response->body, &page, &next_url);
+      !status.ok()) {
+    return status;
+  }
+  absl::StatusOr<std::string> next_page_token =
+      NextPageToken(next_url, fingerprint);
+  if (!next_page_token.ok()) return next_page_token.status();
+  page.set_next_page_token(*std::move(next_page_token));
+  return page;
+}
+
+// The upstream `limit`: the page size asked for, or the upstream default.
+inline void AppendLimit(int32_t page_size, int32_t default_size,
+                        QueryParams& query) {
+  query.emplace_back("limit",
+                     absl::StrCat(page_size > 0 ? page_size : default_size));
+}
+
+}  // namespace ucgate::upstream
