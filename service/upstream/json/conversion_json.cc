@@ -150,24 +150,7 @@ absl::Status ParseConversionJobs(
     const std::string& body,
     google::protobuf::RepeatedPtrField<v1::ConversionJob>* jobs,
     google::protobuf::Map<std::string, std::string>* problems) {
-  jobs->Clear();
-  problems->clear();
-  absl::Status status =
-      ParseDocument(body, [&](od::value& root, ErrorTrail& trail) {
-        return ForEachRootField(
-            root, trail, [&](std::string_view key, od::value& field) {
-              if (key == "result") return ReadJobs(field, jobs, trail);
-              if (key == "problems") {
-                return ReadStringMap(field, problems, trail);
-              }
-              return true;
-            });
-      });
-  if (!status.ok()) {
-    jobs->Clear();
-    problems->clear();
-  }
-  return status;
+  return ParseResultAndProblems(body, jobs, problems, ReadJobs);
 }
 
 absl::Status ParseConversionStatus(const std::string& body,

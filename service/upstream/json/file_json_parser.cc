@@ -832,11 +832,7 @@ absl::Status ParseFileListPage(const std::string& body,
             })) {
       return false;
     }
-    if (!saw_results) {
-      trail.Fail("missing");
-      return trail.InKey("results");
-    }
-    return true;
+    return RequireKey(saw_results, "results", trail);
   });
   if (!status.ok()) {
     page->clear_files();
@@ -851,24 +847,7 @@ absl::Status ParseBatchResult(
     const std::string& body,
     google::protobuf::RepeatedPtrField<v1::File>* files,
     google::protobuf::Map<std::string, std::string>* problems) {
-  files->Clear();
-  problems->clear();
-  absl::Status status =
-      ParseDocument(body, [&](od::value& root, ErrorTrail& trail) {
-        return ForEachRootField(
-            root, trail, [&](std::string_view key, od::value& value) {
-              if (key == "result") return ReadFileArray(value, files, trail);
-              if (key == "problems") {
-                return ReadStringMap(value, problems, trail);
-              }
-              return true;
-            });
-      });
-  if (!status.ok()) {
-    files->Clear();
-    problems->clear();
-  }
-  return status;
+  return ParseResultAndProblems(body, files, problems, ReadFileArray);
 }
 
 absl::Status ParseLocalCopyResult(const std::string& body, v1::File* file) {

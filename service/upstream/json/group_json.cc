@@ -267,11 +267,7 @@ absl::Status ParseGroupListPage(const std::string& body,
                 })) {
           return false;
         }
-        if (!saw_results) {
-          trail.Fail("missing");
-          return trail.InKey("results");
-        }
-        return true;
+        return RequireKey(saw_results, "results", trail);
       });
   if (!status.ok()) {
     page->Clear();

@@ -266,6 +266,40 @@ bool ForEachRootField(od::value& root, ErrorTrail& trail,
   return true;
 }
 
+// Fails with "<key>: missing" when a required root key was not seen.
+inline bool RequireKey(bool seen, std::string_view key, ErrorTrail& trail) {
+  if (seen) return true;
+  trail.Fail("missing");
+  return trail.InKey(key);
+}
+
+// {"result": [...], "problems": {key: reason}} answers (batch store and
+// delete, conversions): `read_items(value, items, trail)` reads "result".
+// Both outputs are cleared on error.
+template <typename Items, typename ReadItems>
+absl::Status ParseResultAndProblems(
+    const std::string& body, Items* items,
+    google::protobuf::Map<std::string, std::string>* problems,
+    ReadItems read_items) {
+  items->Clear();
+  problems->clear();
+  absl::Status status =
+      ParseDocument(body, [&](od::value& root, ErrorTrail& trail) {
+        return ForEachRootField(
+            root, trail, [&](std::string_view key, od::value& value) {
+              if (key == "result") return read_items(value, items, trail);
+              if (key == "problems")
+                return ReadStringMap(value, problems, trail);
+              return true;
+            });
+      });
+  if (!status.ok()) {
+    items->Clear();
+    problems->clear();
+  }
+  return status;
+}
+
 // The file object, and an array of them (null: none). Defined with the file
 // parsers (file_json_parser.cc).
 bool ReadFile(od::value& value, v1::File* file, ErrorTrail& trail);
