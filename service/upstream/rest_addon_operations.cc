@@ -20,18 +20,13 @@ class RestAddonOperations final : public AddonOperations {
   absl::StatusOr<v1::ExecuteAddonResponse> ExecuteAddon(
       const CallContext& context,
       const v1::ExecuteAddonRequest& request) override {
-    absl::StatusOr<http::HttpResponse> response = rest_->Call(
-        context, HttpMethod::kPost,
-        absl::StrCat("/addons/", json::AddonName(request.addon()), "/execute/"),
-        json::AddonExecuteBody(request));
-    if (!response.ok()) return response.status();
-    v1::ExecuteAddonResponse result;
-    if (absl::Status status =
-            json::ParseAddonExecution(response->body, &result);
-        !status.ok()) {
-      return status;
-    }
-    return result;
+    return RespondWith<v1::ExecuteAddonResponse>([&](auto& result) {
+      return rest_->CallAndParse(
+          context, HttpMethod::kPost,
+          absl::StrCat("/addons/", json::AddonName(request.addon()),
+                       "/execute/"),
+          json::AddonExecuteBody(request), json::ParseAddonExecution, &result);
+    });
   }
 
   absl::StatusOr<v1::GetAddonExecutionStatusResponse> GetAddonExecutionStatus(
@@ -39,20 +34,14 @@ class RestAddonOperations final : public AddonOperations {
       const v1::GetAddonExecutionStatusRequest& request) override {
     QueryParams query;
     query.emplace_back("request_id", request.request_id());
-    absl::StatusOr<http::HttpResponse> response = rest_->Call(
-        context, HttpMethod::kGet,
-        WithQuery(absl::StrCat("/addons/", json::AddonName(request.addon()),
-                               "/execute/status/"),
-                  query),
-        "");
-    if (!response.ok()) return response.status();
-    v1::GetAddonExecutionStatusResponse result;
-    if (absl::Status status =
-            json::ParseAddonExecutionStatus(response->body, &result);
-        !status.ok()) {
-      return status;
-    }
-    return result;
+    return RespondWith<v1::GetAddonExecutionStatusResponse>([&](auto& result) {
+      return rest_->CallAndParse(
+          context, HttpMethod::kGet,
+          WithQuery(absl::StrCat("/addons/", json::AddonName(request.addon()),
+                                 "/execute/status/"),
+                    query),
+          "", json::ParseAddonExecutionStatus, &result);
+    });
   }
 
  private:

@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -41,6 +42,18 @@ class RestClient {
                                           absl::string_view relative_path,
                                           std::string body) const;
 
+  // Call, then parse the 2xx answer's body into `*out` with `parse` (one of
+  // the json::Parse* functions).
+  template <typename Out, typename Parse>
+  absl::Status CallAndParse(const CallContext& context, http::HttpMethod method,
+                            absl::string_view relative_path, std::string body,
+                            Parse&& parse, Out* out) const {
+    absl::StatusOr<http::HttpResponse> response =
+        Call(context, method, relative_path, std::move(body));
+    if (!response.ok()) return response.status();
+    return parse(response->body, out);
+  }
+
   const RestOptions& options() const { return options_; }
   ApiVersion api_version() const { return options_.api_version; }
 
@@ -56,5 +69,14 @@ class RestClient {
   std::shared_ptr<const auth::RequestSigner> signer_;
   std::shared_ptr<const Clock> clock_;
 };
+
+// A fresh Response filled in by `fill(response)`, or fill's error: the
+// shape of every REST stub method.
+template <typename Response, typename Fill>
+absl::StatusOr<Response> RespondWith(Fill&& fill) {
+  Response response;
+  if (absl::Status status = fill(response); !status.ok()) return status;
+  return response;
+}
 
 }  // namespace ucgate::upstream

@@ -44,14 +44,10 @@ class RestConversionOperations final : public ConversionOperations {
     std::string body =
         ConvertBody(request.conversions(), DocumentConversionPath,
                     request.store(), &save_in_group);
-    v1::ConvertDocumentResponse result;
-    if (absl::Status status =
-            Convert(context, "/convert/document/", std::move(body),
-                    result.mutable_jobs(), result.mutable_problems());
-        !status.ok()) {
-      return status;
-    }
-    return result;
+    return RespondWith<v1::ConvertDocumentResponse>([&](auto& result) {
+      return Convert(context, "/convert/document/", std::move(body),
+                     result.mutable_jobs(), result.mutable_problems());
+    });
   }
 
   absl::StatusOr<v1::GetDocumentConversionStatusResponse>
@@ -73,17 +69,13 @@ class RestConversionOperations final : public ConversionOperations {
   GetDocumentConversionInfo(
       const CallContext& context,
       const v1::GetDocumentConversionInfoRequest& request) override {
-    absl::StatusOr<http::HttpResponse> response = rest_->Call(
-        context, HttpMethod::kGet,
-        absl::StrCat("/convert/document/", request.uuid(), "/"), "");
-    if (!response.ok()) return response.status();
-    v1::GetDocumentConversionInfoResponse result;
-    if (absl::Status status =
-            json::ParseDocumentConversionInfo(response->body, &result);
-        !status.ok()) {
-      return status;
-    }
-    return result;
+    return RespondWith<v1::GetDocumentConversionInfoResponse>(
+        [&](auto& result) {
+          return rest_->CallAndParse(
+              context, HttpMethod::kGet,
+              absl::StrCat("/convert/document/", request.uuid(), "/"), "",
+              json::ParseDocumentConversionInfo, &result);
+        });
   }
 
   absl::StatusOr<v1::ConvertVideoResponse> ConvertVideo(
@@ -91,14 +83,10 @@ class RestConversionOperations final : public ConversionOperations {
       const v1::ConvertVideoRequest& request) override {
     std::string body = ConvertBody(request.conversions(), VideoConversionPath,
                                    request.store(), nullptr);
-    v1::ConvertVideoResponse result;
-    if (absl::Status status =
-            Convert(context, "/convert/video/", std::move(body),
-                    result.mutable_jobs(), result.mutable_problems());
-        !status.ok()) {
-      return status;
-    }
-    return result;
+    return RespondWith<v1::ConvertVideoResponse>([&](auto& result) {
+      return Convert(context, "/convert/video/", std::move(body),
+                     result.mutable_jobs(), result.mutable_problems());
+    });
   }
 
   absl::StatusOr<v1::GetVideoConversionStatusResponse> GetVideoConversionStatus(
@@ -120,24 +108,20 @@ class RestConversionOperations final : public ConversionOperations {
       const CallContext& context, absl::string_view path, std::string body,
       google::protobuf::RepeatedPtrField<v1::ConversionJob>* jobs,
       google::protobuf::Map<std::string, std::string>* problems) {
-    absl::StatusOr<http::HttpResponse> response =
-        rest_->Call(context, HttpMethod::kPost, path, std::move(body));
-    if (!response.ok()) return response.status();
-    return json::ParseConversionJobs(response->body, jobs, problems);
+    return rest_->CallAndParse(
+        context, HttpMethod::kPost, path, std::move(body),
+        [problems](const std::string& answer, auto* jobs) {
+          return json::ParseConversionJobs(answer, jobs, problems);
+        },
+        jobs);
   }
 
   absl::StatusOr<json::ConversionStatusAnswer> Status(
       const CallContext& context, const std::string& path) {
-    absl::StatusOr<http::HttpResponse> response =
-        rest_->Call(context, HttpMethod::kGet, path, "");
-    if (!response.ok()) return response.status();
-    json::ConversionStatusAnswer answer;
-    if (absl::Status status =
-            json::ParseConversionStatus(response->body, &answer);
-        !status.ok()) {
-      return status;
-    }
-    return answer;
+    return RespondWith<json::ConversionStatusAnswer>([&](auto& answer) {
+      return rest_->CallAndParse(context, HttpMethod::kGet, path, "",
+                                 json::ParseConversionStatus, &answer);
+    });
   }
 
   std::shared_ptr<const RestClient> rest_;

@@ -101,29 +101,22 @@ class RestFileOperations final : public FileOperations {
     QueryParams query;
     AppendIncludeParams(request.include_appdata(),
                         request.include_rekognition_info(), query);
-    v1::GetFileResponse result;
-    if (absl::Status status = CallForFile(
-            context, HttpMethod::kGet,
-            WithQuery(absl::StrCat("/files/", request.uuid(), "/"), query),
-            result.mutable_file());
-        !status.ok()) {
-      return status;
-    }
-    return result;
+    return RespondWith<v1::GetFileResponse>([&](auto& result) {
+      return CallForFile(
+          context, HttpMethod::kGet,
+          WithQuery(absl::StrCat("/files/", request.uuid(), "/"), query),
+          result.mutable_file());
+    });
   }
 
   absl::StatusOr<v1::StoreFileResponse> StoreFile(
       const CallContext& context,
       const v1::StoreFileRequest& request) override {
-    v1::StoreFileResponse result;
-    if (absl::Status status =
-            CallForFile(context, HttpMethod::kPut,
-                        absl::StrCat("/files/", request.uuid(), "/storage/"),
-                        result.mutable_file());
-        !status.ok()) {
-      return status;
-    }
-    return result;
+    return RespondWith<v1::StoreFileResponse>([&](auto& result) {
+      return CallForFile(context, HttpMethod::kPut,
+                         absl::StrCat("/files/", request.uuid(), "/storage/"),
+                         result.mutable_file());
+    });
   }
 
   absl::StatusOr<v1::DeleteFileResponse> DeleteFile(
@@ -135,39 +128,28 @@ class RestFileOperations final : public FileOperations {
         rest_->api_version() == ApiVersion::kV06
             ? absl::StrCat("/files/", request.uuid(), "/")
             : absl::StrCat("/files/", request.uuid(), "/storage/");
-    v1::DeleteFileResponse result;
-    if (absl::Status status = CallForFile(context, HttpMethod::kDelete, path,
-                                          result.mutable_file());
-        !status.ok()) {
-      return status;
-    }
-    return result;
+    return RespondWith<v1::DeleteFileResponse>([&](auto& result) {
+      return CallForFile(context, HttpMethod::kDelete, path,
+                         result.mutable_file());
+    });
   }
 
   absl::StatusOr<v1::BatchStoreFilesResponse> BatchStoreFiles(
       const CallContext& context,
       const v1::BatchStoreFilesRequest& request) override {
-    v1::BatchStoreFilesResponse result;
-    if (absl::Status status =
-            CallBatch(context, HttpMethod::kPut, request.uuids(),
-                      result.mutable_files(), result.mutable_problems());
-        !status.ok()) {
-      return status;
-    }
-    return result;
+    return RespondWith<v1::BatchStoreFilesResponse>([&](auto& result) {
+      return CallBatch(context, HttpMethod::kPut, request.uuids(),
+                       result.mutable_files(), result.mutable_problems());
+    });
   }
 
   absl::StatusOr<v1::BatchDeleteFilesResponse> BatchDeleteFiles(
       const CallContext& context,
       const v1::BatchDeleteFilesRequest& request) override {
-    v1::BatchDeleteFilesResponse result;
-    if (absl::Status status =
-            CallBatch(context, HttpMethod::kDelete, request.uuids(),
-                      result.mutable_files(), result.mutable_problems());
-        !status.ok()) {
-      return status;
-    }
-    return result;
+    return RespondWith<v1::BatchDeleteFilesResponse>([&](auto& result) {
+      return CallBatch(context, HttpMethod::kDelete, request.uuids(),
+                       result.mutable_files(), result.mutable_problems());
+    });
   }
 
   absl::StatusOr<v1::CopyFileToLocalStorageResponse> CopyFileToLocalStorage(
@@ -186,16 +168,11 @@ class RestFileOperations final : public FileOperations {
       AppendJsonField("metadata", metadata, &body);
     }
     body.push_back('}');
-    absl::StatusOr<http::HttpResponse> response =
-        Call(context, HttpMethod::kPost, "/files/local_copy/", std::move(body));
-    if (!response.ok()) return response.status();
-    v1::CopyFileToLocalStorageResponse result;
-    if (absl::Status status =
-            json::ParseLocalCopyResult(response->body, result.mutable_file());
-        !status.ok()) {
-      return status;
-    }
-    return result;
+    return RespondWith<v1::CopyFileToLocalStorageResponse>([&](auto& result) {
+      return rest_->CallAndParse(
+          context, HttpMethod::kPost, "/files/local_copy/", std::move(body),
+          json::ParseLocalCopyResult, result.mutable_file());
+    });
   }
 
   absl::StatusOr<v1::CopyFileToRemoteStorageResponse> CopyFileToRemoteStorage(
@@ -232,30 +209,22 @@ class RestFileOperations final : public FileOperations {
   absl::StatusOr<v1::GetFileMetadataResponse> GetFileMetadata(
       const CallContext& context,
       const v1::GetFileMetadataRequest& request) override {
-    absl::StatusOr<http::HttpResponse> response =
-        Call(context, HttpMethod::kGet,
-             absl::StrCat("/files/", request.uuid(), "/metadata/"), "");
-    if (!response.ok()) return response.status();
-    v1::GetFileMetadataResponse result;
-    if (absl::Status status =
-            json::ParseStringObject(response->body, result.mutable_metadata());
-        !status.ok()) {
-      return status;
-    }
-    return result;
+    return RespondWith<v1::GetFileMetadataResponse>([&](auto& result) {
+      return rest_->CallAndParse(
+          context, HttpMethod::kGet,
+          absl::StrCat("/files/", request.uuid(), "/metadata/"), "",
+          json::ParseStringObject, result.mutable_metadata());
+    });
   }
 
   absl::StatusOr<v1::GetFileMetadataKeyResponse> GetFileMetadataKey(
       const CallContext& context,
       const v1::GetFileMetadataKeyRequest& request) override {
-    v1::GetFileMetadataKeyResponse result;
-    if (absl::Status status = CallForBareString(context, HttpMethod::kGet,
-                                                MetadataKeyPath(request), "",
-                                                result.mutable_value());
-        !status.ok()) {
-      return status;
-    }
-    return result;
+    return RespondWith<v1::GetFileMetadataKeyResponse>([&](auto& result) {
+      return CallForBareString(context, HttpMethod::kGet,
+                               MetadataKeyPath(request), "",
+                               result.mutable_value());
+    });
   }
 
   // PUT answers 200 or 201 (201 even for an existing key) with the value.
@@ -264,14 +233,11 @@ class RestFileOperations final : public FileOperations {
       const v1::UpdateFileMetadataKeyRequest& request) override {
     std::string body;
     json::AppendJsonString(request.value(), &body);
-    v1::UpdateFileMetadataKeyResponse result;
-    if (absl::Status status = CallForBareString(
-            context, HttpMethod::kPut, MetadataKeyPath(request),
-            std::move(body), result.mutable_value());
-        !status.ok()) {
-      return status;
-    }
-    return result;
+    return RespondWith<v1::UpdateFileMetadataKeyResponse>([&](auto& result) {
+      return CallForBareString(context, HttpMethod::kPut,
+                               MetadataKeyPath(request), std::move(body),
+                               result.mutable_value());
+    });
   }
 
   // 204 with no body.
@@ -294,14 +260,10 @@ class RestFileOperations final : public FileOperations {
   absl::StatusOr<v1::GetFileTagsResponse> GetFileTags(
       const CallContext& context,
       const v1::GetFileTagsRequest& request) override {
-    v1::GetFileTagsResponse result;
-    if (absl::Status status =
-            CallForTags(context, HttpMethod::kGet, request.uuid(), "",
-                        result.mutable_tags());
-        !status.ok()) {
-      return status;
-    }
-    return result;
+    return RespondWith<v1::GetFileTagsResponse>([&](auto& result) {
+      return CallForTags(context, HttpMethod::kGet, request.uuid(), "",
+                         result.mutable_tags());
+    });
   }
 
   absl::StatusOr<v1::ReplaceFileTagsResponse> ReplaceFileTags(
@@ -309,14 +271,10 @@ class RestFileOperations final : public FileOperations {
       const v1::ReplaceFileTagsRequest& request) override {
     std::string body;
     json::AppendStringArray(request.tags(), &body);
-    v1::ReplaceFileTagsResponse result;
-    if (absl::Status status =
-            CallForTags(context, HttpMethod::kPut, request.uuid(),
-                        std::move(body), result.mutable_tags());
-        !status.ok()) {
-      return status;
-    }
-    return result;
+    return RespondWith<v1::ReplaceFileTagsResponse>([&](auto& result) {
+      return CallForTags(context, HttpMethod::kPut, request.uuid(),
+                         std::move(body), result.mutable_tags());
+    });
   }
 
   absl::StatusOr<v1::UpdateFileTagsResponse> UpdateFileTags(
@@ -330,14 +288,10 @@ class RestFileOperations final : public FileOperations {
     AppendJsonField("add", add, &body);
     AppendJsonField("remove", remove, &body);
     body.push_back('}');
-    v1::UpdateFileTagsResponse result;
-    if (absl::Status status =
-            CallForTags(context, HttpMethod::kPatch, request.uuid(),
-                        std::move(body), result.mutable_tags());
-        !status.ok()) {
-      return status;
-    }
-    return result;
+    return RespondWith<v1::UpdateFileTagsResponse>([&](auto& result) {
+      return CallForTags(context, HttpMethod::kPatch, request.uuid(),
+                         std::move(body), result.mutable_tags());
+    });
   }
 
   // POST /files/search/ (the gateway's contract, like tags): body
@@ -410,10 +364,8 @@ class RestFileOperations final : public FileOperations {
 
   absl::Status CallForFile(const CallContext& context, HttpMethod method,
                            absl::string_view relative_path, v1::File* file) {
-    absl::StatusOr<http::HttpResponse> response =
-        Call(context, method, relative_path, "");
-    if (!response.ok()) return response.status();
-    return json::ParseFile(response->body, file);
+    return rest_->CallAndParse(context, method, relative_path, "",
+                               json::ParseFile, file);
   }
 
   template <typename Request>
@@ -425,20 +377,16 @@ class RestFileOperations final : public FileOperations {
   absl::Status CallForBareString(const CallContext& context, HttpMethod method,
                                  absl::string_view relative_path,
                                  std::string body, std::string* value) {
-    absl::StatusOr<http::HttpResponse> response =
-        Call(context, method, relative_path, std::move(body));
-    if (!response.ok()) return response.status();
-    return json::ParseBareString(response->body, value);
+    return rest_->CallAndParse(context, method, relative_path, std::move(body),
+                               json::ParseBareString, value);
   }
 
   absl::Status CallForTags(
       const CallContext& context, HttpMethod method, absl::string_view uuid,
       std::string body, google::protobuf::RepeatedPtrField<std::string>* tags) {
-    absl::StatusOr<http::HttpResponse> response =
-        Call(context, method, absl::StrCat("/files/", uuid, "/tags/"),
-             std::move(body));
-    if (!response.ok()) return response.status();
-    if (absl::Status status = json::ParseStringArray(response->body, tags);
+    if (absl::Status status = rest_->CallAndParse(
+            context, method, absl::StrCat("/files/", uuid, "/tags/"),
+            std::move(body), json::ParseStringArray, tags);
         !status.ok()) {
       return status;
     }
