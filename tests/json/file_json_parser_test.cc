@@ -162,8 +162,18 @@ TEST(ParseFileTest, DerivesMimeWhenContentInfoHasNone) {
 
 TEST(ParseFileTest, AcceptsNullForEveryOptionalField) {
   const v1::File file = MustParseFile(
-      R"({"datetime_removed":null,"datetime_stored":null,"datetime_uploaded":null,"is_image":null,"is_ready":null,"mime_type":null,"original_file_url":null,"original_filename":null,"size":null,"url":null,"uuid":null,"variations":null,"content_info":null,"metadata":null,"appdata":null,"image_info":null,"video_info":null,"source":null,"rekognition_info":null})");
+      R"({"datetime_removed":null,"datetime_stored":null,"datetime_uploaded":null,"is_image":null,"is_ready":null,"mime_type":null,"original_file_url":null,"original_filename":null,"size":null,"url":null,"uuid":null,"variations":null,"content_info":null,"metadata":null,"appdata":null,"image_info":null,"video_info":null,"source":null,"rekognition_info":null,"tags":null})");
   EXPECT_EQ(file.ByteSizeLong(), 0u) << file.DebugString();
+}
+
+TEST(ParseFileTest, TagsAreAnOptionalStringListWithNullsSkipped) {
+  EXPECT_THAT(MustParseFile(R"({"uuid":"u"})").tags(), ElementsAre());
+  EXPECT_THAT(MustParseFile(R"({"tags":[]})").tags(), ElementsAre());
+  EXPECT_THAT(MustParseFile(R"({"tags":["a",null,"b\u00e9"]})").tags(),
+              ElementsAre("a", "b\u00e9"));
+  // A repeated key replaces, never appends.
+  EXPECT_THAT(MustParseFile(R"({"tags":["x"],"tags":["y"]})").tags(),
+              ElementsAre("y"));
 }
 
 TEST(ParseFileTest, NullMapValuesAreNoEntries) {
@@ -313,6 +323,8 @@ TEST(ParseFileErrorTest, WrongTypesNameTheirPath) {
        "upstream JSON: appdata.x.data: expected an object"},
       {R"({"rekognition_info":{"Dog":"very"}})",
        "upstream JSON: rekognition_info.Dog: expected a number"},
+      {R"({"tags":"a"})", "upstream JSON: tags: expected an array"},
+      {R"({"tags":["a",7]})", "upstream JSON: tags[1]: expected a string"},
   };
   for (const auto& [body, message] : kCases) {
     EXPECT_THAT(ParseFileStatus(body), StatusIs(kInternal, Eq(message)))

@@ -156,6 +156,21 @@ TEST(AppendFileJsonTest, V07AppDataOnlyWhenAsked) {
   EXPECT_THAT(json, HasSubstr(R"("Confidence":97.41680908203125)"));
 }
 
+TEST(AppendFileJsonTest, V07TagsOnlyWhenThereAreSome) {
+  v1::File image = SampleImage(1, /*with_appdata=*/false);
+  EXPECT_THAT(Write(image, V07()), Not(HasSubstr("tags")));
+  image.add_tags("b\"q");
+  image.add_tags("a");
+  const std::string json = Write(image, V07());
+  EXPECT_THAT(json, HasSubstr(R"("metadata":{)"));
+  EXPECT_THAT(json, HasSubstr(R"("tags":["b\"q","a"])"));
+  v1::File parsed;
+  ASSERT_THAT(ParseFile(json, &parsed), IsOk());
+  EXPECT_TRUE(MessageDifferencer::Equals(parsed, image)) << json;
+  // v0.6 has no tags.
+  EXPECT_THAT(Write(image, V06()), Not(HasSubstr("tags")));
+}
+
 TEST(AppendFileJsonTest, V06HasImageInfoVideoInfoAndStringChannels) {
   const std::string video = Write(SampleVideo(0), V06());
   EXPECT_THAT(

@@ -45,7 +45,8 @@ absl::Status ParseLocalCopyResult(const std::string& body, v1::File* file);
 absl::Status ParseRemoteCopyResult(const std::string& body, std::string* url);
 
 // Writes `file` as the upstream would answer in `version`: v0.7 with
-// content_info/metadata (and appdata when include_appdata), v0.6 with
+// content_info/metadata (tags when there are any; appdata when
+// include_appdata), v0.6 with
 // image_info/video_info (and rekognition_info when include_rekognition_info).
 // Unset optional fields are written as null, as the service does.
 struct FileJsonOptions {

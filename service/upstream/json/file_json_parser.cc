@@ -577,6 +577,28 @@ bool ReadRekognitionInfo(od::value& value, v1::File* file, ErrorTrail& trail) {
   return true;
 }
 
+// `tags`: optional; a null list or null item is skipped, like other nulls.
+bool ReadTags(od::value& value, v1::File* file, ErrorTrail& trail) {
+  file->clear_tags();
+  bool is_null = false;
+  if (!TakeIfNull(value, &is_null, trail)) return false;
+  if (is_null) return true;
+  od::array array;
+  if (!GetArray(value, &array, trail)) return false;
+  size_t index = 0;
+  for (auto element : array) {
+    od::value item;
+    if (auto error = element.get(item)) return trail.Malformed(error);
+    bool item_is_null = false;
+    if (!TakeIfNull(item, &item_is_null, trail) ||
+        (!item_is_null && !ReadString(item, file->add_tags(), trail))) {
+      return trail.AtIndex(index);
+    }
+    ++index;
+  }
+  return true;
+}
+
 // ---------------------------------------------------------------------------
 // The file object.
 
@@ -596,13 +618,14 @@ enum class FileKey {
   kVariations,
   kContentInfo,
   kMetadata,
+  kTags,
   kAppData,
   kImageInfo,
   kVideoInfo,
   kSource,
   kRekognitionInfo,
 };
-constexpr KeyTable<FileKey, 19> kFileKeys({{
+constexpr KeyTable<FileKey, 20> kFileKeys({{
     {"datetime_removed", FileKey::kDatetimeRemoved},
     {"datetime_stored", FileKey::kDatetimeStored},
     {"datetime_uploaded", FileKey::kDatetimeUploaded},
@@ -617,6 +640,7 @@ constexpr KeyTable<FileKey, 19> kFileKeys({{
     {"variations", FileKey::kVariations},
     {"content_info", FileKey::kContentInfo},
     {"metadata", FileKey::kMetadata},
+    {"tags", FileKey::kTags},
     {"appdata", FileKey::kAppData},
     {"image_info", FileKey::kImageInfo},
     {"video_info", FileKey::kVideoInfo},
@@ -700,6 +724,8 @@ bool internal::ReadFile(od::value& value, v1::File* file, ErrorTrail& trail) {
                    ReadContentInfo(field, file->mutable_content_info(), trail);
           case FileKey::kMetadata:
             return ReadStringMap(field, file->mutable_metadata(), trail);
+          case FileKey::kTags:
+            return ReadTags(field, file, trail);
           case FileKey::kAppData:
             return ReadAppData(field, file, trail);
           case FileKey::kImageInfo:

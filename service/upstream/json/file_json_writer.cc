@@ -12,6 +12,7 @@
 #include "google/protobuf/timestamp.pb.h"
 #include "service/upstream/json/file_json.h"
 #include "service/upstream/json/json_time.h"
+#include "service/upstream/json/metadata_json.h"
 
 namespace ucgate::json {
 namespace {
@@ -435,6 +436,11 @@ void AppendFileV07(const v1::File& file, const FileJsonOptions& options,
   AppendContentInfo(file, out);
   out->append(",\"metadata\":");
   AppendStringMap(file.metadata(), out);
+  // Recorded answers carry no `tags`; written only when there are some.
+  if (file.tags_size() > 0) {
+    out->append(",\"tags\":");
+    AppendStringArray(file.tags(), out);
+  }
   if (options.include_appdata) {
     out->append(",\"appdata\":");
     AppendAppData(file, out);
