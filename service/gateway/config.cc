@@ -63,6 +63,20 @@ class MappingReader {
     if (!absl::SimpleAtoi(text, out)) Fail(key, "must be a whole number");
   }
 
+  void Int64(const std::string& key, int64_t* out) {
+    std::string text;
+    String(key, &text);
+    if (!Has(key) || !status_.ok()) return;
+    if (!absl::SimpleAtoi(text, out)) Fail(key, "must be a whole number");
+  }
+
+  void DurationSeconds(const std::string& key, absl::Duration* out) {
+    int seconds = 0;
+    if (!Has(key)) return;
+    Int(key, &seconds);
+    if (status_.ok()) *out = absl::Seconds(seconds);
+  }
+
   void DurationMs(const std::string& key, absl::Duration* out) {
     int ms = 0;
     if (!Has(key)) return;
@@ -173,6 +187,19 @@ absl::Status ParseUpstream(const YAML::Node& node, UpstreamConfig* upstream) {
   return absl::OkStatus();
 }
 
+absl::Status ParseCache(const YAML::Node& node, CacheConfig* cache) {
+  MappingReader reader(node, "cache", {"max_bytes", "ttl_seconds"});
+  reader.Int64("max_bytes", &cache->max_bytes);
+  reader.DurationSeconds("ttl_seconds", &cache->ttl);
+  return reader.status();
+}
+
+absl::Status ParseBatch(const YAML::Node& node, BatchConfig* batch) {
+  MappingReader reader(node, "batch", {"max_concurrent_chunks"});
+  reader.Int("max_concurrent_chunks", &batch->max_concurrent_chunks);
+  return reader.status();
+}
+
 }  // namespace
 
 EnvironmentLookup ProcessEnvironment() {
@@ -195,9 +222,10 @@ absl::StatusOr<GatewayConfig> ParseConfig(const std::string& yaml,
   GatewayConfig config;
   if (root.IsNull()) return config;
   try {
-    MappingReader reader(root, "config",
-                         {"listen", "worker_threads", "max_queued_calls",
-                          "log_level", "upstream", "projects"});
+    MappingReader reader(
+        root, "config",
+        {"listen", "worker_threads", "max_queued_calls", "log_level",
+         "upstream", "cache", "batch", "projects"});
     reader.String("listen", &config.listen);
     reader.Int("worker_threads", &config.worker_threads);
     reader.Int("max_queued_calls", &config.max_queued_calls);
@@ -211,6 +239,18 @@ absl::StatusOr<GatewayConfig> ParseConfig(const std::string& yaml,
     if (reader.Has("upstream")) {
       if (absl::Status status =
               ParseUpstream(reader.Node("upstream"), &config.upstream);
+          !status.ok()) {
+        return status;
+      }
+    }
+    if (reader.Has("cache")) {
+      if (absl::Status status = ParseCache(reader.Node("cache"), &config.cache);
+          !status.ok()) {
+        return status;
+      }
+    }
+    if (reader.Has("batch")) {
+      if (absl::Status status = ParseBatch(reader.Node("batch"), &config.batch);
           !status.ok()) {
         return status;
       }
@@ -270,6 +310,21 @@ absl::Status ApplyEnvironment(const EnvironmentLookup& env,
           "UCGATE_WORKER_THREADS must be a whole number");
     }
   }
+  if (auto max_bytes = env("UCGATE_CACHE_MAX_BYTES")) {
+    if (!absl::SimpleAtoi(*max_bytes, &config->cache.max_bytes)) {
+      return absl::InvalidArgumentError(
+          "UCGATE_CACHE_MAX_BYTES must be a whole number (0 disables the "
+          "cache)");
+    }
+  }
+  if (auto ttl = env("UCGATE_CACHE_TTL_SECONDS")) {
+    int seconds = 0;
+    if (!absl::SimpleAtoi(*ttl, &seconds)) {
+      return absl::InvalidArgumentError(
+          "UCGATE_CACHE_TTL_SECONDS must be a whole number");
+    }
+    config->cache.ttl = absl::Seconds(seconds);
+  }
   return absl::OkStatus();
 }
 
@@ -288,6 +343,17 @@ absl::Status ValidateConfig(const GatewayConfig& config) {
   if (config.upstream.connect_timeout <= absl::ZeroDuration() ||
       config.upstream.request_timeout <= absl::ZeroDuration()) {
     return ConfigError("upstream", "timeouts must be positive");
+  }
+  if (config.cache.max_bytes < 0)
+    return ConfigError("cache.max_bytes", "must be 0 (off) or positive");
+  if (config.cache.ttl <= absl::ZeroDuration() ||
+      config.cache.ttl > absl::Hours(24)) {
+    return ConfigError("cache.ttl_seconds", "must be between 1 and 86400");
+  }
+  if (config.batch.max_concurrent_chunks < 1 ||
+      config.batch.max_concurrent_chunks > 64) {
+    return ConfigError("batch.max_concurrent_chunks",
+                       "must be between 1 and 64");
   }
   if (config.projects.empty()) {
     return ConfigError("projects", "configure at least one Uploadcare project");

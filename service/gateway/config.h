@@ -4,6 +4,7 @@
 // a flag, so they stay out of ConfigMaps, shell history and `ps`.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -40,6 +41,26 @@ struct UpstreamConfig {
   upstream::RetryOptions retry;
 };
 
+// The file-info cache (service/cache): GetFile answers by project, UUID and
+// include options, shared by every project of the gateway.
+struct CacheConfig {
+  // Byte budget for all projects together; 0 disables the cache.
+  int64_t max_bytes = 64 << 20;
+  // How long an entry is served before it is fetched again. Stored/removed
+  // state, metadata and appdata can change outside the gateway (other
+  // clients, the dashboard, add-ons, retention), so entries expire; 30 s
+  // bounds that staleness while a hot file still costs one upstream call
+  // per 30 s instead of one per read.
+  absl::Duration ttl = absl::Seconds(30);
+};
+
+// BatchStoreFiles / BatchDeleteFiles of any size (up to kMaxBatchUuids),
+// split into upstream batches of 100.
+struct BatchConfig {
+  // Upstream batches one call runs at once.
+  int max_concurrent_chunks = 4;
+};
+
 struct GatewayConfig {
   std::string listen = "127.0.0.1:50051";
   // Threads that run blocking upstream calls, and how many calls may wait.
@@ -47,6 +68,8 @@ struct GatewayConfig {
   int max_queued_calls = 4096;
   LogLevel log_level = LogLevel::kInfo;
   UpstreamConfig upstream;
+  CacheConfig cache;
+  BatchConfig batch;
   std::vector<ProjectConfig> projects;
 };
 
@@ -62,7 +85,8 @@ absl::StatusOr<GatewayConfig> LoadConfigFile(const std::string& path,
 absl::StatusOr<GatewayConfig> ParseConfig(const std::string& yaml,
                                           const EnvironmentLookup& env);
 
-// UCGATE_LISTEN, UCGATE_LOG_LEVEL, UCGATE_UPSTREAM_URL, UCGATE_WORKER_THREADS.
+// UCGATE_LISTEN, UCGATE_LOG_LEVEL, UCGATE_UPSTREAM_URL, UCGATE_WORKER_THREADS,
+// UCGATE_CACHE_MAX_BYTES, UCGATE_CACHE_TTL_SECONDS.
 absl::Status ApplyEnvironment(const EnvironmentLookup& env,
                               GatewayConfig* config);
 

@@ -143,6 +143,69 @@ TEST(ConfigTest, EnvironmentOverridesTheFile) {
                        HasSubstr("UCGATE_LOG_LEVEL")));
 }
 
+TEST(ConfigTest, CacheAndBatchOptions) {
+  GatewayConfig defaults;
+  EXPECT_EQ(defaults.cache.max_bytes, 64 << 20);
+  EXPECT_EQ(defaults.cache.ttl, absl::Seconds(30));
+  EXPECT_EQ(defaults.batch.max_concurrent_chunks, 4);
+
+  auto env = FakeEnvironment({{"X", "s"}});
+  const std::string project = R"(
+projects: [{name: a, public_key: p, secret_key_env: X}]
+)";
+  auto config = ParseConfig(absl::StrCat(R"(
+cache: {max_bytes: 1048576, ttl_seconds: 5}
+batch: {max_concurrent_chunks: 2}
+)",
+                                         project),
+                            env);
+  ASSERT_THAT(config.status(), IsOk());
+  EXPECT_EQ(config->cache.max_bytes, 1048576);
+  EXPECT_EQ(config->cache.ttl, absl::Seconds(5));
+  EXPECT_EQ(config->batch.max_concurrent_chunks, 2);
+  EXPECT_THAT(ValidateConfig(*config), IsOk());
+
+  auto off = ParseConfig(absl::StrCat("cache: {max_bytes: 0}\n", project), env);
+  ASSERT_THAT(off.status(), IsOk());
+  EXPECT_EQ(off->cache.max_bytes, 0);
+  EXPECT_THAT(ValidateConfig(*off), IsOk());
+
+  EXPECT_THAT(ParseConfig("cache: {max_byte: 1}", env),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("cache.max_byte")));
+  EXPECT_THAT(ParseConfig("cache: {ttl_seconds: soon}", env),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("cache.ttl_seconds")));
+  config->cache.max_bytes = -1;
+  EXPECT_THAT(ValidateConfig(*config),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("cache.max_bytes")));
+  config->cache.max_bytes = 0;
+  config->cache.ttl = absl::ZeroDuration();
+  EXPECT_THAT(ValidateConfig(*config),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("cache.ttl_seconds")));
+  config->cache.ttl = absl::Seconds(1);
+  config->batch.max_concurrent_chunks = 0;
+  EXPECT_THAT(ValidateConfig(*config),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("batch.max_concurrent_chunks")));
+
+  GatewayConfig from_env;
+  ASSERT_THAT(
+      ApplyEnvironment(FakeEnvironment({{"UCGATE_CACHE_MAX_BYTES", "0"},
+                                        {"UCGATE_CACHE_TTL_SECONDS", "7"}}),
+                       &from_env),
+      IsOk());
+  EXPECT_EQ(from_env.cache.max_bytes, 0);
+  EXPECT_EQ(from_env.cache.ttl, absl::Seconds(7));
+  EXPECT_THAT(
+      ApplyEnvironment(FakeEnvironment({{"UCGATE_CACHE_MAX_BYTES", "lots"}}),
+                       &from_env),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("UCGATE_CACHE_MAX_BYTES")));
+}
+
 TEST(ConfigTest, LoadConfigFileNamesTheFile) {
   EXPECT_THAT(LoadConfigFile("/nonexistent/ucgate.yaml", FakeEnvironment({})),
               StatusIs(absl::StatusCode::kInvalidArgument,
