@@ -4,6 +4,7 @@
 
 #include "absl/random/random.h"
 #include "absl/synchronization/mutex.h"
+#include "service/upstream/caching_operations.h"
 #include "service/upstream/rest_addon_operations.h"
 #include "service/upstream/rest_client.h"
 #include "service/upstream/rest_conversion_operations.h"
@@ -56,18 +57,31 @@ absl::StatusOr<ProjectUpstream> MakeProjectUpstream(
       std::move(http_client), std::move(signer), clock);
   if (!rest.ok()) return rest.status();
   ProjectUpstream upstream;
-  upstream.files = Decorate<FileOperations>(MakeRestFileOperations(*rest),
-                                            options, clock, sleeper, random);
+  // Batches split above the retries: each upstream batch is retried alone.
+  std::shared_ptr<FileOperations> files = MakeBatchSplittingFileOperations(
+      Decorate<FileOperations>(MakeRestFileOperations(*rest), options, clock,
+                               sleeper, random),
+      options.batch, options.chunk_executor);
+  upstream.files = files;
   upstream.conversions = Decorate<ConversionOperations>(
       MakeRestConversionOperations(*rest), options, clock, sleeper, random);
   upstream.addons = Decorate<AddonOperations>(MakeRestAddonOperations(*rest),
                                               options, clock, sleeper, random);
-  upstream.groups = Decorate<GroupOperations>(MakeRestGroupOperations(*rest),
-                                              options, clock, sleeper, random);
+  upstream.groups = Decorate<GroupOperations>(
+      MakeRestGroupOperations(*rest, files), options, clock, sleeper, random);
   upstream.project = Decorate<ProjectOperations>(
       MakeRestProjectOperations(*rest), options, clock, sleeper, random);
   upstream.webhooks = Decorate<WebhookOperations>(
       MakeRestWebhookOperations(*rest), options, clock, sleeper, random);
+  if (const auto& cache = options.file_info_cache) {
+    upstream.files = MakeCachingFileOperations(std::move(upstream.files), cache,
+                                               options.project_name);
+    upstream.groups = MakeCachingGroupOperations(std::move(upstream.groups),
+                                                 cache, options.project_name);
+    upstream.addons = MakeCachingAddonOperations(std::move(upstream.addons),
+                                                 cache, options.project_name);
+    upstream.file_info_cache = cache;
+  }
   return upstream;
 }
 

@@ -1,16 +1,23 @@
 // The one place the upstream stack of a project is composed, per service:
-//   Retrying -> Logging -> Rest* (through RestClient, which signs each
-//   attempt) -> HttpClient.
-// Later layers (cache, metrics) slot in here.
+//   [Caching ->] Retrying -> Logging -> Rest* (through RestClient, which
+//   signs each attempt) -> HttpClient,
+// and for files, batch splitting between the cache and the retries, so each
+// upstream batch is retried alone:
+//   [Caching ->] BatchSplitting -> Retrying -> Logging -> RestFile.
+// GroupService's v0.7 StoreGroup stores through that BatchSplitting layer;
+// groups and add-ons get the cache's invalidating decorators.
+// Later layers (metrics) slot in here.
 #pragma once
 
 #include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "service/cache/file_info_cache.h"
 #include "service/common/api_version.h"
 #include "service/common/clock.h"
 #include "service/upstream/auth/request_signer.h"
+#include "service/upstream/batch_splitting.h"
 #include "service/upstream/decorators.h"
 #include "service/upstream/http/http_client.h"
 
@@ -23,6 +30,12 @@ struct ProjectUpstreamOptions {
   auth::AuthScheme auth_scheme = auth::AuthScheme::kSigned;
   auth::Credentials credentials;
   RetryOptions retry;
+  BatchSplitOptions batch;
+  // Helper threads for batch chunks, shared by every project; null: each
+  // batch runs its chunks on the calling thread only.
+  std::shared_ptr<ChunkExecutor> chunk_executor;
+  // The gateway's one file-info cache; null: no caching.
+  std::shared_ptr<cache::FileInfoCache> file_info_cache;
 };
 
 // Every service's operations for one project. A service whose REST stub does
@@ -34,6 +47,9 @@ struct ProjectUpstream {
   std::shared_ptr<WebhookOperations> webhooks;
   std::shared_ptr<ConversionOperations> conversions;
   std::shared_ptr<AddonOperations> addons;
+  // The cache the stack uses (shared by every project), for its counters;
+  // null when caching is off.
+  std::shared_ptr<cache::FileInfoCache> file_info_cache;
 };
 
 // Production sleeper and jitter source.

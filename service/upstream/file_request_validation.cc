@@ -36,9 +36,10 @@ absl::Status ValidateBatch(
     const google::protobuf::RepeatedPtrField<std::string>& uuids) {
   if (uuids.empty())
     return InvalidFieldError("uuids", "at least one UUID is required");
-  if (uuids.size() > kMaxBatchSize) {
+  // Malformed UUIDs are per-UUID problems of the answer, not a refusal.
+  if (uuids.size() > kMaxBatchUuids) {
     return InvalidFieldError(
-        "uuids", absl::StrCat("at most ", kMaxBatchSize,
+        "uuids", absl::StrCat("at most ", kMaxBatchUuids,
                               " UUIDs per request, got ", uuids.size()));
   }
   return absl::OkStatus();

@@ -15,6 +15,11 @@ inline constexpr int kMaxPageSize = 1000;
 inline constexpr int kDefaultPageSize = 100;
 // Largest batch the upstream accepts in one request.
 inline constexpr int kMaxBatchSize = 100;
+// Most UUIDs one BatchStoreFiles / BatchDeleteFiles call takes; the gateway
+// splits them into upstream batches of kMaxBatchSize (batch_splitting.h).
+// 10,000 is 100 upstream requests, about a megabyte of answer: beyond it a
+// caller is better served by several calls (and deadlines stay meaningful).
+inline constexpr int kMaxBatchUuids = 10000;
 
 absl::Status ValidateRequest(const v1::ListFilesRequest& request,
                              ApiVersion version);

@@ -7,11 +7,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "service/common/url.h"
+#include "service/upstream/batch_splitting.h"
 #include "service/upstream/file_request_validation.h"
 #include "service/upstream/json/file_json.h"
 #include "service/upstream/json/group_json.h"
 #include "service/upstream/listing_page.h"
 #include "service/upstream/page_token.h"
+#include "service/upstream/rest_file_operations.h"
 
 namespace ucgate::upstream {
 namespace {
@@ -20,8 +22,9 @@ using http::HttpMethod;
 
 class RestGroupOperations final : public GroupOperations {
  public:
-  explicit RestGroupOperations(std::shared_ptr<const RestClient> rest)
-      : rest_(std::move(rest)) {}
+  RestGroupOperations(std::shared_ptr<const RestClient> rest,
+                      std::shared_ptr<FileOperations> batch_files)
+      : rest_(std::move(rest)), batch_files_(std::move(batch_files)) {}
 
   absl::StatusOr<v1::ListGroupsResponse> ListGroups(
       const CallContext& context,
@@ -81,37 +84,24 @@ class RestGroupOperations final : public GroupOperations {
       return result;
     }
     // v0.7 dropped the group store: store the group's present files with
-    // batch store, kMaxBatchSize at a time, then answer the group as it is now.
+    // batch store (split into upstream batches by batch_files_), then answer
+    // the group as it is now.
     absl::StatusOr<v1::Group> group = FetchGroup(context, request.id());
     if (!group.ok()) return group.status();
-    std::vector<const std::string*> uuids;
+    v1::BatchStoreFilesRequest store;
     for (const v1::GroupFile& entry : group->files()) {
       if (!entry.removed() && !entry.file().has_datetime_stored()) {
-        uuids.push_back(&entry.file().uuid());
+        store.add_uuids(entry.file().uuid());
       }
     }
-    for (size_t first = 0; first < uuids.size(); first += kMaxBatchSize) {
-      const size_t last = std::min(uuids.size(), first + kMaxBatchSize);
-      std::string body = "[";
-      for (size_t i = first; i < last; ++i) {
-        if (i > first) body.push_back(',');
-        json::AppendJsonString(*uuids[i], &body);
-      }
-      body.push_back(']');
-      absl::StatusOr<http::HttpResponse> response = rest_->Call(
-          context, HttpMethod::kPut, "/files/storage/", std::move(body));
-      if (!response.ok()) return response.status();
-      google::protobuf::RepeatedPtrField<v1::File> stored;
-      if (absl::Status status = json::ParseBatchResult(
-              response->body, &stored, result.mutable_problems());
-          !status.ok()) {
-        return status;
-      }
-    }
-    if (uuids.empty()) {
+    if (store.uuids().empty()) {
       *result.mutable_group() = *std::move(group);
       return result;
     }
+    absl::StatusOr<v1::BatchStoreFilesResponse> stored =
+        batch_files_->BatchStoreFiles(context, store);
+    if (!stored.ok()) return stored.status();
+    *result.mutable_problems() = std::move(*stored->mutable_problems());
     absl::StatusOr<v1::Group> after = FetchGroup(context, request.id());
     if (!after.ok()) return after.status();
     *result.mutable_group() = *std::move(after);
@@ -133,6 +123,7 @@ class RestGroupOperations final : public GroupOperations {
   }
 
   std::shared_ptr<const RestClient> rest_;
+  std::shared_ptr<FileOperations> batch_files_;
 };
 
 class RestProjectOperations final : public ProjectOperations {
@@ -273,8 +264,14 @@ class RestWebhookOperations final : public WebhookOperations {
 }  // namespace
 
 std::unique_ptr<GroupOperations> MakeRestGroupOperations(
-    std::shared_ptr<const RestClient> rest) {
-  return std::make_unique<RestGroupOperations>(std::move(rest));
+    std::shared_ptr<const RestClient> rest,
+    std::shared_ptr<FileOperations> batch_files) {
+  if (!batch_files) {
+    batch_files = MakeBatchSplittingFileOperations(MakeRestFileOperations(rest),
+                                                   {kMaxBatchSize, 1}, nullptr);
+  }
+  return std::make_unique<RestGroupOperations>(std::move(rest),
+                                               std::move(batch_files));
 }
 
 std::unique_ptr<ProjectOperations> MakeRestProjectOperations(

@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "service/upstream/file_operations.h"
 #include "service/upstream/group_operations.h"
 #include "service/upstream/project_operations.h"
 #include "service/upstream/rest_client.h"
@@ -11,8 +12,13 @@
 
 namespace ucgate::upstream {
 
+// v0.7 StoreGroup stores the group's files through `batch_files`'s
+// BatchStoreFiles (the batch-splitting layer of the project's file stack);
+// when null, through batch splitting over the REST file stub, one chunk at a
+// time.
 std::unique_ptr<GroupOperations> MakeRestGroupOperations(
-    std::shared_ptr<const RestClient> rest);
+    std::shared_ptr<const RestClient> rest,
+    std::shared_ptr<FileOperations> batch_files = nullptr);
 std::unique_ptr<ProjectOperations> MakeRestProjectOperations(
     std::shared_ptr<const RestClient> rest);
 std::unique_ptr<WebhookOperations> MakeRestWebhookOperations(

@@ -5,6 +5,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "service/common/status.h"
+#include "service/upstream/file_request_validation.h"
 #include "tests/integration/gateway_fixture.h"
 
 namespace ucgate::testing {
@@ -209,7 +210,8 @@ TEST_P(GatewayEmulatorTest, BatchesKeepPerUuidProblems) {
               UnorderedElementsAre(Pair(kUnknownUuid, HasSubstr("Missing"))));
 
   v1::BatchDeleteFilesRequest too_many;
-  for (int i = 0; i < 101; ++i) too_many.add_uuids(kUnknownUuid);
+  for (int i = 0; i <= upstream::kMaxBatchUuids; ++i)
+    too_many.add_uuids(kUnknownUuid);
   EXPECT_THAT(
       fixture_->client().BatchDeleteFiles(too_many),
       StatusIs(absl::StatusCode::kInvalidArgument, StartsWith("uuids: ")));

@@ -79,7 +79,8 @@ TEST(ValidationTest, VersionSpecificListOptions) {
 TEST(ValidationTest, BatchSizes) {
   v1::BatchStoreFilesRequest batch;
   ExpectFieldError(batch, ApiVersion::kV07, "uuids");
-  for (int i = 0; i < 100; ++i) batch.add_uuids(kUuid);
+  // Any size up to kMaxBatchUuids: the gateway splits it into batches of 100.
+  for (int i = 0; i < kMaxBatchUuids; ++i) batch.add_uuids(kUuid);
   EXPECT_THAT(ValidateRequest(batch, ApiVersion::kV07), IsOk());
   batch.add_uuids(kUuid);
   ExpectFieldError(batch, ApiVersion::kV07, "uuids");

@@ -1,0 +1,80 @@
+// Batches of any size: BatchStoreFiles / BatchDeleteFiles requests of up to
+// kMaxBatchUuids UUIDs are split into upstream batches of kMaxBatchSize, run
+// a few at a time, and merged into one answer. GroupService's v0.7
+// StoreGroup stores a group's files through the same decorator.
+//
+// What the caller gets:
+//  - UUIDs that are not UUIDs are answered "Invalid" in `problems` (as the
+//    upstream words it) and never sent; repeated UUIDs are sent once.
+//  - Files and problems of every chunk, in request order of the chunks.
+//  - A chunk that fails as a whole (after the retries below this layer):
+//    each of its UUIDs is in `problems` as "<CODE>: <message>", and the other
+//    chunks' results still come back, so partial success is visible. Only
+//    when every chunk failed (nothing was done) is the call itself the first
+//    chunk's error, so that a one-batch call fails as the upstream did.
+#pragma once
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/functional/function_ref.h"
+#include "absl/synchronization/mutex.h"
+#include "service/upstream/file_operations.h"
+#include "service/upstream/file_request_validation.h"
+
+namespace ucgate::upstream {
+
+// What the service answers for a malformed UUID in a batch.
+inline constexpr char kInvalidUuidProblem[] = "Invalid";
+
+struct BatchSplitOptions {
+  // UUIDs per upstream request.
+  int chunk_size = kMaxBatchSize;
+  // Upstream requests one call runs at once (the calling thread included).
+  int max_concurrent_chunks = 4;
+};
+
+// Helper threads for chunks, shared by the whole gateway. Chunks never go to
+// the gateway's BlockingExecutor, whose workers are the callers waiting for
+// them; and a caller never waits for a helper to start: it runs chunks
+// itself, helpers only add width when they are free.
+class ChunkExecutor {
+ public:
+  explicit ChunkExecutor(int threads);
+  ~ChunkExecutor();
+  ChunkExecutor(const ChunkExecutor&) = delete;
+  ChunkExecutor& operator=(const ChunkExecutor&) = delete;
+
+  // False when no helper is free to start it soon.
+  bool TrySchedule(std::function<void()> task);
+  // Helpers waiting for work (tests use it to start from a known state).
+  int IdleHelpers();
+
+ private:
+  void Work();
+
+  absl::Mutex mutex_;
+  std::deque<std::function<void()>> queue_ ABSL_GUARDED_BY(mutex_);
+  int idle_ ABSL_GUARDED_BY(mutex_) = 0;
+  bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
+  std::vector<std::thread> threads_;
+};
+
+// Runs work(0) .. work(count - 1), at most `max_concurrency` at once: on the
+// calling thread and on free helpers of `executor` (none when null). Returns
+// when every call has returned.
+void RunChunks(size_t count, int max_concurrency, ChunkExecutor* executor,
+               absl::FunctionRef<void(size_t)> work);
+
+// Splits batch store/delete over `child` (which takes kMaxBatchSize at most);
+// every other operation is forwarded. `executor` may be null (one chunk at a
+// time).
+std::unique_ptr<FileOperations> MakeBatchSplittingFileOperations(
+    std::shared_ptr<FileOperations> child, BatchSplitOptions options,
+    std::shared_ptr<ChunkExecutor> executor);
+
+}  // namespace ucgate::upstream
