@@ -1,0 +1,420 @@
+// The benchmark harness: every scenario of issue 4 side by side in one run,
+// printed as tables with each target's ratio and verdict.
+//
+//   ucgate_bench [--quick] [--scenarios 1,2,3,4] [options]   (--help)
+//
+// 1. bare gRPC echo vs GetFile served from the gateway's file-info cache
+// 2. GetFile forwarded to the emulator (cache off) vs direct keep-alive curl
+// 3. StreamFiles vs direct page fetches, and the gateway's peak RSS
+// 4. WatchConversionJob with many watchers: upstream polls
+//
+// Exits non-zero when a scenario that ran produced no numbers or failed
+// calls (what the ctest smoke run checks); missed targets are reported, not
+// failures.
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <thread>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "service/common/command_line.h"
+#include "service/common/log.h"
+#include "service/emulator/emulator.h"
+#include "service/gateway/gateway_server.h"
+#include "service/upstream/auth/request_signer.h"
+#include "service/upstream/http/http_client.h"
+#include "tests/bench/bench_report.h"
+#include "tests/bench/echo_server.h"
+#include "tests/bench/load_generator.h"
+#include "uploadcare/gateway/v1/file_service.grpc.pb.h"
+
+namespace ucgate::bench {
+namespace {
+
+namespace v1 = ::uploadcare::gateway::v1;
+
+constexpr char kPublicKey[] = "benchpublickey";
+constexpr char kSecretKey[] = "benchsecretkey";
+
+struct Settings {
+  bool quick = false;
+  std::vector<int> scenarios = {1, 2, 3, 4};
+  int64_t in_flight = 16;
+  int64_t channels = 4;
+  int64_t seconds = 3;
+};
+
+LoadOptions Load(const Settings& settings, int in_flight) {
+  LoadOptions options;
+  options.in_flight = in_flight;
+  options.warm_up =
+      settings.quick ? absl::Milliseconds(100) : absl::Milliseconds(500);
+  options.duration = settings.quick ? absl::Milliseconds(300)
+                                    : absl::Seconds(settings.seconds);
+  return options;
+}
+
+// The file-info cache is configured through GatewayConfig::cache.max_bytes
+// once it exists; until then scenario 1 says so instead of measuring.
+template <typename Config, typename = void>
+struct HasFileCache : std::false_type {};
+template <typename Config>
+struct HasFileCache<
+    Config, std::void_t<decltype(std::declval<Config&>().cache.max_bytes)>>
+    : std::true_type {};
+constexpr bool kFileCacheAvailable =
+    HasFileCache<gateway::GatewayConfig>::value;
+
+template <typename Config>
+void SetCacheBytes(Config& config, int64_t bytes) {
+  if constexpr (HasFileCache<Config>::value) config.cache.max_bytes = bytes;
+}
+
+// An in-process gateway serving one project on `emulator`.
+struct Gateway {
+  std::shared_ptr<const gateway::ProjectRegistry> projects;
+  std::unique_ptr<gateway::GatewayServer> server;
+  std::string target;
+};
+
+absl::StatusOr<Gateway> StartGateway(const emulator::Emulator& emulator,
+                                     std::shared_ptr<http::HttpClient> http,
+                                     int64_t cache_bytes) {
+  gateway::GatewayConfig config;
+  SetCacheBytes(config, cache_bytes);
+  gateway::ProjectConfig project;
+  project.name = "bench";
+  project.public_key = kPublicKey;
+  project.secret_key = Secret(kSecretKey);
+  project.base_url = emulator.base_url();
+  config.projects.push_back(project);
+  Gateway gateway;
+  auto projects =
+      gateway::MakeProjectRegistry(config, std::move(http), MakeSystemClock());
+  if (!projects.ok()) return projects.status();
+  gateway.projects = *std::move(projects);
+  auto server = gateway::GatewayServer::Start(
+      "127.0.0.1:0", gateway.projects,
+      std::make_shared<gateway::BlockingExecutor>(config.worker_threads,
+                                                  config.max_queued_calls));
+  if (!server.ok()) return server.status();
+  gateway.server = *std::move(server);
+  gateway.target = absl::StrCat("127.0.0.1:", gateway.server->port());
+  return gateway;
+}
+
+template <typename Service>
+std::vector<std::unique_ptr<typename Service::Stub>> Stubs(
+    const std::string& target, int channels) {
+  std::vector<std::unique_ptr<typename Service::Stub>> stubs;
+  for (auto& channel : MakeChannels(target, channels)) {
+    stubs.push_back(Service::NewStub(channel));
+  }
+  return stubs;
+}
+
+// GetFile of `uuids[call % size]` on the slot's channel.
+StartCall GetFileStarter(
+    const std::vector<std::unique_ptr<v1::FileService::Stub>>& stubs,
+    const std::vector<v1::GetFileRequest>& requests) {
+  auto next = std::make_shared<std::atomic<size_t>>(0);
+  return UnaryStarter<v1::GetFileResponse>(
+      [&stubs, &requests, next](int slot, grpc::ClientContext* context,
+                                v1::GetFileResponse* response, auto on_done) {
+        const v1::GetFileRequest& request =
+            requests[next->fetch_add(1) % requests.size()];
+        stubs[slot % stubs.size()]->async()->GetFile(
+            context, &request, response, std::move(on_done));
+      });
+}
+
+// The bare hop: an echo answering as many bytes as `response_bytes`.
+struct Echo {
+  std::unique_ptr<EchoServer> server;
+  std::vector<std::unique_ptr<EchoService::Stub>> stubs;
+  EchoRequest request;
+
+  StartCall Starter() {
+    return UnaryStarter<EchoResponse>(
+        [this](int slot, grpc::ClientContext* context, EchoResponse* response,
+               auto on_done) {
+          stubs[slot % stubs.size()]->async()->Echo(context, &request, response,
+                                                    std::move(on_done));
+        });
+  }
+};
+
+absl::StatusOr<Echo> StartEcho(int channels, size_t request_bytes,
+                               size_t response_bytes) {
+  Echo echo;
+  auto server = EchoServer::Start("127.0.0.1:0");
+  if (!server.ok()) return server.status();
+  echo.server = *std::move(server);
+  echo.stubs = Stubs<EchoService>(
+      absl::StrCat("127.0.0.1:", echo.server->port()), channels);
+  echo.request.set_payload(std::string(request_bytes, 'u'));
+  echo.request.set_response_bytes(static_cast<uint32_t>(response_bytes));
+  return echo;
+}
+
+absl::StatusOr<std::unique_ptr<emulator::Emulator>> StartEmulator(int files) {
+  emulator::EmulatorOptions options;
+  options.projects.push_back({kPublicKey, kSecretKey});
+  options.seed_files = files;
+  return emulator::Emulator::Start(options);
+}
+
+// ---------------------------------------------------------------------------
+// 1. Bare echo vs GetFile from the cache, N in flight.
+
+absl::Status CachedGetFileScenario(const Settings& settings, Report& report) {
+  const std::string scenario = "1 cache";
+  const std::string target_text =
+      absl::StrCat("cached GetFile >= 0.8x echo calls/s, ", settings.in_flight,
+                   " in flight");
+  if (!kFileCacheAvailable) {
+    report.AddNote(scenario,
+                   "cache not available in this build "
+                   "(GatewayConfig has no cache.max_bytes)");
+    report.AddVerdict(scenario, target_text, "cache not available",
+                      Verdict::kNotAvailable);
+    return absl::OkStatus();
+  }
+  auto emulator = StartEmulator(1000);
+  if (!emulator.ok()) return emulator.status();
+  auto http = http::MakeCurlHttpClient({});
+  auto gateway = StartGateway(**emulator, http, int64_t{64} << 20);
+  if (!gateway.ok()) return gateway.status();
+
+  // 100 different files, all cached after the warm-up.
+  std::vector<v1::GetFileRequest> requests;
+  for (const v1::File& file : (*emulator)->Files(kPublicKey)) {
+    if (requests.size() == 100) break;
+    requests.emplace_back().set_uuid(file.uuid());
+  }
+  v1::GetFileResponse answer;
+  *answer.mutable_file() = (*emulator)->Files(kPublicKey).front();
+  const size_t file_bytes = answer.ByteSizeLong();
+  auto echo = StartEcho(static_cast<int>(settings.channels),
+                        requests.front().ByteSizeLong(), file_bytes);
+  if (!echo.ok()) return echo.status();
+
+  const int in_flight = static_cast<int>(settings.in_flight);
+  const LoadResult echo_result =
+      RunLoad(Load(settings, in_flight), echo->Starter());
+  report.AddLoad(scenario,
+                 absl::StrCat("bare gRPC echo (", file_bytes, " B answers)"),
+                 in_flight, echo_result);
+
+  auto stubs = Stubs<v1::FileService>(gateway->target,
+                                      static_cast<int>(settings.channels));
+  LoadOptions cached_options = Load(settings, in_flight);
+  cached_options.warm_up_calls = static_cast<int64_t>(requests.size()) * 2;
+  StartCall get_file = GetFileStarter(stubs, requests);
+  RunLoad(cached_options, get_file);  // fills the cache
+  (*emulator)->ClearRequests();
+  const LoadResult cached = RunLoad(Load(settings, in_flight), get_file);
+  const size_t upstream_calls = (*emulator)->requests().size();
+  report.AddLoad(scenario, "GetFile from the gateway's cache", in_flight,
+                 cached);
+  report.AddFigure(scenario, "upstream calls while measuring cached GetFile",
+                   absl::StrCat(upstream_calls));
+
+  const double ratio = cached.calls_per_second / echo_result.calls_per_second;
+  report.AddVerdict(
+      scenario, target_text,
+      absl::StrFormat("%.2fx (%.0f vs %.0f calls/s)", ratio,
+                      cached.calls_per_second, echo_result.calls_per_second),
+      ratio >= 0.8 ? Verdict::kMet : Verdict::kMissed);
+  gateway->server->Shutdown(absl::ZeroDuration());
+  return absl::OkStatus();
+}
+
+// ---------------------------------------------------------------------------
+// 2. GetFile forwarded (cache off) vs a direct keep-alive libcurl GET.
+
+absl::Status ForwardedGetFileScenario(const Settings& settings,
+                                      Report& report) {
+  const std::string scenario = "2 forward";
+  auto emulator = StartEmulator(1000);
+  if (!emulator.ok()) return emulator.status();
+  auto http = http::MakeCurlHttpClient({});
+  auto gateway = StartGateway(**emulator, http, 0);
+  if (!gateway.ok()) return gateway.status();
+  const v1::File file = (*emulator)->Files(kPublicKey).front();
+  std::vector<v1::GetFileRequest> requests(1);
+  requests[0].set_uuid(file.uuid());
+  v1::GetFileResponse answer;
+  *answer.mutable_file() = file;
+  auto echo = StartEcho(static_cast<int>(settings.channels),
+                        requests[0].ByteSizeLong(), answer.ByteSizeLong());
+  if (!echo.ok()) return echo.status();
+
+  // Direct: what a service calling the REST API itself does per request.
+  auto signer = auth::MakeRequestSigner(auth::AuthScheme::kSigned,
+                                        {kPublicKey, Secret(kSecretKey)},
+                                        MakeSystemClock());
+  const std::string path = absl::StrCat("/files/", file.uuid(), "/");
+  const std::string url = absl::StrCat((*emulator)->base_url(), path);
+  BlockingCall direct = [&](int) -> absl::Status {
+    http::HttpRequest request;
+    request.url = url;
+    request.headers = {{"Accept", "application/vnd.uploadcare-v0.7+json"},
+                       {"Content-Type", "application/json"}};
+    signer->Sign(http::HttpMethod::kGet, path, "application/json", "",
+                 request.headers);
+    auto response = http->Send(request, {});
+    if (!response.ok()) return response.status();
+    if (response->status_code != 200) {
+      return absl::UnknownError(absl::StrCat("HTTP ", response->status_code));
+    }
+    return absl::OkStatus();
+  };
+
+  auto stubs = Stubs<v1::FileService>(gateway->target,
+                                      static_cast<int>(settings.channels));
+  StartCall forwarded = GetFileStarter(stubs, requests);
+
+  // Diagnostics: the gRPC hop into the gateway alone (a malformed UUID is
+  // refused on the reactor thread: no executor handoff, no upstream call),
+  // and the upstream stack alone (sign, curl, map; no gRPC, no handoff).
+  std::vector<v1::GetFileRequest> refused_requests(1);
+  refused_requests[0].set_uuid("not-a-uuid");
+  StartCall refused_start = GetFileStarter(stubs, refused_requests);
+  StartCall hop_only = [&](int slot, Done done) {
+    refused_start(slot, [done = std::move(done)](absl::Status status) {
+      done(absl::IsInvalidArgument(status)
+               ? absl::OkStatus()
+               : absl::InternalError(absl::StrCat(
+                     "expected INVALID_ARGUMENT, got ", status.ToString())));
+    });
+  };
+  upstream::FileOperations& stack =
+      *gateway->projects->projects().front().upstream.files;
+  BlockingCall stack_only = [&](int) {
+    return stack.GetFile({}, requests[0]).status();
+  };
+
+  const LoadResult echo_serial = RunLoad(Load(settings, 1), echo->Starter());
+  const LoadResult direct_serial = RunBlockingLoad(Load(settings, 1), direct);
+  const LoadResult forwarded_serial = RunLoad(Load(settings, 1), forwarded);
+  const LoadResult hop_serial = RunLoad(Load(settings, 1), hop_only);
+  const LoadResult stack_serial =
+      RunBlockingLoad(Load(settings, 1), stack_only);
+  const int in_flight = static_cast<int>(settings.in_flight);
+  const LoadResult direct_parallel =
+      RunBlockingLoad(Load(settings, in_flight), direct);
+  const LoadResult forwarded_parallel =
+      RunLoad(Load(settings, in_flight), forwarded);
+
+  report.AddLoad(scenario, "bare gRPC echo", 1, echo_serial);
+  report.AddLoad(scenario, "direct libcurl GET", 1, direct_serial);
+  report.AddLoad(scenario, "GetFile via ucgate (cache off)", 1,
+                 forwarded_serial);
+  report.AddLoad(scenario, "  gRPC hop only (refused request)", 1, hop_serial);
+  report.AddLoad(scenario, "  upstream stack only (sign, curl, map)", 1,
+                 stack_serial);
+  report.AddLoad(scenario, "direct libcurl GET", in_flight, direct_parallel);
+  report.AddLoad(scenario, "GetFile via ucgate (cache off)", in_flight,
+                 forwarded_parallel);
+
+  const absl::Duration added = forwarded_serial.p50 - direct_serial.p50;
+  const double ratio = absl::FDivDuration(added, echo_serial.p50);
+  report.AddVerdict(scenario,
+                    "forwarded p50 - direct p50 <= 1.5x echo p50, 1 in flight",
+                    absl::StrFormat("%.2fx (adds %s; echo %s)", ratio,
+                                    Micros(added), Micros(echo_serial.p50)),
+                    ratio <= 1.5 ? Verdict::kMet : Verdict::kMissed);
+  gateway->server->Shutdown(absl::ZeroDuration());
+  return absl::OkStatus();
+}
+
+absl::Status ParseScenarios(const std::string& text, std::vector<int>* out) {
+  out->clear();
+  for (absl::string_view part : absl::StrSplit(text, ',', absl::SkipEmpty())) {
+    int scenario = 0;
+    if (!absl::SimpleAtoi(part, &scenario) || scenario < 1 || scenario > 4) {
+      return absl::InvalidArgumentError(
+          "--scenarios expects numbers 1..4 separated by commas");
+    }
+    out->push_back(scenario);
+  }
+  return absl::OkStatus();
+}
+
+int Main(int argc, char** argv) {
+  Settings settings;
+  std::string scenarios = "1,2,3,4";
+  CommandLine command_line(
+      "ucgate_bench", "ucgate_bench [--quick] [--scenarios 1,2,3,4] [options]",
+      "Benchmarks ucgate against its baselines in one run and prints the "
+      "results,\nwith each target's ratio, as Markdown tables.");
+  command_line.AddFlag("quick", "A short smoke run (small sizes, 0.3 s rows).",
+                       &settings.quick);
+  command_line.AddString("scenarios", "LIST",
+                         "Scenarios to run (default 1,2,3,4).", &scenarios);
+  command_line.AddInt("in-flight", "N",
+                      "Calls in flight for the throughput rows (default 16).",
+                      &settings.in_flight);
+  command_line.AddInt("channels", "M",
+                      "gRPC channels (connections) the calls share "
+                      "(default 4).",
+                      &settings.channels);
+  command_line.AddInt("seconds", "S",
+                      "Measured seconds per load row (default 3).",
+                      &settings.seconds);
+  if (auto status = command_line.Parse(argc, argv, 1, nullptr); !status.ok()) {
+    return command_line.UsageError(status);
+  }
+  if (command_line.help_requested()) {
+    std::printf("%s", command_line.Help().c_str());
+    return 0;
+  }
+  if (auto status = ParseScenarios(scenarios, &settings.scenarios);
+      !status.ok()) {
+    return command_line.UsageError(status);
+  }
+  if (settings.in_flight < 1 || settings.channels < 1 || settings.seconds < 1) {
+    return command_line.UsageError(absl::InvalidArgumentError(
+        "--in-flight, --channels and --seconds must be positive"));
+  }
+  SetLogLevel(LogLevel::kError);
+
+  Report report;
+  bool failed = false;
+  for (int scenario : settings.scenarios) {
+    absl::Status status;
+    switch (scenario) {
+      case 1:
+        status = CachedGetFileScenario(settings, report);
+        break;
+      case 2:
+        status = ForwardedGetFileScenario(settings, report);
+        break;
+      default:
+        report.AddVerdict(absl::StrCat(scenario), "see issue 4",
+                          "not implemented yet", Verdict::kNotAvailable);
+        break;
+    }
+    if (!status.ok()) {
+      std::fprintf(stderr, "scenario %d: %s\n", scenario,
+                   status.ToString().c_str());
+      failed = true;
+    }
+  }
+  std::printf("ucgate_bench%s: %u cores\n", settings.quick ? " --quick" : "",
+              std::thread::hardware_concurrency());
+  report.Print(stdout);
+  if (!report.AllRowsProducedNumbers()) failed = true;
+  return failed ? 1 : 0;
+}
+
+}  // namespace
+}  // namespace ucgate::bench
+
+int main(int argc, char** argv) { return ucgate::bench::Main(argc, argv); }
