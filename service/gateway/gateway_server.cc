@@ -42,7 +42,8 @@ absl::StatusOr<std::shared_ptr<const ProjectRegistry>> MakeProjectRegistry(
 
 absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
     const std::string& listen, std::shared_ptr<const ProjectRegistry> projects,
-    std::shared_ptr<BlockingExecutor> executor) {
+    std::shared_ptr<BlockingExecutor> executor, StreamOptions stream_options,
+    std::shared_ptr<Scheduler> scheduler) {
   // Keeps the health descriptor linked in, so reflection can describe it.
   (void)grpc::health::v1::HealthCheckRequest::descriptor();
   grpc::EnableDefaultHealthCheckService(true);
@@ -52,12 +53,26 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   gateway->projects_ = std::move(projects);
   gateway->executor_ = std::move(executor);
   UnaryCallRunner runner(gateway->projects_, gateway->executor_);
-  gateway->services_.push_back(std::make_unique<FileServiceImpl>(runner));
-  gateway->services_.push_back(std::make_unique<GroupServiceImpl>(runner));
-  gateway->services_.push_back(std::make_unique<ProjectServiceImpl>(runner));
-  gateway->services_.push_back(std::make_unique<WebhookServiceImpl>(runner));
-  gateway->services_.push_back(std::make_unique<ConversionServiceImpl>(runner));
-  gateway->services_.push_back(std::make_unique<AddonServiceImpl>(runner));
+  if (!scheduler) {
+    gateway->own_scheduler_ = std::make_shared<ThreadScheduler>();
+    scheduler = gateway->own_scheduler_;
+  }
+  // One runner, hence one set of job watch hubs, for the whole gateway.
+  gateway->streams_.emplace(gateway->projects_, gateway->executor_,
+                            std::move(scheduler), stream_options);
+  const StreamCallRunner& streams = *gateway->streams_;
+  gateway->services_.push_back(
+      std::make_unique<FileServiceImpl>(runner, streams));
+  gateway->services_.push_back(
+      std::make_unique<GroupServiceImpl>(runner, streams));
+  gateway->services_.push_back(
+      std::make_unique<ProjectServiceImpl>(runner, streams));
+  gateway->services_.push_back(
+      std::make_unique<WebhookServiceImpl>(runner, streams));
+  gateway->services_.push_back(
+      std::make_unique<ConversionServiceImpl>(runner, streams));
+  gateway->services_.push_back(
+      std::make_unique<AddonServiceImpl>(runner, streams));
 
   grpc::ServerBuilder builder;
   builder.AddListeningPort(listen, grpc::InsecureServerCredentials(),
@@ -92,6 +107,9 @@ void GatewayServer::Shutdown(absl::Duration grace) {
   server_->GetHealthCheckService()->SetServingStatus(false);
   server_->Shutdown(std::chrono::system_clock::now() +
                     absl::ToChronoMilliseconds(grace));
+  // Every call has ended: no watcher is left, stop the pollers and timers.
+  if (streams_) streams_->Shutdown();
+  if (own_scheduler_) own_scheduler_->Shutdown();
 }
 
 void GatewayServer::Wait() { server_->Wait(); }

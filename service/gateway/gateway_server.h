@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -27,11 +28,14 @@ absl::StatusOr<std::shared_ptr<const ProjectRegistry>> MakeProjectRegistry(
 
 class GatewayServer {
  public:
-  // Listens on `listen` ("HOST:PORT"; port 0 picks a free one).
+  // Listens on `listen` ("HOST:PORT"; port 0 picks a free one). The job
+  // watchers' timers run on `scheduler` (null: a thread of the gateway's own).
   static absl::StatusOr<std::unique_ptr<GatewayServer>> Start(
       const std::string& listen,
       std::shared_ptr<const ProjectRegistry> projects,
-      std::shared_ptr<BlockingExecutor> executor);
+      std::shared_ptr<BlockingExecutor> executor,
+      StreamOptions stream_options = {},
+      std::shared_ptr<Scheduler> scheduler = nullptr);
   ~GatewayServer();
 
   int port() const { return port_; }
@@ -40,12 +44,18 @@ class GatewayServer {
   void Shutdown(absl::Duration grace);
   void Wait();
   std::shared_ptr<grpc::Channel> InProcessChannel();
+  // Jobs the watch streams poll right now (one per job, however many
+  // watchers).
+  int watched_jobs() const { return streams_->watched_jobs(); }
 
  private:
   GatewayServer() = default;
 
   std::shared_ptr<const ProjectRegistry> projects_;
   std::shared_ptr<BlockingExecutor> executor_;
+  // Set when the gateway made the scheduler, to stop it on shutdown.
+  std::shared_ptr<ThreadScheduler> own_scheduler_;
+  std::optional<StreamCallRunner> streams_;
   std::vector<std::unique_ptr<grpc::Service>> services_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;

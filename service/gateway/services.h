@@ -10,6 +10,7 @@
 
 #include "service/gateway/blocking_executor.h"
 #include "service/gateway/project_registry.h"
+#include "service/gateway/streams.h"
 #include "uploadcare/gateway/v1/addon_service.grpc.pb.h"
 #include "uploadcare/gateway/v1/conversion_service.grpc.pb.h"
 #include "uploadcare/gateway/v1/file_service.grpc.pb.h"
@@ -84,27 +85,48 @@ class UnaryCallRunner {
     return runner_.Run(context, request, response, &Operations::Method);      \
   }
 
-#define UCGATE_DEFINE_SERVICE(Service, OperationsType, OPERATIONS)  \
-  class Service##Impl final : public v1::Service::CallbackService { \
-   public:                                                          \
-    using Operations = upstream::OperationsType;                    \
-    explicit Service##Impl(UnaryCallRunner runner)                  \
-        : runner_(std::move(runner)) {}                             \
-    OPERATIONS(UCGATE_HANDLE_OPERATION)                             \
-                                                                    \
-   private:                                                         \
-    UnaryCallRunner runner_;                                        \
+// Server-streaming RPCs of each service, served by StreamCallRunner::Run.
+#define UCGATE_FILE_STREAMS(X) X(StreamFiles, StreamFilesResponse)
+#define UCGATE_GROUP_STREAMS(X) X(StreamGroups, StreamGroupsResponse)
+#define UCGATE_CONVERSION_STREAMS(X) \
+  X(WatchConversionJob, WatchConversionJobResponse)
+#define UCGATE_ADDON_STREAMS(X) \
+  X(WatchAddonExecution, WatchAddonExecutionResponse)
+#define UCGATE_NO_STREAMS(X)
+
+#define UCGATE_HANDLE_STREAM(Method, Response)       \
+  grpc::ServerWriteReactor<v1::Response>* Method(    \
+      grpc::CallbackServerContext* context,          \
+      const v1::Method##Request* request) override { \
+    return streams_.Run(context, request);           \
+  }
+
+#define UCGATE_DEFINE_SERVICE(Service, OperationsType, OPERATIONS, STREAMS) \
+  class Service##Impl final : public v1::Service::CallbackService {         \
+   public:                                                                  \
+    using Operations = upstream::OperationsType;                            \
+    Service##Impl(UnaryCallRunner runner, StreamCallRunner streams)         \
+        : runner_(std::move(runner)), streams_(std::move(streams)) {}       \
+    OPERATIONS(UCGATE_HANDLE_OPERATION)                                     \
+    STREAMS(UCGATE_HANDLE_STREAM)                                           \
+                                                                            \
+   private:                                                                 \
+    UnaryCallRunner runner_;                                                \
+    [[maybe_unused]] StreamCallRunner streams_;                             \
   };
 
-UCGATE_DEFINE_SERVICE(FileService, FileOperations, UCGATE_FILE_OPERATIONS)
-UCGATE_DEFINE_SERVICE(GroupService, GroupOperations, UCGATE_GROUP_OPERATIONS)
+UCGATE_DEFINE_SERVICE(FileService, FileOperations, UCGATE_FILE_OPERATIONS,
+                      UCGATE_FILE_STREAMS)
+UCGATE_DEFINE_SERVICE(GroupService, GroupOperations, UCGATE_GROUP_OPERATIONS,
+                      UCGATE_GROUP_STREAMS)
 UCGATE_DEFINE_SERVICE(ProjectService, ProjectOperations,
-                      UCGATE_PROJECT_OPERATIONS)
+                      UCGATE_PROJECT_OPERATIONS, UCGATE_NO_STREAMS)
 UCGATE_DEFINE_SERVICE(WebhookService, WebhookOperations,
-                      UCGATE_WEBHOOK_OPERATIONS)
+                      UCGATE_WEBHOOK_OPERATIONS, UCGATE_NO_STREAMS)
 UCGATE_DEFINE_SERVICE(ConversionService, ConversionOperations,
-                      UCGATE_CONVERSION_OPERATIONS)
-UCGATE_DEFINE_SERVICE(AddonService, AddonOperations, UCGATE_ADDON_OPERATIONS)
+                      UCGATE_CONVERSION_OPERATIONS, UCGATE_CONVERSION_STREAMS)
+UCGATE_DEFINE_SERVICE(AddonService, AddonOperations, UCGATE_ADDON_OPERATIONS,
+                      UCGATE_ADDON_STREAMS)
 
 }  // namespace ucgate::gateway
 

@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "service/common/status.h"
+#include "service/gateway/listing_pump.h"
 #include "service/upstream/addon_request_validation.h"
 #include "service/upstream/conversion_request_validation.h"
 #include "service/upstream/file_request_validation.h"
@@ -49,11 +50,7 @@ grpc::ServerUnaryReactor* UnaryCallRunner::Run(
     Finish(context, reactor, result.status());
   });
   if (!scheduled) {
-    Finish(context, reactor,
-           WithErrorInfo(absl::ResourceExhaustedError(
-                             "gateway overloaded: too many calls in flight, "
-                             "retry with backoff"),
-                         "GATEWAY_OVERLOADED"));
+    Finish(context, reactor, GatewayOverloadedError());
   }
   return reactor;
 }

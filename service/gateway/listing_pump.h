@@ -1,0 +1,260 @@
+// Turns a paged upstream listing (files, groups) into a stream of batches,
+// independent of gRPC so it is unit-testable: the caller asks for one message
+// at a time (Next), the pump fetches upstream pages on the executor, one page
+// ahead of the caller, and never more. At most two pages are held: the one
+// being drained and the prefetched (or in-flight) next one.
+//
+// Each message carries a resume token: the page token of the page its last
+// item came from plus how many items of that page were delivered, so a
+// restarted stream continues right after that item.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "service/upstream/operations.h"
+
+namespace ucgate::gateway {
+
+// Where a listing stream starts: the upstream page token of a page (empty:
+// the first page) and how many items of that page to skip.
+struct ResumePoint {
+  std::string page_token;
+  int64_t skip = 0;
+};
+
+// Opaque, bound to `fingerprint` (the stream's filters and project).
+std::string EncodeResumeToken(const ResumePoint& point, uint64_t fingerprint);
+// The start of a stream: the beginning for an empty token. INVALID_ARGUMENT
+// naming resume_token when it is malformed or belongs to other filters.
+absl::StatusOr<ResumePoint> DecodeResumeToken(absl::string_view token,
+                                              uint64_t fingerprint);
+
+// The error every stream ends with when the executor refuses its work.
+absl::Status GatewayOverloadedError();
+
+// `Listing` describes one kind of listing:
+//   using Page = ...;      // e.g. v1::ListFilesResponse
+//   using Message = ...;   // e.g. v1::StreamFilesResponse
+//   static RepeatedPtrField<Item>* Items(Page*);
+//   static RepeatedPtrField<Item>* Items(Message*);
+// Page has next_page_token() and total_size(); Message has set_resume_token
+// and set_total_size.
+template <typename Listing>
+class ListingPump : public std::enable_shared_from_this<ListingPump<Listing>> {
+ public:
+  using Page = typename Listing::Page;
+  using Message = typename Listing::Message;
+  // Blocking: the page at `page_token` (empty: the first page).
+  using FetchPage = std::function<absl::StatusOr<Page>(
+      const upstream::CallContext& context, const std::string& page_token)>;
+  // Runs a blocking task elsewhere; false when it cannot (overloaded).
+  using Schedule = std::function<bool(std::function<void()>)>;
+  // The next message; nullopt when the listing is complete; an error status
+  // when the upstream failed or the stream was cancelled.
+  using Ready = std::function<void(absl::StatusOr<std::optional<Message>>)>;
+
+  struct Options {
+    // Largest number of items in one message.
+    int max_items_per_message = 100;
+    // Bounds every upstream call (the caller's deadline).
+    absl::Time deadline = absl::InfiniteFuture();
+    uint64_t fingerprint = 0;
+  };
+
+  ListingPump(ResumePoint start, FetchPage fetch, Schedule schedule,
+              Options options)
+      : start_(std::move(start)),
+        fetch_(std::move(fetch)),
+        schedule_(std::move(schedule)),
+        options_(options) {}
+
+  // Starts fetching the first page.
+  void Start() {
+    absl::MutexLock lock(&mutex_);
+    StartFetchLocked(start_.page_token);
+  }
+
+  // Asks for the next message: `ready` runs once, inline when the message is
+  // at hand, else on the executor thread that fetched its page. One call at
+  // a time: the next Next only after `ready` ran.
+  void Next(Ready ready) {
+    {
+      absl::MutexLock lock(&mutex_);
+      pending_ = std::move(ready);
+    }
+    Deliver();
+  }
+
+  // Stops fetching at once (an upstream call in flight sees is_cancelled);
+  // a pending Next gets CANCELLED.
+  void Cancel() {
+    cancelled_ = true;
+    Deliver();
+  }
+
+  // Pages held: the one being drained, the prefetched one, one in flight.
+  int pages_held() const {
+    absl::MutexLock lock(&mutex_);
+    return (current_ ? 1 : 0) + (next_ ? 1 : 0) + (fetching_ ? 1 : 0);
+  }
+  int pages_fetched() const {
+    absl::MutexLock lock(&mutex_);
+    return pages_fetched_;
+  }
+
+ private:
+  struct HeldPage {
+    Page page;
+    // The token it was fetched with, for resume tokens.
+    std::string token;
+    int delivered = 0;
+  };
+
+  void StartFetchLocked(std::string token)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
+    if (cancelled_) return;
+    fetching_ = true;
+    auto self = this->shared_from_this();
+    const bool scheduled = schedule_([self, token] {
+      upstream::CallContext context{
+          self->options_.deadline, [weak = std::weak_ptr<ListingPump>(self)] {
+            auto pump = weak.lock();
+            return pump == nullptr || pump->cancelled_.load();
+          }};
+      absl::StatusOr<Page> page = self->fetch_(context, token);
+      self->OnFetched(token, std::move(page));
+    });
+    if (!scheduled) {
+      fetching_ = false;
+      next_ = Fetched{GatewayOverloadedError(), token};
+    }
+  }
+
+  void OnFetched(const std::string& token, absl::StatusOr<Page> page) {
+    {
+      absl::MutexLock lock(&mutex_);
+      fetching_ = false;
+      ++pages_fetched_;
+      if (cancelled_) return;
+      next_ = Fetched{std::move(page), token};
+      if (!current_) PromoteLocked();
+    }
+    Deliver();
+  }
+
+  struct Fetched {
+    absl::StatusOr<Page> page;
+    std::string token;
+  };
+
+  // Makes the prefetched page current and starts fetching the one after it.
+  void PromoteLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
+    if (!next_ || !next_->page.ok()) return;
+    const bool first = !started_;
+    started_ = true;
+    current_ = HeldPage{*std::move(next_->page), std::move(next_->token), 0};
+    next_.reset();
+    if (first) {
+      current_->delivered = static_cast<int>(std::min<int64_t>(
+          start_.skip, Listing::Items(&current_->page)->size()));
+    }
+    if (!current_->page.next_page_token().empty()) {
+      StartFetchLocked(current_->page.next_page_token());
+    }
+  }
+
+  // Answers the pending Next if it can be answered now.
+  void Deliver() {
+    Ready ready;
+    absl::StatusOr<std::optional<Message>> result = std::nullopt;
+    {
+      absl::MutexLock lock(&mutex_);
+      if (!pending_) return;
+      if (cancelled_) {
+        result = absl::CancelledError("the caller cancelled the stream");
+      } else if (!TakeMessageLocked(&result)) {
+        return;
+      }
+      ready = std::move(pending_);
+      pending_ = nullptr;
+    }
+    ready(std::move(result));
+  }
+
+  // False when the answer is not known yet (a page is on its way).
+  bool TakeMessageLocked(absl::StatusOr<std::optional<Message>>* result)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
+    while (true) {
+      if (current_) {
+        auto* items = Listing::Items(&current_->page);
+        if (current_->delivered < items->size()) {
+          *result = TakeBatchLocked();
+          return true;
+        }
+        if (current_->page.next_page_token().empty()) {
+          *result = std::nullopt;  // The last page is drained: complete.
+          return true;
+        }
+      }
+      if (!next_) return false;
+      if (!next_->page.ok()) {
+        *result = next_->page.status();
+        return true;
+      }
+      current_.reset();
+      PromoteLocked();
+    }
+  }
+
+  Message TakeBatchLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
+    Message message;
+    auto* items = Listing::Items(&current_->page);
+    const int end = std::min<int>(
+        items->size(), current_->delivered + options_.max_items_per_message);
+    auto* out = Listing::Items(&message);
+    out->Reserve(end - current_->delivered);
+    for (int i = current_->delivered; i < end; ++i) {
+      *out->Add() = std::move(*items->Mutable(i));
+    }
+    current_->delivered = end;
+    message.set_total_size(current_->page.total_size());
+    const std::string& next_token = current_->page.next_page_token();
+    message.set_resume_token(
+        EncodeResumeToken(end == items->size() && !next_token.empty()
+                              ? ResumePoint{next_token, 0}
+                              : ResumePoint{current_->token, end},
+                          options_.fingerprint));
+    if (end == items->size()) {
+      // Frees the drained items now rather than with the next page.
+      items->Clear();
+      current_->delivered = 0;
+    }
+    return message;
+  }
+
+  const ResumePoint start_;
+  const FetchPage fetch_;
+  const Schedule schedule_;
+  const Options options_;
+  std::atomic<bool> cancelled_{false};
+
+  mutable absl::Mutex mutex_;
+  Ready pending_ ABSL_GUARDED_BY(mutex_);
+  std::optional<HeldPage> current_ ABSL_GUARDED_BY(mutex_);
+  std::optional<Fetched> next_ ABSL_GUARDED_BY(mutex_);
+  bool fetching_ ABSL_GUARDED_BY(mutex_) = false;
+  bool started_ ABSL_GUARDED_BY(mutex_) = false;
+  int pages_fetched_ ABSL_GUARDED_BY(mutex_) = 0;
+};
+
+}  // namespace ucgate::gateway

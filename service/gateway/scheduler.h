@@ -1,0 +1,72 @@
+// Timers behind an interface, so that job polling is testable without sleeps:
+// the gateway runs a ThreadScheduler, tests a ManualScheduler they advance by
+// hand. Tasks must be short (hand blocking work to the BlockingExecutor): one
+// slow task delays every other timer.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <thread>
+#include <utility>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+
+namespace ucgate::gateway {
+
+class Scheduler {
+ public:
+  virtual ~Scheduler() = default;
+  // Runs `task` once, `delay` from now (at once for a delay <= 0), on the
+  // scheduler's thread. Dropped when the scheduler shuts down first.
+  virtual void RunAfter(absl::Duration delay, std::function<void()> task) = 0;
+};
+
+// One thread running tasks in due order.
+class ThreadScheduler final : public Scheduler {
+ public:
+  ThreadScheduler();
+  // Shutdown(), then joins the thread.
+  ~ThreadScheduler() override;
+
+  void RunAfter(absl::Duration delay, std::function<void()> task) override;
+  // Drops the tasks not yet run; later RunAfter calls are ignored.
+  void Shutdown();
+
+ private:
+  void Loop();
+
+  absl::Mutex mutex_;
+  absl::CondVar changed_;
+  // Keyed by (due time, sequence): FIFO among tasks due at the same time.
+  std::map<std::pair<absl::Time, uint64_t>, std::function<void()>> tasks_
+      ABSL_GUARDED_BY(mutex_);
+  uint64_t sequence_ ABSL_GUARDED_BY(mutex_) = 0;
+  bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
+  std::thread thread_;
+};
+
+// Time moves only when the test says so; tasks run on the advancing thread.
+class ManualScheduler final : public Scheduler {
+ public:
+  void RunAfter(absl::Duration delay, std::function<void()> task) override;
+  // Moves time forward by `by`, running every task due by then in due order
+  // (including tasks those tasks schedule within the window).
+  void AdvanceBy(absl::Duration by);
+  // Runs the tasks due now (delay 0) without moving time.
+  void RunDue() { AdvanceBy(absl::ZeroDuration()); }
+  int pending() const;
+  // Time from now until the next task is due (InfiniteDuration if none).
+  absl::Duration NextDelay() const;
+
+ private:
+  mutable absl::Mutex mutex_;
+  absl::Duration now_ ABSL_GUARDED_BY(mutex_) = absl::ZeroDuration();
+  uint64_t sequence_ ABSL_GUARDED_BY(mutex_) = 0;
+  std::map<std::pair<absl::Duration, uint64_t>, std::function<void()>> tasks_
+      ABSL_GUARDED_BY(mutex_);
+};
+
+}  // namespace ucgate::gateway

@@ -1,0 +1,489 @@
+#include "service/gateway/streams.h"
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "service/common/status.h"
+#include "service/gateway/listing_pump.h"
+#include "service/gateway/services.h"
+#include "service/gateway/status_conversion.h"
+#include "service/upstream/addon_request_validation.h"
+#include "service/upstream/conversion_request_validation.h"
+#include "service/upstream/file_request_validation.h"
+#include "service/upstream/group_request_validation.h"
+#include "service/upstream/page_token.h"
+
+namespace ucgate::gateway {
+
+grpc::Status ToCallerStatus(grpc::CallbackServerContext* context,
+                            const absl::Status& status) {
+  if (std::optional<absl::Duration> retry_after = RetryAfter(status)) {
+    context->AddTrailingMetadata(
+        "retry-after", absl::StrCat(absl::ToInt64Seconds(
+                           absl::Ceil(*retry_after, absl::Seconds(1)))));
+  }
+  return ToGrpcStatus(status);
+}
+
+absl::Time DeadlineOf(const grpc::CallbackServerContext& context) {
+  const auto deadline = context.deadline();
+  return deadline == std::chrono::system_clock::time_point::max()
+             ? absl::InfiniteFuture()
+             : absl::FromChrono(deadline);
+}
+
+namespace {
+
+// A stream refused before it started (bad request, unknown project).
+template <typename Message>
+class RefusedStream final : public grpc::ServerWriteReactor<Message> {
+ public:
+  RefusedStream(grpc::CallbackServerContext* context,
+                const absl::Status& status) {
+    this->Finish(ToCallerStatus(context, status));
+  }
+  void OnDone() override { delete this; }
+};
+
+// --- Listings ---------------------------------------------------------------
+
+struct FileListing {
+  using Request = v1::StreamFilesRequest;
+  using PageRequest = v1::ListFilesRequest;
+  using Page = v1::ListFilesResponse;
+  using Message = v1::StreamFilesResponse;
+  using Operations = upstream::FileOperations;
+  static auto* Items(Page* page) { return page->mutable_files(); }
+  static auto* Items(Message* message) { return message->mutable_files(); }
+  static PageRequest PageRequestOf(const Request& request) {
+    PageRequest page;
+    page.set_page_size(request.page_size());
+    if (request.has_stored()) page.set_stored(request.stored());
+    if (request.has_removed()) page.set_removed(request.removed());
+    page.set_ordering(request.ordering());
+    page.set_from(request.from());
+    page.set_include_appdata(request.include_appdata());
+    page.set_include_rekognition_info(request.include_rekognition_info());
+    return page;
+  }
+  static constexpr auto kList = &Operations::ListFiles;
+};
+
+struct GroupListing {
+  using Request = v1::StreamGroupsRequest;
+  using PageRequest = v1::ListGroupsRequest;
+  using Page = v1::ListGroupsResponse;
+  using Message = v1::StreamGroupsResponse;
+  using Operations = upstream::GroupOperations;
+  static auto* Items(Page* page) { return page->mutable_groups(); }
+  static auto* Items(Message* message) { return message->mutable_groups(); }
+  static PageRequest PageRequestOf(const Request& request) {
+    PageRequest page;
+    page.set_page_size(request.page_size());
+    page.set_ordering(request.ordering());
+    page.set_from(request.from());
+    return page;
+  }
+  static constexpr auto kList = &Operations::ListGroups;
+};
+
+// Writes the pump's messages one at a time: asks the pump for the next one
+// only when the previous write is done, so the caller's pace drives the
+// upstream fetching.
+template <typename Listing>
+class ListingStream final
+    : public grpc::ServerWriteReactor<typename Listing::Message> {
+ public:
+  ListingStream(grpc::CallbackServerContext* context,
+                std::shared_ptr<ListingPump<Listing>> pump)
+      : context_(context), pump_(std::move(pump)) {
+    pump_->Start();
+    RequestNext();
+  }
+
+  void OnWriteDone(bool ok) override {
+    if (!ok) {
+      // The caller went away mid-write.
+      pump_->Cancel();
+      this->Finish(grpc::Status(grpc::StatusCode::CANCELLED,
+                                "the stream was cancelled"));
+      return;
+    }
+    RequestNext();
+  }
+  void OnCancel() override { pump_->Cancel(); }
+  void OnDone() override {
+    pump_->Cancel();
+    delete this;
+  }
+
+ private:
+  void RequestNext() {
+    pump_->Next(
+        [this](absl::StatusOr<std::optional<typename Listing::Message>> next) {
+          if (!next.ok()) {
+            this->Finish(ToCallerStatus(context_, next.status()));
+          } else if (!next->has_value()) {
+            this->Finish(grpc::Status::OK);
+          } else {
+            message_ = **std::move(next);
+            this->StartWrite(&message_);
+          }
+        });
+  }
+
+  grpc::CallbackServerContext* const context_;
+  const std::shared_ptr<ListingPump<Listing>> pump_;
+  typename Listing::Message message_;
+};
+
+// --- Job watchers -----------------------------------------------------------
+
+// One watcher's side of a watch stream: keeps the latest status not yet
+// written (a slow caller skips intermediate statuses, never the terminal
+// one), writes one at a time, and finishes after the last write.
+template <typename Update>
+class WatchMailbox final : public JobWatcher<Update> {
+ public:
+  class Sink {
+   public:
+    virtual ~Sink() = default;
+    virtual void Write(Update update) = 0;
+    virtual void End(const absl::Status& status) = 0;
+  };
+  explicit WatchMailbox(Sink* sink) : sink_(sink) {}
+
+  void OnUpdate(const Update& update) override {
+    {
+      absl::MutexLock lock(&mutex_);
+      if (end_) return;
+      pending_ = update;
+    }
+    Pump();
+  }
+  void OnEnd(const absl::Status& status) override {
+    {
+      absl::MutexLock lock(&mutex_);
+      if (!end_) end_ = status;
+    }
+    Pump();
+  }
+  void WriteDone(bool ok) {
+    {
+      absl::MutexLock lock(&mutex_);
+      writing_ = false;
+      if (!ok) {
+        pending_.reset();
+        end_ = absl::CancelledError("the stream was cancelled");
+      }
+    }
+    Pump();
+  }
+  void Cancel() { OnEnd(absl::CancelledError("the stream was cancelled")); }
+
+ private:
+  // Starts the next write, or the finish once nothing is left to write.
+  void Pump() {
+    std::optional<Update> write;
+    std::optional<absl::Status> end;
+    Sink* sink;
+    {
+      absl::MutexLock lock(&mutex_);
+      if (writing_ || finished_) return;
+      if (pending_) {
+        write = std::move(pending_);
+        pending_.reset();
+        writing_ = true;
+      } else if (end_) {
+        end = end_;
+        finished_ = true;
+      } else {
+        return;
+      }
+      sink = sink_;
+    }
+    // Outside the lock: gRPC may run reactions on other threads at once.
+    if (write) {
+      sink->Write(*std::move(write));
+    } else {
+      sink->End(*end);
+    }
+  }
+
+  absl::Mutex mutex_;
+  Sink* const sink_;
+  std::optional<Update> pending_ ABSL_GUARDED_BY(mutex_);
+  std::optional<absl::Status> end_ ABSL_GUARDED_BY(mutex_);
+  bool writing_ ABSL_GUARDED_BY(mutex_) = false;
+  bool finished_ ABSL_GUARDED_BY(mutex_) = false;
+};
+
+template <typename Update>
+class WatchStream final : public grpc::ServerWriteReactor<Update>,
+                          public WatchMailbox<Update>::Sink {
+ public:
+  WatchStream(grpc::CallbackServerContext* context,
+              std::shared_ptr<JobWatchHub<Update>> hub, JobKey key,
+              typename JobWatchHub<Update>::Poll poll)
+      : context_(context),
+        hub_(std::move(hub)),
+        key_(std::move(key)),
+        mailbox_(std::make_shared<WatchMailbox<Update>>(this)) {
+    id_ = hub_->Join(key_, std::move(poll), mailbox_);
+  }
+
+  void Write(Update update) override {
+    message_ = std::move(update);
+    this->StartWrite(&message_);
+  }
+  void End(const absl::Status& status) override {
+    this->Finish(ToCallerStatus(context_, status));
+  }
+
+  void OnWriteDone(bool ok) override { mailbox_->WriteDone(ok); }
+  void OnCancel() override {
+    hub_->Leave(key_, id_);
+    mailbox_->Cancel();
+  }
+  void OnDone() override {
+    hub_->Leave(key_, id_);
+    delete this;
+  }
+
+ private:
+  grpc::CallbackServerContext* const context_;
+  const std::shared_ptr<JobWatchHub<Update>> hub_;
+  const JobKey key_;
+  const std::shared_ptr<WatchMailbox<Update>> mailbox_;
+  typename JobWatchHub<Update>::WatchId id_ = 0;
+  Update message_;
+};
+
+bool IsTerminal(const v1::WatchConversionJobResponse& update) {
+  switch (update.status()) {
+    case v1::CONVERSION_STATUS_FINISHED:
+    case v1::CONVERSION_STATUS_FAILED:
+    case v1::CONVERSION_STATUS_CANCELLED:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// UNKNOWN is terminal too: the upstream does not know the run and never
+// will, so polling on would only wait for the caller's deadline.
+bool IsTerminal(const v1::WatchAddonExecutionResponse& update) {
+  switch (update.status()) {
+    case v1::ADDON_EXECUTION_STATUS_DONE:
+    case v1::ADDON_EXECUTION_STATUS_ERROR:
+    case v1::ADDON_EXECUTION_STATUS_UNKNOWN:
+      return true;
+    default:
+      return false;
+  }
+}
+
+template <typename Update>
+std::shared_ptr<JobWatchHub<Update>> MakeHub(
+    const std::shared_ptr<Scheduler>& scheduler,
+    const std::shared_ptr<BlockingExecutor>& executor,
+    const WatchOptions& options) {
+  return JobWatchHub<Update>::Create(
+      scheduler,
+      [executor](std::function<void()> task) {
+        return executor->TrySchedule(std::move(task));
+      },
+      [](const Update& update) { return IsTerminal(update); }, options);
+}
+
+// The project of a call and its operations of `Operations`' kind, or why the
+// call cannot be served.
+template <typename Operations, typename Request>
+absl::StatusOr<std::pair<const Project*, Operations*>> Target(
+    const ProjectRegistry& projects, grpc::CallbackServerContext* context) {
+  absl::StatusOr<const Project*> project = projects.Resolve(*context);
+  if (!project.ok()) return project.status();
+  Operations* operations = OperationsOf(
+      (*project)->upstream, static_cast<const Operations*>(nullptr));
+  if (operations == nullptr) {
+    return absl::UnimplementedError(absl::StrCat(
+        Request::descriptor()->name(), ": not served by this gateway yet"));
+  }
+  return std::make_pair(*project, operations);
+}
+
+}  // namespace
+
+StreamCallRunner::StreamCallRunner(
+    std::shared_ptr<const ProjectRegistry> projects,
+    std::shared_ptr<BlockingExecutor> executor,
+    std::shared_ptr<Scheduler> scheduler, StreamOptions options)
+    : projects_(std::move(projects)),
+      executor_(std::move(executor)),
+      options_(options),
+      conversions_(MakeHub<v1::WatchConversionJobResponse>(scheduler, executor_,
+                                                           options.watch)),
+      addons_(MakeHub<v1::WatchAddonExecutionResponse>(scheduler, executor_,
+                                                       options.watch)) {}
+
+template <typename Listing>
+grpc::ServerWriteReactor<typename Listing::Message>*
+StreamCallRunner::StreamListing(
+    grpc::CallbackServerContext* context,
+    const typename Listing::Request& request) const {
+  using Message = typename Listing::Message;
+  using Operations = typename Listing::Operations;
+  auto target =
+      Target<Operations, typename Listing::Request>(*projects_, context);
+  if (!target.ok()) return new RefusedStream<Message>(context, target.status());
+  const auto [project, operations] = *target;
+  typename Listing::PageRequest page_request = Listing::PageRequestOf(request);
+  if (absl::Status valid =
+          upstream::ValidateRequest(page_request, project->api_version);
+      !valid.ok()) {
+    return new RefusedStream<Message>(context, valid);
+  }
+  // The same filters give the same fingerprint whatever the resume point.
+  typename Listing::Request filters = request;
+  filters.clear_resume_token();
+  const uint64_t fingerprint =
+      upstream::PagedRequestFingerprint(project->name, filters);
+  absl::StatusOr<ResumePoint> start =
+      DecodeResumeToken(request.resume_token(), fingerprint);
+  if (!start.ok()) return new RefusedStream<Message>(context, start.status());
+  // Fewest upstream calls: whole upstream pages unless the caller asks.
+  if (page_request.page_size() == 0) {
+    page_request.set_page_size(upstream::kMaxPageSize);
+  }
+
+  typename ListingPump<Listing>::Options pump_options;
+  pump_options.max_items_per_message = options_.max_items_per_message;
+  pump_options.deadline = DeadlineOf(*context);
+  pump_options.fingerprint = fingerprint;
+  auto pump = std::make_shared<ListingPump<Listing>>(
+      *std::move(start),
+      [operations = operations, page_request](const upstream::CallContext& call,
+                                              const std::string& page_token) {
+        typename Listing::PageRequest page = page_request;
+        page.set_page_token(page_token);
+        return (operations->*Listing::kList)(call, page);
+      },
+      [executor = executor_](std::function<void()> task) {
+        return executor->TrySchedule(std::move(task));
+      },
+      pump_options);
+  return new ListingStream<Listing>(context, std::move(pump));
+}
+
+grpc::ServerWriteReactor<v1::StreamFilesResponse>* StreamCallRunner::Run(
+    grpc::CallbackServerContext* context,
+    const v1::StreamFilesRequest* request) const {
+  return StreamListing<FileListing>(context, *request);
+}
+
+grpc::ServerWriteReactor<v1::StreamGroupsResponse>* StreamCallRunner::Run(
+    grpc::CallbackServerContext* context,
+    const v1::StreamGroupsRequest* request) const {
+  return StreamListing<GroupListing>(context, *request);
+}
+
+grpc::ServerWriteReactor<v1::WatchConversionJobResponse>* StreamCallRunner::Run(
+    grpc::CallbackServerContext* context,
+    const v1::WatchConversionJobRequest* request) const {
+  using Update = v1::WatchConversionJobResponse;
+  auto target =
+      Target<upstream::ConversionOperations, v1::WatchConversionJobRequest>(
+          *projects_, context);
+  if (!target.ok()) return new RefusedStream<Update>(context, target.status());
+  const auto [project, operations] = *target;
+  const bool document = request->kind() == v1::CONVERSION_KIND_DOCUMENT;
+  if (!document && request->kind() != v1::CONVERSION_KIND_VIDEO) {
+    return new RefusedStream<Update>(
+        context, InvalidFieldError("kind",
+                                   "must be CONVERSION_KIND_DOCUMENT or "
+                                   "CONVERSION_KIND_VIDEO"));
+  }
+  // Both status requests check the token alike.
+  v1::GetDocumentConversionStatusRequest document_request;
+  document_request.set_token(request->token());
+  if (absl::Status valid =
+          upstream::ValidateRequest(document_request, project->api_version);
+      !valid.ok()) {
+    return new RefusedStream<Update>(context, valid);
+  }
+  const int64_t token = request->token();
+  JobKey key{project->name, document ? "document" : "video",
+             absl::StrCat(token)};
+  auto poll = [operations = operations, document, token](
+                  const upstream::CallContext& call) -> absl::StatusOr<Update> {
+    Update update;
+    if (document) {
+      v1::GetDocumentConversionStatusRequest status_request;
+      status_request.set_token(token);
+      auto status =
+          operations->GetDocumentConversionStatus(call, status_request);
+      if (!status.ok()) return status.status();
+      update.set_status(status->status());
+      update.set_error(status->error());
+      update.set_result_uuid(status->result_uuid());
+    } else {
+      v1::GetVideoConversionStatusRequest status_request;
+      status_request.set_token(token);
+      auto status = operations->GetVideoConversionStatus(call, status_request);
+      if (!status.ok()) return status.status();
+      update.set_status(status->status());
+      update.set_error(status->error());
+      update.set_result_uuid(status->result_uuid());
+      update.set_thumbnails_group_uuid(status->thumbnails_group_uuid());
+    }
+    return update;
+  };
+  return new WatchStream<Update>(context, conversions_, std::move(key),
+                                 std::move(poll));
+}
+
+grpc::ServerWriteReactor<v1::WatchAddonExecutionResponse>*
+StreamCallRunner::Run(grpc::CallbackServerContext* context,
+                      const v1::WatchAddonExecutionRequest* request) const {
+  using Update = v1::WatchAddonExecutionResponse;
+  auto target =
+      Target<upstream::AddonOperations, v1::WatchAddonExecutionRequest>(
+          *projects_, context);
+  if (!target.ok()) return new RefusedStream<Update>(context, target.status());
+  const auto [project, operations] = *target;
+  v1::GetAddonExecutionStatusRequest status_request;
+  status_request.set_addon(request->addon());
+  status_request.set_request_id(request->request_id());
+  if (absl::Status valid =
+          upstream::ValidateRequest(status_request, project->api_version);
+      !valid.ok()) {
+    return new RefusedStream<Update>(context, valid);
+  }
+  JobKey key{project->name, v1::Addon_Name(request->addon()),
+             request->request_id()};
+  auto poll = [operations = operations, status_request](
+                  const upstream::CallContext& call) -> absl::StatusOr<Update> {
+    auto status = operations->GetAddonExecutionStatus(call, status_request);
+    if (!status.ok()) return status.status();
+    Update update;
+    update.set_status(status->status());
+    update.set_result_file_id(status->result_file_id());
+    return update;
+  };
+  return new WatchStream<Update>(context, addons_, std::move(key),
+                                 std::move(poll));
+}
+
+void StreamCallRunner::Shutdown() const {
+  conversions_->Shutdown();
+  addons_->Shutdown();
+}
+
+int StreamCallRunner::watched_jobs() const {
+  return conversions_->jobs() + addons_->jobs();
+}
+
+}  // namespace ucgate::gateway

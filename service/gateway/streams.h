@@ -1,0 +1,79 @@
+// The server-streaming RPCs: StreamFiles/StreamGroups (a ListingPump behind
+// a thin ServerWriteReactor) and WatchConversionJob/WatchAddonExecution (a
+// watcher of the gateway's shared JobWatchHubs). Requests are checked on the
+// reactor thread as the unary ones are; upstream calls run on the
+// BlockingExecutor.
+#pragma once
+
+#include <memory>
+
+#include "grpcpp/server_context.h"
+#include "grpcpp/support/server_callback.h"
+#include "service/gateway/blocking_executor.h"
+#include "service/gateway/job_watch_hub.h"
+#include "service/gateway/project_registry.h"
+#include "service/gateway/scheduler.h"
+#include "uploadcare/gateway/v1/addon_service.pb.h"
+#include "uploadcare/gateway/v1/conversion_service.pb.h"
+#include "uploadcare/gateway/v1/file_service.pb.h"
+#include "uploadcare/gateway/v1/group_service.pb.h"
+
+namespace ucgate::gateway {
+
+namespace v1 = ::uploadcare::gateway::v1;
+
+struct StreamOptions {
+  // Items per StreamFiles/StreamGroups message (measured: see README).
+  int max_items_per_message = 100;
+  WatchOptions watch;
+};
+
+// The status a call ends with, adding a plain `retry-after` trailer
+// (seconds) when the error carries RetryInfo, for callers that do not decode
+// details.
+grpc::Status ToCallerStatus(grpc::CallbackServerContext* context,
+                            const absl::Status& status);
+// The caller's deadline as an absl::Time (InfiniteFuture when none).
+absl::Time DeadlineOf(const grpc::CallbackServerContext& context);
+
+class StreamCallRunner {
+ public:
+  // `scheduler` runs the job watchers' timers.
+  StreamCallRunner(std::shared_ptr<const ProjectRegistry> projects,
+                   std::shared_ptr<BlockingExecutor> executor,
+                   std::shared_ptr<Scheduler> scheduler,
+                   StreamOptions options = {});
+
+  grpc::ServerWriteReactor<v1::StreamFilesResponse>* Run(
+      grpc::CallbackServerContext* context,
+      const v1::StreamFilesRequest* request) const;
+  grpc::ServerWriteReactor<v1::StreamGroupsResponse>* Run(
+      grpc::CallbackServerContext* context,
+      const v1::StreamGroupsRequest* request) const;
+  grpc::ServerWriteReactor<v1::WatchConversionJobResponse>* Run(
+      grpc::CallbackServerContext* context,
+      const v1::WatchConversionJobRequest* request) const;
+  grpc::ServerWriteReactor<v1::WatchAddonExecutionResponse>* Run(
+      grpc::CallbackServerContext* context,
+      const v1::WatchAddonExecutionRequest* request) const;
+
+  // Stops every job poller (the gateway's shutdown, after its calls ended).
+  void Shutdown() const;
+
+  // Jobs polled right now (tests).
+  int watched_jobs() const;
+
+ private:
+  template <typename Listing>
+  grpc::ServerWriteReactor<typename Listing::Message>* StreamListing(
+      grpc::CallbackServerContext* context,
+      const typename Listing::Request& request) const;
+
+  std::shared_ptr<const ProjectRegistry> projects_;
+  std::shared_ptr<BlockingExecutor> executor_;
+  StreamOptions options_;
+  std::shared_ptr<JobWatchHub<v1::WatchConversionJobResponse>> conversions_;
+  std::shared_ptr<JobWatchHub<v1::WatchAddonExecutionResponse>> addons_;
+};
+
+}  // namespace ucgate::gateway

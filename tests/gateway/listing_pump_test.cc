@@ -1,0 +1,271 @@
+#include "service/gateway/listing_pump.h"
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing_util/status_matchers.h"
+#include "uploadcare/gateway/v1/file_service.pb.h"
+
+namespace ucgate::gateway {
+namespace {
+
+namespace v1 = ::uploadcare::gateway::v1;
+
+struct TestListing {
+  using Page = v1::ListFilesResponse;
+  using Message = v1::StreamFilesResponse;
+  static auto* Items(Page* page) { return page->mutable_files(); }
+  static auto* Items(Message* message) { return message->mutable_files(); }
+};
+using Pump = ListingPump<TestListing>;
+using Next = absl::StatusOr<std::optional<v1::StreamFilesResponse>>;
+
+constexpr uint64_t kFingerprint = 42;
+
+// An upstream of `pages` pages of `page_size` files named "f<index>"; page i
+// is fetched with token "t<i>" ("" for the first). Tasks queue until run.
+class PumpTest : public ::testing::Test {
+ protected:
+  std::shared_ptr<Pump> MakePump(ResumePoint start = {},
+                                 int max_items_per_message = 100) {
+    Pump::Options options;
+    options.max_items_per_message = max_items_per_message;
+    options.deadline = deadline_;
+    options.fingerprint = kFingerprint;
+    return std::make_shared<Pump>(
+        std::move(start),
+        [this](const upstream::CallContext& context, const std::string& token)
+            -> absl::StatusOr<v1::ListFilesResponse> {
+          fetched_tokens_.push_back(token);
+          contexts_.push_back(context);
+          const int index = token.empty() ? 0 : std::stoi(token.substr(1));
+          if (index == failing_page_)
+            return absl::UnavailableError("upstream 503");
+          v1::ListFilesResponse page;
+          for (int i = 0; i < page_size_; ++i) {
+            page.add_files()->set_uuid(
+                absl::StrCat("f", index * page_size_ + i));
+          }
+          page.set_total_size(pages_ * page_size_);
+          if (index + 1 < pages_)
+            page.set_next_page_token(absl::StrCat("t", index + 1));
+          return page;
+        },
+        [this](std::function<void()> task) {
+          if (refuse_tasks_) return false;
+          tasks_.push_back(std::move(task));
+          return true;
+        },
+        options);
+  }
+
+  // Runs queued tasks (and those they queue) until none is left.
+  void RunTasks() {
+    while (!tasks_.empty()) {
+      auto task = std::move(tasks_.front());
+      tasks_.pop_front();
+      task();
+    }
+  }
+
+  // Next, running tasks until it answers.
+  Next TakeNext(Pump& pump) {
+    std::optional<Next> answer;
+    pump.Next([&](Next next) { answer = std::move(next); });
+    RunTasks();
+    EXPECT_TRUE(answer.has_value());
+    return answer ? *std::move(answer) : Next(absl::InternalError("no answer"));
+  }
+
+  // Every file until the end or an error; `last_token` gets the resume token
+  // of the last message.
+  std::vector<std::string> Drain(Pump& pump, absl::Status* end,
+                                 std::string* last_token = nullptr) {
+    std::vector<std::string> uuids;
+    while (true) {
+      Next next = TakeNext(pump);
+      if (!next.ok() || !next->has_value()) {
+        *end = next.status();
+        return uuids;
+      }
+      for (const auto& file : (*next)->files()) uuids.push_back(file.uuid());
+      if (last_token) *last_token = (*next)->resume_token();
+    }
+  }
+
+  int pages_ = 3;
+  int page_size_ = 250;
+  int failing_page_ = -1;
+  bool refuse_tasks_ = false;
+  absl::Time deadline_ = absl::FromUnixSeconds(2000000000);
+  std::deque<std::function<void()>> tasks_;
+  std::vector<std::string> fetched_tokens_;
+  std::vector<upstream::CallContext> contexts_;
+};
+
+std::vector<std::string> Names(int begin, int end) {
+  std::vector<std::string> names;
+  for (int i = begin; i < end; ++i) names.push_back(absl::StrCat("f", i));
+  return names;
+}
+
+TEST_F(PumpTest, StreamsEveryItemInOrderInBoundedBatches) {
+  auto pump = MakePump();
+  pump->Start();
+  std::vector<int> sizes;
+  std::vector<std::string> uuids;
+  while (true) {
+    Next next = TakeNext(*pump);
+    ASSERT_THAT(next.status(), IsOk());
+    if (!next->has_value()) break;
+    sizes.push_back((*next)->files_size());
+    EXPECT_EQ((*next)->total_size(), 750);
+    for (const auto& file : (*next)->files()) uuids.push_back(file.uuid());
+  }
+  EXPECT_EQ(uuids, Names(0, 750));
+  // Batches never straddle pages: 100, 100, 50 per 250-file page.
+  EXPECT_THAT(sizes,
+              ::testing::ElementsAre(100, 100, 50, 100, 100, 50, 100, 100, 50));
+  EXPECT_THAT(fetched_tokens_, ::testing::ElementsAre("", "t1", "t2"));
+}
+
+TEST_F(PumpTest, PrefetchesExactlyOnePageAheadOfTheCaller) {
+  pages_ = 10;
+  auto pump = MakePump();
+  pump->Start();
+  RunTasks();                           // The caller reads nothing yet.
+  EXPECT_EQ(pump->pages_fetched(), 2);  // The first page and one ahead.
+  EXPECT_LE(pump->pages_held(), 2);
+  // Draining the first page (three messages) fetches nothing more...
+  for (int i = 0; i < 3; ++i) ASSERT_THAT(TakeNext(*pump).status(), IsOk());
+  EXPECT_EQ(pump->pages_fetched(), 2);
+  // ...moving to the second page starts fetching the third.
+  ASSERT_THAT(TakeNext(*pump).status(), IsOk());
+  EXPECT_EQ(pump->pages_fetched(), 3);
+  EXPECT_LE(pump->pages_held(), 2);
+  // However slowly the caller reads, never more than two pages.
+  for (int i = 0; i < 10; ++i) {
+    RunTasks();
+    EXPECT_LE(pump->pages_held(), 2);
+  }
+  EXPECT_EQ(pump->pages_fetched(), 3);
+}
+
+TEST_F(PumpTest, UpstreamFailureEndsTheStreamAfterTheItemsAlreadySent) {
+  failing_page_ = 1;
+  auto pump = MakePump();
+  pump->Start();
+  absl::Status end;
+  EXPECT_EQ(Drain(*pump, &end), Names(0, 250));
+  EXPECT_THAT(end, StatusIs(absl::StatusCode::kUnavailable, ::testing::_));
+}
+
+TEST_F(PumpTest, ResumeTokenContinuesRightAfterTheLastItemReceived) {
+  auto pump = MakePump();
+  pump->Start();
+  std::vector<std::string> received;
+  std::string token;
+  for (int i = 0; i < 4; ++i) {  // 100 + 100 + 50 + 100 = 350 files
+    Next next = TakeNext(*pump);
+    ASSERT_THAT(next.status(), IsOk());
+    for (const auto& file : (*next)->files()) received.push_back(file.uuid());
+    token = (*next)->resume_token();
+  }
+  pump->Cancel();
+  absl::StatusOr<ResumePoint> point = DecodeResumeToken(token, kFingerprint);
+  ASSERT_THAT(point.status(), IsOk());
+  auto resumed = MakePump(*point);
+  resumed->Start();
+  absl::Status end;
+  std::vector<std::string> rest = Drain(*resumed, &end);
+  EXPECT_THAT(end, IsOk());
+  received.insert(received.end(), rest.begin(), rest.end());
+  EXPECT_EQ(received, Names(0, 750));
+}
+
+TEST_F(PumpTest, ResumeAtAPageBoundaryStartsWithTheNextPage) {
+  auto pump = MakePump();
+  pump->Start();
+  std::string token;
+  for (int i = 0; i < 3; ++i) token = (*TakeNext(*pump))->resume_token();
+  pump->Cancel();
+  fetched_tokens_.clear();
+  auto resumed = MakePump(*DecodeResumeToken(token, kFingerprint));
+  resumed->Start();
+  absl::Status end;
+  EXPECT_EQ(Drain(*resumed, &end), Names(250, 750));
+  // No page is fetched twice.
+  EXPECT_THAT(fetched_tokens_, ::testing::ElementsAre("t1", "t2"));
+}
+
+TEST_F(PumpTest, ResumeTokensAreBoundToTheirFilters) {
+  const std::string token = EncodeResumeToken({"t1", 10}, kFingerprint);
+  EXPECT_THAT(DecodeResumeToken(token, kFingerprint + 1).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, ::testing::_));
+  EXPECT_THAT(DecodeResumeToken("garbage!", kFingerprint).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, ::testing::_));
+  absl::Status bad = DecodeResumeToken("garbage!", kFingerprint).status();
+  EXPECT_TRUE(absl::StartsWith(bad.message(), "resume_token: ")) << bad;
+}
+
+TEST_F(PumpTest, CancelAnswersThePendingCallAndStopsFetching) {
+  pages_ = 10;
+  auto pump = MakePump();
+  pump->Start();
+  std::optional<Next> answer;
+  pump->Next([&](Next next) { answer = std::move(next); });
+  ASSERT_EQ(tasks_.size(), 1u);  // The first page is on its way.
+  pump->Cancel();
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_THAT(answer->status(),
+              StatusIs(absl::StatusCode::kCancelled, ::testing::_));
+  RunTasks();
+  // The in-flight fetch saw the cancellation, and nothing followed it.
+  ASSERT_EQ(contexts_.size(), 1u);
+  EXPECT_TRUE(contexts_[0].is_cancelled());
+  EXPECT_TRUE(tasks_.empty());
+  EXPECT_EQ(pump->pages_fetched(), 1);
+  // Later calls end at once.
+  EXPECT_THAT(TakeNext(*pump).status(),
+              StatusIs(absl::StatusCode::kCancelled, ::testing::_));
+}
+
+TEST_F(PumpTest, EveryFetchCarriesTheCallersDeadline) {
+  auto pump = MakePump();
+  pump->Start();
+  absl::Status end;
+  Drain(*pump, &end);
+  ASSERT_EQ(contexts_.size(), 3u);
+  for (const auto& context : contexts_) {
+    EXPECT_EQ(context.deadline, deadline_);
+    EXPECT_FALSE(context.is_cancelled());
+  }
+}
+
+TEST_F(PumpTest, OverloadedExecutorEndsTheStreamWithResourceExhausted) {
+  refuse_tasks_ = true;
+  auto pump = MakePump();
+  pump->Start();
+  EXPECT_THAT(TakeNext(*pump).status(),
+              StatusIs(absl::StatusCode::kResourceExhausted, ::testing::_));
+}
+
+TEST_F(PumpTest, EmptyListingEndsAtOnce) {
+  page_size_ = 0;
+  pages_ = 1;
+  auto pump = MakePump();
+  pump->Start();
+  Next next = TakeNext(*pump);
+  ASSERT_THAT(next.status(), IsOk());
+  EXPECT_FALSE(next->has_value());
+}
+
+}  // namespace
+}  // namespace ucgate::gateway
