@@ -9,6 +9,8 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
+#include "service/cache/lru_file_info_cache.h"
+#include "service/common/log.h"
 #include "service/upstream/file_operations_factory.h"
 
 namespace ucgate::gateway {
@@ -17,6 +19,16 @@ absl::StatusOr<std::shared_ptr<const ProjectRegistry>> MakeProjectRegistry(
     const GatewayConfig& config, std::shared_ptr<http::HttpClient> http_client,
     std::shared_ptr<const Clock> clock, upstream::Sleeper sleeper) {
   std::vector<Project> projects;
+  // One cache and one pool of batch helpers for the whole gateway.
+  std::shared_ptr<cache::FileInfoCache> file_info_cache;
+  if (config.cache.max_bytes > 0) {
+    file_info_cache = cache::MakeLruFileInfoCache(
+        {config.cache.max_bytes, config.cache.ttl}, clock);
+  }
+  // Two batch calls can run at full width; more share the helpers, and each
+  // caller runs its own chunks too.
+  auto chunk_executor = std::make_shared<upstream::ChunkExecutor>(
+      2 * (config.batch.max_concurrent_chunks - 1));
   for (const ProjectConfig& project : config.projects) {
     upstream::ProjectUpstreamOptions options;
     options.project_name = project.name;
@@ -26,6 +38,9 @@ absl::StatusOr<std::shared_ptr<const ProjectRegistry>> MakeProjectRegistry(
     options.auth_scheme = project.auth_scheme;
     options.credentials = {project.public_key, project.secret_key};
     options.retry = config.upstream.retry;
+    options.batch.max_concurrent_chunks = config.batch.max_concurrent_chunks;
+    options.chunk_executor = chunk_executor;
+    options.file_info_cache = file_info_cache;
     absl::StatusOr<upstream::ProjectUpstream> upstream =
         upstream::MakeProjectUpstream(
             std::move(options), http_client, clock,
@@ -38,6 +53,16 @@ absl::StatusOr<std::shared_ptr<const ProjectRegistry>> MakeProjectRegistry(
         {project.name, project.api_version, *std::move(upstream)});
   }
   return std::make_shared<const ProjectRegistry>(std::move(projects));
+}
+
+std::optional<cache::FileInfoCacheStats> FileInfoCacheStats(
+    const ProjectRegistry& projects) {
+  for (const Project& project : projects.projects()) {
+    if (project.upstream.file_info_cache) {
+      return project.upstream.file_info_cache->Stats();
+    }
+  }
+  return std::nullopt;
 }
 
 absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
@@ -107,6 +132,11 @@ void GatewayServer::Shutdown(absl::Duration grace) {
   server_->GetHealthCheckService()->SetServingStatus(false);
   server_->Shutdown(std::chrono::system_clock::now() +
                     absl::ToChronoMilliseconds(grace));
+  if (std::optional<cache::FileInfoCacheStats> stats =
+          FileInfoCacheStats(*projects_)) {
+    UCGATE_LOG(kInfo,
+               "file-info cache at shutdown: ", cache::FormatStats(*stats));
+  }
   // Every call has ended: no watcher is left, stop the pollers and timers.
   if (streams_) streams_->Shutdown();
   if (own_scheduler_) own_scheduler_->Shutdown();

@@ -10,6 +10,7 @@
 #include "absl/time/time.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/server.h"
+#include "service/cache/file_info_cache.h"
 #include "service/common/clock.h"
 #include "service/gateway/blocking_executor.h"
 #include "service/gateway/config.h"
@@ -25,6 +26,11 @@ namespace ucgate::gateway {
 absl::StatusOr<std::shared_ptr<const ProjectRegistry>> MakeProjectRegistry(
     const GatewayConfig& config, std::shared_ptr<http::HttpClient> http_client,
     std::shared_ptr<const Clock> clock, upstream::Sleeper sleeper = nullptr);
+
+// The counters of the gateway's one file-info cache (config `cache`), shared
+// by every project; nullopt when caching is off.
+std::optional<cache::FileInfoCacheStats> FileInfoCacheStats(
+    const ProjectRegistry& projects);
 
 class GatewayServer {
  public:
