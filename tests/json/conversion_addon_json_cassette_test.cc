@@ -222,10 +222,13 @@ TEST(ConversionAddonJsonCassetteTest, ErrorAnswersMapToFieldViolations) {
           << interaction.Name();
     } else {
       // ws_rekognition_detect_moderation_labels_nonexistent_uuid: the service
-      // answered 403 with a field map; the error edge reads any 403 as the
-      // gateway's credentials being refused.
+      // answered 403 with a field map; the keys were fine, so it is no
+      // credentials problem, but a refusal quoted as the service gave it.
       EXPECT_EQ(interaction.status, 403) << interaction.Name();
-      EXPECT_EQ(status.code(), absl::StatusCode::kInternal)
+      EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition)
+          << interaction.Name();
+      EXPECT_THAT(std::string(status.message()),
+                  ::testing::HasSubstr("request_id: Must be a valid UUID."))
           << interaction.Name();
     }
   }

@@ -79,8 +79,9 @@ INSTANTIATE_TEST_SUITE_P(
                    kUpstreamBadRequest},
         StatusCase{401, absl::StatusCode::kInternal,
                    kUpstreamCredentialsRejected},
-        StatusCase{403, absl::StatusCode::kInternal,
-                   kUpstreamCredentialsRejected},
+        // A 403 whose detail is not about the keys (see the 403 tests).
+        StatusCase{403, absl::StatusCode::kFailedPrecondition,
+                   kUpstreamFeatureNotAvailable},
         StatusCase{404, absl::StatusCode::kNotFound, kUpstreamNotFound},
         StatusCase{410, absl::StatusCode::kNotFound, kUpstreamNotFound},
         StatusCase{406, absl::StatusCode::kInternal, kUpstreamVersionRejected},
@@ -189,23 +190,62 @@ TEST(UpstreamErrorTest, CredentialsRefusedIsAServerSideProblem) {
               Optional(Eq("UPSTREAM_CREDENTIALS_REJECTED")));
 }
 
-// Recorded: rest_webhook_list_unpaid.yml.
-TEST(UpstreamErrorTest, RecordedForbiddenKeepsTheUpstreamReason) {
-  EXPECT_THAT(
-      StatusFromHttpResponse(
-          Response(403, R"({"detail":"You can't use webhooks"})"), kNow),
-      StatusIs(absl::StatusCode::kInternal,
-               AllOf(HasSubstr("credentials were refused"),
-                     HasSubstr("You can't use webhooks"))));
+// Recorded: rest_webhook_list_unpaid.yml. The keys were accepted; the
+// project's plan forbids webhooks: the caller is told so, as it is.
+TEST(UpstreamErrorTest, RecordedForbiddenFeatureIsAFailedPrecondition) {
+  const absl::Status status = StatusFromHttpResponse(
+      Response(403, R"({"detail":"You can't use webhooks"})"), kNow);
+  EXPECT_THAT(status,
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       Eq("upstream: the Uploadcare project may not do this "
+                          "(HTTP 403: You can't use webhooks)")));
+  EXPECT_THAT(ErrorReason(status),
+              Optional(Eq("UPSTREAM_FEATURE_NOT_AVAILABLE")));
+  EXPECT_THAT(FieldViolations(status), IsEmpty());
+}
+
+TEST(UpstreamErrorTest, PermissionDeniedIsAFeatureNotAvailable) {
+  const absl::Status status = StatusFromHttpResponse(
+      Response(403, R"({"detail":"You do not have permission to perform )"
+                    R"(this action."})"),
+      kNow);
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition) << status;
+  EXPECT_THAT(ErrorReason(status),
+              Optional(Eq("UPSTREAM_FEATURE_NOT_AVAILABLE")));
+}
+
+// Django REST framework answers some authentication failures with 403; a
+// 403 without any message is read the same way.
+TEST(UpstreamErrorTest, ForbiddenRefusingTheKeysIsAServerSideProblem) {
+  for (const char* body :
+       {R"({"detail":"Incorrect authentication credentials."})",
+        R"({"detail":"Authentication credentials were not provided."})",
+        R"({"detail":"Simple authentication over HTTP is forbidden. Please, )"
+        R"(use HTTPS or signed requests instead."})",
+        R"({"detail":"Invalid signature. Please check your Secret key."})",
+        R"({"detail":"Public key 'demopublickey' not found."})", "{}", "",
+        "<html><title>403 Forbidden</title></html>"}) {
+    const absl::Status status =
+        StatusFromHttpResponse(Response(403, body), kNow);
+    EXPECT_THAT(status, StatusIs(absl::StatusCode::kInternal,
+                                 HasSubstr("credentials were refused")))
+        << body;
+    EXPECT_THAT(ErrorReason(status),
+                Optional(Eq("UPSTREAM_CREDENTIALS_REJECTED")))
+        << body;
+  }
 }
 
 // Recorded: ws_rekognition_detect_moderation_labels_nonexistent_uuid.yml (a
-// field map under 403): quoted, but not blamed on the caller's fields.
+// field map under 403, for a well-formed but unknown request id): quoted,
+// but not blamed on the caller's fields.
 TEST(UpstreamErrorTest, RecordedForbiddenFieldMapIsNotAFieldViolation) {
   const absl::Status status = StatusFromHttpResponse(
       Response(403, R"({"request_id":["Must be a valid UUID."]})"), kNow);
-  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInternal,
-                               HasSubstr("request_id: Must be a valid UUID.")));
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kFailedPrecondition,
+                               Eq("upstream: HTTP 403: request_id: Must be a "
+                                  "valid UUID.")));
+  EXPECT_THAT(ErrorReason(status), Optional(Eq("UPSTREAM_REJECTED")));
   EXPECT_THAT(FieldViolations(status), IsEmpty());
 }
 

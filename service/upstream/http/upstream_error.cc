@@ -232,7 +232,7 @@ StatusMapping MappingFor(int http_status) {
     case 400:
       return {Code::kInvalidArgument, kUpstreamBadRequest};
     case 401:
-    case 403:
+    case 403:  // Refined by ForbiddenMapping once the body is read.
       // The gateway's own Uploadcare keys: nothing the caller can fix.
       return {Code::kInternal, kUpstreamCredentialsRejected,
               "the gateway's Uploadcare credentials were refused"};
@@ -253,6 +253,36 @@ StatusMapping MappingFor(int http_status) {
                  ? StatusMapping{Code::kFailedPrecondition, kUpstreamRejected}
                  : StatusMapping{Code::kUnavailable, kUpstreamUnavailable};
   }
+}
+
+// A 403 is the keys being refused when its detail says so (Django REST
+// framework answers 403 rather than 401 for some authentication failures:
+// "Incorrect authentication credentials.", "Authentication credentials were
+// not provided.", "Simple authentication over HTTP is forbidden...") or when
+// it says nothing; otherwise the keys were fine and the project may not do
+// this ("You can't use webhooks").
+bool IsCredentialsRefusal(const UpstreamDetail& detail) {
+  if (!detail.violations.empty()) return false;
+  if (detail.texts.empty()) return true;
+  for (const std::string& text : detail.texts) {
+    const std::string lower = absl::AsciiStrToLower(text);
+    for (absl::string_view word : {"authenticat", "credential", "signature",
+                                   "public key", "secret key", "api key"}) {
+      if (absl::StrContains(lower, word)) return true;
+    }
+  }
+  return false;
+}
+
+StatusMapping ForbiddenMapping(const UpstreamDetail& detail) {
+  if (IsCredentialsRefusal(detail)) return MappingFor(401);
+  // FAILED_PRECONDITION, not PERMISSION_DENIED: the caller was allowed in by
+  // the gateway; the project's state (its plan) forbids the operation.
+  if (detail.violations.empty()) {
+    return {absl::StatusCode::kFailedPrecondition, kUpstreamFeatureNotAvailable,
+            "the Uploadcare project may not do this"};
+  }
+  return {absl::StatusCode::kFailedPrecondition, kUpstreamRejected};
 }
 
 std::string Message(const StatusMapping& mapping, int http_status,
@@ -293,13 +323,14 @@ absl::Status StatusFromHttpResponse(const HttpResponse& response,
   const int http_status = response.status_code;
   if (http_status >= 200 && http_status < 300) return absl::OkStatus();
 
-  const StatusMapping mapping = MappingFor(http_status);
+  StatusMapping mapping = MappingFor(http_status);
   UpstreamDetail detail;
   std::string description;
   if (mapping.describe_body) {
     detail = ParseErrorBody(response.body);
     description = DescribeBody(response, detail);
   }
+  if (http_status == 403) mapping = ForbiddenMapping(detail);
   absl::Status status = WithErrorInfo(
       absl::Status(mapping.code, Message(mapping, http_status, description)),
       mapping.reason, {{kHttpStatusMetadataKey, absl::StrCat(http_status)}});

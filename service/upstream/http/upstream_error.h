@@ -15,7 +15,9 @@ namespace ucgate::http {
 // ErrorInfo reasons.
 inline constexpr char kUpstreamBadRequest[] = "UPSTREAM_BAD_REQUEST";  // 400
 inline constexpr char kUpstreamCredentialsRejected[] =
-    "UPSTREAM_CREDENTIALS_REJECTED";                               // 401, 403
+    "UPSTREAM_CREDENTIALS_REJECTED";  // 401, 403 refusing the keys
+inline constexpr char kUpstreamFeatureNotAvailable[] =
+    "UPSTREAM_FEATURE_NOT_AVAILABLE";  // 403 for the project's plan
 inline constexpr char kUpstreamNotFound[] = "UPSTREAM_NOT_FOUND";  // 404, 410
 inline constexpr char kUpstreamVersionRejected[] =
     "UPSTREAM_VERSION_REJECTED";                                  // 406
@@ -35,7 +37,13 @@ inline constexpr char kHttpStatusMetadataKey[] = "http_status";
 // OK for 2xx; otherwise:
 //   400 INVALID_ARGUMENT with the upstream's detail or field map (the latter
 //       also as BadRequest field violations), 413 INVALID_ARGUMENT,
-//   401/403 INTERNAL (the gateway's credentials were refused),
+//   401, and 403 refusing the keys (its detail is about authentication,
+//       credentials or signatures, or there is none), INTERNAL (the
+//       gateway's credentials were refused); any other 403 (the project's
+//       plan forbids it: "You can't use webhooks") FAILED_PRECONDITION with
+//       UPSTREAM_FEATURE_NOT_AVAILABLE, or with a field map,
+//       FAILED_PRECONDITION with UPSTREAM_REJECTED (quoted, not blamed on
+//       the caller's fields),
 //   404/410 NOT_FOUND, 406 INTERNAL, 409 ABORTED,
 //   429 RESOURCE_EXHAUSTED with RetryInfo when Retry-After (or the legacy
 //       X-Throttle-Wait-Seconds) is given,
