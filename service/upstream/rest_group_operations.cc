@@ -70,24 +70,20 @@ class RestGroupOperations final : public GroupOperations {
   absl::StatusOr<v1::StoreGroupResponse> StoreGroup(
       const CallContext& context,
       const v1::StoreGroupRequest& request) override {
-    v1::StoreGroupResponse result;
     if (rest_->api_version() == ApiVersion::kV06) {
-      absl::StatusOr<http::HttpResponse> response =
-          rest_->Call(context, HttpMethod::kPut,
-                      absl::StrCat("/groups/", request.id(), "/storage/"), "");
-      if (!response.ok()) return response.status();
-      if (absl::Status status =
-              json::ParseGroup(response->body, result.mutable_group());
-          !status.ok()) {
-        return status;
-      }
-      return result;
+      return RespondWith<v1::StoreGroupResponse>([&](auto& result) {
+        return rest_->CallAndParse(
+            context, HttpMethod::kPut,
+            absl::StrCat("/groups/", request.id(), "/storage/"), "",
+            json::ParseGroup, result.mutable_group());
+      });
     }
     // v0.7 dropped the group store: store the group's present files with
     // batch store (split into upstream batches by batch_files_), then answer
     // the group as it is now.
     absl::StatusOr<v1::Group> group = FetchGroup(context, request.id());
     if (!group.ok()) return group.status();
+    v1::StoreGroupResponse result;
     v1::BatchStoreFilesRequest store;
     for (const v1::GroupFile& entry : group->files()) {
       if (!entry.removed() && !entry.file().has_datetime_stored()) {
@@ -111,15 +107,11 @@ class RestGroupOperations final : public GroupOperations {
  private:
   absl::StatusOr<v1::Group> FetchGroup(const CallContext& context,
                                        absl::string_view id) {
-    absl::StatusOr<http::HttpResponse> response = rest_->Call(
-        context, HttpMethod::kGet, absl::StrCat("/groups/", id, "/"), "");
-    if (!response.ok()) return response.status();
-    v1::Group group;
-    if (absl::Status status = json::ParseGroup(response->body, &group);
-        !status.ok()) {
-      return status;
-    }
-    return group;
+    return RespondWith<v1::Group>([&](auto& group) {
+      return rest_->CallAndParse(context, HttpMethod::kGet,
+                                 absl::StrCat("/groups/", id, "/"), "",
+                                 json::ParseGroup, &group);
+    });
   }
 
   std::shared_ptr<const RestClient> rest_;
@@ -133,16 +125,10 @@ class RestProjectOperations final : public ProjectOperations {
 
   absl::StatusOr<v1::GetProjectResponse> GetProject(
       const CallContext& context, const v1::GetProjectRequest&) override {
-    absl::StatusOr<http::HttpResponse> response =
-        rest_->Call(context, HttpMethod::kGet, "/project/", "");
-    if (!response.ok()) return response.status();
-    v1::GetProjectResponse result;
-    if (absl::Status status =
-            json::ParseProject(response->body, result.mutable_project());
-        !status.ok()) {
-      return status;
-    }
-    return result;
+    return RespondWith<v1::GetProjectResponse>([&](auto& result) {
+      return rest_->CallAndParse(context, HttpMethod::kGet, "/project/", "",
+                                 json::ParseProject, result.mutable_project());
+    });
   }
 
  private:
@@ -178,16 +164,11 @@ class RestWebhookOperations final : public WebhookOperations {
 
   absl::StatusOr<v1::ListWebhooksResponse> ListWebhooks(
       const CallContext& context, const v1::ListWebhooksRequest&) override {
-    absl::StatusOr<http::HttpResponse> response =
-        rest_->Call(context, HttpMethod::kGet, "/webhooks/", "");
-    if (!response.ok()) return response.status();
-    v1::ListWebhooksResponse result;
-    if (absl::Status status =
-            json::ParseWebhookList(response->body, result.mutable_webhooks());
-        !status.ok()) {
-      return status;
-    }
-    return result;
+    return RespondWith<v1::ListWebhooksResponse>([&](auto& result) {
+      return rest_->CallAndParse(context, HttpMethod::kGet, "/webhooks/", "",
+                                 json::ParseWebhookList,
+                                 result.mutable_webhooks());
+    });
   }
 
   absl::StatusOr<v1::CreateWebhookResponse> CreateWebhook(
@@ -202,14 +183,10 @@ class RestWebhookOperations final : public WebhookOperations {
     }
     body.String("version",
                 request.version().empty() ? "0.7" : request.version());
-    v1::CreateWebhookResponse result;
-    if (absl::Status status =
-            CallForWebhook(context, HttpMethod::kPost, "/webhooks/",
-                           std::move(body).Finish(), result.mutable_webhook());
-        !status.ok()) {
-      return status;
-    }
-    return result;
+    return RespondWith<v1::CreateWebhookResponse>([&](auto& result) {
+      return CallForWebhook(context, HttpMethod::kPost, "/webhooks/",
+                            std::move(body).Finish(), result.mutable_webhook());
+    });
   }
 
   absl::StatusOr<v1::UpdateWebhookResponse> UpdateWebhook(
@@ -225,15 +202,11 @@ class RestWebhookOperations final : public WebhookOperations {
     if (request.has_signing_secret()) {
       body.String("signing_secret", request.signing_secret());
     }
-    v1::UpdateWebhookResponse result;
-    if (absl::Status status =
-            CallForWebhook(context, HttpMethod::kPut,
-                           absl::StrCat("/webhooks/", request.id(), "/"),
-                           std::move(body).Finish(), result.mutable_webhook());
-        !status.ok()) {
-      return status;
-    }
-    return result;
+    return RespondWith<v1::UpdateWebhookResponse>([&](auto& result) {
+      return CallForWebhook(context, HttpMethod::kPut,
+                            absl::StrCat("/webhooks/", request.id(), "/"),
+                            std::move(body).Finish(), result.mutable_webhook());
+    });
   }
 
   absl::StatusOr<v1::DeleteWebhookResponse> DeleteWebhook(
@@ -252,10 +225,8 @@ class RestWebhookOperations final : public WebhookOperations {
   absl::Status CallForWebhook(const CallContext& context, HttpMethod method,
                               absl::string_view path, std::string body,
                               v1::Webhook* webhook) {
-    absl::StatusOr<http::HttpResponse> response =
-        rest_->Call(context, method, path, std::move(body));
-    if (!response.ok()) return response.status();
-    return json::ParseWebhook(response->body, webhook);
+    return rest_->CallAndParse(context, method, path, std::move(body),
+                               json::ParseWebhook, webhook);
   }
 
   std::shared_ptr<const RestClient> rest_;
