@@ -18,7 +18,6 @@ ApiResponse Execute(const ApiRequest& request) {
   const v1::Addon addon = json::AddonFromName(request.path_params[0]);
   if (addon == v1::ADDON_UNSPECIFIED) return DetailError(404, "Not found.");
   ProjectData& project = *request.project;
-  project.jobs.Settle(request.now, project.files);
   v1::ExecuteAddonRequest execute;
   if (absl::Status status =
           json::ParseAddonExecuteBody(*request.body, addon, &execute);
@@ -52,7 +51,6 @@ ApiResponse Status(const ApiRequest& request) {
   const v1::Addon addon = json::AddonFromName(request.path_params[0]);
   if (addon == v1::ADDON_UNSPECIFIED) return DetailError(404, "Not found.");
   ProjectData& project = *request.project;
-  project.jobs.Settle(request.now, project.files);
   const std::string* request_id = request.Query("request_id");
   if (request_id == nullptr) {
     return FieldErrors("request_id", "This field is required.").ToResponse();

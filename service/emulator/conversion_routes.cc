@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <optional>
 #include <string>
+#include <utility>
+#include <variant>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -101,100 +104,101 @@ std::optional<ApiResponse> ReadPaths(const ApiRequest& request,
   return std::nullopt;
 }
 
-ApiResponse ConvertDocument(const ApiRequest& request) {
-  ProjectData& project = *request.project;
-  project.jobs.Settle(request.now, project.files);
+// What one path of a convert request becomes: a job, or its problem.
+using JobOrProblem = std::variant<v1::ConversionJob, std::string>;
+
+// Both convert routes: read the paths, parse each as a `Conversion`, and let
+// `start` turn it into a job or a problem; answer with both lists.
+template <typename Conversion>
+ApiResponse Convert(
+    const ApiRequest& request,
+    absl::Status (*parse)(absl::string_view path, Conversion* conversion),
+    absl::FunctionRef<JobOrProblem(const std::string& path,
+                                   const Conversion& conversion, bool store)>
+        start) {
   rapidjson::Document body;
   std::vector<std::string> paths;
   if (auto refused = ReadPaths(request, &body, &paths)) return *refused;
   const bool store = Flag(body, "store");
-  v1::ConvertDocumentResponse answer;
+  google::protobuf::RepeatedPtrField<v1::ConversionJob> jobs;
+  google::protobuf::Map<std::string, std::string> problems;
   for (const std::string& path : paths) {
-    v1::DocumentConversion conversion;
-    if (absl::Status status =
-            upstream::ParseDocumentConversionPath(path, &conversion);
-        !status.ok()) {
-      (*answer.mutable_problems())[path] = std::string(status.message());
+    Conversion conversion;
+    if (absl::Status status = parse(path, &conversion); !status.ok()) {
+      problems[path] = std::string(status.message());
       continue;
     }
-    std::optional<v1::File> source = LiveFile(request, conversion.uuid());
-    if (!source) {
-      (*answer.mutable_problems())[path] = "File not found.";
-      continue;
+    JobOrProblem outcome = start(path, conversion, store);
+    if (auto* problem = std::get_if<std::string>(&outcome)) {
+      problems[path] = std::move(*problem);
+    } else {
+      *jobs.Add() = std::get<v1::ConversionJob>(std::move(outcome));
     }
-    const std::string from = SourceFormat(*source);
-    const std::string to(upstream::DocumentFormatName(conversion.format()));
-    const std::vector<std::string> formats = ConversionFormats(from);
-    if (std::find(formats.begin(), formats.end(), to) == formats.end()) {
-      (*answer.mutable_problems())[path] = absl::StrCat(
-          "the target_format is not a supported 'to' format for this source "
-          "file. ",
-          from, " -> ", to);
-      continue;
-    }
-    const std::string& name = source->original_filename();
-    const bool image = to == "jpg" || to == "png";
-    *answer.add_jobs() = project.jobs.AddConversion(
-        ConversionKind::kDocument, path, conversion.uuid(),
-        absl::StrCat(name.substr(0, name.rfind('.')), ".", to),
-        image ? absl::StrCat("image/", to == "jpg" ? "jpeg" : "png")
-              : (to == "pdf" ? "application/pdf" : "application/octet-stream"),
-        store, 0, request.now);
   }
   std::string out;
-  json::AppendConversionJobsJson(answer.jobs(), answer.problems(), &out);
+  json::AppendConversionJobsJson(jobs, problems, &out);
   return JsonResponse(200, std::move(out));
 }
 
+// "report.docx" -> "report.pdf".
+std::string Renamed(const v1::File& source, absl::string_view format) {
+  const std::string& name = source.original_filename();
+  return absl::StrCat(name.substr(0, name.rfind('.')), ".", format);
+}
+
+ApiResponse ConvertDocument(const ApiRequest& request) {
+  return Convert<v1::DocumentConversion>(
+      request, upstream::ParseDocumentConversionPath,
+      [&](const std::string& path, const v1::DocumentConversion& conversion,
+          bool store) -> JobOrProblem {
+        std::optional<v1::File> source = LiveFile(request, conversion.uuid());
+        if (!source) return std::string("File not found.");
+        const std::string from = SourceFormat(*source);
+        const std::string to(upstream::DocumentFormatName(conversion.format()));
+        const std::vector<std::string> formats = ConversionFormats(from);
+        if (std::find(formats.begin(), formats.end(), to) == formats.end()) {
+          return absl::StrCat(
+              "the target_format is not a supported 'to' format for this "
+              "source file. ",
+              from, " -> ", to);
+        }
+        const bool image = to == "jpg" || to == "png";
+        return request.project->jobs.AddConversion(
+            ConversionKind::kDocument, path, conversion.uuid(),
+            Renamed(*source, to),
+            image ? absl::StrCat("image/", to == "jpg" ? "jpeg" : "png")
+                  : (to == "pdf" ? "application/pdf"
+                                 : "application/octet-stream"),
+            store, 0, request.now);
+      });
+}
+
 ApiResponse ConvertVideo(const ApiRequest& request) {
-  ProjectData& project = *request.project;
-  project.jobs.Settle(request.now, project.files);
-  rapidjson::Document body;
-  std::vector<std::string> paths;
-  if (auto refused = ReadPaths(request, &body, &paths)) return *refused;
-  const bool store = Flag(body, "store");
-  v1::ConvertVideoResponse answer;
-  for (const std::string& path : paths) {
-    v1::VideoConversion conversion;
-    if (absl::Status status =
-            upstream::ParseVideoConversionPath(path, &conversion);
-        !status.ok()) {
-      (*answer.mutable_problems())[path] = std::string(status.message());
-      continue;
-    }
-    const v1::VideoSize& size = conversion.size();
-    if (size.width() % 4 != 0 || size.height() % 4 != 0) {
-      (*answer.mutable_problems())[path] =
-          "CDN Path error: size dimensions must be divisible by 4";
-      continue;
-    }
-    std::optional<v1::File> source = LiveFile(request, conversion.uuid());
-    if (!source) {
-      (*answer.mutable_problems())[path] = "File not found.";
-      continue;
-    }
-    if (!absl::StartsWith(source->mime_type(), "video/")) {
-      (*answer.mutable_problems())[path] =
-          "CDN Path error: the source file is not a video";
-      continue;
-    }
-    std::string format(upstream::VideoFormatName(conversion.format()));
-    if (format.empty()) format = "mp4";
-    const std::string& name = source->original_filename();
-    *answer.add_jobs() = project.jobs.AddConversion(
-        ConversionKind::kVideo, path, conversion.uuid(),
-        absl::StrCat(name.substr(0, name.rfind('.')), ".", format),
-        absl::StrCat("video/", format), store, conversion.thumbnails(),
-        request.now);
-  }
-  std::string out;
-  json::AppendConversionJobsJson(answer.jobs(), answer.problems(), &out);
-  return JsonResponse(200, std::move(out));
+  return Convert<v1::VideoConversion>(
+      request, upstream::ParseVideoConversionPath,
+      [&](const std::string& path, const v1::VideoConversion& conversion,
+          bool store) -> JobOrProblem {
+        const v1::VideoSize& size = conversion.size();
+        if (size.width() % 4 != 0 || size.height() % 4 != 0) {
+          return std::string(
+              "CDN Path error: size dimensions must be divisible by 4");
+        }
+        std::optional<v1::File> source = LiveFile(request, conversion.uuid());
+        if (!source) return std::string("File not found.");
+        if (!absl::StartsWith(source->mime_type(), "video/")) {
+          return std::string("CDN Path error: the source file is not a video");
+        }
+        std::string format(upstream::VideoFormatName(conversion.format()));
+        if (format.empty()) format = "mp4";
+        return request.project->jobs.AddConversion(
+            ConversionKind::kVideo, path, conversion.uuid(),
+            Renamed(*source, format), absl::StrCat("video/", format), store,
+            conversion.thumbnails(), request.now);
+      });
 }
 
 ApiResponse ConversionStatus(const ApiRequest& request, ConversionKind kind) {
   ProjectData& project = *request.project;
-  project.jobs.Settle(request.now, project.files);
   int64_t token = 0;
   std::optional<ConversionJobState> state;
   if (absl::SimpleAtoi(request.path_params[0], &token)) {
@@ -213,8 +217,6 @@ ApiResponse ConversionStatus(const ApiRequest& request, ConversionKind kind) {
 }
 
 ApiResponse DocumentInfo(const ApiRequest& request) {
-  ProjectData& project = *request.project;
-  project.jobs.Settle(request.now, project.files);
   std::optional<v1::File> source = LiveFile(request, request.path_params[0]);
   if (!source) return DetailError(404, "Not found.");
   v1::GetDocumentConversionInfoResponse info;

@@ -32,6 +32,9 @@ struct EmulatorProject {
   // The project's one custom storage, the only valid `target` of
   // POST /files/remote_copy/.
   std::string custom_storage = "emulated-storage";
+  // False for a plan without webhooks: every /webhooks/ route answers 403
+  // {"detail": "You can't use webhooks"}, as the service does.
+  bool webhooks_allowed = true;
 };
 
 struct TlsFiles {

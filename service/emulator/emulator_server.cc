@@ -195,13 +195,17 @@ class EmulatorImpl final : public Emulator {
   }
 
   std::vector<v1::File> Files(absl::string_view public_key) const override {
-    const ProjectData* project = FindProject(public_key);
-    return project ? project->files.All() : std::vector<v1::File>();
+    ProjectData* project = FindProject(public_key);
+    if (project == nullptr) return {};
+    SettleJobs(*project);
+    return project->files.All();
   }
 
   std::vector<v1::Group> Groups(absl::string_view public_key) const override {
-    const ProjectData* project = FindProject(public_key);
-    return project ? project->groups.All() : std::vector<v1::Group>();
+    ProjectData* project = FindProject(public_key);
+    if (project == nullptr) return {};
+    SettleJobs(*project);
+    return project->groups.All();
   }
 
   v1::File AddFile(absl::string_view public_key, v1::File file) override {
@@ -212,6 +216,12 @@ class EmulatorImpl final : public Emulator {
 
  private:
   const ucgate::Clock& Clock() const { return *options_.clock; }
+
+  // Jobs whose time has come finish before anything reads the project, so a
+  // result file exists as soon as the clock passes its finishing time.
+  void SettleJobs(ProjectData& project) const {
+    project.jobs.Settle(Clock().Now(), project.files, project.groups);
+  }
 
   ProjectData* FindProject(absl::string_view public_key) const {
     for (const auto& project : projects_) {
@@ -323,6 +333,8 @@ class EmulatorImpl final : public Emulator {
       request.path_params = std::move(match.params);
       request.project = projects_[project_index].get();
       request.now = now;
+      request.project->jobs.Settle(now, request.project->files,
+                                   request.project->groups);
       request.public_base_url = public_base_url_;
       response = (*match.handler)(request);
     }

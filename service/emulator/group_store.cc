@@ -53,6 +53,15 @@ class GroupStore::Listing final : public OrderedListing {
   bool descending_;
 };
 
+void GroupStore::DescribeGroup(absl::string_view id, Record& record) const {
+  v1::Group& info = record.group;
+  info.set_id(std::string(id));
+  SetTimestampMicros(record.created_us, info.mutable_datetime_created());
+  info.set_files_count(static_cast<int64_t>(record.file_uuids.size()));
+  info.set_cdn_url(absl::StrCat("https://ucarecdn.com/", id, "/"));
+  info.set_url(absl::StrCat(options_.base_url, "/groups/", id, "/"));
+}
+
 GroupStore::GroupStore(const FileStoreOptions& file_options)
     : options_(file_options) {}
 
@@ -100,14 +109,9 @@ void GroupStore::EnsureSeeded() const {
     previous_created = created;
     record.created_us = created;
 
-    std::string id = absl::StrCat(FormatUuid(RandomUuid(rng)), "~",
-                                  record.file_uuids.size());
-    v1::Group& info = record.group;
-    info.set_id(id);
-    SetTimestampMicros(created, info.mutable_datetime_created());
-    info.set_files_count(static_cast<int64_t>(record.file_uuids.size()));
-    info.set_cdn_url(absl::StrCat("https://ucarecdn.com/", id, "/"));
-    info.set_url(absl::StrCat(options_.base_url, "/groups/", id, "/"));
+    DescribeGroup(absl::StrCat(FormatUuid(RandomUuid(rng)), "~",
+                               record.file_uuids.size()),
+                  record);
     records_.push_back(std::move(record));
   }
 }
@@ -167,6 +171,23 @@ std::vector<std::string> GroupStore::FileUuids(absl::string_view id) const {
   absl::ReaderMutexLock lock(&mutex_);
   const Record* record = Find(id);
   return record ? record->file_uuids : std::vector<std::string>();
+}
+
+void GroupStore::Add(absl::string_view id, std::vector<std::string> file_uuids,
+                     absl::Time created) {
+  EnsureSeeded();
+  Record record;
+  record.created_us = absl::ToUnixMicros(created);
+  record.file_uuids = std::move(file_uuids);
+  DescribeGroup(id, record);
+  absl::MutexLock lock(&mutex_);
+  // Listings need creation order; a new group goes after its equals.
+  auto position =
+      std::upper_bound(records_.begin(), records_.end(), record.created_us,
+                       [](int64_t created_us, const Record& other) {
+                         return created_us < other.created_us;
+                       });
+  records_.insert(position, std::move(record));
 }
 
 bool GroupStore::Delete(absl::string_view id) {

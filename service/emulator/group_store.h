@@ -44,6 +44,11 @@ class GroupStore {
   // The UUIDs of the group's files, in group order; empty when unknown.
   std::vector<std::string> FileUuids(absl::string_view id) const;
 
+  // Creates the group `id` ("<uuid>~<count>") of `file_uuids`, made at
+  // `created` (a video conversion's thumbnails).
+  void Add(absl::string_view id, std::vector<std::string> file_uuids,
+           absl::Time created);
+
   // False for an unknown group.
   bool Delete(absl::string_view id);
   // Sets datetime_stored (the first time only); false for an unknown group.
@@ -61,6 +66,8 @@ class GroupStore {
   class Listing;
 
   void EnsureSeeded() const ABSL_LOCKS_EXCLUDED(mutex_);
+  // Fills record.group from `id`, the files and the creation time.
+  void DescribeGroup(absl::string_view id, Record& record) const;
   const Record* Find(absl::string_view id) const
       ABSL_SHARED_LOCKS_REQUIRED(mutex_);
 

@@ -1,6 +1,8 @@
 #include "service/emulator/job_store.h"
 
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -70,6 +72,19 @@ v1::AppData AddonResult(v1::Addon addon, absl::Time at) {
   return appdata;
 }
 
+// A file a job made: ready at once.
+v1::File MadeFile(std::string uuid, std::string filename, std::string mime,
+                  int64_t size) {
+  v1::File file;
+  file.set_uuid(std::move(uuid));
+  file.set_original_filename(std::move(filename));
+  file.set_is_image(absl::StartsWith(mime, "image/"));
+  file.set_mime_type(std::move(mime));
+  file.set_size(size);
+  file.set_is_ready(true);
+  return file;
+}
+
 bool IsGone(const std::optional<v1::File>& file) {
   return !file.has_value() || file->has_datetime_removed();
 }
@@ -91,6 +106,7 @@ v1::ConversionJob JobStore::AddConversion(ConversionKind kind,
   job.result_filename = std::move(result_filename);
   job.result_mime = std::move(result_mime);
   job.store = store;
+  job.thumbnails = kind == ConversionKind::kVideo ? thumbnails : 0;
   job.started = now;
   job.state.status = v1::CONVERSION_STATUS_PENDING;
   job.pending_result_uuid = NewUuid();
@@ -98,13 +114,14 @@ v1::ConversionJob JobStore::AddConversion(ConversionKind kind,
   answer.set_original_source(std::move(original_source));
   answer.set_uuid(job.pending_result_uuid);
   answer.set_token(next_token_++);
-  if (kind == ConversionKind::kVideo && thumbnails > 0) {
-    // The group of thumbnails is named, not created: the emulator's group
-    // store has no way to add groups yet.
-    job.state.thumbnails_group_uuid = absl::StrCat(NewUuid(), "~", thumbnails);
+  if (job.thumbnails > 0) {
+    // Named now, created with the thumbnails when the job finishes.
+    job.state.thumbnails_group_uuid =
+        absl::StrCat(NewUuid(), "~", job.thumbnails);
     answer.set_thumbnails_group_uuid(job.state.thumbnails_group_uuid);
   }
   conversions_.emplace(answer.token(), std::move(job));
+  unsettled_.fetch_add(1);
   return answer;
 }
 
@@ -134,6 +151,7 @@ absl::StatusOr<std::string> JobStore::StartAddon(
   run.started = now;
   run.state.status = v1::ADDON_EXECUTION_STATUS_IN_PROGRESS;
   runs_.emplace(request_id, std::move(run));
+  unsettled_.fetch_add(1);
   return request_id;
 }
 
@@ -147,7 +165,8 @@ std::optional<AddonRunState> JobStore::AddonRun(
   return it->second.state;
 }
 
-void JobStore::Settle(absl::Time now, FileStore& files) {
+void JobStore::Settle(absl::Time now, FileStore& files, GroupStore& groups) {
+  if (unsettled_.load() == 0) return;
   absl::MutexLock lock(&mutex_);
   for (auto& [token, job] : conversions_) {
     const v1::ConversionStatus status = job.state.status;
@@ -157,7 +176,9 @@ void JobStore::Settle(absl::Time now, FileStore& files) {
     }
     const int64_t steps = (now - job.started) / kJobStep;
     if (steps >= kConversionSteps) {
-      FinishConversion(job, job.started + kConversionSteps * kJobStep, files);
+      FinishConversion(job, job.started + kConversionSteps * kJobStep, files,
+                       groups);
+      unsettled_.fetch_sub(1);
     } else if (steps >= 1) {
       job.state.status = v1::CONVERSION_STATUS_PROCESSING;
     }
@@ -166,29 +187,42 @@ void JobStore::Settle(absl::Time now, FileStore& files) {
     if (run.state.status == v1::ADDON_EXECUTION_STATUS_IN_PROGRESS &&
         now - run.started >= kAddonSteps * kJobStep) {
       FinishRun(run, run.started + kAddonSteps * kJobStep, files);
+      unsettled_.fetch_sub(1);
     }
   }
 }
 
 void JobStore::FinishConversion(ConversionRecord& job, absl::Time at,
-                                FileStore& files) {
-  if (IsGone(files.Get(job.source_uuid))) {
+                                FileStore& files, GroupStore& groups) {
+  const std::optional<v1::File> source = files.Get(job.source_uuid);
+  if (IsGone(source)) {
     job.state.status = v1::CONVERSION_STATUS_FAILED;
     job.state.error = "The source file was removed before its conversion.";
     return;
   }
-  const std::optional<v1::File> source = files.Get(job.source_uuid);
-  v1::File result;
-  result.set_uuid(job.pending_result_uuid);
-  result.set_original_filename(job.result_filename);
-  result.set_mime_type(job.result_mime);
-  result.set_size(source->size());
-  result.set_is_ready(true);
-  result.set_is_image(absl::StartsWith(job.result_mime, "image/"));
+  v1::File result = MadeFile(job.pending_result_uuid, job.result_filename,
+                             job.result_mime, source->size());
   if (job.store) SetTimestamp(at, result.mutable_datetime_stored());
   files.Add(std::move(result), at);
+  if (job.thumbnails > 0) AddThumbnails(job, *source, at, files, groups);
   job.state.status = v1::CONVERSION_STATUS_FINISHED;
   job.state.result_uuid = job.pending_result_uuid;
+}
+
+void JobStore::AddThumbnails(const ConversionRecord& job,
+                             const v1::File& source, absl::Time at,
+                             FileStore& files, GroupStore& groups) {
+  const std::string& name = source.original_filename();
+  const std::string stem = name.substr(0, name.rfind('.'));
+  std::vector<std::string> uuids;
+  for (int i = 0; i < job.thumbnails; ++i) {
+    v1::File thumbnail =
+        MadeFile(NewUuid(), absl::StrCat(stem, "-thumb-", i, ".jpg"),
+                 "image/jpeg", 4096 + 512 * i);
+    if (job.store) SetTimestamp(at, thumbnail.mutable_datetime_stored());
+    uuids.push_back(files.Add(std::move(thumbnail), at).uuid());
+  }
+  groups.Add(job.state.thumbnails_group_uuid, std::move(uuids), at);
 }
 
 void JobStore::FinishRun(Run& run, absl::Time at, FileStore& files) {
@@ -204,16 +238,15 @@ void JobStore::FinishRun(Run& run, absl::Time at, FileStore& files) {
       AddonResult(addon, at);
   files.Add(*file, at);
   if (addon == v1::ADDON_REMOVE_BG) {
-    v1::File cut_out;
-    cut_out.set_uuid(NewUuid());
     const std::string& original = file->original_filename();
-    cut_out.set_original_filename(
-        absl::StrCat(original.substr(0, original.rfind('.')), ".png"));
-    cut_out.set_mime_type("image/png");
-    cut_out.set_size(file->size());
-    cut_out.set_is_ready(true);
-    cut_out.set_is_image(true);
-    run.state.result_file_id = files.Add(std::move(cut_out), at).uuid();
+    run.state.result_file_id =
+        files
+            .Add(MadeFile(NewUuid(),
+                          absl::StrCat(original.substr(0, original.rfind('.')),
+                                       ".png"),
+                          "image/png", file->size()),
+                 at)
+            .uuid();
   }
   run.state.status = v1::ADDON_EXECUTION_STATUS_DONE;
 }

@@ -1,15 +1,19 @@
 // Conversion jobs and add-on runs of one emulated project. They move through
 // their states on the emulator's clock (one step every kJobStep): a
 // conversion is pending, then processing, then finished (its result file is
-// created in the FileStore) or failed (its source was removed meanwhile); an
-// add-on run is in progress for one step, then done (its result lands in the
-// target's appdata; remove_bg also creates the cut-out file).
+// created in the FileStore; a video's thumbnails become image files and the
+// group the convert answer named) or failed (its source was removed
+// meanwhile); an add-on run is in progress for one step, then done (its
+// result lands in the target's appdata; remove_bg also creates the cut-out
+// file).
 //
-// Settling is lazy: every conversion/add-on route calls Settle(now) first, so
-// a result appears once the clock has passed its finishing time and the next
-// such request arrives (tests advance a ManualClock, then poll the status).
+// Settling is lazy but never late: the emulator settles a project's jobs
+// before answering any of its requests (and before its test accessors read
+// files or groups), so whatever reads files sees a result as soon as the
+// clock has passed its finishing time.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -21,6 +25,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "service/emulator/file_store.h"
+#include "service/emulator/group_store.h"
 #include "service/emulator/seed_data.h"
 #include "uploadcare/gateway/v1/addon_service.pb.h"
 #include "uploadcare/gateway/v1/conversion_service.pb.h"
@@ -70,8 +75,8 @@ class JobStore {
                                         absl::string_view request_id) const;
 
   // Moves every job whose time has come, creating result files and appdata
-  // in `files`.
-  void Settle(absl::Time now, FileStore& files);
+  // in `files` and thumbnail groups in `groups`. Cheap when nothing runs.
+  void Settle(absl::Time now, FileStore& files, GroupStore& groups);
 
  private:
   struct ConversionRecord {
@@ -80,6 +85,7 @@ class JobStore {
     std::string result_filename;
     std::string result_mime;
     bool store = false;
+    int thumbnails = 0;
     absl::Time started;
     ConversionJobState state;
     std::string pending_result_uuid;
@@ -91,11 +97,18 @@ class JobStore {
   };
 
   std::string NewUuid() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
-  void FinishConversion(ConversionRecord& job, absl::Time at, FileStore& files)
+  void FinishConversion(ConversionRecord& job, absl::Time at, FileStore& files,
+                        GroupStore& groups)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  void AddThumbnails(const ConversionRecord& job,
+                     const uploadcare::gateway::v1::File& source, absl::Time at,
+                     FileStore& files, GroupStore& groups)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   void FinishRun(Run& run, absl::Time at, FileStore& files)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
 
+  // Jobs and runs not yet finished: Settle returns at once without any.
+  std::atomic<int> unsettled_{0};
   mutable absl::Mutex mutex_;
   SplitMix64 rng_ ABSL_GUARDED_BY(mutex_);
   int64_t next_token_ ABSL_GUARDED_BY(mutex_) = 21120391;

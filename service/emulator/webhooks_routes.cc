@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
@@ -210,10 +211,20 @@ ApiResponse Unsubscribe(const ApiRequest& request) {
 }  // namespace
 
 void RegisterWebhooksRoutes(Router& router) {
-  router.Add("GET", "/webhooks/", ListWebhooks);
-  router.Add("POST", "/webhooks/", CreateWebhook);
-  router.Add("PUT", "/webhooks/{id}/", UpdateWebhook);
-  router.Add("DELETE", "/webhooks/unsubscribe/", Unsubscribe);
+  // Recorded: rest_webhook_list_unpaid.yml.
+  const auto on_plans_with_webhooks = [](RouteHandler handler) {
+    return [handler = std::move(handler)](const ApiRequest& request) {
+      if (!request.project->config.webhooks_allowed) {
+        return DetailError(403, "You can't use webhooks");
+      }
+      return handler(request);
+    };
+  };
+  router.Add("GET", "/webhooks/", on_plans_with_webhooks(ListWebhooks));
+  router.Add("POST", "/webhooks/", on_plans_with_webhooks(CreateWebhook));
+  router.Add("PUT", "/webhooks/{id}/", on_plans_with_webhooks(UpdateWebhook));
+  router.Add("DELETE", "/webhooks/unsubscribe/",
+             on_plans_with_webhooks(Unsubscribe));
 }
 
 }  // namespace ucgate::emulator

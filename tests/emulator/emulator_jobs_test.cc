@@ -60,6 +60,14 @@ class EmulatorJobsTest : public ::testing::Test {
     return emulator_->AddFile(kPublicKey, file).uuid();
   }
 
+  // POST /convert/document/ of one path of `source`.
+  CallResult ConvertDocument(const std::string& source,
+                             const std::string& operations) {
+    return Post("/convert/document/",
+                absl::StrCat(R"({"paths":[")", source, "/document/", operations,
+                             R"("]})"));
+  }
+
   std::string Status(const std::string& path) {
     CallResult result = Get(path);
     EXPECT_EQ(result.status, 200) << result.body;
@@ -137,9 +145,7 @@ TEST_F(EmulatorJobsTest, ProblemsComeBackPerPathLikeTheService) {
 
 TEST_F(EmulatorJobsTest, ConversionFailsWhenItsSourceIsRemoved) {
   const std::string source = AddFile("sheet.xlsx", "application/vnd.ms-excel");
-  CallResult started = Post(
-      "/convert/document/",
-      absl::StrCat(R"({"paths":[")", source, R"(/document/-/format/pdf/"]})"));
+  CallResult started = ConvertDocument(source, "-/format/pdf/");
   ASSERT_EQ(started.status, 200) << started.body;
   const int64_t token = started.Json()["result"][0]["token"].GetInt64();
   ASSERT_EQ(client_
@@ -156,7 +162,38 @@ TEST_F(EmulatorJobsTest, ConversionFailsWhenItsSourceIsRemoved) {
   EXPECT_TRUE(status.Json()["result"].IsNull());
 }
 
-TEST_F(EmulatorJobsTest, VideoConversionNamesItsThumbnailsGroup) {
+// Nothing but the clock moves a job: plain file reads see the result.
+TEST_F(EmulatorJobsTest, ResultFileExistsAsSoonAsTheJobFinishesOnTheClock) {
+  const std::string source = AddFile("memo.docx", "application/msword");
+  CallResult started = ConvertDocument(source, "-/format/pdf/");
+  ASSERT_EQ(started.status, 200) << started.body;
+  const std::string result_uuid =
+      StringMember(started.Json()["result"][0], "uuid");
+  const std::string file_path = absl::StrCat("/files/", result_uuid, "/");
+  Advance();
+  EXPECT_EQ(Get(file_path).status, 404);
+  Advance();
+  CallResult file = Get(file_path);
+  ASSERT_EQ(file.status, 200) << file.body;
+  EXPECT_EQ(StringMember(file.Json(), "original_filename"), "memo.pdf");
+  EXPECT_EQ(StringMember(file.Json(), "mime_type"), "application/pdf");
+
+  // A listing sees the next one too, and so does the test accessor.
+  CallResult again = ConvertDocument(source, "-/format/txt/");
+  const std::string second = StringMember(again.Json()["result"][0], "uuid");
+  clock_->Advance(absl::Minutes(1));
+  CallResult listing = Get("/files/?ordering=-datetime_uploaded&limit=1");
+  ASSERT_EQ(listing.status, 200) << listing.body;
+  EXPECT_EQ(StringMember(listing.Json()["results"][0], "uuid"), second);
+  clock_->Advance(absl::Minutes(1));
+  CallResult third = ConvertDocument(source, "-/format/rtf/");
+  const std::string third_uuid =
+      StringMember(third.Json()["result"][0], "uuid");
+  clock_->Advance(absl::Minutes(1));
+  EXPECT_EQ(emulator_->Files(kPublicKey).back().uuid(), third_uuid);
+}
+
+TEST_F(EmulatorJobsTest, VideoThumbnailsBecomeAGroupOfImages) {
   const std::string video = AddFile("clip.mp4", "video/mp4");
   const std::string path = absl::StrCat(
       video,
@@ -190,6 +227,28 @@ TEST_F(EmulatorJobsTest, VideoConversionNamesItsThumbnailsGroup) {
       "/files/", StringMember(finished_json["result"], "uuid"), "/"));
   ASSERT_EQ(file.status, 200);
   EXPECT_EQ(StringMember(file.Json(), "original_filename"), "clip.ogg");
+
+  // The group the convert answer named exists now, with both thumbnails.
+  const std::string group_id =
+      StringMember(answer["result"][0], "thumbnails_group_uuid");
+  EXPECT_EQ(StringMember(finished_json["result"], "thumbnails_group_uuid"),
+            group_id);
+  CallResult group = Get(absl::StrCat("/groups/", group_id, "/"));
+  ASSERT_EQ(group.status, 200) << group.body;
+  rapidjson::Document group_json = group.Json();
+  EXPECT_EQ(StringMember(group_json, "id"), group_id);
+  EXPECT_EQ(group_json["files_count"].GetInt64(), 2);
+  ASSERT_EQ(group_json["files"].Size(), 2u) << group.body;
+  for (const auto& thumbnail : group_json["files"].GetArray()) {
+    ASSERT_TRUE(thumbnail.IsObject()) << group.body;
+    EXPECT_EQ(StringMember(thumbnail, "mime_type"), "image/jpeg");
+    EXPECT_THAT(StringMember(thumbnail, "original_filename"),
+                ::testing::StartsWith("clip-thumb-"));
+    EXPECT_EQ(Get(absl::StrCat("/files/", StringMember(thumbnail, "uuid"), "/"))
+                  .status,
+              200);
+  }
+  EXPECT_EQ(emulator_->Groups(kPublicKey).back().id(), group_id);
 }
 
 TEST_F(EmulatorJobsTest, DocumentInfoAndRequestErrors) {

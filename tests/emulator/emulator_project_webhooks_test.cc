@@ -263,5 +263,26 @@ TEST_F(EmulatorProjectWebhooksTest, WebhooksArePerProject) {
   EXPECT_EQ(own.Json()["id"].GetInt64(), 1);
 }
 
+// Recorded: rest_webhook_list_unpaid.yml.
+TEST_F(EmulatorProjectWebhooksTest, APlanWithoutWebhooksRefusesEveryRoute) {
+  EmulatorOptions options = TestOptions(20);
+  options.projects[0].webhooks_allowed = false;
+  auto started = Emulator::Start(std::move(options));
+  ASSERT_TRUE(started.ok()) << started.status();
+  EmulatorClient client(**started, kPublicKey, kSecretKey);
+  const std::string create =
+      R"({"target_url":"https://a.example","event":"file.uploaded"})";
+  for (CallResult result :
+       {client.Get("/webhooks/"), client.Call("POST", "/webhooks/", create),
+        client.Call("PUT", "/webhooks/1/", R"({"is_active":false})"),
+        client.Call("DELETE", "/webhooks/unsubscribe/",
+                    R"({"target_url":"https://a.example"})")}) {
+    EXPECT_EQ(result.status, 403) << result.body;
+    EXPECT_EQ(result.body, R"({"detail":"You can't use webhooks"})");
+  }
+  // Everything else still works for the project.
+  EXPECT_EQ(client.Get("/project/").status, 200);
+}
+
 }  // namespace
 }  // namespace ucgate::emulator
