@@ -202,6 +202,59 @@ int ConvertStatus(Command& command, const std::vector<std::string>& args) {
       absl::StrCat("KIND expects document or video, got '", kind, "'"));
 }
 
+// Prints each status of a watch as it arrives: JSON, one array of the
+// statuses (closed even on failure); text, each status as text format.
+template <typename Client, typename Request, typename Update>
+int RunWatch(Command& command, const Request& request,
+             absl::Status (Client::*watch)(
+                 const Request&, const std::function<bool(const Update&)>&)) {
+  absl::StatusOr<std::unique_ptr<Client>> client = command.Connect<Client>();
+  if (!client.ok()) return kUsageExitCode;
+  absl::Status status;
+  if (command.format() == OutputFormat::kJson) {
+    JsonArrayWriter writer(command.out());
+    status = ((**client).*watch)(request, [&](const Update& update) {
+      writer.Add(update);
+      return true;
+    });
+    writer.Finish();
+  } else {
+    status = ((**client).*watch)(request, [&](const Update& update) {
+      command.out() << ToText(update) << "\n";
+      command.out().flush();
+      return true;
+    });
+  }
+  if (!status.ok()) return command.RpcError(status);
+  return 0;
+}
+
+int ConvertWatch(Command& command, const std::vector<std::string>& args) {
+  bool document = false, video = false;
+  CommandLine& flags = command.command_line();
+  flags.AddFlag("document", "TOKEN is a document conversion job.", &document);
+  flags.AddFlag("video", "TOKEN is a video conversion job.", &video);
+  flags.AddEpilog(
+      "Prints the job's status at once, then each change, and ends after "
+      "finished, failed or cancelled. TOKEN is the job's token from ucctl "
+      "convert document|video; exactly one of --document and --video.");
+  if (auto done = command.Parse(args)) return *done;
+  if (auto done = command.ExpectPositional(1, 1, "TOKEN")) return *done;
+  if (document == video) {
+    return command.UsageError("expects exactly one of --document and --video");
+  }
+  int64_t token = 0;
+  if (!absl::SimpleAtoi(command.positional()[0], &token)) {
+    return command.UsageError(absl::StrCat("TOKEN expects a number, got '",
+                                           command.positional()[0], "'"));
+  }
+  v1::WatchConversionJobRequest request;
+  request.set_kind(document ? v1::CONVERSION_KIND_DOCUMENT
+                            : v1::CONVERSION_KIND_VIDEO);
+  request.set_token(token);
+  return RunWatch(command, request, &ConversionClient::WatchConversionJob);
+}
+
 int ConvertInfo(Command& command, const std::vector<std::string>& args) {
   command.command_line().AddEpilog(
       "The document's format, the formats it converts to, and its converted "
@@ -223,6 +276,8 @@ constexpr Verb kConvertVerbs[] = {
     {"status", "document|video TOKEN", "Status of a conversion job.",
      ConvertStatus},
     {"info", "UUID", "What a document converts to.", ConvertInfo},
+    {"watch", "--document|--video TOKEN",
+     "Follows a conversion job until it ends.", ConvertWatch},
 };
 
 // The remove_bg options; their presence is checked against the add-on.
@@ -365,9 +420,29 @@ int AddonsStatus(Command& command, const std::vector<std::string>& args) {
   });
 }
 
+int AddonsWatch(Command& command, const std::vector<std::string>& args) {
+  command.command_line().AddEpilog(absl::StrCat(
+      "Prints the run's status at once, then each change, and ends after done "
+      "or error (or unknown). ADDON: ",
+      EnumChoices<v1::Addon>("ADDON_"),
+      "; REQUEST_ID: the request_id of ucctl addons run."));
+  if (auto done = command.Parse(args)) return *done;
+  if (auto done = command.ExpectPositional(2, 2, "ADDON REQUEST_ID")) {
+    return *done;
+  }
+  absl::StatusOr<v1::Addon> addon = ParseAddon(command.positional()[0]);
+  if (!addon.ok()) return command.UsageError(addon.status());
+  v1::WatchAddonExecutionRequest request;
+  request.set_addon(*addon);
+  request.set_request_id(command.positional()[1]);
+  return RunWatch(command, request, &AddonClient::WatchAddonExecution);
+}
+
 constexpr Verb kAddonsVerbs[] = {
     {"run", "ADDON UUID", "Runs an add-on on a file.", AddonsRun},
     {"status", "ADDON REQUEST_ID", "Status of an add-on run.", AddonsStatus},
+    {"watch", "ADDON REQUEST_ID", "Follows an add-on run until it ends.",
+     AddonsWatch},
 };
 
 }  // namespace

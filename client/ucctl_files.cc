@@ -60,7 +60,9 @@ int FilesList(Command& command, const std::vector<std::string>& args) {
   flags.AddEpilog(
       "Without --all the answer is one page: JSON prints the whole "
       "ListFilesResponse (files, next_page_token, total_size, totals); text "
-      "prints a table and the --page-token of the next page.");
+      "prints a table and the --page-token of the next page. --all streams "
+      "the whole listing in one StreamFiles call (resumed if the connection "
+      "breaks), or pages with ListFiles from a --page-token.");
   if (auto done = command.Parse(args)) return *done;
   if (auto done = command.ExpectPositional(0, 0, "")) return *done;
 
@@ -88,7 +90,8 @@ int FilesList(Command& command, const std::vector<std::string>& args) {
   request.set_include_appdata(include_appdata);
   request.set_include_rekognition_info(include_rekognition_info);
   return RunPagedList(
-      command, pages, request, &FileClient::ListFiles, &FileClient::ForEachFile,
+      command, pages, request, &FileClient::ListFiles,
+      &FileClient::ForEachStreamedFile,
       ListText<v1::ListFilesResponse, v1::File>{
           PrintFileTableHeader, PrintFileRow, PrintFilePage, "files"});
 }

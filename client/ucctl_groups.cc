@@ -28,7 +28,9 @@ int GroupsList(Command& command, const std::vector<std::string>& args) {
   flags.AddEpilog(
       "Without --all the answer is one page: JSON prints the whole "
       "ListGroupsResponse (groups, next_page_token, total_size); text prints "
-      "a table and the --page-token of the next page.");
+      "a table and the --page-token of the next page. --all streams the "
+      "whole listing in one StreamGroups call (resumed if the connection "
+      "breaks), or pages with ListGroups from a --page-token.");
   if (auto done = command.Parse(args)) return *done;
   if (auto done = command.ExpectPositional(0, 0, "")) return *done;
   v1::ListGroupsRequest request;
@@ -44,7 +46,7 @@ int GroupsList(Command& command, const std::vector<std::string>& args) {
   request.set_from(from);
   return RunPagedList(
       command, pages, request, &GroupClient::ListGroups,
-      &GroupClient::ForEachGroup,
+      &GroupClient::ForEachStreamedGroup,
       ListText<v1::ListGroupsResponse, v1::Group>{
           PrintGroupTableHeader, PrintGroupRow, PrintGroupPage, "groups"});
 }

@@ -89,4 +89,64 @@ absl::Status GroupClient::ForEachGroup(
       &v1::ListGroupsResponse::groups, visit);
 }
 
+absl::Status FileClient::StreamFiles(
+    v1::StreamFilesRequest request,
+    const std::function<bool(const v1::StreamFilesResponse&)>& on_batch) {
+  return ReadResumableStream(&Stub::StreamFiles, std::move(request), on_batch);
+}
+
+absl::Status FileClient::ForEachStreamedFile(
+    ListFilesRequest request, const std::function<bool(const File&)>& visit) {
+  if (!request.page_token().empty()) {
+    return ForEachFile(std::move(request), visit);
+  }
+  v1::StreamFilesRequest stream;
+  stream.set_page_size(request.page_size());
+  if (request.has_stored()) stream.set_stored(request.stored());
+  if (request.has_removed()) stream.set_removed(request.removed());
+  stream.set_ordering(request.ordering());
+  stream.set_from(request.from());
+  stream.set_include_appdata(request.include_appdata());
+  stream.set_include_rekognition_info(request.include_rekognition_info());
+  return StreamFiles(std::move(stream),
+                     [&](const v1::StreamFilesResponse& batch) {
+                       return VisitEach(batch.files(), visit);
+                     });
+}
+
+absl::Status GroupClient::StreamGroups(
+    v1::StreamGroupsRequest request,
+    const std::function<bool(const v1::StreamGroupsResponse&)>& on_batch) {
+  return ReadResumableStream(&Stub::StreamGroups, std::move(request), on_batch);
+}
+
+absl::Status GroupClient::ForEachStreamedGroup(
+    ListGroupsRequest request, const std::function<bool(const Group&)>& visit) {
+  if (!request.page_token().empty()) {
+    return ForEachGroup(std::move(request), visit);
+  }
+  v1::StreamGroupsRequest stream;
+  stream.set_page_size(request.page_size());
+  stream.set_ordering(request.ordering());
+  stream.set_from(request.from());
+  return StreamGroups(std::move(stream),
+                      [&](const v1::StreamGroupsResponse& batch) {
+                        return VisitEach(batch.groups(), visit);
+                      });
+}
+
+absl::Status ConversionClient::WatchConversionJob(
+    const v1::WatchConversionJobRequest& request,
+    const std::function<bool(const v1::WatchConversionJobResponse&)>&
+        on_update) {
+  return ReadStream(&Stub::WatchConversionJob, request, on_update);
+}
+
+absl::Status AddonClient::WatchAddonExecution(
+    const v1::WatchAddonExecutionRequest& request,
+    const std::function<bool(const v1::WatchAddonExecutionResponse&)>&
+        on_update) {
+  return ReadStream(&Stub::WatchAddonExecution, request, on_update);
+}
+
 }  // namespace ucgate::client

@@ -17,6 +17,7 @@
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/support/status.h"
+#include "grpcpp/support/sync_stream.h"
 #include "uploadcare/gateway/v1/addon_service.grpc.pb.h"
 #include "uploadcare/gateway/v1/conversion_service.grpc.pb.h"
 #include "uploadcare/gateway/v1/file_service.grpc.pb.h"
@@ -37,6 +38,12 @@ struct ClientOptions {
   std::string project;
   // Deadline of each call; absl::InfiniteDuration() sets none.
   absl::Duration timeout = absl::Seconds(30);
+  // Deadline of each streaming call (StreamFiles, WatchConversionJob, ...),
+  // which lasts as long as the listing or the job; none by default.
+  absl::Duration stream_timeout = absl::InfiniteDuration();
+  // Times a listing stream broken with UNAVAILABLE is resumed in a row
+  // without receiving anything in between.
+  int max_stream_resumes = 3;
   bool use_tls = false;
   // PEM root certificates to verify the gateway with; empty uses the system
   // roots. Only read when use_tls is set.
@@ -83,6 +90,17 @@ absl::Status ForEachInPages(
   }
 }
 
+// Hands every item of each streamed batch to `visit` until it returns false
+// (then false: stop the stream).
+template <typename Item>
+bool VisitEach(const google::protobuf::RepeatedPtrField<Item>& items,
+               const std::function<bool(const Item&)>& visit) {
+  for (const Item& item : items) {
+    if (!visit(item)) return false;
+  }
+  return true;
+}
+
 // What every service client shares: a stub on one channel, and the call path
 // (deadline, project, errors through FromGrpcStatus). `Client` is the
 // concrete client (for Create), `Service` the generated gRPC service.
@@ -120,6 +138,60 @@ class ServiceClient {
     grpc::Status status = (stub_.get()->*method)(&context, request, &response);
     if (!status.ok()) return FromGrpcStatus(status);
     return response;
+  }
+
+  template <typename Request, typename Response>
+  using StreamMethod = std::unique_ptr<grpc::ClientReaderInterface<Response>> (
+      Stub::*)(grpc::ClientContext*, const Request&);
+
+  // Reads one server-streaming call to its end, handing each message to
+  // `on_message`; returning false cancels the call (and returns OK).
+  template <typename Request, typename Response>
+  absl::Status ReadStream(
+      StreamMethod<Request, Response> method, const Request& request,
+      const std::function<bool(const Response&)>& on_message) {
+    grpc::ClientContext context;
+    ClientOptions stream_options = options_;
+    stream_options.timeout = options_.stream_timeout;
+    PrepareContext(stream_options, context);
+    std::unique_ptr<grpc::ClientReaderInterface<Response>> reader =
+        (stub_.get()->*method)(&context, request);
+    Response message;
+    while (reader->Read(&message)) {
+      if (!on_message(message)) {
+        context.TryCancel();
+        reader->Finish();
+        return absl::OkStatus();
+      }
+    }
+    grpc::Status status = reader->Finish();
+    return status.ok() ? absl::OkStatus() : FromGrpcStatus(status);
+  }
+
+  // ReadStream over a resumable listing: when the stream breaks with
+  // UNAVAILABLE it is restarted from the resume token of the last message
+  // received, up to options().max_stream_resumes times in a row without
+  // progress; the caller sees every item once, in order.
+  template <typename Request, typename Response>
+  absl::Status ReadResumableStream(
+      StreamMethod<Request, Response> method, Request request,
+      const std::function<bool(const Response&)>& on_message) {
+    int failures_without_progress = 0;
+    while (true) {
+      bool progressed = false;
+      absl::Status status = ReadStream<Request, Response>(
+          method, request, [&](const Response& message) {
+            progressed = true;
+            request.set_resume_token(message.resume_token());
+            return on_message(message);
+          });
+      if (status.code() != absl::StatusCode::kUnavailable) return status;
+      failures_without_progress =
+          progressed ? 1 : failures_without_progress + 1;
+      if (failures_without_progress > options_.max_stream_resumes) {
+        return status;
+      }
+    }
   }
 
  private:
@@ -167,6 +239,19 @@ class FileClient
   // Every file SearchFiles finds, page after page, likewise.
   absl::Status ForEachFoundFile(SearchFilesRequest request,
                                 const std::function<bool(const File&)>& visit);
+
+  // The whole listing through one StreamFiles stream, batch by batch
+  // (`on_batch` returning false stops it), resumed after UNAVAILABLE (see
+  // ClientOptions::max_stream_resumes).
+  absl::Status StreamFiles(
+      ::uploadcare::gateway::v1::StreamFilesRequest request,
+      const std::function<bool(
+          const ::uploadcare::gateway::v1::StreamFilesResponse&)>& on_batch);
+  // ForEachFile over StreamFiles (one call, pages fetched ahead by the
+  // gateway): the same files, in the same order. A request with a
+  // page_token (a ListFiles position) pages with ForEachFile instead.
+  absl::Status ForEachStreamedFile(
+      ListFilesRequest request, const std::function<bool(const File&)>& visit);
 };
 
 class GroupClient
@@ -186,6 +271,16 @@ class GroupClient
   // ForEachInPages).
   absl::Status ForEachGroup(ListGroupsRequest request,
                             const std::function<bool(const Group&)>& visit);
+
+  // The whole listing through StreamGroups, as FileClient::StreamFiles.
+  absl::Status StreamGroups(
+      ::uploadcare::gateway::v1::StreamGroupsRequest request,
+      const std::function<bool(
+          const ::uploadcare::gateway::v1::StreamGroupsResponse&)>& on_batch);
+  // ForEachGroup over StreamGroups, as FileClient::ForEachStreamedFile.
+  absl::Status ForEachStreamedGroup(
+      ListGroupsRequest request,
+      const std::function<bool(const Group&)>& visit);
 };
 
 class ProjectClient
@@ -220,6 +315,14 @@ class ConversionClient
   UCGATE_CLIENT_RPC(GetDocumentConversionInfo)
   UCGATE_CLIENT_RPC(ConvertVideo)
   UCGATE_CLIENT_RPC(GetVideoConversionStatus)
+
+  // Each status of the job (the current one first) until a terminal one;
+  // OK after it. `on_update` returning false stops watching.
+  absl::Status WatchConversionJob(
+      const ::uploadcare::gateway::v1::WatchConversionJobRequest& request,
+      const std::function<
+          bool(const ::uploadcare::gateway::v1::WatchConversionJobResponse&)>&
+          on_update);
 };
 
 class AddonClient
@@ -230,6 +333,13 @@ class AddonClient
 
   UCGATE_CLIENT_RPC(ExecuteAddon)
   UCGATE_CLIENT_RPC(GetAddonExecutionStatus)
+
+  // Each status of the run until done or error, as WatchConversionJob.
+  absl::Status WatchAddonExecution(
+      const ::uploadcare::gateway::v1::WatchAddonExecutionRequest& request,
+      const std::function<
+          bool(const ::uploadcare::gateway::v1::WatchAddonExecutionResponse&)>&
+          on_update);
 };
 
 #undef UCGATE_CLIENT_RPC

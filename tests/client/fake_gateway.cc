@@ -107,8 +107,8 @@ const google::protobuf::MethodDescriptor* FindMethod(absl::string_view path) {
   return nullptr;
 }
 
-// Serves one unary call of any method: reads the request, asks the fake,
-// writes the answer.
+// Serves one call of any method: reads the request, asks the fake, writes
+// the answer (each message of a server-streaming one).
 class UnaryReactor final : public grpc::ServerGenericBidiReactor {
  public:
   UnaryReactor(FakeGateway& fake, grpc::GenericCallbackServerContext* context)
@@ -129,25 +129,39 @@ class UnaryReactor final : public grpc::ServerGenericBidiReactor {
                              slice.size());
       }
     }
-    std::string response_bytes;
-    grpc::Status status =
-        fake_.Handle(*context_, request_bytes, &response_bytes);
-    if (!status.ok()) {
-      Finish(status);
+    status_ = fake_.Handle(*context_, request_bytes, &responses_);
+    WriteNext();
+  }
+
+  void OnWriteDone(bool ok) override {
+    if (!ok) {
+      Finish(grpc::Status(grpc::StatusCode::CANCELLED, "write failed"));
       return;
     }
-    grpc::Slice slice(response_bytes);
-    response_ = grpc::ByteBuffer(&slice, 1);
-    StartWriteAndFinish(&response_, grpc::WriteOptions(), grpc::Status::OK);
+    WriteNext();
   }
 
   void OnDone() override { delete this; }
 
  private:
+  // The answer's messages one at a time, then the status.
+  void WriteNext() {
+    if (next_ == responses_.size()) {
+      Finish(status_);
+      return;
+    }
+    grpc::Slice slice(responses_[next_++]);
+    response_ = grpc::ByteBuffer(&slice, 1);
+    StartWrite(&response_);
+  }
+
   FakeGateway& fake_;
   grpc::GenericCallbackServerContext* context_;
   grpc::ByteBuffer request_;
   grpc::ByteBuffer response_;
+  std::vector<std::string> responses_;
+  size_t next_ = 0;
+  grpc::Status status_;
 };
 
 }  // namespace
@@ -303,6 +317,12 @@ std::vector<RecordedCall> FakeGateway::calls() const {
   return calls_;
 }
 
+void FakeGateway::SetStreamHandler(const std::string& rpc,
+                                   StreamHandler handler) {
+  absl::MutexLock lock(&mutex_);
+  stream_handlers_[rpc] = std::move(handler);
+}
+
 grpc::ServerGenericBidiReactor* FakeGateway::CreateReactor(
     grpc::GenericCallbackServerContext* context) {
   return new UnaryReactor(*this, context);
@@ -310,7 +330,8 @@ grpc::ServerGenericBidiReactor* FakeGateway::CreateReactor(
 
 grpc::Status FakeGateway::Handle(
     const grpc::GenericCallbackServerContext& context,
-    const std::string& request_bytes, std::string* response_bytes) {
+    const std::string& request_bytes,
+    std::vector<std::string>* response_messages) {
   const google::protobuf::MethodDescriptor* method =
       FindMethod(context.method());
   if (method == nullptr) {
@@ -337,12 +358,22 @@ grpc::Status FakeGateway::Handle(
   }
   call.request = request;
   Handler handler;
+  StreamHandler stream_handler;
   {
     absl::MutexLock lock(&mutex_);
     calls_.push_back(std::move(call));
     if (!failure_.ok()) return failure_;
     auto found = handlers_.find(method->name());
     if (found != handlers_.end()) handler = found->second;
+    auto found_stream = stream_handlers_.find(method->name());
+    if (found_stream != stream_handlers_.end()) {
+      stream_handler = found_stream->second;
+    }
+  }
+  if (method->server_streaming()) {
+    // Unset: an empty stream.
+    return stream_handler ? stream_handler(*request, response_messages)
+                          : grpc::Status::OK;
   }
   std::unique_ptr<google::protobuf::Message> response(
       factory->GetPrototype(method->output_type())->New());
@@ -351,7 +382,7 @@ grpc::Status FakeGateway::Handle(
       return status;
     }
   }
-  *response_bytes = response->SerializeAsString();
+  response_messages->push_back(response->SerializeAsString());
   return grpc::Status::OK;
 }
 

@@ -89,6 +89,42 @@ class FakeGateway final : public grpc::CallbackGenericService {
     });
   }
 
+  // A server-streaming `rpc`: fills `messages` (serialized responses, sent in
+  // order), then the call ends with the returned status.
+  using StreamHandler =
+      std::function<grpc::Status(const google::protobuf::Message& request,
+                                 std::vector<std::string>* messages)>;
+  void SetStreamHandler(const std::string& rpc, StreamHandler handler);
+
+  // A StreamHandler on the generated types: `fn(request, &responses)`.
+  template <typename Request, typename Response, typename Fn>
+  void AnswerStream(const std::string& rpc, Fn fn) {
+    SetStreamHandler(rpc, [fn](const google::protobuf::Message& request,
+                               std::vector<std::string>* messages) {
+      std::vector<Response> responses;
+      grpc::Status status =
+          fn(dynamic_cast<const Request&>(request), &responses);
+      for (const Response& response : responses) {
+        messages->push_back(response.SerializeAsString());
+      }
+      return status;
+    });
+  }
+
+  // Every call of the server-streaming `rpc` sends `messages`, then ends
+  // with `end`.
+  template <typename Response>
+  void SetStream(const std::string& rpc, std::vector<Response> messages,
+                 grpc::Status end = grpc::Status::OK) {
+    SetStreamHandler(rpc, [messages, end](const google::protobuf::Message&,
+                                          std::vector<std::string>* out) {
+      for (const Response& message : messages) {
+        out->push_back(message.SerializeAsString());
+      }
+      return end;
+    });
+  }
+
   // Every call of `rpc` answers a copy of `response`.
   void SetResponse(const std::string& rpc,
                    const google::protobuf::Message& response);
@@ -115,11 +151,12 @@ class FakeGateway final : public grpc::CallbackGenericService {
   grpc::ServerGenericBidiReactor* CreateReactor(
       grpc::GenericCallbackServerContext* context) override;
 
-  // One unary call of `method` ("/package.Service/Rpc"): records it and
-  // answers. What the reactor runs.
+  // One call of `method` ("/package.Service/Rpc"): records it and answers
+  // (one message for a unary RPC, any number for a server-streaming one).
+  // What the reactor runs.
   grpc::Status Handle(const grpc::GenericCallbackServerContext& context,
                       const std::string& request_bytes,
-                      std::string* response_bytes);
+                      std::vector<std::string>* response_messages);
 
  private:
   void SetPageMessages(
@@ -130,6 +167,7 @@ class FakeGateway final : public grpc::CallbackGenericService {
   std::vector<RecordedCall> calls_ ABSL_GUARDED_BY(mutex_);
   grpc::Status failure_ ABSL_GUARDED_BY(mutex_);
   std::map<std::string, Handler> handlers_ ABSL_GUARDED_BY(mutex_);
+  std::map<std::string, StreamHandler> stream_handlers_ ABSL_GUARDED_BY(mutex_);
 };
 
 // A real gRPC server on 127.0.0.1 (a free port) serving a FakeGateway.

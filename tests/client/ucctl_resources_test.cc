@@ -17,6 +17,8 @@
 #include "gtest/gtest.h"
 #include "service/common/command_line.h"
 #include "tests/client/fake_gateway.h"
+#include "uploadcare/gateway/v1/addon_service.pb.h"
+#include "uploadcare/gateway/v1/conversion_service.pb.h"
 #include "uploadcare/gateway/v1/group_service.pb.h"
 
 namespace ucgate::client {
@@ -380,14 +382,14 @@ TEST(UcctlResourcesUsageTest, UsageErrorsExitTwoWithOneLineAndNoCall) {
   EXPECT_THAT(server.service().calls(), IsEmpty());
 }
 
-TEST(UcctlResourcesListTest, GroupsListAllPrintsOneArrayOfEveryPage) {
+TEST(UcctlResourcesListTest, GroupsListAllStreamsOneArrayOfEveryGroup) {
   FakeServer server;
-  v1::ListGroupsResponse first, second;
+  v1::StreamGroupsResponse first, second;
   first.add_groups()->set_id("a~1");
-  first.set_next_page_token("p2");
+  first.set_resume_token("r1");
   second.add_groups()->set_id("b~1");
-  server.service().SetPages("ListGroups",
-                            std::vector<v1::ListGroupsResponse>{first, second});
+  server.service().SetStream(
+      "StreamGroups", std::vector<v1::StreamGroupsResponse>{first, second});
   Result result =
       Ucctl({"--target", server.target(), "groups", "list", "--all"});
   ASSERT_EQ(result.exit_code, 0) << result.err;
@@ -416,6 +418,86 @@ TEST(UcctlResourcesListTest, TagsTextIsOneTagPerLine) {
                          "u1", "--output", "text"});
   EXPECT_EQ(result.exit_code, 0);
   EXPECT_EQ(result.out, "a\nb\n");
+}
+
+TEST(UcctlWatchTest, ConvertWatchPrintsEveryStatusAsOneJsonArray) {
+  FakeServer server;
+  v1::WatchConversionJobResponse processing, finished;
+  processing.set_status(v1::CONVERSION_STATUS_PROCESSING);
+  finished.set_status(v1::CONVERSION_STATUS_FINISHED);
+  finished.set_result_uuid("r1");
+  server.service().SetStream(
+      "WatchConversionJob",
+      std::vector<v1::WatchConversionJobResponse>{processing, finished});
+  Result result =
+      Ucctl({"--target", server.target(), "convert", "watch", "--video", "42"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_THAT(result.out, HasSubstr("CONVERSION_STATUS_PROCESSING"));
+  EXPECT_THAT(result.out, HasSubstr("\"result_uuid\": \"r1\""));
+  EXPECT_EQ(result.out.front(), '[');
+  ASSERT_THAT(server.service().calls(), SizeIs(1));
+  const auto& sent =
+      server.service().calls()[0].As<v1::WatchConversionJobRequest>();
+  EXPECT_EQ(sent.kind(), v1::CONVERSION_KIND_VIDEO);
+  EXPECT_EQ(sent.token(), 42);
+
+  result = Ucctl({"--target", server.target(), "--output", "text", "convert",
+                  "watch", "--document", "7"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_THAT(result.out, HasSubstr("status: CONVERSION_STATUS_FINISHED"));
+  EXPECT_EQ(server.service()
+                .calls()
+                .back()
+                .As<v1::WatchConversionJobRequest>()
+                .kind(),
+            v1::CONVERSION_KIND_DOCUMENT);
+}
+
+TEST(UcctlWatchTest, ConvertWatchNeedsExactlyOneKindAndANumber) {
+  FakeServer server;
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{
+           {"convert", "watch", "42"},
+           {"convert", "watch", "--document", "--video", "42"},
+           {"convert", "watch", "--document", "nope"}}) {
+    std::vector<std::string> full = {"--target", server.target()};
+    full.insert(full.end(), args.begin(), args.end());
+    Result result = Ucctl(full);
+    EXPECT_EQ(result.exit_code, kUsageExitCode) << absl::StrJoin(args, " ");
+  }
+  EXPECT_THAT(server.service().calls(), IsEmpty());
+}
+
+TEST(UcctlWatchTest, AddonsWatchFollowsTheRunAndFailsWithTheStreamError) {
+  FakeServer server;
+  v1::WatchAddonExecutionResponse in_progress;
+  in_progress.set_status(v1::ADDON_EXECUTION_STATUS_IN_PROGRESS);
+  server.service().SetStream(
+      "WatchAddonExecution",
+      std::vector<v1::WatchAddonExecutionResponse>{in_progress},
+      grpc::Status(grpc::StatusCode::NOT_FOUND, "no such run"));
+  Result result = Ucctl(
+      {"--target", server.target(), "addons", "watch", "remove_bg", "req-1"});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_THAT(result.out, HasSubstr("ADDON_EXECUTION_STATUS_IN_PROGRESS"));
+  EXPECT_THAT(result.err, HasSubstr("NOT_FOUND"));
+  const auto& sent =
+      server.service().calls()[0].As<v1::WatchAddonExecutionRequest>();
+  EXPECT_EQ(sent.addon(), v1::ADDON_REMOVE_BG);
+  EXPECT_EQ(sent.request_id(), "req-1");
+}
+
+TEST(UcctlWatchTest, WatchHelpExplainsTheCommands) {
+  Result convert = Ucctl({"convert", "watch", "--help"});
+  EXPECT_EQ(convert.exit_code, 0);
+  EXPECT_THAT(convert.out, HasSubstr("--document"));
+  EXPECT_THAT(convert.out, HasSubstr("--video"));
+  EXPECT_THAT(convert.out, HasSubstr("finished, failed or cancelled"));
+  Result addons = Ucctl({"addons", "watch", "--help"});
+  EXPECT_EQ(addons.exit_code, 0);
+  EXPECT_THAT(addons.out, HasSubstr("remove_bg"));
+  Result list = Ucctl({"convert", "--help"});
+  EXPECT_THAT(list.out, HasSubstr("watch"));
 }
 
 }  // namespace

@@ -66,6 +66,15 @@ v1::ListFilesResponse Page(std::vector<std::string> uuids,
   return page;
 }
 
+// One StreamFiles message of `uuids`.
+v1::StreamFilesResponse Batch(std::vector<std::string> uuids) {
+  v1::StreamFilesResponse batch;
+  for (const std::string& uuid : uuids) batch.add_files()->set_uuid(uuid);
+  batch.set_resume_token(absl::StrCat("after-", uuids.back()));
+  batch.set_total_size(6);
+  return batch;
+}
+
 class UcctlTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -254,18 +263,37 @@ TEST_F(UcctlTest, ListLeavesUnsetFiltersUnset) {
   EXPECT_EQ(sent.page_size(), 0);
 }
 
-TEST_F(UcctlTest, ListAllPrintsOneJsonArrayOfEveryPage) {
-  server_.service().SetPages({Page({"a1", "a2"}, "page-2"),
-                              Page({"b1", "b2"}, "page-3"),
-                              Page({"c1", "c2"}, "")});
-  Result result = Call({"files", "list", "--all", "--page-size", "2"});
+TEST_F(UcctlTest, ListAllStreamsOneJsonArrayOfEveryFile) {
+  server_.service().SetStream(
+      "StreamFiles",
+      std::vector<v1::StreamFilesResponse>{
+          Batch({"a1", "a2"}), Batch({"b1", "b2"}), Batch({"c1", "c2"})});
+  Result result =
+      Call({"files", "list", "--all", "--page-size", "2", "--stored", "true",
+            "--ordering", "-datetime_uploaded"});
   ASSERT_EQ(result.exit_code, 0) << result.err;
   auto all = ParseJson<v1::ListFilesResponse>(
       absl::StrCat("{\"files\": ", result.out, "}"));
   std::vector<std::string> uuids;
   for (const v1::File& file : all.files()) uuids.push_back(file.uuid());
   EXPECT_THAT(uuids, ElementsAre("a1", "a2", "b1", "b2", "c1", "c2"));
-  EXPECT_THAT(server_.service().calls(), SizeIs(3));
+  // One StreamFiles call carrying the page size and the filters.
+  const auto& sent = OnlyCall().As<v1::StreamFilesRequest>();
+  EXPECT_EQ(sent.page_size(), 2);
+  EXPECT_TRUE(sent.stored());
+  EXPECT_EQ(sent.ordering(), v1::FILE_ORDERING_DATETIME_UPLOADED_DESC);
+}
+
+TEST_F(UcctlTest, ListAllFromAPageTokenPagesWithListFiles) {
+  server_.service().SetPages(
+      {Page({"a1", "a2"}, "page-2"), Page({"b1", "b2"}, "")});
+  Result result = Call({"files", "list", "--all", "--page-token", "page-2"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  auto all = ParseJson<v1::ListFilesResponse>(
+      absl::StrCat("{\"files\": ", result.out, "}"));
+  ASSERT_THAT(all.files(), SizeIs(2));
+  EXPECT_EQ(all.files(0).uuid(), "b1");
+  EXPECT_EQ(OnlyCall().method, "ListFiles");
 }
 
 TEST_F(UcctlTest, ListAllOfNothingIsAnEmptyArray) {
@@ -276,14 +304,16 @@ TEST_F(UcctlTest, ListAllOfNothingIsAnEmptyArray) {
 }
 
 TEST_F(UcctlTest, ListAllFailingMidwayClosesTheArrayAndExitsOne) {
-  // The first page points at a page the server does not know.
-  server_.service().SetPages({Page({"a1"}, "page-2")});
+  // One batch, then an error that resuming cannot cure.
+  server_.service().SetStream(
+      "StreamFiles", std::vector<v1::StreamFilesResponse>{Batch({"a1"})},
+      grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "upstream: 403"));
   Result result = Call({"files", "list", "--all"});
   EXPECT_EQ(result.exit_code, kRpcErrorExitCode);
   auto printed = ParseJson<v1::ListFilesResponse>(
       absl::StrCat("{\"files\": ", result.out, "}"));
   EXPECT_THAT(printed.files(), SizeIs(1));
-  EXPECT_THAT(result.err, StartsWith("ucctl: INVALID_ARGUMENT: page_token"));
+  EXPECT_THAT(result.err, StartsWith("ucctl: PERMISSION_DENIED: upstream"));
 }
 
 TEST_F(UcctlTest, ListTextIsATableWithTheNextPageToken) {
@@ -310,7 +340,9 @@ TEST_F(UcctlTest, ListTextIsATableWithTheNextPageToken) {
 }
 
 TEST_F(UcctlTest, ListAllTextIsOneTable) {
-  server_.service().SetPages({Page({"a1", "a2"}, "page-2"), Page({"b1"}, "")});
+  server_.service().SetStream(
+      "StreamFiles",
+      std::vector<v1::StreamFilesResponse>{Batch({"a1", "a2"}), Batch({"b1"})});
   // --output works before the resource too.
   Result result = Call({"--output", "text", "files", "list", "--all"});
   ASSERT_EQ(result.exit_code, 0) << result.err;
