@@ -91,68 +91,52 @@ class CachingFileOperations final : public Forwarding<FileOperations> {
     return response;
   }
 
+  // Listings fill the entries of the include options they were read with.
   absl::StatusOr<v1::ListFilesResponse> ListFiles(
       const CallContext& context,
       const v1::ListFilesRequest& request) override {
-    cache::FillTicket ticket = cache_->StartFill();
-    absl::StatusOr<v1::ListFilesResponse> page =
-        child().ListFiles(context, request);
-    if (page.ok()) {
-      for (const v1::File& file : page->files()) {
-        cache_->Fill(ticket, project_, request.include_appdata(),
-                     request.include_rekognition_info(), file);
-      }
-    }
-    return page;
+    return FillFrom<v1::ListFilesResponse>(
+        request.include_appdata(), request.include_rekognition_info(),
+        [&] { return child().ListFiles(context, request); });
   }
 
   absl::StatusOr<v1::SearchFilesResponse> SearchFiles(
       const CallContext& context,
       const v1::SearchFilesRequest& request) override {
-    cache::FillTicket ticket = cache_->StartFill();
-    absl::StatusOr<v1::SearchFilesResponse> page =
-        child().SearchFiles(context, request);
-    if (page.ok()) {
-      for (const v1::File& file : page->files()) {
-        cache_->Fill(ticket, project_, false, false, file);
-      }
-    }
-    return page;
+    return FillFrom<v1::SearchFilesResponse>(
+        false, false, [&] { return child().SearchFiles(context, request); });
   }
 
-  absl::StatusOr<v1::StoreFileResponse> StoreFile(
-      const CallContext& context,
-      const v1::StoreFileRequest& request) override {
-    return Mutate<v1::StoreFileResponse>(
-        *cache_, project_, request.uuid(),
-        [&] { return child().StoreFile(context, request); });
+  // Single-file mutations: the answer's File replaces the entries, or the
+  // entries go.
+#define UCGATE_CACHE_MUTATION(Method)                                 \
+  absl::StatusOr<v1::Method##Response> Method(                        \
+      const CallContext& context, const v1::Method##Request& request) \
+      override {                                                      \
+    return Mutate<v1::Method##Response>(                              \
+        *cache_, project_, request.uuid(),                            \
+        [&] { return child().Method(context, request); });            \
   }
+  UCGATE_CACHE_MUTATION(StoreFile)
+  UCGATE_CACHE_MUTATION(DeleteFile)
+  UCGATE_CACHE_MUTATION(UpdateFileMetadataKey)
+  UCGATE_CACHE_MUTATION(DeleteFileMetadataKey)
+  UCGATE_CACHE_MUTATION(ReplaceFileTags)
+  UCGATE_CACHE_MUTATION(UpdateFileTags)
+#undef UCGATE_CACHE_MUTATION
 
-  absl::StatusOr<v1::DeleteFileResponse> DeleteFile(
-      const CallContext& context,
-      const v1::DeleteFileRequest& request) override {
-    return Mutate<v1::DeleteFileResponse>(
-        *cache_, project_, request.uuid(),
-        [&] { return child().DeleteFile(context, request); });
+#define UCGATE_CACHE_BATCH(Method)                                    \
+  absl::StatusOr<v1::Method##Response> Method(                        \
+      const CallContext& context, const v1::Method##Request& request) \
+      override {                                                      \
+    absl::StatusOr<v1::Method##Response> result =                     \
+        child().Method(context, request);                             \
+    AfterBatch(*cache_, project_, request, result);                   \
+    return result;                                                    \
   }
-
-  absl::StatusOr<v1::BatchStoreFilesResponse> BatchStoreFiles(
-      const CallContext& context,
-      const v1::BatchStoreFilesRequest& request) override {
-    absl::StatusOr<v1::BatchStoreFilesResponse> result =
-        child().BatchStoreFiles(context, request);
-    AfterBatch(*cache_, project_, request, result);
-    return result;
-  }
-
-  absl::StatusOr<v1::BatchDeleteFilesResponse> BatchDeleteFiles(
-      const CallContext& context,
-      const v1::BatchDeleteFilesRequest& request) override {
-    absl::StatusOr<v1::BatchDeleteFilesResponse> result =
-        child().BatchDeleteFiles(context, request);
-    AfterBatch(*cache_, project_, request, result);
-    return result;
-  }
+  UCGATE_CACHE_BATCH(BatchStoreFiles)
+  UCGATE_CACHE_BATCH(BatchDeleteFiles)
+#undef UCGATE_CACHE_BATCH
 
   absl::StatusOr<v1::CopyFileToLocalStorageResponse> CopyFileToLocalStorage(
       const CallContext& context,
@@ -163,39 +147,21 @@ class CachingFileOperations final : public Forwarding<FileOperations> {
     return copy;
   }
 
-  absl::StatusOr<v1::UpdateFileMetadataKeyResponse> UpdateFileMetadataKey(
-      const CallContext& context,
-      const v1::UpdateFileMetadataKeyRequest& request) override {
-    return Mutate<v1::UpdateFileMetadataKeyResponse>(
-        *cache_, project_, request.uuid(),
-        [&] { return child().UpdateFileMetadataKey(context, request); });
-  }
-
-  absl::StatusOr<v1::DeleteFileMetadataKeyResponse> DeleteFileMetadataKey(
-      const CallContext& context,
-      const v1::DeleteFileMetadataKeyRequest& request) override {
-    return Mutate<v1::DeleteFileMetadataKeyResponse>(
-        *cache_, project_, request.uuid(),
-        [&] { return child().DeleteFileMetadataKey(context, request); });
-  }
-
-  absl::StatusOr<v1::ReplaceFileTagsResponse> ReplaceFileTags(
-      const CallContext& context,
-      const v1::ReplaceFileTagsRequest& request) override {
-    return Mutate<v1::ReplaceFileTagsResponse>(
-        *cache_, project_, request.uuid(),
-        [&] { return child().ReplaceFileTags(context, request); });
-  }
-
-  absl::StatusOr<v1::UpdateFileTagsResponse> UpdateFileTags(
-      const CallContext& context,
-      const v1::UpdateFileTagsRequest& request) override {
-    return Mutate<v1::UpdateFileTagsResponse>(
-        *cache_, project_, request.uuid(),
-        [&] { return child().UpdateFileTags(context, request); });
-  }
-
  private:
+  template <typename Response, typename Call>
+  absl::StatusOr<Response> FillFrom(bool include_appdata,
+                                    bool include_rekognition_info, Call call) {
+    cache::FillTicket ticket = cache_->StartFill();
+    absl::StatusOr<Response> page = call();
+    if (page.ok()) {
+      for (const v1::File& file : page->files()) {
+        cache_->Fill(ticket, project_, include_appdata,
+                     include_rekognition_info, file);
+      }
+    }
+    return page;
+  }
+
   const std::shared_ptr<FileInfoCache> cache_;
   const std::string project_;
 };

@@ -26,41 +26,19 @@ class CacheBatchTest : public ::testing::Test {
   // A gateway whose cache has `cache_bytes` (0: off) in front of an
   // emulator with `seed_files` files.
   void Start(int64_t cache_bytes, int seed_files = 300) {
-    emulator::EmulatorOptions emulator_options;
-    emulator_options.projects.push_back({kPublicKey, kSecretKey});
-    emulator_options.seed_files = seed_files;
-    auto emulator = emulator::Emulator::Start(emulator_options);
-    ASSERT_THAT(emulator.status(), IsOk());
-    emulator_ = *std::move(emulator);
-
-    gateway::GatewayConfig config;
-    gateway::ProjectConfig project;
-    project.name = "main";
-    project.public_key = kPublicKey;
-    project.secret_key = Secret(kSecretKey);
-    project.base_url = emulator_->base_url();
-    config.projects.push_back(project);
-    config.cache.max_bytes = cache_bytes;
-    ASSERT_THAT(gateway::ValidateConfig(config), IsOk());
-    auto projects = gateway::MakeProjectRegistry(
-        config, http::MakeCurlHttpClient({}), MakeSystemClock());
-    ASSERT_THAT(projects.status(), IsOk());
-    projects_ = *projects;
-    auto server = gateway::GatewayServer::Start(
-        "127.0.0.1:0", projects_,
-        std::make_shared<gateway::BlockingExecutor>(4, 64));
-    ASSERT_THAT(server.status(), IsOk());
-    server_ = *std::move(server);
-    client::ClientOptions client_options;
-    client_options.timeout = absl::Seconds(10);
-    client_ = std::make_unique<client::FileClient>(server_->InProcessChannel(),
-                                                   client_options);
+    GatewaySetup setup;
+    setup.cache_max_bytes = cache_bytes;
+    setup.seed_files = seed_files;
+    fixture_ = std::make_unique<GatewayFixture>(setup);
+    fixture_->Start();
   }
+
+  emulator::Emulator& emulator() { return fixture_->emulator(); }
 
   // Requests the emulator received with this method whose path starts so.
   int Upstream(absl::string_view method, absl::string_view path_prefix) {
     int count = 0;
-    for (const auto& request : emulator_->requests()) {
+    for (const auto& request : emulator().requests()) {
       if (request.method == method &&
           absl::StartsWith(request.path_and_query, path_prefix)) {
         ++count;
@@ -69,32 +47,29 @@ class CacheBatchTest : public ::testing::Test {
     return count;
   }
 
-  v1::File PresentFile(bool stored) {
-    for (const auto& file : emulator_->Files(kPublicKey)) {
-      if (!file.has_datetime_removed() &&
-          file.has_datetime_stored() == stored) {
-        return file;
-      }
-    }
-    ADD_FAILURE() << "no such file in the seed";
-    return {};
-  }
-
   absl::StatusOr<v1::GetFileResponse> GetFile(const std::string& uuid) {
     v1::GetFileRequest request;
     request.set_uuid(uuid);
-    return client_->GetFile(request);
+    return fixture_->client().GetFile(request);
   }
 
-  std::unique_ptr<emulator::Emulator> emulator_;
-  std::shared_ptr<const gateway::ProjectRegistry> projects_;
-  std::unique_ptr<gateway::GatewayServer> server_;
-  std::unique_ptr<client::FileClient> client_;
+  // The first `count` present files' UUIDs.
+  std::vector<std::string> PresentUuids(size_t count) {
+    std::vector<std::string> uuids;
+    for (const auto& file : emulator().Files(kPublicKey)) {
+      if (file.has_datetime_removed()) continue;
+      uuids.push_back(file.uuid());
+      if (uuids.size() == count) break;
+    }
+    return uuids;
+  }
+
+  std::unique_ptr<GatewayFixture> fixture_;
 };
 
 TEST_F(CacheBatchTest, SecondGetFileMakesNoUpstreamCall) {
   ASSERT_NO_FATAL_FAILURE(Start(64 << 20));
-  const std::string uuid = PresentFile(/*stored=*/true).uuid();
+  const std::string uuid = fixture_->PresentFile(/*stored=*/true).uuid();
   auto first = GetFile(uuid);
   ASSERT_THAT(first.status(), IsOk());
   auto second = GetFile(uuid);
@@ -102,7 +77,7 @@ TEST_F(CacheBatchTest, SecondGetFileMakesNoUpstreamCall) {
   EXPECT_EQ(second->file().SerializeAsString(),
             first->file().SerializeAsString());
   EXPECT_EQ(Upstream("GET", absl::StrCat("/files/", uuid)), 1);
-  auto stats = gateway::FileInfoCacheStats(*projects_);
+  auto stats = gateway::FileInfoCacheStats(fixture_->projects());
   ASSERT_TRUE(stats.has_value());
   EXPECT_EQ(stats->hits, 1u);
   EXPECT_EQ(stats->misses, 1u);
@@ -111,13 +86,13 @@ TEST_F(CacheBatchTest, SecondGetFileMakesNoUpstreamCall) {
 
 TEST_F(CacheBatchTest, StoreFileThenGetFileShowsItStored) {
   ASSERT_NO_FATAL_FAILURE(Start(64 << 20));
-  const std::string uuid = PresentFile(/*stored=*/false).uuid();
+  const std::string uuid = fixture_->PresentFile(/*stored=*/false).uuid();
   auto before = GetFile(uuid);
   ASSERT_THAT(before.status(), IsOk());
   EXPECT_FALSE(before->file().has_datetime_stored());
   v1::StoreFileRequest store;
   store.set_uuid(uuid);
-  ASSERT_THAT(client_->StoreFile(store).status(), IsOk());
+  ASSERT_THAT(fixture_->client().StoreFile(store).status(), IsOk());
   auto after = GetFile(uuid);
   ASSERT_THAT(after.status(), IsOk());
   EXPECT_TRUE(after->file().has_datetime_stored());
@@ -125,13 +100,14 @@ TEST_F(CacheBatchTest, StoreFileThenGetFileShowsItStored) {
 
 TEST_F(CacheBatchTest, MetadataUpdateThenGetFileShowsIt) {
   ASSERT_NO_FATAL_FAILURE(Start(64 << 20));
-  const std::string uuid = PresentFile(/*stored=*/true).uuid();
+  const std::string uuid = fixture_->PresentFile(/*stored=*/true).uuid();
   ASSERT_THAT(GetFile(uuid).status(), IsOk());
   v1::UpdateFileMetadataKeyRequest update;
   update.set_uuid(uuid);
   update.set_key("reviewed_by");
   update.set_value("cache-test");
-  ASSERT_THAT(client_->UpdateFileMetadataKey(update).status(), IsOk());
+  ASSERT_THAT(fixture_->client().UpdateFileMetadataKey(update).status(),
+              IsOk());
   auto after = GetFile(uuid);
   ASSERT_THAT(after.status(), IsOk());
   EXPECT_EQ(after->file().metadata().at("reviewed_by"), "cache-test");
@@ -140,28 +116,23 @@ TEST_F(CacheBatchTest, MetadataUpdateThenGetFileShowsIt) {
 
 TEST_F(CacheBatchTest, WithTheCacheOffEveryGetFileGoesUpstream) {
   ASSERT_NO_FATAL_FAILURE(Start(/*cache_bytes=*/0));
-  const std::string uuid = PresentFile(/*stored=*/true).uuid();
+  const std::string uuid = fixture_->PresentFile(/*stored=*/true).uuid();
   for (int i = 0; i < 3; ++i) ASSERT_THAT(GetFile(uuid).status(), IsOk());
   EXPECT_EQ(Upstream("GET", absl::StrCat("/files/", uuid)), 3);
-  EXPECT_FALSE(gateway::FileInfoCacheStats(*projects_).has_value());
+  EXPECT_FALSE(gateway::FileInfoCacheStats(fixture_->projects()).has_value());
 }
 
 TEST_F(CacheBatchTest, StoresTwoHundredFiftyFilesInThreeUpstreamBatches) {
   ASSERT_NO_FATAL_FAILURE(Start(64 << 20, /*seed_files=*/400));
   v1::BatchStoreFilesRequest request;
-  std::vector<std::string> uuids;
-  for (const auto& file : emulator_->Files(kPublicKey)) {
-    if (file.has_datetime_removed()) continue;
-    uuids.push_back(file.uuid());
-    if (uuids.size() == 250) break;
-  }
+  std::vector<std::string> uuids = PresentUuids(250);
   ASSERT_THAT(uuids, SizeIs(250));
   for (const std::string& uuid : uuids) request.add_uuids(uuid);
   request.add_uuids(uuids[0]);  // a repeat is stored once
   request.add_uuids("not-a-uuid");
   request.add_uuids("0000");
-  emulator_->ClearRequests();
-  auto stored = client_->BatchStoreFiles(request);
+  emulator().ClearRequests();
+  auto stored = fixture_->client().BatchStoreFiles(request);
   ASSERT_THAT(stored.status(), IsOk());
   EXPECT_EQ(Upstream("PUT", "/files/storage/"), 3);
   ASSERT_THAT(stored->files(), SizeIs(250));
@@ -178,6 +149,31 @@ TEST_F(CacheBatchTest, StoresTwoHundredFiftyFilesInThreeUpstreamBatches) {
   ASSERT_THAT(one.status(), IsOk());
   EXPECT_TRUE(one->file().has_datetime_stored());
   EXPECT_EQ(Upstream("GET", "/files/"), 0);
+}
+
+TEST_F(CacheBatchTest, AFailedUpstreamBatchIsReportedPerUuid) {
+  ASSERT_NO_FATAL_FAILURE(Start(64 << 20, /*seed_files=*/400));
+  std::vector<std::string> uuids = PresentUuids(250);
+  ASSERT_THAT(uuids, SizeIs(250));
+  v1::BatchDeleteFilesRequest request;
+  for (const std::string& uuid : uuids) request.add_uuids(uuid);
+  // One upstream batch gets a 400 (not retried); the other two succeed.
+  emulator::Fault fault;
+  fault.method = "DELETE";
+  fault.path_prefix = "/files/storage/";
+  fault.status = 400;
+  fault.body = R"({"detail":"Bad request."})";
+  fault.times = 1;
+  emulator().AddFault(fault);
+  auto deleted = fixture_->client().BatchDeleteFiles(request);
+  ASSERT_THAT(deleted.status(), IsOk());
+  EXPECT_EQ(Upstream("DELETE", "/files/storage/"), 3);
+  const int failed = deleted->problems_size();
+  EXPECT_THAT(failed, ::testing::AnyOf(100, 50));
+  EXPECT_EQ(deleted->files_size() + failed, 250);
+  for (const auto& [uuid, reason] : deleted->problems()) {
+    EXPECT_THAT(reason, ::testing::StartsWith("INVALID_ARGUMENT: "));
+  }
 }
 
 }  // namespace

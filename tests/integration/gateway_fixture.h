@@ -28,6 +28,8 @@ struct GatewaySetup {
   // What the gateway is configured with (a wrong one tests 401 handling).
   std::string gateway_secret = kSecretKey;
   int max_attempts = 3;
+  // The gateway's file-info cache budget (0: no cache).
+  int64_t cache_max_bytes = gateway::CacheConfig().max_bytes;
   // The emulator's clock (jobs move on it); the system clock when null.
   std::shared_ptr<ManualClock> emulator_clock;
 };
@@ -63,13 +65,15 @@ class GatewayFixture {
     project.base_url = emulator_->base_url();
     config.projects.push_back(project);
     config.upstream.retry.max_attempts = setup_.max_attempts;
+    config.cache.max_bytes = setup_.cache_max_bytes;
     ASSERT_THAT(gateway::ValidateConfig(config), IsOk());
     auto projects = gateway::MakeProjectRegistry(
         config, http::MakeCurlHttpClient(http_options), MakeSystemClock(),
         [this](absl::Duration delay) { sleeps_.push_back(delay); });
     ASSERT_THAT(projects.status(), IsOk());
+    projects_ = *projects;
     auto server = gateway::GatewayServer::Start(
-        "127.0.0.1:0", *projects,
+        "127.0.0.1:0", projects_,
         std::make_shared<gateway::BlockingExecutor>(4, 64));
     ASSERT_THAT(server.status(), IsOk());
     server_ = *std::move(server);
@@ -83,6 +87,7 @@ class GatewayFixture {
   emulator::Emulator& emulator() { return *emulator_; }
   client::FileClient& client() { return *client_; }
   gateway::GatewayServer& server() { return *server_; }
+  const gateway::ProjectRegistry& projects() const { return *projects_; }
   std::shared_ptr<grpc::Channel> channel() { return channel_; }
   const std::vector<absl::Duration>& sleeps() const { return sleeps_; }
 
@@ -101,6 +106,7 @@ class GatewayFixture {
  private:
   GatewaySetup setup_;
   std::unique_ptr<emulator::Emulator> emulator_;
+  std::shared_ptr<const gateway::ProjectRegistry> projects_;
   std::unique_ptr<gateway::GatewayServer> server_;
   std::unique_ptr<client::FileClient> client_;
   std::shared_ptr<grpc::Channel> channel_;
