@@ -96,11 +96,12 @@ class Emulator {
   virtual void ClearRequests() = 0;
 
   // Files of the project with this public key, oldest upload first (removed
-  // ones included).
+  // ones included). Like every request, it first finishes the conversion
+  // jobs and add-on runs whose time has come on the emulator's clock.
   virtual std::vector<uploadcare::gateway::v1::File> Files(
       absl::string_view public_key) const = 0;
   // Groups of the project with this public key, oldest first, without their
-  // files (deleted ones are gone).
+  // files (deleted ones are gone; finished jobs' thumbnail groups included).
   virtual std::vector<uploadcare::gateway::v1::Group> Groups(
       absl::string_view public_key) const = 0;
   // Adds a file (tests that need a known one); returns it as stored.
