@@ -9,6 +9,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 
@@ -43,15 +44,23 @@ constexpr bool kVariants[4][2] = {
 
 bool Cacheable(const v1::File& file) { return file.is_ready(); }
 
+// UUIDs are hexadecimal in either case; one spelling keys every entry, so a
+// write in one case invalidates a read in the other.
+std::string NormalUuid(absl::string_view uuid) {
+  return absl::AsciiStrToLower(uuid);
+}
+
 class LruFileInfoCache final : public FileInfoCache {
  public:
   LruFileInfoCache(FileInfoCacheOptions options,
                    std::shared_ptr<const Clock> clock)
       : options_(options), clock_(std::move(clock)) {}
 
-  absl::StatusOr<FilePtr> GetOrFetch(const FileInfoKey& key,
+  absl::StatusOr<FilePtr> GetOrFetch(const FileInfoKey& requested,
                                      const WaitLimits& limits,
                                      Fetch fetch) override {
+    FileInfoKey key = requested;
+    key.uuid = NormalUuid(key.uuid);
     for (;;) {
       std::shared_ptr<Flight> flight;
       uint64_t ticket = 0;
@@ -96,28 +105,29 @@ class LruFileInfoCache final : public FileInfoCache {
             bool include_appdata, bool include_rekognition_info,
             const v1::File& file) override {
     if (!Cacheable(file)) return;
-    FileInfoKey key{std::string(project), file.uuid(), include_appdata,
-                    include_rekognition_info};
+    FileInfoKey key{std::string(project), NormalUuid(file.uuid()),
+                    include_appdata, include_rekognition_info};
     auto shared = std::make_shared<const v1::File>(file);
     absl::MutexLock lock(&mutex_);
-    if (InvalidatedSinceLocked(project, file.uuid(), ticket.sequence())) return;
+    if (InvalidatedSinceLocked(project, key.uuid, ticket.sequence())) return;
     InsertLocked(std::move(key), std::move(shared));
   }
 
   void Replace(absl::string_view project, const v1::File& file) override {
     FilePtr shared;
     if (Cacheable(file)) shared = std::make_shared<const v1::File>(file);
+    const std::string uuid = NormalUuid(file.uuid());
     absl::MutexLock lock(&mutex_);
-    InvalidateLocked(project, file.uuid());
+    InvalidateLocked(project, uuid);
     if (shared) {
-      InsertLocked(FileInfoKey{std::string(project), file.uuid()},
-                   std::move(shared));
+      InsertLocked(FileInfoKey{std::string(project), uuid}, std::move(shared));
     }
   }
 
   void Invalidate(absl::string_view project, absl::string_view uuid) override {
+    const std::string normal = NormalUuid(uuid);
     absl::MutexLock lock(&mutex_);
-    InvalidateLocked(project, uuid);
+    InvalidateLocked(project, normal);
   }
 
   FileInfoCacheStats Stats() const override {
@@ -229,6 +239,7 @@ class LruFileInfoCache final : public FileInfoCache {
     lru_.erase(entry);
   }
 
+  // `uuid` is normal (NormalUuid) here and below.
   void InvalidateLocked(absl::string_view project, absl::string_view uuid)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
     ++stats_.invalidations;

@@ -4,6 +4,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/barrier.h"
 #include "absl/synchronization/notification.h"
@@ -177,6 +178,16 @@ TEST_F(FileInfoCacheTest, InvalidateDropsEveryVariant) {
   EXPECT_EQ(stats.invalidations, 1u);
   ASSERT_THAT(Get({"main", kUuid, true}, MakeFile(kUuid)).status(), IsOk());
   EXPECT_EQ(fetches_, 6);
+}
+
+TEST_F(FileInfoCacheTest, UuidCaseDoesNotMatter) {
+  const std::string upper = absl::AsciiStrToUpper(kUuid);
+  ASSERT_THAT(Get({"main", upper}, MakeFile(upper)).status(), IsOk());
+  ASSERT_THAT(Get({"main", kUuid}, MakeFile(kUuid)).status(), IsOk());
+  EXPECT_EQ(fetches_, 1);
+  cache_->Invalidate("main", kUuid);
+  ASSERT_THAT(Get({"main", upper}, MakeFile(upper)).status(), IsOk());
+  EXPECT_EQ(fetches_, 2);
 }
 
 TEST_F(FileInfoCacheTest, ReplaceStoresThePlainVariant) {
