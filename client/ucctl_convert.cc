@@ -402,39 +402,44 @@ int AddonsRun(Command& command, const std::vector<std::string>& args) {
       [&](AddonClient& client) { return client.ExecuteAddon(request); });
 }
 
-int AddonsStatus(Command& command, const std::vector<std::string>& args) {
+// ADDON REQUEST_ID of `status` and `watch` into `request` (a
+// GetAddonExecutionStatusRequest or WatchAddonExecutionRequest); an exit code
+// when parsing is done (help, usage error), nullopt to go on.
+template <typename Request>
+std::optional<int> ParseAddonRun(Command& command,
+                                 const std::vector<std::string>& args,
+                                 absl::string_view summary, Request* request) {
   command.command_line().AddEpilog(
-      absl::StrCat("ADDON: ", EnumChoices<v1::Addon>("ADDON_"),
+      absl::StrCat(summary, "ADDON: ", EnumChoices<v1::Addon>("ADDON_"),
                    "; REQUEST_ID: the request_id of ucctl addons run."));
-  if (auto done = command.Parse(args)) return *done;
+  if (auto done = command.Parse(args)) return done;
   if (auto done = command.ExpectPositional(2, 2, "ADDON REQUEST_ID")) {
-    return *done;
+    return done;
   }
   absl::StatusOr<v1::Addon> addon = ParseAddon(command.positional()[0]);
   if (!addon.ok()) return command.UsageError(addon.status());
+  request->set_addon(*addon);
+  request->set_request_id(command.positional()[1]);
+  return std::nullopt;
+}
+
+int AddonsStatus(Command& command, const std::vector<std::string>& args) {
   v1::GetAddonExecutionStatusRequest request;
-  request.set_addon(*addon);
-  request.set_request_id(command.positional()[1]);
+  if (auto done = ParseAddonRun(command, args, "", &request)) return *done;
   return command.Run<AddonClient>([&](AddonClient& client) {
     return client.GetAddonExecutionStatus(request);
   });
 }
 
 int AddonsWatch(Command& command, const std::vector<std::string>& args) {
-  command.command_line().AddEpilog(absl::StrCat(
-      "Prints the run's status at once, then each change, and ends after done "
-      "or error (or unknown). ADDON: ",
-      EnumChoices<v1::Addon>("ADDON_"),
-      "; REQUEST_ID: the request_id of ucctl addons run."));
-  if (auto done = command.Parse(args)) return *done;
-  if (auto done = command.ExpectPositional(2, 2, "ADDON REQUEST_ID")) {
+  v1::WatchAddonExecutionRequest request;
+  if (auto done = ParseAddonRun(
+          command, args,
+          "Prints the run's status at once, then each change, and ends after "
+          "done or error (or unknown). ",
+          &request)) {
     return *done;
   }
-  absl::StatusOr<v1::Addon> addon = ParseAddon(command.positional()[0]);
-  if (!addon.ok()) return command.UsageError(addon.status());
-  v1::WatchAddonExecutionRequest request;
-  request.set_addon(*addon);
-  request.set_request_id(command.positional()[1]);
   return RunWatch(command, request, &AddonClient::WatchAddonExecution);
 }
 
