@@ -72,6 +72,32 @@ test('grpc-js lists, reads, stores and deletes files through the gateway', async
   client.close();
 });
 
+test('grpc-js reads a whole StreamFiles listing, the same files as the ListFiles pages', async () => {
+  const client = fileService();
+  const walked = [];
+  let token = '';
+  do {
+    const page = await call(client, 'ListFiles', { page_size: 100, page_token: token });
+    walked.push(...page.files.map((f) => f.uuid));
+    token = page.next_page_token;
+  } while (token);
+  const streamed = [];
+  let resumeToken = '';
+  await new Promise((resolve, reject) => {
+    const stream = client.StreamFiles({ page_size: 120 }, { deadline: Date.now() + 10000 });
+    stream.on('data', (batch) => {
+      assert.ok(batch.files.length <= 100);
+      streamed.push(...batch.files.map((f) => f.uuid));
+      resumeToken = batch.resume_token;
+    });
+    stream.on('error', reject);
+    stream.on('end', resolve);
+  });
+  assert.deepEqual(streamed, walked);
+  assert.ok(resumeToken.length > 0, 'every message carries a resume token');
+  client.close();
+});
+
 test('grpc-js sees INVALID_ARGUMENT with the field named', async () => {
   const client = fileService();
   await assert.rejects(call(client, 'GetFile', { uuid: 'nope' }), (error) => {
