@@ -272,12 +272,13 @@ int main(int argc, char** argv) {
       "JSON -> proto, one v0.7 page of %d files, %zu bytes "
       "(MB = 10^6 bytes)%s\n",
       kFilesPerPage, body.size(), quick ? " [quick run]" : "");
-  std::printf("%-40s %10s %10s %10s %10s\n", "parser (medians)", "MB/s cpu",
-              "MB/s wall", "ms/page", "free ms");
+  std::printf("%-40s %10s %10s %10s %10s %12s\n", "parser (medians)",
+              "MB/s cpu", "MB/s wall", "ms/page", "free ms", "MB/s w/free");
   for (const Result& row : rows) {
-    std::printf("%-40s %10.1f %10.1f %10.3f %10.3f\n", row.name,
+    std::printf("%-40s %10.1f %10.1f %10.3f %10.3f %12.1f\n", row.name,
                 megabytes / row.cpu_seconds, megabytes / row.wall_seconds,
-                row.cpu_seconds * 1e3, row.free_seconds * 1e3);
+                row.cpu_seconds * 1e3, row.free_seconds * 1e3,
+                megabytes / (row.cpu_seconds + row.free_seconds));
   }
   std::printf("ratio ucgate_json / protobuf (mirror): %.1fx cpu, %.1fx wall\n",
               rows[2].cpu_seconds / rows[0].cpu_seconds,
