@@ -176,5 +176,84 @@ TEST_F(CacheBatchTest, AFailedUpstreamBatchIsReportedPerUuid) {
   }
 }
 
+TEST_F(CacheBatchTest, StoreGroupThenGetFileShowsItsFilesStored) {
+  ASSERT_NO_FATAL_FAILURE(Start(64 << 20));
+  client::ClientOptions options;
+  options.timeout = absl::Seconds(10);
+  client::GroupClient groups(fixture_->channel(), options);
+  std::string group_id, uuid;
+  for (const auto& group : emulator().Groups(kPublicKey)) {
+    v1::GetGroupRequest get;
+    get.set_id(group.id());
+    auto full = groups.GetGroup(get);
+    ASSERT_THAT(full.status(), IsOk());
+    for (const auto& entry : full->group().files()) {
+      if (!entry.removed() && !entry.file().has_datetime_stored()) {
+        group_id = group.id();
+        uuid = entry.file().uuid();
+        break;
+      }
+    }
+    if (!uuid.empty()) break;
+  }
+  ASSERT_FALSE(uuid.empty()) << "the seed has no group with an unstored file";
+  auto before = GetFile(uuid);
+  ASSERT_THAT(before.status(), IsOk());
+  EXPECT_FALSE(before->file().has_datetime_stored());
+  v1::StoreGroupRequest store;
+  store.set_id(group_id);
+  ASSERT_THAT(groups.StoreGroup(store).status(), IsOk());
+  auto after = GetFile(uuid);
+  ASSERT_THAT(after.status(), IsOk());
+  EXPECT_TRUE(after->file().has_datetime_stored());
+}
+
+TEST_F(CacheBatchTest, AFinishedAddonRunShowsInAppdata) {
+  auto clock = std::make_shared<ManualClock>(absl::Now());
+  GatewaySetup setup;
+  setup.emulator_clock = clock;
+  fixture_ = std::make_unique<GatewayFixture>(setup);
+  ASSERT_NO_FATAL_FAILURE(fixture_->Start());
+  std::string uuid;
+  for (const auto& file : emulator().Files(kPublicKey)) {
+    if (!file.has_datetime_removed() &&
+        !file.appdata().contains("uc_clamav_virus_scan")) {
+      uuid = file.uuid();
+      break;
+    }
+  }
+  ASSERT_FALSE(uuid.empty()) << "every seeded file was scanned already";
+  v1::GetFileRequest get;
+  get.set_uuid(uuid);
+  get.set_include_appdata(true);
+  auto before = fixture_->client().GetFile(get);
+  ASSERT_THAT(before.status(), IsOk());
+  ASSERT_FALSE(before->file().appdata().contains("uc_clamav_virus_scan"));
+
+  client::ClientOptions options;
+  options.timeout = absl::Seconds(10);
+  client::AddonClient addons(fixture_->channel(), options);
+  v1::ExecuteAddonRequest execute;
+  execute.set_addon(v1::ADDON_UC_CLAMAV_VIRUS_SCAN);
+  execute.set_target(uuid);
+  auto started = addons.ExecuteAddon(execute);
+  ASSERT_THAT(started.status(), IsOk());
+  // Read while the run is in progress: cached again, without the result.
+  auto running = fixture_->client().GetFile(get);
+  ASSERT_THAT(running.status(), IsOk());
+  ASSERT_FALSE(running->file().appdata().contains("uc_clamav_virus_scan"));
+  clock->Advance(absl::Minutes(1));
+  v1::GetAddonExecutionStatusRequest status;
+  status.set_addon(v1::ADDON_UC_CLAMAV_VIRUS_SCAN);
+  status.set_request_id(started->request_id());
+  auto done = addons.GetAddonExecutionStatus(status);
+  ASSERT_THAT(done.status(), IsOk());
+  ASSERT_EQ(done->status(), v1::ADDON_EXECUTION_STATUS_DONE);
+  // The status call saw the run finish and dropped the entry.
+  auto after = fixture_->client().GetFile(get);
+  ASSERT_THAT(after.status(), IsOk());
+  EXPECT_TRUE(after->file().appdata().contains("uc_clamav_virus_scan"));
+}
+
 }  // namespace
 }  // namespace ucgate::testing
