@@ -8,14 +8,6 @@
 namespace ucgate::json::internal {
 namespace {
 
-// A number as the upstream sends it: an integer, a float, or either one
-// inside a string ("channels": "2").
-struct Number {
-  bool is_integer = false;
-  int64_t integer = 0;
-  double real = 0;
-};
-
 bool NumberFromText(std::string_view text, Number* out) {
   if (absl::SimpleAtoi(ToAbsl(text), &out->integer)) {
     out->is_integer = true;
@@ -25,63 +17,33 @@ bool NumberFromText(std::string_view text, Number* out) {
   return absl::SimpleAtod(ToAbsl(text), &out->real) && std::isfinite(out->real);
 }
 
-bool ReadNumber(od::value& value, Number* out, bool* present,
-                ErrorTrail& trail) {
-  od::number number;
-  if (auto error = value.get_number().get(number)) {
-    *present = false;
-    // Not a number token: null, a number in a string, or the wrong type.
-    std::string_view text;
-    if (!value.get_string().get(text)) {
-      if (!NumberFromText(text, out)) return trail.Fail("expected a number");
-      *present = true;
-      return true;
-    }
-    bool is_null;
-    return AfterGetterFailed(value, error, od::json_type::number,
-                             "expected a number", &is_null, trail);
+}  // namespace
+
+bool ReadNonNumberToken(od::value& value, simdjson::error_code error,
+                        Number* out, bool* present, ErrorTrail& trail) {
+  *present = false;
+  std::string_view text;
+  if (!value.get_string().get(text)) {
+    if (!NumberFromText(text, out)) return trail.Fail("expected a number");
+    *present = true;
+    return true;
   }
-  switch (number.get_number_type()) {
-    case od::number_type::signed_integer:
-      out->is_integer = true;
-      out->integer = number.get_int64();
-      break;
-    case od::number_type::unsigned_integer:
-      out->is_integer = false;
-      out->real = static_cast<double>(number.get_uint64());
-      break;
-    case od::number_type::floating_point_number:
-      out->is_integer = false;
-      out->real = number.get_double();
-      break;
-  }
-  *present = true;
-  return true;
+  bool is_null;
+  return AfterGetterFailed(value, error, od::json_type::number,
+                           "expected a number", &is_null, trail);
 }
 
-// Integers within [min, max]; integral floats are exact, other floats round
-// to the nearest integer (the field is an integer whatever the sender did).
-bool ReadInteger(od::value& value, int64_t min, int64_t max, int64_t* out,
-                 bool* present, ErrorTrail& trail) {
-  Number number;
-  if (!ReadNumber(value, &number, present, trail)) return false;
-  if (!*present) return true;
-  if (number.is_integer) {
-    *out = number.integer;
-  } else {
-    const double rounded = std::nearbyint(number.real);
-    // 2^63 is exactly representable; anything at or past it overflows.
-    if (!(rounded >= -9223372036854775808.0 &&
-          rounded < 9223372036854775808.0)) {
-      return trail.Fail("number out of range");
-    }
-    *out = static_cast<int64_t>(rounded);
+bool RoundToInteger(double real, int64_t min, int64_t max, int64_t* out,
+                    ErrorTrail& trail) {
+  const double rounded = std::nearbyint(real);
+  // 2^63 is exactly representable; anything at or past it overflows.
+  if (!(rounded >= -9223372036854775808.0 && rounded < 9223372036854775808.0)) {
+    return trail.Fail("number out of range");
   }
+  *out = static_cast<int64_t>(rounded);
   if (*out < min || *out > max) return trail.Fail("number out of range");
   return true;
 }
-
-}  // namespace
 
 // Stage 1 guarantees the closing quote, so the scan stays in bounds.
 bool PlainKey(od::field& field, std::string_view* key) {
@@ -93,50 +55,6 @@ bool PlainKey(od::field& field, std::string_view* key) {
   }
   *key = std::string_view(begin, static_cast<size_t>(end - begin));
   return true;
-}
-
-bool TypeOf(od::value& value, od::json_type* type, ErrorTrail& trail) {
-  if (auto error = value.type().get(*type)) return trail.Malformed(error);
-  return true;
-}
-
-// Consumes a null, checking it really is the literal (type() only peeks at
-// the first character).
-bool TakeNull(od::value& value, ErrorTrail& trail) {
-  bool is_null = false;
-  if (auto error = value.is_null().get(is_null)) return trail.Malformed(error);
-  if (!is_null) return trail.Fail("malformed JSON (invalid literal)");
-  return true;
-}
-
-bool GetObject(od::value& value, od::object* object, ErrorTrail& trail) {
-  if (auto error = value.get_object().get(*object)) {
-    return trail.Expected("an object", error);
-  }
-  return true;
-}
-
-bool GetArray(od::value& value, od::array* array, ErrorTrail& trail) {
-  if (auto error = value.get_array().get(*array)) {
-    return trail.Expected("an array", error);
-  }
-  return true;
-}
-
-bool NextField(simdjson::simdjson_result<od::field>& result, od::field* field,
-               ErrorTrail& trail) {
-  if (auto error = std::move(result).get(*field)) {
-    return trail.Malformed(error);
-  }
-  return true;
-}
-
-// Consumes the value when it is null; callers then leave their field unset.
-bool TakeIfNull(od::value& value, bool* is_null, ErrorTrail& trail) {
-  od::json_type type;
-  if (!TypeOf(value, &type, trail)) return false;
-  *is_null = type == od::json_type::null;
-  return *is_null ? TakeNull(value, trail) : true;
 }
 
 // After a typed getter failed with `error`: a null is consumed and reported
@@ -154,58 +72,6 @@ bool AfterGetterFailed(od::value& value, simdjson::error_code error,
   }
   if (type == wanted) return trail.Malformed(error);
   return trail.Fail(expected);
-}
-
-// Null leaves `out` untouched (fields start cleared).
-bool ReadString(od::value& value, std::string* out, ErrorTrail& trail) {
-  std::string_view text;
-  if (auto error = value.get_string().get(text)) {
-    bool is_null;
-    return AfterGetterFailed(value, error, od::json_type::string,
-                             "expected a string", &is_null, trail);
-  }
-  out->assign(text.data(), text.size());
-  return true;
-}
-
-bool ReadBool(od::value& value, bool* out, bool* present, ErrorTrail& trail) {
-  if (auto error = value.get_bool().get(*out)) {
-    *present = false;
-    bool is_null;
-    return AfterGetterFailed(value, error, od::json_type::boolean,
-                             "expected a boolean", &is_null, trail);
-  }
-  *present = true;
-  return true;
-}
-
-bool ReadInt64(od::value& value, int64_t* out, bool* present,
-               ErrorTrail& trail) {
-  return ReadInteger(value, std::numeric_limits<int64_t>::min(),
-                     std::numeric_limits<int64_t>::max(), out, present, trail);
-}
-
-bool ReadInt32(od::value& value, int32_t* out, bool* present,
-               ErrorTrail& trail) {
-  int64_t wide = 0;
-  if (!ReadInteger(value, std::numeric_limits<int32_t>::min(),
-                   std::numeric_limits<int32_t>::max(), &wide, present,
-                   trail)) {
-    return false;
-  }
-  *out = static_cast<int32_t>(wide);
-  return true;
-}
-
-bool ReadDouble(od::value& value, double* out, bool* present,
-                ErrorTrail& trail) {
-  Number number;
-  if (!ReadNumber(value, &number, present, trail)) return false;
-  if (*present) {
-    *out =
-        number.is_integer ? static_cast<double>(number.integer) : number.real;
-  }
-  return true;
 }
 
 bool ReadStringMap(od::value& value,

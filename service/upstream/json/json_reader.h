@@ -8,11 +8,14 @@
 
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "absl/base/attributes.h"
+#include "absl/base/optimization.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
@@ -33,29 +36,33 @@ inline absl::string_view ToAbsl(std::string_view text) {
 
 // The first failure and its JSON path. Path segments are pushed innermost
 // first by each level as it returns false.
+// Its methods are the failure path: cold and never inlined into the readers.
 class ErrorTrail {
  public:
-  bool Fail(absl::string_view message) {
+  ABSL_ATTRIBUTE_COLD ABSL_ATTRIBUTE_NOINLINE bool Fail(
+      absl::string_view message) {
     message_.assign(message.data(), message.size());
     return false;
   }
-  bool Malformed(simdjson::error_code error) {
+  ABSL_ATTRIBUTE_COLD ABSL_ATTRIBUTE_NOINLINE bool Malformed(
+      simdjson::error_code error) {
     return Fail(
         absl::StrCat("malformed JSON (", simdjson::error_message(error), ")"));
   }
   // Types the common "expected X" failure: a simdjson INCORRECT_TYPE means the
   // JSON is well formed but holds something else.
-  bool Expected(absl::string_view what, simdjson::error_code error) {
+  ABSL_ATTRIBUTE_COLD ABSL_ATTRIBUTE_NOINLINE bool Expected(
+      absl::string_view what, simdjson::error_code error) {
     if (error == simdjson::INCORRECT_TYPE) {
       return Fail(absl::StrCat("expected ", what));
     }
     return Malformed(error);
   }
-  bool InKey(std::string_view key) {
+  ABSL_ATTRIBUTE_COLD ABSL_ATTRIBUTE_NOINLINE bool InKey(std::string_view key) {
     segments_.push_back(std::string(key));
     return false;
   }
-  bool AtIndex(size_t index) {
+  ABSL_ATTRIBUTE_COLD ABSL_ATTRIBUTE_NOINLINE bool AtIndex(size_t index) {
     segments_.push_back(absl::StrCat("[", index, "]"));
     return false;
   }
@@ -119,33 +126,181 @@ class KeyTable {
 // The key as written, without unescaping: every key the API defines is plain
 // ASCII, so a key with escapes matches nothing and is skipped as unknown.
 bool PlainKey(od::field& field, std::string_view* key);
-bool TypeOf(od::value& value, od::json_type* type, ErrorTrail& trail);
-// Consumes a null, checking it really is the literal.
-bool TakeNull(od::value& value, ErrorTrail& trail);
-bool GetObject(od::value& value, od::object* object, ErrorTrail& trail);
-bool GetArray(od::value& value, od::array* array, ErrorTrail& trail);
-bool NextField(simdjson::simdjson_result<od::field>& result, od::field* field,
-               ErrorTrail& trail);
-// Consumes the value when it is null; callers then leave their field unset.
-bool TakeIfNull(od::value& value, bool* is_null, ErrorTrail& trail);
 // After a typed getter failed with `error`: a null is consumed and reported
 // as absent (true, *is_null set); a value of the wanted type is malformed;
 // anything else is the wrong type.
 bool AfterGetterFailed(od::value& value, simdjson::error_code error,
                        od::json_type wanted, absl::string_view expected,
                        bool* is_null, ErrorTrail& trail);
+
+// The readers below run once or more per field of every file: they are
+// inline, with their failure paths (ErrorTrail, AfterGetterFailed) out of
+// line, so the common path is a few instructions in the caller.
+
+inline bool TypeOf(od::value& value, od::json_type* type, ErrorTrail& trail) {
+  if (auto error = value.type().get(*type)) {
+    return trail.Malformed(error);
+  }
+  return true;
+}
+
+// Consumes a null, checking it really is the literal (type() only peeks at
+// the first character).
+inline bool TakeNull(od::value& value, ErrorTrail& trail) {
+  bool is_null = false;
+  if (auto error = value.is_null().get(is_null)) {
+    return trail.Malformed(error);
+  }
+  if (ABSL_PREDICT_FALSE(!is_null)) {
+    return trail.Fail("malformed JSON (invalid literal)");
+  }
+  return true;
+}
+
+inline bool GetObject(od::value& value, od::object* object, ErrorTrail& trail) {
+  if (auto error = value.get_object().get(*object)) {
+    return trail.Expected("an object", error);
+  }
+  return true;
+}
+
+inline bool GetArray(od::value& value, od::array* array, ErrorTrail& trail) {
+  if (auto error = value.get_array().get(*array)) {
+    return trail.Expected("an array", error);
+  }
+  return true;
+}
+
+inline bool NextField(simdjson::simdjson_result<od::field>& result,
+                      od::field* field, ErrorTrail& trail) {
+  if (auto error = std::move(result).get(*field)) {
+    return trail.Malformed(error);
+  }
+  return true;
+}
+
+// Consumes the value when it is null; callers then leave their field unset.
+inline bool TakeIfNull(od::value& value, bool* is_null, ErrorTrail& trail) {
+  od::json_type
+      type{};  // set by TypeOf (initialised for -Wmaybe-uninitialized)
+  if (!TypeOf(value, &type, trail)) return false;
+  *is_null = type == od::json_type::null;
+  return *is_null ? TakeNull(value, trail) : true;
+}
+
 // Null leaves `out` untouched (fields start cleared).
-bool ReadString(od::value& value, std::string* out, ErrorTrail& trail);
+inline bool ReadString(od::value& value, std::string* out, ErrorTrail& trail) {
+  std::string_view text;
+  if (auto error = value.get_string().get(text)) {
+    bool is_null;
+    return AfterGetterFailed(value, error, od::json_type::string,
+                             "expected a string", &is_null, trail);
+  }
+  out->assign(text.data(), text.size());
+  return true;
+}
+
 // `present` is false for null.
-bool ReadBool(od::value& value, bool* out, bool* present, ErrorTrail& trail);
+inline bool ReadBool(od::value& value, bool* out, bool* present,
+                     ErrorTrail& trail) {
+  if (auto error = value.get_bool().get(*out)) {
+    *present = false;
+    bool is_null;
+    return AfterGetterFailed(value, error, od::json_type::boolean,
+                             "expected a boolean", &is_null, trail);
+  }
+  *present = true;
+  return true;
+}
+
+// A number as the upstream sends it: an integer, a float, or either one
+// inside a string ("channels": "2").
+struct Number {
+  bool is_integer = false;
+  int64_t integer = 0;
+  double real = 0;
+};
+
+// Anything but a number token: null, a number in a string, the wrong type.
+bool ReadNonNumberToken(od::value& value, simdjson::error_code error,
+                        Number* out, bool* present, ErrorTrail& trail);
+
+inline bool ReadNumber(od::value& value, Number* out, bool* present,
+                       ErrorTrail& trail) {
+  od::number number;
+  if (auto error = value.get_number().get(number)) {
+    return ReadNonNumberToken(value, error, out, present, trail);
+  }
+  switch (number.get_number_type()) {
+    case od::number_type::signed_integer:
+      out->is_integer = true;
+      out->integer = number.get_int64();
+      break;
+    case od::number_type::unsigned_integer:
+      out->is_integer = false;
+      out->real = static_cast<double>(number.get_uint64());
+      break;
+    case od::number_type::floating_point_number:
+      out->is_integer = false;
+      out->real = number.get_double();
+      break;
+  }
+  *present = true;
+  return true;
+}
+
+// A float read for an integer field: rounded, within [min, max].
+bool RoundToInteger(double real, int64_t min, int64_t max, int64_t* out,
+                    ErrorTrail& trail);
+
+// Integers within [min, max]; integral floats are exact, other floats round
+// to the nearest integer (the field is an integer whatever the sender did).
+inline bool ReadInteger(od::value& value, int64_t min, int64_t max,
+                        int64_t* out, bool* present, ErrorTrail& trail) {
+  Number number;
+  if (!ReadNumber(value, &number, present, trail)) return false;
+  if (!*present) return true;
+  if (!number.is_integer) {
+    return RoundToInteger(number.real, min, max, out, trail);
+  }
+  *out = number.integer;
+  if (ABSL_PREDICT_FALSE(*out < min || *out > max)) {
+    return trail.Fail("number out of range");
+  }
+  return true;
+}
+
 // Numbers as the upstream sends them: integers, floats, or either one inside
 // a string ("channels": "2"); integral results round floats.
-bool ReadInt64(od::value& value, int64_t* out, bool* present,
-               ErrorTrail& trail);
-bool ReadInt32(od::value& value, int32_t* out, bool* present,
-               ErrorTrail& trail);
-bool ReadDouble(od::value& value, double* out, bool* present,
-                ErrorTrail& trail);
+inline bool ReadInt64(od::value& value, int64_t* out, bool* present,
+                      ErrorTrail& trail) {
+  return ReadInteger(value, std::numeric_limits<int64_t>::min(),
+                     std::numeric_limits<int64_t>::max(), out, present, trail);
+}
+
+inline bool ReadInt32(od::value& value, int32_t* out, bool* present,
+                      ErrorTrail& trail) {
+  int64_t wide = 0;
+  if (!ReadInteger(value, std::numeric_limits<int32_t>::min(),
+                   std::numeric_limits<int32_t>::max(), &wide, present,
+                   trail)) {
+    return false;
+  }
+  *out = static_cast<int32_t>(wide);
+  return true;
+}
+
+inline bool ReadDouble(od::value& value, double* out, bool* present,
+                       ErrorTrail& trail) {
+  Number number;
+  if (!ReadNumber(value, &number, present, trail)) return false;
+  if (*present) {
+    *out =
+        number.is_integer ? static_cast<double>(number.integer) : number.real;
+  }
+  return true;
+}
+
 // {"key": "value", ...}; null is an empty map, and a null value no entry.
 bool ReadStringMap(od::value& value,
                    google::protobuf::Map<std::string, std::string>* map,
