@@ -365,8 +365,10 @@ StreamCallRunner::StreamListing(
   pump_options.fingerprint = fingerprint;
   auto pump = std::make_shared<ListingPump<Listing>>(
       *std::move(start),
-      [operations = operations, page_request](const upstream::CallContext& call,
-                                              const std::string& page_token) {
+      // The registry (which owns `operations`) lives as long as any fetch:
+      // a cancelled stream's last fetch may end after the gateway.
+      [projects = projects_, operations = operations, page_request](
+          const upstream::CallContext& call, const std::string& page_token) {
         typename Listing::PageRequest page = page_request;
         page.set_page_token(page_token);
         return (operations->*Listing::kList)(call, page);
@@ -417,7 +419,7 @@ grpc::ServerWriteReactor<v1::WatchConversionJobResponse>* StreamCallRunner::Run(
   const int64_t token = request->token();
   JobKey key{project->name, document ? "document" : "video",
              absl::StrCat(token)};
-  auto poll = [operations = operations, document, token](
+  auto poll = [projects = projects_, operations = operations, document, token](
                   const upstream::CallContext& call) -> absl::StatusOr<Update> {
     Update update;
     if (document) {
@@ -464,7 +466,7 @@ StreamCallRunner::Run(grpc::CallbackServerContext* context,
   }
   JobKey key{project->name, v1::Addon_Name(request->addon()),
              request->request_id()};
-  auto poll = [operations = operations, status_request](
+  auto poll = [projects = projects_, operations = operations, status_request](
                   const upstream::CallContext& call) -> absl::StatusOr<Update> {
     auto status = operations->GetAddonExecutionStatus(call, status_request);
     if (!status.ok()) return status.status();
