@@ -105,12 +105,17 @@ class FileInfoCache {
   virtual absl::StatusOr<std::shared_ptr<const v1::File>> GetOrFetch(
       const FileInfoKey& key, const WaitLimits& limits, Fetch fetch) = 0;
 
-  // Take before an upstream call whose Files will be given to Fill.
+  // Take before an upstream call whose Files will be given to Refresh.
   virtual FillTicket StartFill() = 0;
-  // Stores `file` as read with these include options (list pages, search).
-  virtual void Fill(const FillTicket& ticket, absl::string_view project,
-                    bool include_appdata, bool include_rekognition_info,
-                    const v1::File& file) = 0;
+  // `file` as a listing (list pages, search) read it with these include
+  // options replaces the entry of that key, with a new TTL, if there is one.
+  // Listings never add entries: a listing of a million files would push
+  // every hot entry out and cost a copy per file, while few listed files are
+  // read next (measured: ~13 ms per 1,000-file page added, against ~0.7 ms
+  // for copying the page).
+  virtual void Refresh(const FillTicket& ticket, absl::string_view project,
+                       bool include_appdata, bool include_rekognition_info,
+                       const v1::File& file) = 0;
   // After a mutation through the gateway answered `file`: every variant of
   // the file is dropped and `file` becomes its plain (no include options)
   // entry.

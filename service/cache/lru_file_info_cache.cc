@@ -101,16 +101,23 @@ class LruFileInfoCache final : public FileInfoCache {
     return FillTicket(this, OpenTicketLocked());
   }
 
-  void Fill(const FillTicket& ticket, absl::string_view project,
-            bool include_appdata, bool include_rekognition_info,
-            const v1::File& file) override {
-    if (!Cacheable(file)) return;
+  void Refresh(const FillTicket& ticket, absl::string_view project,
+               bool include_appdata, bool include_rekognition_info,
+               const v1::File& file) override {
     FileInfoKey key{std::string(project), NormalUuid(file.uuid()),
                     include_appdata, include_rekognition_info};
-    auto shared = std::make_shared<const v1::File>(file);
     absl::MutexLock lock(&mutex_);
-    if (InvalidatedSinceLocked(project, key.uuid, ticket.sequence())) return;
-    InsertLocked(std::move(key), std::move(shared));
+    auto found = index_.find(key);
+    if (found == index_.end() ||
+        InvalidatedSinceLocked(project, key.uuid, ticket.sequence())) {
+      return;
+    }
+    // Rare (only cached files), so the copy under the lock is acceptable.
+    if (!Cacheable(file)) {
+      EraseLocked(found->second);
+      return;
+    }
+    InsertLocked(std::move(key), std::make_shared<const v1::File>(file));
   }
 
   void Replace(absl::string_view project, const v1::File& file) override {

@@ -91,11 +91,12 @@ class CachingFileOperations final : public Forwarding<FileOperations> {
     return response;
   }
 
-  // Listings fill the entries of the include options they were read with.
+  // Listings refresh the cached entries of the include options they were
+  // read with (they add none; see FileInfoCache::Refresh).
   absl::StatusOr<v1::ListFilesResponse> ListFiles(
       const CallContext& context,
       const v1::ListFilesRequest& request) override {
-    return FillFrom<v1::ListFilesResponse>(
+    return RefreshFrom<v1::ListFilesResponse>(
         request.include_appdata(), request.include_rekognition_info(),
         [&] { return child().ListFiles(context, request); });
   }
@@ -103,7 +104,7 @@ class CachingFileOperations final : public Forwarding<FileOperations> {
   absl::StatusOr<v1::SearchFilesResponse> SearchFiles(
       const CallContext& context,
       const v1::SearchFilesRequest& request) override {
-    return FillFrom<v1::SearchFilesResponse>(
+    return RefreshFrom<v1::SearchFilesResponse>(
         false, false, [&] { return child().SearchFiles(context, request); });
   }
 
@@ -149,14 +150,15 @@ class CachingFileOperations final : public Forwarding<FileOperations> {
 
  private:
   template <typename Response, typename Call>
-  absl::StatusOr<Response> FillFrom(bool include_appdata,
-                                    bool include_rekognition_info, Call call) {
+  absl::StatusOr<Response> RefreshFrom(bool include_appdata,
+                                       bool include_rekognition_info,
+                                       Call call) {
     cache::FillTicket ticket = cache_->StartFill();
     absl::StatusOr<Response> page = call();
     if (page.ok()) {
       for (const v1::File& file : page->files()) {
-        cache_->Fill(ticket, project_, include_appdata,
-                     include_rekognition_info, file);
+        cache_->Refresh(ticket, project_, include_appdata,
+                        include_rekognition_info, file);
       }
     }
     return page;

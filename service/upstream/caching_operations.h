@@ -1,8 +1,9 @@
 // The file-info cache's decorators (the cache itself is service/cache):
-//  - FileOperations: GetFile is served from the cache; every RPC that answers
-//    File messages fills it; every mutation of a file through the gateway
-//    replaces or invalidates all of the file's entries, so a caller never
-//    reads its own write stale.
+//  - FileOperations: GetFile is served from the cache; files answered by
+//    mutations and batches become entries, listings (ListFiles, SearchFiles)
+//    refresh the entries they meet; every mutation of a file through the
+//    gateway replaces or invalidates all of the file's entries, so a caller
+//    never reads its own write stale.
 //  - GroupOperations: StoreGroup invalidates the group's files.
 //  - AddonOperations: ExecuteAddon invalidates its target (appdata changes),
 //    and so does a status call that finds the run finished.

@@ -204,17 +204,32 @@ TEST_F(FileInfoCacheTest, ReplaceStoresThePlainVariant) {
   EXPECT_EQ(fetches_, 2);
 }
 
-TEST_F(FileInfoCacheTest, FillsOlderThanAnInvalidationAreDropped) {
+TEST_F(FileInfoCacheTest, ListingsRefreshCachedEntriesOnly) {
+  FillTicket listing = cache_->StartFill();
+  cache_->Refresh(listing, "main", false, false, MakeFile(kUuid, "listed.png"));
+  EXPECT_EQ(cache_->Stats().entries, 0);
+  ASSERT_THAT(Get({"main", kUuid}, MakeFile(kUuid, "read.png")).status(),
+              IsOk());
+  clock_->Advance(absl::Seconds(20));
+  cache_->Refresh(listing, "main", false, false, MakeFile(kUuid, "listed.png"));
+  // The refreshed entry has the listing's data and a new TTL.
+  clock_->Advance(absl::Seconds(20));
+  auto hit = Get({"main", kUuid}, MakeFile(kUuid));
+  ASSERT_THAT(hit.status(), IsOk());
+  EXPECT_EQ((*hit)->original_filename(), "listed.png");
+  EXPECT_EQ(fetches_, 1);
+}
+
+TEST_F(FileInfoCacheTest, RefreshesOlderThanAnInvalidationAreDropped) {
   FillTicket before = cache_->StartFill();
   cache_->Invalidate("main", kUuid);
-  cache_->Fill(before, "main", false, false, MakeFile(kUuid, "stale.png"));
-  EXPECT_EQ(cache_->Stats().entries, 0);
-  FillTicket after = cache_->StartFill();
-  cache_->Fill(after, "main", false, false, MakeFile(kUuid, "fresh.png"));
+  ASSERT_THAT(Get({"main", kUuid}, MakeFile(kUuid, "fresh.png")).status(),
+              IsOk());
+  cache_->Refresh(before, "main", false, false, MakeFile(kUuid, "stale.png"));
   auto hit = Get({"main", kUuid}, MakeFile(kUuid));
   ASSERT_THAT(hit.status(), IsOk());
   EXPECT_EQ((*hit)->original_filename(), "fresh.png");
-  EXPECT_EQ(fetches_, 0);
+  EXPECT_EQ(fetches_, 1);
 }
 
 // Starts a fetch that blocks until `release`, on its own thread.

@@ -148,19 +148,27 @@ TEST_F(CachingOperationsTest, MetadataAndTagChangesInvalidate) {
   EXPECT_EQ(cache_->Stats().invalidations, 4u);
 }
 
-TEST_F(CachingOperationsTest, ListPagesFillTheCache) {
+TEST_F(CachingOperationsTest, ListPagesRefreshCachedEntries) {
+  v1::File before = MakeFile(kUuid);
+  before.set_original_filename("before.png");
+  EXPECT_CALL(*mock_, GetFile(_, _))
+      .WillOnce(Return(Answer(before)))
+      .WillOnce(Return(Answer(MakeFile(kOtherUuid))));
+  ASSERT_THAT(files_->GetFile(context_, Get(kUuid, true)).status(), IsOk());
   v1::ListFilesResponse page;
   *page.add_files() = MakeFile(kUuid);
+  page.mutable_files(0)->set_original_filename("listed.png");
   *page.add_files() = MakeFile(kOtherUuid);
   EXPECT_CALL(*mock_, ListFiles(_, _)).WillOnce(Return(page));
   v1::ListFilesRequest list;
   list.set_include_appdata(true);
   ASSERT_THAT(files_->ListFiles(context_, list).status(), IsOk());
-  // Filled with the listing's include options only.
+  auto refreshed = files_->GetFile(context_, Get(kUuid, true));
+  ASSERT_THAT(refreshed.status(), IsOk());
+  EXPECT_EQ(refreshed->file().original_filename(), "listed.png");
+  // A listed file that was not cached is not added.
   ASSERT_THAT(files_->GetFile(context_, Get(kOtherUuid, true)).status(),
               IsOk());
-  EXPECT_CALL(*mock_, GetFile(_, _)).WillOnce(Return(Answer(MakeFile(kUuid))));
-  ASSERT_THAT(files_->GetFile(context_, Get(kUuid)).status(), IsOk());
 }
 
 TEST_F(CachingOperationsTest, BatchResultsReplaceAndProblemsInvalidate) {
