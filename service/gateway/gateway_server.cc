@@ -130,6 +130,8 @@ void GatewayServer::Shutdown(absl::Duration grace) {
   if (shut_down_ || !server_) return;
   shut_down_ = true;
   server_->GetHealthCheckService()->SetServingStatus(false);
+  // Watches last as long as their jobs: end them first, not after `grace`.
+  if (streams_) streams_->Shutdown();
   server_->Shutdown(std::chrono::system_clock::now() +
                     absl::ToChronoMilliseconds(grace));
   if (std::optional<cache::FileInfoCacheStats> stats =
@@ -137,8 +139,6 @@ void GatewayServer::Shutdown(absl::Duration grace) {
     UCGATE_LOG(kInfo,
                "file-info cache at shutdown: ", cache::FormatStats(*stats));
   }
-  // Every call has ended: no watcher is left, stop the pollers and timers.
-  if (streams_) streams_->Shutdown();
   if (own_scheduler_) own_scheduler_->Shutdown();
 }
 

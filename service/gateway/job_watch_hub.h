@@ -92,6 +92,15 @@ class JobWatchHub : public std::enable_shared_from_this<JobWatchHub<Update>> {
     while (true) {
       std::shared_ptr<Job> job;
       bool first = false;
+      std::optional<absl::Status> refused;
+      {
+        absl::MutexLock lock(&mutex_);
+        refused = shutdown_status_;
+      }
+      if (refused) {
+        watcher->OnEnd(*refused);
+        return 0;
+      }
       {
         absl::MutexLock lock(&mutex_);
         auto it = jobs_.find(key);
@@ -137,11 +146,22 @@ class JobWatchHub : public std::enable_shared_from_this<JobWatchHub<Update>> {
     }
   }
 
-  // Stops every poller; watchers still present are not called again.
-  void Shutdown() {
-    absl::MutexLock lock(&mutex_);
-    for (auto& [key, job] : jobs_) job->stopped = true;
-    jobs_.clear();
+  // Stops every poller and ends every watcher with `status` (the gateway
+  // going away); later watchers end with it at once.
+  void Shutdown(const absl::Status& status) {
+    std::vector<std::shared_ptr<JobWatcher<Update>>> watchers;
+    {
+      absl::MutexLock lock(&mutex_);
+      shutdown_status_ = status;
+      for (auto& [key, job] : jobs_) {
+        job->stopped = true;
+        for (const auto& [id, watcher] : job->watchers) {
+          watchers.push_back(watcher);
+        }
+      }
+      jobs_.clear();
+    }
+    for (const auto& watcher : watchers) watcher->OnEnd(status);
   }
 
   int jobs() const {
@@ -194,8 +214,12 @@ class JobWatchHub : public std::enable_shared_from_this<JobWatchHub<Update>> {
   }
 
   void ScheduleNextPoll(const std::shared_ptr<Job>& job, absl::Duration delay) {
-    auto self = this->shared_from_this();
-    scheduler_->RunAfter(delay, [self, job] { self->StartPoll(job); });
+    // Weak: the scheduler must not keep the hub (which holds the scheduler)
+    // alive.
+    std::weak_ptr<JobWatchHub> weak = this->weak_from_this();
+    scheduler_->RunAfter(delay, [weak, job] {
+      if (auto self = weak.lock()) self->StartPoll(job);
+    });
   }
 
   void OnPolled(const std::shared_ptr<Job>& job,
@@ -245,6 +269,7 @@ class JobWatchHub : public std::enable_shared_from_this<JobWatchHub<Update>> {
   mutable absl::Mutex mutex_;
   std::map<JobKey, std::shared_ptr<Job>> jobs_ ABSL_GUARDED_BY(mutex_);
   WatchId next_watch_id_ ABSL_GUARDED_BY(mutex_) = 1;
+  std::optional<absl::Status> shutdown_status_ ABSL_GUARDED_BY(mutex_);
 };
 
 }  // namespace ucgate::gateway

@@ -480,8 +480,12 @@ StreamCallRunner::Run(grpc::CallbackServerContext* context,
 }
 
 void StreamCallRunner::Shutdown() const {
-  conversions_->Shutdown();
-  addons_->Shutdown();
+  // Watches could last until their deadline: end them now so the callers
+  // move to another replica instead of holding up the drain.
+  const absl::Status going_away = absl::UnavailableError(
+      "the gateway is shutting down; watch again (another replica)");
+  conversions_->Shutdown(going_away);
+  addons_->Shutdown(going_away);
 }
 
 int StreamCallRunner::watched_jobs() const {

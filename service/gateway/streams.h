@@ -57,7 +57,8 @@ class StreamCallRunner {
       grpc::CallbackServerContext* context,
       const v1::WatchAddonExecutionRequest* request) const;
 
-  // Stops every job poller (the gateway's shutdown, after its calls ended).
+  // Stops every job poller and ends every watch with UNAVAILABLE (the
+  // gateway's shutdown).
   void Shutdown() const;
 
   // Jobs polled right now (tests).

@@ -217,13 +217,18 @@ TEST_F(HubTest, OverloadedExecutorDelaysThePollInsteadOfFailing) {
               ::testing::ElementsAre(v1::CONVERSION_STATUS_FINISHED));
 }
 
-TEST_F(HubTest, ShutdownStopsEveryPoller) {
+TEST_F(HubTest, ShutdownStopsEveryPollerAndEndsEveryWatcher) {
   EXPECT_CALL(upstream_, GetDocumentConversionStatus(_, _))
       .WillOnce(Return(Status(v1::CONVERSION_STATUS_PENDING)));
   auto watcher = Watch();
-  hub_->Shutdown();
-  scheduler_->AdvanceBy(absl::Minutes(1));
+  hub_->Shutdown(absl::UnavailableError("shutting down"));
+  ASSERT_TRUE(watcher->end.has_value());
+  EXPECT_EQ(watcher->end->code(), absl::StatusCode::kUnavailable);
+  scheduler_->AdvanceBy(absl::Minutes(1));  // No more polls (StrictMock).
   EXPECT_EQ(hub_->jobs(), 0);
+  auto late = Watch();
+  ASSERT_TRUE(late->end.has_value());
+  EXPECT_EQ(late->end->code(), absl::StatusCode::kUnavailable);
 }
 
 TEST(ManualSchedulerTest, RunsTasksInDueOrderOnlyWhenTimeMoves) {

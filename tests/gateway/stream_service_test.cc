@@ -442,6 +442,25 @@ TEST_F(StreamServiceTest, LastWatcherCancellingStopsThePolling) {
   scheduler_->AdvanceBy(absl::Minutes(1));
 }
 
+TEST_F(StreamServiceTest, ShutdownEndsWatchesAtOnceWithUnavailable) {
+  EXPECT_CALL(*conversions_, GetDocumentConversionStatus(_, _))
+      .WillRepeatedly(
+          Return(DocumentStatus(v1::CONVERSION_STATUS_PROCESSING)));
+  v1::WatchConversionJobRequest request;
+  request.set_kind(v1::CONVERSION_KIND_DOCUMENT);
+  request.set_token(3);
+  grpc::ClientContext context;
+  auto reader = conversions_stub_->WatchConversionJob(&context, request);
+  v1::WatchConversionJobResponse update;
+  ASSERT_TRUE(reader->Read(&update));
+  const absl::Time start = absl::Now();
+  server_->Shutdown(absl::Seconds(30));
+  // Not held up for the grace period by a watch that could last forever.
+  EXPECT_LT(absl::Now() - start, absl::Seconds(10));
+  EXPECT_FALSE(reader->Read(&update));
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
+}
+
 TEST_F(StreamServiceTest, UpstreamErrorEndsTheWatchWithTheMappedStatus) {
   EXPECT_CALL(*conversions_, GetVideoConversionStatus(_, _))
       .WillOnce(Return(absl::NotFoundError("no such job")));
