@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <iterator>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -114,6 +115,27 @@ absl::StatusOr<int64_t> ChildProcess::PeakRssBytes() const {
     return kilobytes * 1024;
   }
   return absl::NotFoundError(absl::StrCat("no VmHWM for process ", pid_));
+}
+
+absl::StatusOr<absl::Duration> ChildProcess::CpuTime() const {
+  std::ifstream stat_file(absl::StrCat("/proc/", pid_, "/stat"));
+  std::string stat((std::istreambuf_iterator<char>(stat_file)),
+                   std::istreambuf_iterator<char>());
+  // Fields after the command name (which may hold spaces) in parentheses;
+  // utime and stime are the 14th and 15th fields of the whole line.
+  const size_t name_end = stat.rfind(')');
+  if (name_end == std::string::npos) {
+    return absl::NotFoundError(absl::StrCat("no stat for process ", pid_));
+  }
+  std::vector<absl::string_view> fields =
+      absl::StrSplit(absl::string_view(stat).substr(name_end + 2), ' ');
+  int64_t user_ticks = 0, system_ticks = 0;
+  if (fields.size() < 13 || !absl::SimpleAtoi(fields[11], &user_ticks) ||
+      !absl::SimpleAtoi(fields[12], &system_ticks)) {
+    return absl::InternalError(absl::StrCat("bad stat for process ", pid_));
+  }
+  return absl::Seconds(static_cast<double>(user_ticks + system_ticks) /
+                       sysconf(_SC_CLK_TCK));
 }
 
 }  // namespace ucgate::bench

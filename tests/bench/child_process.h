@@ -31,6 +31,8 @@ class ChildProcess {
   pid_t pid() const { return pid_; }
   // Peak resident set size (VmHWM) so far, in bytes.
   absl::StatusOr<int64_t> PeakRssBytes() const;
+  // CPU time (user + system) the process has used so far.
+  absl::StatusOr<absl::Duration> CpuTime() const;
 
  private:
   ChildProcess() = default;

@@ -507,10 +507,27 @@ absl::Status StreamFilesScenario(const Settings& settings, Report& report) {
     }
     auto gateway = StartGatewayProcess(settings, upstream->base_url);
     if (!gateway.ok()) return gateway.status();
+    auto emulator_cpu_before = upstream->process->CpuTime();
     auto direct = FetchPagesDirectly(*http, upstream->base_url);
     if (!direct.ok()) return direct.status();
+    auto emulator_cpu_direct = upstream->process->CpuTime();
+    auto gateway_cpu_before = gateway->process->CpuTime();
     auto streamed = StreamAllFiles(gateway->target);
     if (!streamed.ok()) return streamed.status();
+    auto gateway_cpu_after = gateway->process->CpuTime();
+    auto emulator_cpu_stream = upstream->process->CpuTime();
+    // Where the time goes on this 2-core machine: every process's CPU.
+    if (emulator_cpu_before.ok() && emulator_cpu_direct.ok() &&
+        emulator_cpu_stream.ok() && gateway_cpu_before.ok() &&
+        gateway_cpu_after.ok()) {
+      report.AddFigure(
+          scenario, "CPU: emulator serving the pages directly / via ucgate",
+          absl::StrCat(Seconds(*emulator_cpu_direct - *emulator_cpu_before),
+                       " / ",
+                       Seconds(*emulator_cpu_stream - *emulator_cpu_direct)));
+      report.AddFigure(scenario, "CPU: ucgate streaming them",
+                       Seconds(*gateway_cpu_after - *gateway_cpu_before));
+    }
     // The default listing leaves removed files out: both must agree.
     if (direct->files != streamed->files || direct->files == 0) {
       return absl::InternalError(absl::StrCat("listed ", direct->files,
