@@ -53,13 +53,18 @@ step groups list --page-size 3 --output text
 ucctl groups list --page-size 3 --output text
 
 step convert document "$document" --to png --page 1
-ucctl convert document "$document" --to png --page 1
+conversion=$(ucctl convert document "$document" --to png --page 1)
+echo "$conversion"
+token=$(echo "$conversion" | python3 -c 'import json,sys; print(json.load(sys.stdin)["jobs"][0]["token"])')
+
+step "convert watch --document $token --output text   (a stream: each status as it changes, until the job ends)"
+ucctl convert watch --document "$token" --output text
 
 step webhooks create --target-url https://hooks.example.com/uc --event file.uploaded
 ucctl webhooks create --target-url https://hooks.example.com/uc --event file.uploaded
 
-step "files list --page-size 1000 --all   (every page, counted)"
-ucctl files list --page-size 1000 --all --output text | tail -n 1
+step "files list --all   (StreamFiles: the whole listing as one stream, counted)"
+ucctl files list --all --output text | tail -n 1
 
 printf '\nThe gateway serves gRPC on %s (reflection and grpc.health.v1 on).\n' "$listen"
 if [ -t 0 ]; then

@@ -194,6 +194,17 @@ absl::Status ParseCache(const YAML::Node& node, CacheConfig* cache) {
   return reader.status();
 }
 
+absl::Status ParseStreams(const YAML::Node& node, StreamsConfig* streams) {
+  MappingReader reader(node, "streams",
+                       {"items_per_message", "watch_initial_interval_ms",
+                        "watch_max_interval_ms"});
+  reader.Int("items_per_message", &streams->items_per_message);
+  reader.DurationMs("watch_initial_interval_ms",
+                    &streams->watch_initial_interval);
+  reader.DurationMs("watch_max_interval_ms", &streams->watch_max_interval);
+  return reader.status();
+}
+
 absl::Status ParseBatch(const YAML::Node& node, BatchConfig* batch) {
   MappingReader reader(node, "batch", {"max_concurrent_chunks"});
   reader.Int("max_concurrent_chunks", &batch->max_concurrent_chunks);
@@ -225,7 +236,7 @@ absl::StatusOr<GatewayConfig> ParseConfig(const std::string& yaml,
     MappingReader reader(
         root, "config",
         {"listen", "worker_threads", "max_queued_calls", "log_level",
-         "upstream", "cache", "batch", "projects"});
+         "upstream", "cache", "batch", "streams", "projects"});
     reader.String("listen", &config.listen);
     reader.Int("worker_threads", &config.worker_threads);
     reader.Int("max_queued_calls", &config.max_queued_calls);
@@ -251,6 +262,13 @@ absl::StatusOr<GatewayConfig> ParseConfig(const std::string& yaml,
     }
     if (reader.Has("batch")) {
       if (absl::Status status = ParseBatch(reader.Node("batch"), &config.batch);
+          !status.ok()) {
+        return status;
+      }
+    }
+    if (reader.Has("streams")) {
+      if (absl::Status status =
+              ParseStreams(reader.Node("streams"), &config.streams);
           !status.ok()) {
         return status;
       }
@@ -354,6 +372,20 @@ absl::Status ValidateConfig(const GatewayConfig& config) {
       config.batch.max_concurrent_chunks > 64) {
     return ConfigError("batch.max_concurrent_chunks",
                        "must be between 1 and 64");
+  }
+  if (config.streams.items_per_message < 1 ||
+      config.streams.items_per_message > 1000) {
+    return ConfigError("streams.items_per_message",
+                       "must be between 1 and 1000");
+  }
+  if (config.streams.watch_initial_interval < absl::Milliseconds(10) ||
+      config.streams.watch_max_interval > absl::Minutes(5) ||
+      config.streams.watch_initial_interval >
+          config.streams.watch_max_interval) {
+    return ConfigError("streams",
+                       "watch intervals must satisfy 10 ms <= "
+                       "watch_initial_interval_ms <= watch_max_interval_ms "
+                       "<= 300000");
   }
   if (config.projects.empty()) {
     return ConfigError("projects", "configure at least one Uploadcare project");

@@ -61,6 +61,15 @@ struct BatchConfig {
   int max_concurrent_chunks = 4;
 };
 
+struct StreamsConfig {
+  // Items per StreamFiles/StreamGroups message (100: see README "Streams").
+  int items_per_message = 100;
+  // Shared job polling: the first interval, doubling while the status stays
+  // the same up to the max (each upstream poll serves every watcher).
+  absl::Duration watch_initial_interval = absl::Milliseconds(500);
+  absl::Duration watch_max_interval = absl::Seconds(5);
+};
+
 struct GatewayConfig {
   std::string listen = "127.0.0.1:50051";
   // Threads that run blocking upstream calls, and how many calls may wait.
@@ -70,6 +79,7 @@ struct GatewayConfig {
   UpstreamConfig upstream;
   CacheConfig cache;
   BatchConfig batch;
+  StreamsConfig streams;
   std::vector<ProjectConfig> projects;
 };
 

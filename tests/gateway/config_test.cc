@@ -206,6 +206,39 @@ batch: {max_concurrent_chunks: 2}
                HasSubstr("UCGATE_CACHE_MAX_BYTES")));
 }
 
+TEST(ConfigTest, StreamOptions) {
+  GatewayConfig defaults;
+  EXPECT_EQ(defaults.streams.items_per_message, 100);
+  EXPECT_EQ(defaults.streams.watch_initial_interval, absl::Milliseconds(500));
+  EXPECT_EQ(defaults.streams.watch_max_interval, absl::Seconds(5));
+
+  auto env = FakeEnvironment({{"X", "s"}});
+  auto config = ParseConfig(R"(
+streams: {items_per_message: 500, watch_initial_interval_ms: 250,
+          watch_max_interval_ms: 10000}
+projects: [{name: a, public_key: p, secret_key_env: X}]
+)",
+                            env);
+  ASSERT_THAT(config.status(), IsOk());
+  EXPECT_EQ(config->streams.items_per_message, 500);
+  EXPECT_EQ(config->streams.watch_initial_interval, absl::Milliseconds(250));
+  EXPECT_EQ(config->streams.watch_max_interval, absl::Seconds(10));
+  EXPECT_THAT(ValidateConfig(*config), IsOk());
+
+  EXPECT_THAT(
+      ParseConfig("streams: {items: 1}", env),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("streams.items")));
+  config->streams.items_per_message = 1001;
+  EXPECT_THAT(ValidateConfig(*config),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("streams.items_per_message")));
+  config->streams.items_per_message = 100;
+  config->streams.watch_initial_interval = absl::Seconds(20);
+  EXPECT_THAT(ValidateConfig(*config),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("watch_initial_interval_ms")));
+}
+
 TEST(ConfigTest, LoadConfigFileNamesTheFile) {
   EXPECT_THAT(LoadConfigFile("/nonexistent/ucgate.yaml", FakeEnvironment({})),
               StatusIs(absl::StatusCode::kInvalidArgument,

@@ -16,6 +16,7 @@
 #include "service/common/status.h"
 #include "service/gateway/gateway_server.h"
 #include "service/gateway/scheduler.h"
+#include "tests/testing_util/eventually.h"
 #include "tests/testing_util/mock_file_operations.h"
 #include "tests/testing_util/status_matchers.h"
 
@@ -28,21 +29,11 @@ using ::testing::HasSubstr;
 using ::testing::Invoke;
 using ::testing::Return;
 using ::testing::StrictMock;
+using ::ucgate::testing::Eventually;
 using ::ucgate::testing::MockAddonOperations;
 using ::ucgate::testing::MockConversionOperations;
 using ::ucgate::testing::MockFileOperations;
 using ::ucgate::testing::MockGroupOperations;
-
-// Waits (bounded) for a condition another thread makes true.
-template <typename Condition>
-bool Eventually(Condition condition) {
-  const absl::Time give_up = absl::Now() + absl::Seconds(10);
-  while (!condition()) {
-    if (absl::Now() > give_up) return false;
-    absl::SleepFor(absl::Milliseconds(1));
-  }
-  return true;
-}
 
 // A listing of `pages` pages of `page_size` files "f<i>"; page k comes with
 // page_token "t<k>". `fail_page` answers UNAVAILABLE with a retry delay.
@@ -444,8 +435,7 @@ TEST_F(StreamServiceTest, LastWatcherCancellingStopsThePolling) {
 
 TEST_F(StreamServiceTest, ShutdownEndsWatchesAtOnceWithUnavailable) {
   EXPECT_CALL(*conversions_, GetDocumentConversionStatus(_, _))
-      .WillRepeatedly(
-          Return(DocumentStatus(v1::CONVERSION_STATUS_PROCESSING)));
+      .WillRepeatedly(Return(DocumentStatus(v1::CONVERSION_STATUS_PROCESSING)));
   v1::WatchConversionJobRequest request;
   request.set_kind(v1::CONVERSION_KIND_DOCUMENT);
   request.set_token(3);

@@ -11,6 +11,7 @@
 #include "gtest/gtest.h"
 #include "service/gateway/scheduler.h"
 #include "tests/integration/gateway_fixture.h"
+#include "tests/testing_util/eventually.h"
 
 namespace ucgate::testing {
 namespace {
@@ -23,16 +24,6 @@ int CountRequests(emulator::Emulator& emulator, absl::string_view prefix) {
     if (absl::StartsWith(request.path_and_query, prefix)) ++count;
   }
   return count;
-}
-
-template <typename Condition>
-bool Eventually(Condition condition) {
-  const absl::Time give_up = absl::Now() + absl::Seconds(10);
-  while (!condition()) {
-    if (absl::Now() > give_up) return false;
-    absl::SleepFor(absl::Milliseconds(1));
-  }
-  return true;
 }
 
 class StreamsTest : public ::testing::Test {
