@@ -40,19 +40,9 @@ bool ReadJob(od::value& value, v1::ConversionJob* job, ErrorTrail& trail) {
 bool ReadJobs(od::value& value,
               google::protobuf::RepeatedPtrField<v1::ConversionJob>* jobs,
               ErrorTrail& trail) {
-  bool is_null = false;
-  if (!TakeIfNull(value, &is_null, trail)) return false;
-  if (is_null) return true;
-  od::array array;
-  if (!GetArray(value, &array, trail)) return false;
-  size_t index = 0;
-  for (auto element : array) {
-    od::value item;
-    if (auto error = element.get(item)) return trail.Malformed(error);
-    if (!ReadJob(item, jobs->Add(), trail)) return trail.AtIndex(index);
-    ++index;
-  }
-  return true;
+  return ForEachArrayItemOrNull(value, trail, [&](od::value& item, size_t) {
+    return ReadJob(item, jobs->Add(), trail);
+  });
 }
 
 bool ReadStatusResult(od::value& value, ConversionStatusAnswer* answer,
@@ -85,25 +75,14 @@ bool ReadFormat(od::value& value, v1::GetDocumentConversionInfoResponse* info,
           return ReadStringMap(field, info->mutable_converted_groups(), trail);
         }
         if (key != "conversion_formats") return true;
-        bool formats_null = false;
-        if (!TakeIfNull(field, &formats_null, trail)) return false;
-        if (formats_null) return true;
-        od::array array;
-        if (!GetArray(field, &array, trail)) return false;
-        size_t index = 0;
-        for (auto element : array) {
-          od::value item;
-          if (auto error = element.get(item)) return trail.Malformed(error);
-          std::string* name = info->add_conversion_formats();
-          if (!ForEachRootField(
+        return ForEachArrayItemOrNull(
+            field, trail, [&](od::value& item, size_t) {
+              std::string* name = info->add_conversion_formats();
+              return ForEachRootField(
                   item, trail, [&](std::string_view item_key, od::value& v) {
                     return item_key != "name" || ReadString(v, name, trail);
-                  })) {
-            return trail.AtIndex(index);
-          }
-          ++index;
-        }
-        return true;
+                  });
+            });
       });
 }
 

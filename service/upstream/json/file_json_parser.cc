@@ -96,19 +96,10 @@ bool ReadStructValue(od::value& value, Value* out, int depth,
         return trail.Fail(
             absl::StrCat("nested deeper than ", kMaxStructDepth, " levels"));
       }
-      od::array array;
-      if (!GetArray(value, &array, trail)) return false;
       auto* list = out->mutable_list_value();
-      size_t index = 0;
-      for (auto element : array) {
-        od::value item;
-        if (auto error = element.get(item)) return trail.Malformed(error);
-        if (!ReadStructValue(item, list->add_values(), depth + 1, trail)) {
-          return trail.AtIndex(index);
-        }
-        ++index;
-      }
-      return true;
+      return ForEachArrayItem(value, trail, [&](od::value& item, size_t) {
+        return ReadStructValue(item, list->add_values(), depth + 1, trail);
+      });
     }
     case od::json_type::number: {
       double number;
@@ -188,27 +179,14 @@ bool ReadGeoLocation(od::value& value, v1::GeoLocation* location,
 
 bool ReadDpi(od::value& value, v1::ImageInfo* image, ErrorTrail& trail) {
   image->clear_dpi();
-  bool is_null = false;
-  if (!TakeIfNull(value, &is_null, trail)) return false;
-  if (is_null) return true;
-  od::array array;
-  if (!GetArray(value, &array, trail)) return false;
-  size_t index = 0;
-  for (auto element : array) {
-    od::value item;
-    if (auto error = element.get(item)) return trail.Malformed(error);
+  return ForEachArrayItemOrNull(value, trail, [&](od::value& item, size_t) {
     double number = 0;
     bool present = false;
-    if (!ReadDouble(item, &number, &present, trail)) {
-      return trail.AtIndex(index);
-    }
-    if (!present) {
-      trail.Fail("expected a number");
-      return trail.AtIndex(index);
-    }
+    if (!ReadDouble(item, &number, &present, trail)) return false;
+    if (!present) return trail.Fail("expected a number");
     image->add_dpi(number);
-    ++index;
-  }
+    return true;
+  });
   return true;
 }
 
@@ -388,16 +366,9 @@ bool ReadStreams(od::value& value,
   if (type == od::json_type::object) {
     return read_one(value, streams->Add(), trail);
   }
-  od::array array;
-  if (!GetArray(value, &array, trail)) return false;
-  size_t index = 0;
-  for (auto element : array) {
-    od::value item;
-    if (auto error = element.get(item)) return trail.Malformed(error);
-    if (!read_one(item, streams->Add(), trail)) return trail.AtIndex(index);
-    ++index;
-  }
-  return true;
+  return ForEachArrayItem(value, trail, [&](od::value& item, size_t) {
+    return read_one(item, streams->Add(), trail);
+  });
 }
 
 enum class VideoKey { kUnknown, kAudio, kVideo, kFormat, kBitrate, kDuration };
@@ -580,23 +551,11 @@ bool ReadRekognitionInfo(od::value& value, v1::File* file, ErrorTrail& trail) {
 // `tags`: optional; a null list or null item is skipped, like other nulls.
 bool ReadTags(od::value& value, v1::File* file, ErrorTrail& trail) {
   file->clear_tags();
-  bool is_null = false;
-  if (!TakeIfNull(value, &is_null, trail)) return false;
-  if (is_null) return true;
-  od::array array;
-  if (!GetArray(value, &array, trail)) return false;
-  size_t index = 0;
-  for (auto element : array) {
-    od::value item;
-    if (auto error = element.get(item)) return trail.Malformed(error);
+  return ForEachArrayItemOrNull(value, trail, [&](od::value& item, size_t) {
     bool item_is_null = false;
-    if (!TakeIfNull(item, &item_is_null, trail) ||
-        (!item_is_null && !ReadString(item, file->add_tags(), trail))) {
-      return trail.AtIndex(index);
-    }
-    ++index;
-  }
-  return true;
+    return TakeIfNull(item, &item_is_null, trail) &&
+           (item_is_null || ReadString(item, file->add_tags(), trail));
+  });
 }
 
 // ---------------------------------------------------------------------------
@@ -757,19 +716,9 @@ bool internal::ReadFile(od::value& value, v1::File* file, ErrorTrail& trail) {
 bool internal::ReadFileArray(
     od::value& value, google::protobuf::RepeatedPtrField<v1::File>* files,
     ErrorTrail& trail) {
-  od::json_type type;
-  if (!TypeOf(value, &type, trail)) return false;
-  if (type == od::json_type::null) return TakeNull(value, trail);
-  od::array array;
-  if (!GetArray(value, &array, trail)) return false;
-  size_t index = 0;
-  for (auto element : array) {
-    od::value item;
-    if (auto error = element.get(item)) return trail.Malformed(error);
-    if (!ReadFile(item, files->Add(), trail)) return trail.AtIndex(index);
-    ++index;
-  }
-  return true;
+  return ForEachArrayItemOrNull(value, trail, [&](od::value& item, size_t) {
+    return ReadFile(item, files->Add(), trail);
+  });
 }
 
 namespace {

@@ -28,29 +28,18 @@ constexpr std::array<std::pair<std::string_view, v1::WebhookEvent>, 5>
 // --- Groups ----------------------------------------------------------------
 
 bool ReadGroupFiles(od::value& value, v1::Group* group, ErrorTrail& trail) {
-  od::json_type type;
-  if (!internal::TypeOf(value, &type, trail)) return false;
-  if (type == od::json_type::null) return internal::TakeNull(value, trail);
-  od::array array;
-  if (!internal::GetArray(value, &array, trail)) return false;
-  int index = 0;
-  for (auto element : array) {
-    od::value item;
-    if (auto error = element.get(item)) return trail.Malformed(error);
-    v1::GroupFile* entry = group->add_files();
-    entry->set_index(index);
-    bool is_null = false;
-    if (!internal::TakeIfNull(item, &is_null, trail)) {
-      return trail.AtIndex(index);
-    }
-    if (is_null) {
-      entry->set_removed(true);
-    } else if (!internal::ReadFile(item, entry->mutable_file(), trail)) {
-      return trail.AtIndex(index);
-    }
-    ++index;
-  }
-  return true;
+  return internal::ForEachArrayItemOrNull(
+      value, trail, [&](od::value& item, size_t index) {
+        v1::GroupFile* entry = group->add_files();
+        entry->set_index(static_cast<int>(index));
+        bool is_null = false;
+        if (!internal::TakeIfNull(item, &is_null, trail)) return false;
+        if (is_null) {
+          entry->set_removed(true);
+          return true;
+        }
+        return internal::ReadFile(item, entry->mutable_file(), trail);
+      });
 }
 
 bool ReadGroup(od::value& value, v1::Group* group, ErrorTrail& trail) {
@@ -87,17 +76,10 @@ bool ReadGroup(od::value& value, v1::Group* group, ErrorTrail& trail) {
 
 bool ReadCollaborators(od::value& value, v1::Project* project,
                        ErrorTrail& trail) {
-  od::json_type type;
-  if (!internal::TypeOf(value, &type, trail)) return false;
-  if (type == od::json_type::null) return internal::TakeNull(value, trail);
-  od::array array;
-  if (!internal::GetArray(value, &array, trail)) return false;
-  size_t index = 0;
-  for (auto element : array) {
-    od::value item;
-    if (auto error = element.get(item)) return trail.Malformed(error);
-    v1::Collaborator* collaborator = project->add_collaborators();
-    if (!internal::ForEachRootField(
+  return internal::ForEachArrayItemOrNull(
+      value, trail, [&](od::value& item, size_t) {
+        v1::Collaborator* collaborator = project->add_collaborators();
+        return internal::ForEachRootField(
             item, trail, [&](std::string_view key, od::value& field) {
               if (key == "email") {
                 return internal::ReadString(
@@ -108,12 +90,8 @@ bool ReadCollaborators(od::value& value, v1::Project* project,
                                             trail);
               }
               return true;
-            })) {
-      return trail.AtIndex(index);
-    }
-    ++index;
-  }
-  return true;
+            });
+      });
 }
 
 // --- Webhooks --------------------------------------------------------------
@@ -245,25 +223,10 @@ absl::Status ParseGroupListPage(const std::string& body,
                   }
                   if (key != "results") return true;
                   saw_results = true;
-                  od::json_type type;
-                  if (!internal::TypeOf(value, &type, trail)) return false;
-                  if (type == od::json_type::null) {
-                    return internal::TakeNull(value, trail);
-                  }
-                  od::array array;
-                  if (!internal::GetArray(value, &array, trail)) return false;
-                  size_t index = 0;
-                  for (auto element : array) {
-                    od::value item;
-                    if (auto error = element.get(item)) {
-                      return trail.Malformed(error);
-                    }
-                    if (!ReadGroup(item, page->add_groups(), trail)) {
-                      return trail.AtIndex(index);
-                    }
-                    ++index;
-                  }
-                  return true;
+                  return internal::ForEachArrayItemOrNull(
+                      value, trail, [&](od::value& item, size_t) {
+                        return ReadGroup(item, page->add_groups(), trail);
+                      });
                 })) {
           return false;
         }
@@ -325,18 +288,10 @@ absl::Status ParseWebhookList(
   absl::Status status = internal::ParseDocument(
       body,
       [&](od::value& root, ErrorTrail& trail) {
-        od::array array;
-        if (!internal::GetArray(root, &array, trail)) return false;
-        size_t index = 0;
-        for (auto element : array) {
-          od::value item;
-          if (auto error = element.get(item)) return trail.Malformed(error);
-          if (!ReadWebhook(item, webhooks->Add(), trail)) {
-            return trail.AtIndex(index);
-          }
-          ++index;
-        }
-        return true;
+        return internal::ForEachArrayItem(
+            root, trail, [&](od::value& item, size_t) {
+              return ReadWebhook(item, webhooks->Add(), trail);
+            });
       },
       od::json_type::array);
   if (!status.ok()) webhooks->Clear();

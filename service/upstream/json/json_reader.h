@@ -422,6 +422,33 @@ bool ForEachRootField(od::value& root, ErrorTrail& trail,
 }
 
 // Fails with "<key>: missing" when a required root key was not seen.
+// Calls `read_item(item, index)` for each element of the array `value`; a
+// failure inside is reported at the element's index.
+template <typename ReadItem>
+bool ForEachArrayItem(od::value& value, ErrorTrail& trail,
+                      ReadItem&& read_item) {
+  od::array array;
+  if (!GetArray(value, &array, trail)) return false;
+  size_t index = 0;
+  for (auto element : array) {
+    od::value item;
+    if (auto error = element.get(item)) return trail.Malformed(error);
+    if (!read_item(item, index)) return trail.AtIndex(index);
+    ++index;
+  }
+  return true;
+}
+
+// The same, where a null in place of the array means no items.
+template <typename ReadItem>
+bool ForEachArrayItemOrNull(od::value& value, ErrorTrail& trail,
+                            ReadItem&& read_item) {
+  bool is_null = false;
+  if (!TakeIfNull(value, &is_null, trail)) return false;
+  if (is_null) return true;
+  return ForEachArrayItem(value, trail, read_item);
+}
+
 inline bool RequireKey(bool seen, std::string_view key, ErrorTrail& trail) {
   if (seen) return true;
   trail.Fail("missing");

@@ -61,22 +61,12 @@ namespace {
 bool ReadStringArray(od::value& value,
                      google::protobuf::RepeatedPtrField<std::string>* items,
                      ErrorTrail& trail) {
-  od::array array;
-  if (!GetArray(value, &array, trail)) return false;
-  size_t index = 0;
-  for (auto element : array) {
-    od::value item;
-    if (auto error = element.get(item)) return trail.Malformed(error);
+  return ForEachArrayItem(value, trail, [&](od::value& item, size_t) {
     bool is_null = false;
-    if (!TakeIfNull(item, &is_null, trail)) return trail.AtIndex(index);
-    if (is_null) {
-      trail.Fail("expected a string");
-      return trail.AtIndex(index);
-    }
-    if (!ReadString(item, items->Add(), trail)) return trail.AtIndex(index);
-    ++index;
-  }
-  return true;
+    if (!TakeIfNull(item, &is_null, trail)) return false;
+    if (is_null) return trail.Fail("expected a string");
+    return ReadString(item, items->Add(), trail);
+  });
 }
 
 }  // namespace
