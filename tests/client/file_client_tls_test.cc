@@ -11,6 +11,7 @@
 #include "grpcpp/security/server_credentials.h"
 #include "gtest/gtest.h"
 #include "tests/client/fake_gateway.h"
+#include "tests/testing_util/scoped_temp_dir.h"
 #include "tests/testing_util/status_matchers.h"
 #include "tests/testing_util/test_certificates.h"
 
@@ -31,18 +32,17 @@ std::string ReadFile(const std::string& path) {
 class FileClientTlsTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    std::string dir =
-        absl::StrCat(::testing::TempDir(), "/file_client_tls_",
-                     ::testing::UnitTest::GetInstance()->random_seed());
-    std::filesystem::create_directories(dir);
+    temp_dir_ = new ::ucgate::testing::ScopedTempDir("file_client_tls");
     absl::StatusOr<::ucgate::testing::TestCertificates> written =
-        ::ucgate::testing::WriteTestCertificates(dir);
+        ::ucgate::testing::WriteTestCertificates(temp_dir_->path());
     ASSERT_THAT(written, IsOk());
     certificates_ = new ::ucgate::testing::TestCertificates(*written);
   }
   static void TearDownTestSuite() {
     delete certificates_;
     certificates_ = nullptr;
+    delete temp_dir_;
+    temp_dir_ = nullptr;
   }
 
   static std::shared_ptr<grpc::ServerCredentials> ServerCredentials() {
@@ -61,10 +61,12 @@ class FileClientTlsTest : public ::testing::Test {
     return (*client)->GetFile(request);
   }
 
+  static ::ucgate::testing::ScopedTempDir* temp_dir_;
   static ::ucgate::testing::TestCertificates* certificates_;
   testing::FakeServer server_{ServerCredentials()};
 };
 
+::ucgate::testing::ScopedTempDir* FileClientTlsTest::temp_dir_ = nullptr;
 ::ucgate::testing::TestCertificates* FileClientTlsTest::certificates_ = nullptr;
 
 TEST_F(FileClientTlsTest, VerifiesTheGatewayWithTheCaFile) {

@@ -14,6 +14,7 @@
 #include "service/emulator/emulator.h"
 #include "service/upstream/auth/request_signer.h"
 #include "tests/emulator/emulator_test_client.h"
+#include "tests/testing_util/scoped_temp_dir.h"
 #include "tests/testing_util/test_certificates.h"
 
 namespace ucgate::emulator {
@@ -285,10 +286,8 @@ TEST(EmulatorStartTest, ReportsTheChosenPortAndStopsPromptly) {
 class EmulatorHttpsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string dir =
-        absl::StrCat(::testing::TempDir(), "/emulator_https_", ::getpid());
-    std::filesystem::create_directories(dir);
-    auto certificates = ucgate::testing::WriteTestCertificates(dir);
+    auto certificates =
+        ucgate::testing::WriteTestCertificates(temp_dir_.path());
     ASSERT_TRUE(certificates.ok()) << certificates.status();
     ca_file_ = certificates->ca_pem_file;
     EmulatorOptions options = TestOptions();
@@ -298,6 +297,7 @@ class EmulatorHttpsTest : public ::testing::Test {
     emulator_ = *std::move(started);
   }
 
+  ucgate::testing::ScopedTempDir temp_dir_{"emulator_https"};
   std::string ca_file_;
   std::unique_ptr<Emulator> emulator_;
 };

@@ -13,6 +13,7 @@
 #include "gtest/gtest.h"
 #include "service/emulator/emulator.h"
 #include "tests/emulator/emulator_test_client.h"
+#include "tests/testing_util/scoped_temp_dir.h"
 #include "tests/testing_util/test_certificates.h"
 
 namespace ucgate::emulator {
@@ -182,10 +183,8 @@ TEST_F(EmulatorFaultsTest, ControlRefusesBadFaults) {
 }
 
 TEST(EmulatorHttpsFaultsTest, ResetsTlsConnectionsAndStopsPromptly) {
-  std::string dir =
-      absl::StrCat(::testing::TempDir(), "/emulator_faults_", ::getpid());
-  std::filesystem::create_directories(dir);
-  auto certificates = ucgate::testing::WriteTestCertificates(dir);
+  ucgate::testing::ScopedTempDir temp_dir("emulator_faults");
+  auto certificates = ucgate::testing::WriteTestCertificates(temp_dir.path());
   ASSERT_TRUE(certificates.ok()) << certificates.status();
   EmulatorOptions options = TestOptions(5);
   options.tls = TlsFiles{certificates->cert_file, certificates->key_file};

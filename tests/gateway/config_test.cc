@@ -6,6 +6,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing_util/scoped_temp_dir.h"
 #include "tests/testing_util/status_matchers.h"
 
 namespace ucgate::gateway {
@@ -22,8 +23,10 @@ EnvironmentLookup FakeEnvironment(std::map<std::string, std::string> values) {
 }
 
 std::string WriteTempFile(const std::string& contents) {
-  std::string path = ::testing::TempDir() + "/ucgate_secret_" +
-                     std::to_string(reinterpret_cast<uintptr_t>(&contents));
+  // Removed with everything in it when the test binary exits.
+  static ::ucgate::testing::ScopedTempDir dir("ucgate_secret");
+  static int files_written = 0;
+  std::string path = dir.File(std::to_string(++files_written));
   std::ofstream(path) << contents;
   return path;
 }

@@ -1,8 +1,6 @@
 // CurlHttpClient over HTTPS against a loopback server whose certificate the
 // test generates: verification is always on, and only the configured CA (or
 // the system store) is trusted.
-#include <stdlib.h>
-
 #include <memory>
 #include <string>
 
@@ -10,6 +8,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "service/upstream/http/http_client.h"
+#include "tests/testing_util/scoped_temp_dir.h"
 #include "tests/testing_util/status_matchers.h"
 #include "tests/testing_util/test_certificates.h"
 #include "tests/upstream/local_servers.h"
@@ -22,17 +21,11 @@ using ::ucgate::testing::LocalHttpServer;
 using ::ucgate::testing::TestCertificates;
 using ::ucgate::testing::WriteTestCertificates;
 
-std::string MakeTempDir() {
-  std::string pattern = ::testing::TempDir() + "ucgate_tls_XXXXXX";
-  if (mkdtemp(pattern.data()) == nullptr) return "";
-  return pattern;
-}
-
 // An HTTPS server presenting a certificate for `host` and `ip_sans`.
 class TlsServer {
  public:
   TlsServer(const std::string& host, std::vector<std::string> ip_sans) {
-    auto certificates = WriteTestCertificates(MakeTempDir(), host, ip_sans);
+    auto certificates = WriteTestCertificates(dir_.path(), host, ip_sans);
     EXPECT_TRUE(certificates.ok()) << certificates.status();
     if (!certificates.ok()) return;
     certificates_ = *certificates;
@@ -52,6 +45,7 @@ class TlsServer {
   LocalHttpServer& local() { return *local_; }
 
  private:
+  ::ucgate::testing::ScopedTempDir dir_{"ucgate_tls"};
   TestCertificates certificates_;
   std::unique_ptr<LocalHttpServer> local_;
 };
@@ -133,7 +127,8 @@ TEST(CurlHttpClientTlsTest, UnreadableCaFileIsAConfigurationError) {
 }
 
 TEST(TestCertificatesTest, WritesThreePemFiles) {
-  const std::string dir = MakeTempDir();
+  ::ucgate::testing::ScopedTempDir temp_dir("ucgate_tls");
+  const std::string& dir = temp_dir.path();
   auto certificates = WriteTestCertificates(dir);
   ASSERT_THAT(certificates, IsOk());
   EXPECT_EQ(certificates->ca_pem_file, dir + "/ca.pem");
