@@ -7,11 +7,6 @@
 
 namespace ucgate::gateway {
 
-absl::StatusOr<const Project*> UnaryCallRunner::Resolve(
-    grpc::CallbackServerContext* context) const {
-  return projects_->Resolve(*context);
-}
-
 bool UnaryCallRunner::Schedule(std::function<void()> task) const {
   return executor_->TrySchedule(std::move(task));
 }

@@ -8,6 +8,7 @@
 #include <memory>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "service/gateway/blocking_executor.h"
 #include "service/gateway/project_registry.h"
 #include "service/gateway/streams.h"
@@ -49,6 +50,23 @@ inline upstream::AddonOperations* OperationsOf(
   return u.addons.get();
 }
 
+// The project of a call and its operations of `Operations`' kind, or why the
+// call cannot be served (unknown project; UNIMPLEMENTED when the project has
+// no upstream for that service). Shared by unary and streaming calls.
+template <typename Operations, typename Request>
+absl::StatusOr<std::pair<const Project*, Operations*>> ResolveOperations(
+    const ProjectRegistry& projects, grpc::CallbackServerContext* context) {
+  absl::StatusOr<const Project*> project = projects.Resolve(*context);
+  if (!project.ok()) return project.status();
+  Operations* operations = OperationsOf(
+      (*project)->upstream, static_cast<const Operations*>(nullptr));
+  if (operations == nullptr) {
+    return absl::UnimplementedError(absl::StrCat(
+        Request::descriptor()->name(), ": not served by this gateway yet"));
+  }
+  return std::make_pair(*project, operations);
+}
+
 // Runs one unary call: resolve the project, validate, schedule, finish.
 class UnaryCallRunner {
  public:
@@ -65,8 +83,6 @@ class UnaryCallRunner {
 
  private:
   // Shared by every Run: the steps that do not depend on the message types.
-  absl::StatusOr<const Project*> Resolve(
-      grpc::CallbackServerContext* context) const;
   bool Schedule(std::function<void()> task) const;
   static void Finish(grpc::CallbackServerContext* context,
                      grpc::ServerUnaryReactor* reactor,

@@ -19,22 +19,15 @@ grpc::ServerUnaryReactor* UnaryCallRunner::Run(
     absl::StatusOr<Response> (Operations::*method)(const upstream::CallContext&,
                                                    const Request&)) const {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::StatusOr<const Project*> project = Resolve(context);
-  if (!project.ok()) {
-    Finish(context, reactor, project.status());
+  auto target = ResolveOperations<Operations, Request>(*projects_, context);
+  if (!target.ok()) {
+    Finish(context, reactor, target.status());
     return reactor;
   }
-  Operations* operations = OperationsOf(
-      (*project)->upstream, static_cast<const Operations*>(nullptr));
-  if (operations == nullptr) {
-    Finish(context, reactor,
-           absl::UnimplementedError(
-               absl::StrCat(Request::descriptor()->name(),
-                            ": not served by this gateway yet")));
-    return reactor;
-  }
+  const Project* project = target->first;
+  Operations* operations = target->second;
   if (absl::Status valid =
-          upstream::ValidateRequest(*request, (*project)->api_version);
+          upstream::ValidateRequest(*request, project->api_version);
       !valid.ok()) {
     Finish(context, reactor, valid);
     return reactor;

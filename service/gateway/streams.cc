@@ -299,22 +299,6 @@ std::shared_ptr<JobWatchHub<Update>> MakeHub(
       [](const Update& update) { return IsTerminal(update); }, options);
 }
 
-// The project of a call and its operations of `Operations`' kind, or why the
-// call cannot be served.
-template <typename Operations, typename Request>
-absl::StatusOr<std::pair<const Project*, Operations*>> Target(
-    const ProjectRegistry& projects, grpc::CallbackServerContext* context) {
-  absl::StatusOr<const Project*> project = projects.Resolve(*context);
-  if (!project.ok()) return project.status();
-  Operations* operations = OperationsOf(
-      (*project)->upstream, static_cast<const Operations*>(nullptr));
-  if (operations == nullptr) {
-    return absl::UnimplementedError(absl::StrCat(
-        Request::descriptor()->name(), ": not served by this gateway yet"));
-  }
-  return std::make_pair(*project, operations);
-}
-
 }  // namespace
 
 StreamCallRunner::StreamCallRunner(
@@ -336,8 +320,8 @@ StreamCallRunner::StreamListing(
     const typename Listing::Request& request) const {
   using Message = typename Listing::Message;
   using Operations = typename Listing::Operations;
-  auto target =
-      Target<Operations, typename Listing::Request>(*projects_, context);
+  auto target = ResolveOperations<Operations, typename Listing::Request>(
+      *projects_, context);
   if (!target.ok()) return new RefusedStream<Message>(context, target.status());
   const auto [project, operations] = *target;
   typename Listing::PageRequest page_request = Listing::PageRequestOf(request);
@@ -397,8 +381,8 @@ grpc::ServerWriteReactor<v1::WatchConversionJobResponse>* StreamCallRunner::Run(
     const v1::WatchConversionJobRequest* request) const {
   using Update = v1::WatchConversionJobResponse;
   auto target =
-      Target<upstream::ConversionOperations, v1::WatchConversionJobRequest>(
-          *projects_, context);
+      ResolveOperations<upstream::ConversionOperations,
+                        v1::WatchConversionJobRequest>(*projects_, context);
   if (!target.ok()) return new RefusedStream<Update>(context, target.status());
   const auto [project, operations] = *target;
   const bool document = request->kind() == v1::CONVERSION_KIND_DOCUMENT;
@@ -421,26 +405,29 @@ grpc::ServerWriteReactor<v1::WatchConversionJobResponse>* StreamCallRunner::Run(
              absl::StrCat(token)};
   auto poll = [projects = projects_, operations = operations, document, token](
                   const upstream::CallContext& call) -> absl::StatusOr<Update> {
-    Update update;
+    // Document and video status answers share these fields; only videos
+    // name a thumbnails group.
+    auto update_of = [](const auto& status) {
+      Update update;
+      update.set_status(status.status());
+      update.set_error(status.error());
+      update.set_result_uuid(status.result_uuid());
+      return update;
+    };
     if (document) {
       v1::GetDocumentConversionStatusRequest status_request;
       status_request.set_token(token);
       auto status =
           operations->GetDocumentConversionStatus(call, status_request);
       if (!status.ok()) return status.status();
-      update.set_status(status->status());
-      update.set_error(status->error());
-      update.set_result_uuid(status->result_uuid());
-    } else {
-      v1::GetVideoConversionStatusRequest status_request;
-      status_request.set_token(token);
-      auto status = operations->GetVideoConversionStatus(call, status_request);
-      if (!status.ok()) return status.status();
-      update.set_status(status->status());
-      update.set_error(status->error());
-      update.set_result_uuid(status->result_uuid());
-      update.set_thumbnails_group_uuid(status->thumbnails_group_uuid());
+      return update_of(*status);
     }
+    v1::GetVideoConversionStatusRequest status_request;
+    status_request.set_token(token);
+    auto status = operations->GetVideoConversionStatus(call, status_request);
+    if (!status.ok()) return status.status();
+    Update update = update_of(*status);
+    update.set_thumbnails_group_uuid(status->thumbnails_group_uuid());
     return update;
   };
   return new WatchStream<Update>(context, conversions_, std::move(key),
@@ -452,8 +439,8 @@ StreamCallRunner::Run(grpc::CallbackServerContext* context,
                       const v1::WatchAddonExecutionRequest* request) const {
   using Update = v1::WatchAddonExecutionResponse;
   auto target =
-      Target<upstream::AddonOperations, v1::WatchAddonExecutionRequest>(
-          *projects_, context);
+      ResolveOperations<upstream::AddonOperations,
+                        v1::WatchAddonExecutionRequest>(*projects_, context);
   if (!target.ok()) return new RefusedStream<Update>(context, target.status());
   const auto [project, operations] = *target;
   v1::GetAddonExecutionStatusRequest status_request;
