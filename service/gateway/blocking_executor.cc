@@ -1,41 +1,65 @@
 #include "service/gateway/blocking_executor.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace ucgate::gateway {
 
 BlockingExecutor::BlockingExecutor(int threads, int max_queued)
     : max_queued_(max_queued) {
+  workers_.reserve(threads);
   threads_.reserve(threads);
-  for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { Work(); });
+  for (int i = 0; i < threads; ++i) {
+    workers_.push_back(std::make_unique<Worker>());
+    threads_.emplace_back(
+        [this, worker = workers_.back().get()] { Work(*worker); });
+  }
 }
 
 BlockingExecutor::~BlockingExecutor() {
   {
     absl::MutexLock lock(&mutex_);
     stopping_ = true;
-    work_available_.SignalAll();
+    for (Worker* worker : idle_) worker->wake.Signal();
   }
   for (std::thread& thread : threads_) thread.join();
 }
 
 bool BlockingExecutor::TrySchedule(std::function<void()> task) {
   absl::MutexLock lock(&mutex_);
-  if (stopping_ || static_cast<int>(queue_.size()) >= max_queued_) return false;
+  if (stopping_) return false;
+  if (!idle_.empty()) {
+    Worker* worker = idle_.back();
+    idle_.pop_back();
+    worker->task = std::move(task);
+    worker->wake.Signal();
+    return true;
+  }
+  if (static_cast<int>(queue_.size()) >= max_queued_) return false;
   queue_.push_back(std::move(task));
-  work_available_.Signal();
   return true;
 }
 
-void BlockingExecutor::Work() {
+void BlockingExecutor::Work(Worker& self) {
   for (;;) {
     std::function<void()> task;
     {
       absl::MutexLock lock(&mutex_);
-      while (!stopping_ && queue_.empty()) work_available_.Wait(&mutex_);
-      if (queue_.empty()) return;  // stopping, and nothing left to run
-      task = std::move(queue_.front());
-      queue_.pop_front();
+      if (!queue_.empty()) {
+        task = std::move(queue_.front());
+        queue_.pop_front();
+      } else if (stopping_) {
+        return;  // nothing left to run
+      } else {
+        idle_.push_back(&self);
+        while (!self.task && !stopping_) self.wake.Wait(&mutex_);
+        if (!self.task) {  // stopping: leave the idle list
+          idle_.erase(std::find(idle_.begin(), idle_.end(), &self));
+          return;
+        }
+        task = std::move(self.task);
+        self.task = nullptr;
+      }
     }
     task();
   }

@@ -5,6 +5,7 @@
 
 #include <deque>
 #include <functional>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -26,14 +27,24 @@ class BlockingExecutor {
   bool TrySchedule(std::function<void()> task);
 
  private:
-  void Work();
+  // One thread's mailbox: a task is handed straight to an idle worker.
+  struct Worker {
+    absl::CondVar wake;
+    std::function<void()> task;
+  };
+
+  void Work(Worker& self);
 
   const int max_queued_;
   absl::Mutex mutex_;
-  // Signalled once per task: one idle worker wakes, not all of them.
-  absl::CondVar work_available_;
+  // Idle workers, the most recently idle last. It is woken first: its stack
+  // and caches are warm, and threads that are not needed stay untouched, so
+  // memory does not creep up with the number of tasks run.
+  std::vector<Worker*> idle_ ABSL_GUARDED_BY(mutex_);
+  // Tasks waiting while every worker is busy.
   std::deque<std::function<void()>> queue_ ABSL_GUARDED_BY(mutex_);
   bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
+  std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::thread> threads_;
 };
 

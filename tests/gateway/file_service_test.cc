@@ -1,5 +1,3 @@
-#include "service/gateway/services.h"
-
 #include <memory>
 
 #include "absl/synchronization/notification.h"
@@ -12,6 +10,7 @@
 #include "gtest/gtest.h"
 #include "service/common/status.h"
 #include "service/gateway/gateway_server.h"
+#include "service/gateway/services.h"
 #include "tests/testing_util/mock_file_operations.h"
 #include "tests/testing_util/status_matchers.h"
 
@@ -39,7 +38,8 @@ class FileServiceTest : public ::testing::Test {
     for (int i = 0; i < projects; ++i) {
       auto mock = std::make_shared<::testing::StrictMock<MockFileOperations>>();
       mocks_.push_back(mock);
-      list.push_back({i == 0 ? "main" : "other", ApiVersion::kV07, upstream::ProjectUpstream{mock}});
+      list.push_back({i == 0 ? "main" : "other", ApiVersion::kV07,
+                      upstream::ProjectUpstream{mock}});
     }
     executor_ = std::make_shared<BlockingExecutor>(threads, queue);
     auto server = GatewayServer::Start(
@@ -193,15 +193,18 @@ TEST_F(FileServiceTest, CancellationIsVisibleToTheUpstreamLayer) {
 
 TEST_F(FileServiceTest, OverloadIsResourceExhaustedNotAnEndlessQueue) {
   StartGateway(1, /*threads=*/1, /*queue=*/1);
-  absl::Notification release, entered;
+  // Shared with the mock: call B's queued task may run after the test body
+  // has returned, while the gateway shuts down.
+  auto release = std::make_shared<absl::Notification>();
+  auto entered = std::make_shared<absl::Notification>();
   EXPECT_CALL(*mocks_[0], GetFile(_, _))
-      .WillRepeatedly(
-          Invoke([&](const upstream::CallContext&, const v1::GetFileRequest&) {
-            if (!entered.HasBeenNotified())
-              entered.Notify();  // one worker: no race
-            release.WaitForNotification();
-            return v1::GetFileResponse();
-          }));
+      .WillRepeatedly(Invoke([release, entered](const upstream::CallContext&,
+                                                const v1::GetFileRequest&) {
+        if (!entered->HasBeenNotified())
+          entered->Notify();  // one worker: no race
+        release->WaitForNotification();
+        return v1::GetFileResponse();
+      }));
   v1::GetFileRequest request;
   request.set_uuid(kUuid);
   // Call A occupies the only worker; call B waits in the one queue slot (its
@@ -212,7 +215,7 @@ TEST_F(FileServiceTest, OverloadIsResourceExhaustedNotAnEndlessQueue) {
     v1::GetFileResponse response;
     EXPECT_TRUE(stub_->GetFile(&context, request, &response).ok());
   });
-  entered.WaitForNotification();
+  entered->WaitForNotification();
   {
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() +
@@ -226,7 +229,7 @@ TEST_F(FileServiceTest, OverloadIsResourceExhaustedNotAnEndlessQueue) {
   grpc::Status status = stub_->GetFile(&context, request, &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_THAT(status.error_message(), HasSubstr("overloaded"));
-  release.Notify();
+  release->Notify();
   call_a.join();
 }
 

@@ -83,6 +83,7 @@ class CurlHandlePool {
 
 // Per-request state the curl callbacks write into.
 struct Transfer {
+  CURL* curl = nullptr;
   std::string body;
   std::vector<HttpHeader> headers;
   const std::function<bool()>* is_cancelled = nullptr;
@@ -90,10 +91,24 @@ struct Transfer {
   char error[CURL_ERROR_SIZE] = {};
 };
 
+// One allocation, padding included, for a body whose Content-Length is known,
+// instead of a chain of doublings (a 0.9 MB listing page went through eleven
+// reallocations and a final copy for the padding).
+void ReserveForAnnouncedLength(Transfer& transfer) {
+  constexpr curl_off_t kMaxReserve = curl_off_t{64} << 20;
+  curl_off_t length = -1;
+  if (curl_easy_getinfo(transfer.curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T,
+                        &length) == CURLE_OK &&
+      length > 0 && length <= kMaxReserve) {
+    transfer.body.reserve(static_cast<size_t>(length) + kBodyPadding);
+  }
+}
+
 // Callbacks must not throw through C frames: failures become curl errors.
 size_t OnBody(char* data, size_t size, size_t count, void* user) {
   auto* transfer = static_cast<Transfer*>(user);
   try {
+    if (transfer->body.empty()) ReserveForAnnouncedLength(*transfer);
     transfer->body.append(data, size * count);
   } catch (...) {
     return 0;  // CURLE_WRITE_ERROR
@@ -314,6 +329,7 @@ absl::StatusOr<HttpResponse> CurlHttpClient::Send(
       ToCurlMillis(std::min(options_.request_timeout, time_left));
 
   Transfer transfer;
+  transfer.curl = curl;
   const std::string method(MethodName(request.method));
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, transfer.error);
   curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
@@ -401,8 +417,11 @@ absl::StatusOr<HttpResponse> CurlHttpClient::Send(
   response.status_code = static_cast<int>(status_code);
   response.headers = std::move(transfer.headers);
   response.body = std::move(transfer.body);
-  // simdjson parses in place and reads up to kBodyPadding bytes past the end.
-  response.body.reserve(response.body.size() + kBodyPadding);
+  // simdjson parses in place and reads up to kBodyPadding bytes past the end
+  // (already reserved when the length was announced).
+  if (response.body.capacity() - response.body.size() < kBodyPadding) {
+    response.body.reserve(response.body.size() + kBodyPadding);
+  }
   return response;
 }
 

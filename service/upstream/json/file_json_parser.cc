@@ -86,7 +86,7 @@ bool ReadStruct(od::value& value, Struct* out, int depth, ErrorTrail& trail) {
 
 bool ReadStructValue(od::value& value, Value* out, int depth,
                      ErrorTrail& trail) {
-  od::json_type type;
+  od::json_type type{};
   if (!TypeOf(value, &type, trail)) return false;
   switch (type) {
     case od::json_type::object:
@@ -360,7 +360,7 @@ bool ReadStreams(od::value& value,
                  google::protobuf::RepeatedPtrField<Stream>* streams,
                  ErrorTrail& trail, ReadOne read_one) {
   streams->Clear();
-  od::json_type type;
+  od::json_type type{};
   if (!TypeOf(value, &type, trail)) return false;
   if (type == od::json_type::null) return TakeNull(value, trail);
   if (type == od::json_type::object) {
@@ -856,7 +856,7 @@ absl::Status ParseRemoteCopyResult(const std::string& body, std::string* url) {
         if (!ForEachRootField(root, trail,
                               [&](std::string_view key, od::value& value) {
                                 if (key != "result") return true;
-                                od::json_type type;
+                                od::json_type type{};
                                 if (!TypeOf(value, &type, trail)) return false;
                                 if (type != od::json_type::string) {
                                   return trail.Fail("expected a string");

@@ -1,9 +1,15 @@
 #include "service/upstream/json/json_reader.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
+#include <thread>
+#include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/strings/numbers.h"
+#include "absl/synchronization/mutex.h"
 
 namespace ucgate::json::internal {
 namespace {
@@ -64,7 +70,7 @@ bool AfterGetterFailed(od::value& value, simdjson::error_code error,
                        od::json_type wanted, absl::string_view expected,
                        bool* is_null, ErrorTrail& trail) {
   *is_null = false;
-  od::json_type type;
+  od::json_type type{};
   if (!TypeOf(value, &type, trail)) return false;
   if (type == od::json_type::null) {
     *is_null = true;
@@ -77,7 +83,7 @@ bool AfterGetterFailed(od::value& value, simdjson::error_code error,
 bool ReadStringMap(od::value& value,
                    google::protobuf::Map<std::string, std::string>* map,
                    ErrorTrail& trail) {
-  od::json_type type;
+  od::json_type type{};
   if (!TypeOf(value, &type, trail)) return false;
   if (type == od::json_type::null) return TakeNull(value, trail);
   od::object object;
@@ -98,16 +104,52 @@ bool ReadStringMap(od::value& value,
   return true;
 }
 
-od::parser& ThreadParser() {
-  thread_local od::parser parser;
-  return parser;
+namespace {
+
+// Idle parsers, at most kMaxIdleParsers of them, none larger than
+// kMaxIdleParserCapacity (one huge answer must not pin its buffers).
+class ParserPool {
+ public:
+  std::unique_ptr<od::parser> Take() {
+    {
+      absl::MutexLock lock(&mutex_);
+      if (!idle_.empty()) {
+        std::unique_ptr<od::parser> parser = std::move(idle_.back());
+        idle_.pop_back();
+        return parser;
+      }
+    }
+    return std::make_unique<od::parser>();
+  }
+
+  void Give(std::unique_ptr<od::parser> parser) {
+    if (parser->capacity() > kMaxIdleParserCapacity) return;
+    absl::MutexLock lock(&mutex_);
+    if (idle_.size() < max_idle_) idle_.push_back(std::move(parser));
+  }
+
+ private:
+  static constexpr std::size_t kMaxIdleParserCapacity = 8 << 20;
+  const std::size_t max_idle_ =
+      std::max<std::size_t>(2, std::thread::hardware_concurrency());
+  absl::Mutex mutex_;
+  std::vector<std::unique_ptr<od::parser>> idle_ ABSL_GUARDED_BY(mutex_);
+};
+
+ParserPool& Parsers() {
+  static ParserPool* const pool = new ParserPool;
+  return *pool;
 }
 
-// Starts iterating `body` (in place when its spare capacity allows, else in
-// `copy`) and sets `type` to its root's type; rejects empty bodies.
+}  // namespace
+
+ParserLease::ParserLease() : parser_(Parsers().Take()) {}
+
+ParserLease::~ParserLease() { Parsers().Give(std::move(parser_)); }
+
 bool IterateBody(const std::string& body, simdjson::padded_string& copy,
-                 od::document& document, od::json_type* type,
-                 ErrorTrail& trail) {
+                 ParserLease& lease, od::document& document,
+                 od::json_type* type, ErrorTrail& trail) {
   simdjson::padded_string_view view;
   if (body.capacity() - body.size() >= simdjson::SIMDJSON_PADDING) {
     view =
@@ -116,7 +158,7 @@ bool IterateBody(const std::string& body, simdjson::padded_string& copy,
     copy = simdjson::padded_string(body);
     view = copy;
   }
-  simdjson::error_code error = ThreadParser().iterate(view).get(document);
+  simdjson::error_code error = lease.parser().iterate(view).get(document);
   if (!error) error = document.type().get(*type);
   if (error == simdjson::EMPTY) return trail.Fail("empty body");
   if (error) return trail.Malformed(error);

@@ -9,6 +9,7 @@
 #include <array>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -360,16 +361,31 @@ bool ReadMessage(od::value& value, MutableMessage mutable_message,
   return parse_into(value, message);
 }
 
-// One parser per thread, shared by every document kind: it keeps the buffers
-// sized for the largest body it has seen, so steady-state parses allocate
-// nothing inside simdjson.
-od::parser& ThreadParser();
+// A simdjson parser borrowed for one document. Parsers keep buffers sized
+// for the largest body they have parsed (about 2.5x a 0.9 MB page), so they
+// are pooled rather than kept per thread: with dozens of worker threads,
+// per-thread parsers made the gateway's memory grow with the length of a
+// listing. At most about one parser per core is kept; steady-state parses
+// still allocate nothing inside simdjson.
+class ParserLease {
+ public:
+  ParserLease();
+  ~ParserLease();
+  ParserLease(const ParserLease&) = delete;
+  ParserLease& operator=(const ParserLease&) = delete;
+
+  od::parser& parser() { return *parser_; }
+
+ private:
+  std::unique_ptr<od::parser> parser_;
+};
 
 // Starts iterating `body` (in place when its spare capacity allows, else in
-// `copy`) and sets `type` to its root's type; rejects empty bodies.
+// `copy`) with the leased parser and sets `type` to its root's type; rejects
+// empty bodies. The document is valid while `lease` and `copy` live.
 bool IterateBody(const std::string& body, simdjson::padded_string& copy,
-                 od::document& document, od::json_type* type,
-                 ErrorTrail& trail);
+                 ParserLease& lease, od::document& document,
+                 od::json_type* type, ErrorTrail& trail);
 
 // Anything after the root value (a second document, stray characters).
 bool AtEndOfDocument(od::document& document, ErrorTrail& trail);
@@ -382,9 +398,10 @@ absl::Status ParseDocument(const std::string& body, ReadRoot read_root,
                            od::json_type root_type = od::json_type::object) {
   ErrorTrail trail;
   simdjson::padded_string copy;
+  ParserLease lease;
   od::document document;
-  od::json_type type;
-  if (!IterateBody(body, copy, document, &type, trail)) {
+  od::json_type type{};
+  if (!IterateBody(body, copy, lease, document, &type, trail)) {
     return trail.ToStatus();
   }
   if (type != root_type) {

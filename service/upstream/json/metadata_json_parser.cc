@@ -26,10 +26,11 @@ absl::Status ParseBareString(const std::string& body, std::string* value) {
   value->clear();
   ErrorTrail trail;
   simdjson::padded_string copy;
+  internal::ParserLease lease;
   od::document document;
-  od::json_type type;
+  od::json_type type{};
   std::string_view text;
-  bool ok = IterateBody(body, copy, document, &type, trail);
+  bool ok = IterateBody(body, copy, lease, document, &type, trail);
   if (ok && type != od::json_type::string) {
     ok = trail.Fail("expected a JSON string at the root");
   }
