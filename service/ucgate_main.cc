@@ -240,7 +240,7 @@ int main(int argc, char** argv) {
       projects = ucgate::gateway::MakeProjectRegistry(
           config, ucgate::http::MakeCurlHttpClient(http_options), clock);
   if (!projects.ok()) return command_line.UsageError(projects.status());
-  auto executor = std::make_shared<ucgate::gateway::BlockingExecutor>(
+  auto executor = std::make_shared<ucgate::BlockingExecutor>(
       config.worker_threads, config.max_queued_calls);
   absl::StatusOr<std::unique_ptr<ucgate::gateway::GatewayServer>> server =
       ucgate::gateway::GatewayServer::Start(config.listen, *projects, executor,

@@ -27,8 +27,8 @@ absl::StatusOr<std::shared_ptr<const ProjectRegistry>> MakeProjectRegistry(
   }
   // Two batch calls can run at full width; more share the helpers, and each
   // caller runs its own chunks too.
-  auto chunk_executor = std::make_shared<upstream::ChunkExecutor>(
-      2 * (config.batch.max_concurrent_chunks - 1));
+  auto chunk_executor = std::make_shared<BlockingExecutor>(
+      2 * (config.batch.max_concurrent_chunks - 1), /*max_queued=*/0);
   for (const ProjectConfig& project : config.projects) {
     upstream::ProjectUpstreamOptions options;
     options.project_name = project.name;

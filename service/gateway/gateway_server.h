@@ -12,7 +12,7 @@
 #include "grpcpp/server.h"
 #include "service/cache/file_info_cache.h"
 #include "service/common/clock.h"
-#include "service/gateway/blocking_executor.h"
+#include "service/common/blocking_executor.h"
 #include "service/gateway/config.h"
 #include "service/gateway/project_registry.h"
 #include "service/gateway/services.h"

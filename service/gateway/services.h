@@ -9,7 +9,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "service/gateway/blocking_executor.h"
+#include "service/common/blocking_executor.h"
 #include "service/gateway/project_registry.h"
 #include "service/gateway/streams.h"
 #include "uploadcare/gateway/v1/addon_service.grpc.pb.h"

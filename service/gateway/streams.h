@@ -9,7 +9,7 @@
 
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/server_callback.h"
-#include "service/gateway/blocking_executor.h"
+#include "service/common/blocking_executor.h"
 #include "service/gateway/job_watch_hub.h"
 #include "service/gateway/project_registry.h"
 #include "service/gateway/scheduler.h"

@@ -13,53 +13,7 @@
 
 namespace ucgate::upstream {
 
-ChunkExecutor::ChunkExecutor(int threads) {
-  for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { Work(); });
-}
-
-ChunkExecutor::~ChunkExecutor() {
-  {
-    absl::MutexLock lock(&mutex_);
-    stopping_ = true;
-  }
-  for (std::thread& thread : threads_) thread.join();
-}
-
-bool ChunkExecutor::TrySchedule(std::function<void()> task) {
-  absl::MutexLock lock(&mutex_);
-  // A task queued behind busy helpers would only start once its caller has
-  // done the work itself; refuse it so the caller knows.
-  if (stopping_ || static_cast<int>(queue_.size()) >= idle_) return false;
-  queue_.push_back(std::move(task));
-  return true;
-}
-
-int ChunkExecutor::IdleHelpers() {
-  absl::MutexLock lock(&mutex_);
-  return idle_;
-}
-
-void ChunkExecutor::Work() {
-  for (;;) {
-    std::function<void()> task;
-    {
-      absl::MutexLock lock(&mutex_);
-      ++idle_;
-      mutex_.Await(absl::Condition(
-          +[](ChunkExecutor* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mutex_) {
-            return self->stopping_ || !self->queue_.empty();
-          },
-          this));
-      --idle_;
-      if (queue_.empty()) return;
-      task = std::move(queue_.front());
-      queue_.pop_front();
-    }
-    task();
-  }
-}
-
-void RunChunks(size_t count, int max_concurrency, ChunkExecutor* executor,
+void RunChunks(size_t count, int max_concurrency, BlockingExecutor* executor,
                absl::FunctionRef<void(size_t)> work) {
   struct State {
     std::atomic<size_t> next{0};
@@ -101,7 +55,7 @@ template <typename Request, typename Response, typename Call>
 absl::StatusOr<Response> SplitBatch(const CallContext& context,
                                     const Request& request,
                                     const BatchSplitOptions& options,
-                                    ChunkExecutor* executor, Call call) {
+                                    BlockingExecutor* executor, Call call) {
   Response merged;
   std::vector<const std::string*> valid;
   absl::flat_hash_set<absl::string_view> seen;
@@ -170,7 +124,7 @@ class BatchSplittingFileOperations final : public Forwarding<FileOperations> {
  public:
   BatchSplittingFileOperations(std::shared_ptr<FileOperations> child,
                                BatchSplitOptions options,
-                               std::shared_ptr<ChunkExecutor> executor)
+                               std::shared_ptr<BlockingExecutor> executor)
       : Forwarding(std::move(child)),
         options_(options),
         executor_(std::move(executor)) {}
@@ -198,14 +152,14 @@ class BatchSplittingFileOperations final : public Forwarding<FileOperations> {
 
  private:
   const BatchSplitOptions options_;
-  const std::shared_ptr<ChunkExecutor> executor_;
+  const std::shared_ptr<BlockingExecutor> executor_;
 };
 
 }  // namespace
 
 std::unique_ptr<FileOperations> MakeBatchSplittingFileOperations(
     std::shared_ptr<FileOperations> child, BatchSplitOptions options,
-    std::shared_ptr<ChunkExecutor> executor) {
+    std::shared_ptr<BlockingExecutor> executor) {
   return std::make_unique<BatchSplittingFileOperations>(
       std::move(child), options, std::move(executor));
 }

@@ -14,15 +14,12 @@
 //    chunk's error, so that a one-batch call fails as the upstream did.
 #pragma once
 
-#include <deque>
 #include <functional>
 #include <memory>
-#include <thread>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/functional/function_ref.h"
-#include "absl/synchronization/mutex.h"
+#include "service/common/blocking_executor.h"
 #include "service/upstream/file_operations.h"
 #include "service/upstream/file_request_validation.h"
 
@@ -38,36 +35,16 @@ struct BatchSplitOptions {
   int max_concurrent_chunks = 4;
 };
 
-// Helper threads for chunks, shared by the whole gateway. Chunks never go to
-// the gateway's BlockingExecutor, whose workers are the callers waiting for
-// them; and a caller never waits for a helper to start: it runs chunks
-// itself, helpers only add width when they are free.
-class ChunkExecutor {
- public:
-  explicit ChunkExecutor(int threads);
-  ~ChunkExecutor();
-  ChunkExecutor(const ChunkExecutor&) = delete;
-  ChunkExecutor& operator=(const ChunkExecutor&) = delete;
-
-  // False when no helper is free to start it soon.
-  bool TrySchedule(std::function<void()> task);
-  // Helpers waiting for work (tests use it to start from a known state).
-  int IdleHelpers();
-
- private:
-  void Work();
-
-  absl::Mutex mutex_;
-  std::deque<std::function<void()>> queue_ ABSL_GUARDED_BY(mutex_);
-  int idle_ ABSL_GUARDED_BY(mutex_) = 0;
-  bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
-  std::vector<std::thread> threads_;
-};
-
 // Runs work(0) .. work(count - 1), at most `max_concurrency` at once: on the
-// calling thread and on free helpers of `executor` (none when null). Returns
+// calling thread and on idle workers of `executor` (none when null). Returns
 // when every call has returned.
-void RunChunks(size_t count, int max_concurrency, ChunkExecutor* executor,
+//
+// `executor` is the gateway's pool of chunk helpers: a BlockingExecutor with
+// no queue (max_queued 0), so a chunk starts on a helper at once or is run
+// by its caller; a chunk queued behind busy helpers would only start after
+// its caller had done the work itself. It is never the gateway's main
+// executor, whose workers are the callers waiting for their chunks.
+void RunChunks(size_t count, int max_concurrency, BlockingExecutor* executor,
                absl::FunctionRef<void(size_t)> work);
 
 // Splits batch store/delete over `child` (which takes kMaxBatchSize at most);
@@ -75,6 +52,6 @@ void RunChunks(size_t count, int max_concurrency, ChunkExecutor* executor,
 // time).
 std::unique_ptr<FileOperations> MakeBatchSplittingFileOperations(
     std::shared_ptr<FileOperations> child, BatchSplitOptions options,
-    std::shared_ptr<ChunkExecutor> executor);
+    std::shared_ptr<BlockingExecutor> executor);
 
 }  // namespace ucgate::upstream

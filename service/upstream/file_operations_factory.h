@@ -33,7 +33,7 @@ struct ProjectUpstreamOptions {
   BatchSplitOptions batch;
   // Helper threads for batch chunks, shared by every project; null: each
   // batch runs its chunks on the calling thread only.
-  std::shared_ptr<ChunkExecutor> chunk_executor;
+  std::shared_ptr<BlockingExecutor> chunk_executor;
   // The gateway's one file-info cache; null: no caching.
   std::shared_ptr<cache::FileInfoCache> file_info_cache;
 };

@@ -113,8 +113,8 @@ absl::StatusOr<Gateway> StartGateway(const emulator::Emulator& emulator,
   gateway.projects = *std::move(projects);
   auto server = gateway::GatewayServer::Start(
       "127.0.0.1:0", gateway.projects,
-      std::make_shared<gateway::BlockingExecutor>(config.worker_threads,
-                                                  config.max_queued_calls));
+      std::make_shared<BlockingExecutor>(config.worker_threads,
+                                         config.max_queued_calls));
   if (!server.ok()) return server.status();
   gateway.server = *std::move(server);
   gateway.target = absl::StrCat("127.0.0.1:", gateway.server->port());

@@ -73,8 +73,7 @@ class GatewayFixture {
     ASSERT_THAT(projects.status(), IsOk());
     projects_ = *projects;
     auto server = gateway::GatewayServer::Start(
-        "127.0.0.1:0", projects_,
-        std::make_shared<gateway::BlockingExecutor>(4, 64));
+        "127.0.0.1:0", projects_, std::make_shared<BlockingExecutor>(4, 64));
     ASSERT_THAT(server.status(), IsOk());
     server_ = *std::move(server);
     client::ClientOptions client_options;

@@ -175,8 +175,8 @@ TEST_F(StreamsTest, TwoWatchersFollowADocumentConversionOnOnePollPerTick) {
   ASSERT_THAT(projects.status(), IsOk());
   auto scheduler = std::make_shared<gateway::ManualScheduler>();
   auto server = gateway::GatewayServer::Start(
-      "127.0.0.1:0", *projects,
-      std::make_shared<gateway::BlockingExecutor>(2, 16), {}, scheduler);
+      "127.0.0.1:0", *projects, std::make_shared<BlockingExecutor>(2, 16), {},
+      scheduler);
   ASSERT_THAT(server.status(), IsOk());
   client::ConversionClient conversions((*server)->InProcessChannel(), {});
 

@@ -47,7 +47,7 @@ v1::BatchStoreFilesResponse StoreAll(
 class BatchSplittingTest : public ::testing::Test {
  protected:
   std::unique_ptr<FileOperations> Make(
-      int concurrency, std::shared_ptr<ChunkExecutor> executor) {
+      int concurrency, std::shared_ptr<BlockingExecutor> executor) {
     return MakeBatchSplittingFileOperations(mock_, {kMaxBatchSize, concurrency},
                                             std::move(executor));
   }
@@ -74,7 +74,7 @@ TEST_F(BatchSplittingTest, SplitsIntoHundredsAndMergesInOrder) {
             sizes.push_back(chunk.uuids_size());
             return StoreAll(chunk, {UuidNumber(7), UuidNumber(201)});
           }));
-  auto executor = std::make_shared<ChunkExecutor>(3);
+  auto executor = std::make_shared<BlockingExecutor>(3, 0);
   auto stored = Make(4, executor)->BatchStoreFiles(context_, request);
   ASSERT_THAT(stored.status(), IsOk());
   EXPECT_THAT(sizes, UnorderedElementsAre(100, 100, 50));
@@ -139,7 +139,7 @@ TEST_F(BatchSplittingTest, AFailedChunkIsReportedPerUuidAndTheRestIsDone) {
             }
             return StoreAll(chunk);
           }));
-  auto stored = Make(2, std::make_shared<ChunkExecutor>(1))
+  auto stored = Make(2, std::make_shared<BlockingExecutor>(1, 0))
                     ->BatchStoreFiles(context_, request);
   ASSERT_THAT(stored.status(), IsOk());
   EXPECT_THAT(stored->files(), SizeIs(200));
@@ -170,14 +170,14 @@ TEST_F(BatchSplittingTest, OtherOperationsAreForwarded) {
 }
 
 // Waits until the executor's helpers are all started and idle.
-void AwaitIdle(ChunkExecutor& executor, int helpers) {
-  while (executor.IdleHelpers() < helpers) std::this_thread::yield();
+void AwaitIdle(BlockingExecutor& executor, int helpers) {
+  while (executor.idle_workers() < helpers) std::this_thread::yield();
 }
 
 TEST(RunChunksTest, RunsAtMostMaxConcurrencyAtOnce) {
   constexpr int kChunks = 12;
   constexpr int kWidth = 3;
-  ChunkExecutor executor(8);
+  BlockingExecutor executor(8, 0);
   AwaitIdle(executor, 8);
   struct Counters {
     int running = 0;
@@ -207,7 +207,7 @@ TEST(RunChunksTest, RunsAtMostMaxConcurrencyAtOnce) {
 }
 
 TEST(RunChunksTest, CallerDoesTheWorkWhenHelpersAreBusy) {
-  auto executor = std::make_shared<ChunkExecutor>(1);
+  auto executor = std::make_shared<BlockingExecutor>(1, 0);
   AwaitIdle(*executor, 1);
   absl::Notification release;
   absl::Notification helper_busy;

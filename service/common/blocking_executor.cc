@@ -1,9 +1,9 @@
-#include "service/gateway/blocking_executor.h"
+#include "service/common/blocking_executor.h"
 
 #include <algorithm>
 #include <utility>
 
-namespace ucgate::gateway {
+namespace ucgate {
 
 BlockingExecutor::BlockingExecutor(int threads, int max_queued)
     : max_queued_(max_queued) {
@@ -40,6 +40,11 @@ bool BlockingExecutor::TrySchedule(std::function<void()> task) {
   return true;
 }
 
+int BlockingExecutor::idle_workers() {
+  absl::MutexLock lock(&mutex_);
+  return static_cast<int>(idle_.size());
+}
+
 void BlockingExecutor::Work(Worker& self) {
   for (;;) {
     std::function<void()> task;
@@ -65,4 +70,4 @@ void BlockingExecutor::Work(Worker& self) {
   }
 }
 
-}  // namespace ucgate::gateway
+}  // namespace ucgate

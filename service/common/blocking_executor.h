@@ -1,6 +1,8 @@
 // Threads for blocking work (libcurl calls), so that gRPC's callback reactor
 // threads never block. The queue is bounded: when it is full the caller is
-// told at once (RESOURCE_EXHAUSTED) instead of waiting without limit.
+// told at once (RESOURCE_EXHAUSTED) instead of waiting without limit. With
+// max_queued 0 a task runs only if a worker is idle right now (the batch
+// splitter's chunk helpers: the caller runs the chunk itself otherwise).
 #pragma once
 
 #include <deque>
@@ -12,7 +14,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 
-namespace ucgate::gateway {
+namespace ucgate {
 
 class BlockingExecutor {
  public:
@@ -25,6 +27,9 @@ class BlockingExecutor {
 
   // False when the queue is full or the executor is shutting down.
   bool TrySchedule(std::function<void()> task);
+
+  // Workers waiting for a task (tests use it to start from a known state).
+  int idle_workers();
 
  private:
   // One thread's mailbox: a task is handed straight to an idle worker.
@@ -48,4 +53,4 @@ class BlockingExecutor {
   std::vector<std::thread> threads_;
 };
 
-}  // namespace ucgate::gateway
+}  // namespace ucgate
