@@ -2,7 +2,10 @@
 // independent of gRPC so it is unit-testable: the caller asks for one message
 // at a time (Next), the pump fetches upstream pages on the executor, one page
 // ahead of the caller, and never more. At most two pages are held: the one
-// being drained and the prefetched (or in-flight) next one.
+// being drained and the prefetched (or in-flight) next one. While the caller
+// waits for a page, the page after it is requested as soon as the upstream's
+// answer names it, before that answer is mapped (CallContext::
+// on_next_page_token), so mapping overlaps the next upstream round trip.
 //
 // Each message carries a resume token: the page token of the page its last
 // item came from plus how many items of that page were delivered, so a
@@ -12,6 +15,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -102,10 +106,12 @@ class ListingPump : public std::enable_shared_from_this<ListingPump<Listing>> {
     Deliver();
   }
 
-  // Pages held: the one being drained, the prefetched one, one in flight.
-  int pages_held() const {
+  // Pages held: the one being drained (a drained page's items are already
+  // freed), fetched ones, those in flight.
+  int pages_held() {
     absl::MutexLock lock(&mutex_);
-    return (current_ ? 1 : 0) + (next_ ? 1 : 0) + (fetching_ ? 1 : 0);
+    return (CurrentDrainedLocked() ? 0 : 1) + (next_ ? 1 : 0) +
+           static_cast<int>(arrived_.size()) + in_flight_;
   }
   int pages_fetched() const {
     absl::MutexLock lock(&mutex_);
@@ -120,34 +126,62 @@ class ListingPump : public std::enable_shared_from_this<ListingPump<Listing>> {
     int delivered = 0;
   };
 
-  void StartFetchLocked(std::string token)
+  // Starts fetching the page at `token`. `early`: started as soon as the
+  // page before it named its token (see OnNextTokenKnown); when the executor
+  // refuses, it is simply started later, on promotion, instead.
+  void StartFetchLocked(std::string token, bool early = false)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
     if (cancelled_) return;
-    fetching_ = true;
+    const int64_t sequence = next_sequence_to_start_;
     auto self = this->shared_from_this();
-    const bool scheduled = schedule_([self, token] {
-      upstream::CallContext context{
-          self->options_.deadline, [weak = std::weak_ptr<ListingPump>(self)] {
-            auto pump = weak.lock();
-            return pump == nullptr || pump->cancelled_.load();
-          }};
+    const bool scheduled = schedule_([self, token, sequence] {
+      const std::weak_ptr<ListingPump> weak = self;
+      upstream::CallContext context{self->options_.deadline,
+                                    [weak] {
+                                      auto pump = weak.lock();
+                                      return pump == nullptr ||
+                                             pump->cancelled_.load();
+                                    },
+                                    [weak](const std::string& next_token) {
+                                      if (auto pump = weak.lock())
+                                        pump->OnNextTokenKnown(next_token);
+                                    }};
       absl::StatusOr<Page> page = self->fetch_(context, token);
-      self->OnFetched(token, std::move(page));
+      self->OnFetched(sequence, token, std::move(page));
     });
-    if (!scheduled) {
-      fetching_ = false;
-      next_ = Fetched{GatewayOverloadedError(), token};
+    if (!scheduled && early) return;
+    ++next_sequence_to_start_;
+    last_started_token_ = token;
+    if (scheduled) {
+      ++in_flight_;
+    } else {
+      arrived_.emplace(sequence, Fetched{GatewayOverloadedError(), token});
+      AdvanceLocked();
     }
   }
 
-  void OnFetched(const std::string& token, absl::StatusOr<Page> page) {
+  // The page being fetched has named the next page's token before being
+  // mapped. While the caller waits (nothing undelivered, nothing fetched
+  // ahead), fetching the next page starts now, so that upstream latency and
+  // mapping overlap; two pages are still the most a stream holds.
+  void OnNextTokenKnown(const std::string& next_token) {
+    absl::MutexLock lock(&mutex_);
+    if (cancelled_ || next_token == last_started_token_) return;
+    const bool caller_waiting =
+        CurrentDrainedLocked() && !next_ && arrived_.empty() && in_flight_ == 1;
+    if (caller_waiting) StartFetchLocked(next_token, /*early=*/true);
+  }
+
+  void OnFetched(int64_t sequence, const std::string& token,
+                 absl::StatusOr<Page> page) {
     {
       absl::MutexLock lock(&mutex_);
-      fetching_ = false;
+      --in_flight_;
       ++pages_fetched_;
       if (cancelled_) return;
-      next_ = Fetched{std::move(page), token};
-      if (!current_) PromoteLocked();
+      // An early fetch may end before the page before it is mapped.
+      arrived_.emplace(sequence, Fetched{std::move(page), token});
+      AdvanceLocked();
     }
     Deliver();
   }
@@ -157,7 +191,32 @@ class ListingPump : public std::enable_shared_from_this<ListingPump<Listing>> {
     std::string token;
   };
 
-  // Makes the prefetched page current and starts fetching the one after it.
+  // True when every item of the current page has been delivered (or there
+  // is no current page).
+  bool CurrentDrainedLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
+    return !current_ ||
+           current_->delivered >= Listing::Items(&current_->page)->size();
+  }
+
+  // Moves fetched pages, in order, into next_, and next_ on to current_
+  // once the current page is drained.
+  void AdvanceLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
+    while (true) {
+      if (!next_) {
+        auto arrived = arrived_.find(next_sequence_to_accept_);
+        if (arrived == arrived_.end()) return;
+        next_ = std::move(arrived->second);
+        arrived_.erase(arrived);
+        ++next_sequence_to_accept_;
+      }
+      if (!CurrentDrainedLocked() || !next_->page.ok()) return;
+      current_.reset();
+      PromoteLocked();
+    }
+  }
+
+  // Makes the prefetched page current and starts fetching the one after it
+  // (unless that started early).
   void PromoteLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
     if (!next_ || !next_->page.ok()) return;
     const bool first = !started_;
@@ -168,8 +227,9 @@ class ListingPump : public std::enable_shared_from_this<ListingPump<Listing>> {
       current_->delivered = static_cast<int>(std::min<int64_t>(
           start_.skip, Listing::Items(&current_->page)->size()));
     }
-    if (!current_->page.next_page_token().empty()) {
-      StartFetchLocked(current_->page.next_page_token());
+    const std::string& next_token = current_->page.next_page_token();
+    if (!next_token.empty() && next_token != last_started_token_) {
+      StartFetchLocked(next_token);
     }
   }
 
@@ -213,6 +273,7 @@ class ListingPump : public std::enable_shared_from_this<ListingPump<Listing>> {
       }
       current_.reset();
       PromoteLocked();
+      AdvanceLocked();
     }
   }
 
@@ -252,7 +313,13 @@ class ListingPump : public std::enable_shared_from_this<ListingPump<Listing>> {
   Ready pending_ ABSL_GUARDED_BY(mutex_);
   std::optional<HeldPage> current_ ABSL_GUARDED_BY(mutex_);
   std::optional<Fetched> next_ ABSL_GUARDED_BY(mutex_);
-  bool fetching_ ABSL_GUARDED_BY(mutex_) = false;
+  // Fetched pages not yet in next_, by sequence (out of order only when an
+  // early fetch beat the mapping of the page before it).
+  std::map<int64_t, Fetched> arrived_ ABSL_GUARDED_BY(mutex_);
+  int in_flight_ ABSL_GUARDED_BY(mutex_) = 0;
+  int64_t next_sequence_to_start_ ABSL_GUARDED_BY(mutex_) = 0;
+  int64_t next_sequence_to_accept_ ABSL_GUARDED_BY(mutex_) = 0;
+  std::string last_started_token_ ABSL_GUARDED_BY(mutex_);
   bool started_ ABSL_GUARDED_BY(mutex_) = false;
   int pages_fetched_ ABSL_GUARDED_BY(mutex_) = 0;
 };

@@ -9,12 +9,15 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "service/common/url.h"
+#include "service/upstream/json/file_json.h"
 #include "service/upstream/page_token.h"
 #include "service/upstream/rest_client.h"
 
 namespace ucgate::upstream {
 
-// `parse(body, &page, &next_url)` is one of ucgate_json's page parsers.
+// `parse(body, &page, &next_url, on_next_url)` is one of ucgate_json's page
+// parsers. context.on_next_page_token, when set, hears the next page's token
+// as soon as the parser has read `next`, before the page is mapped.
 template <typename Page, typename Parse>
 absl::StatusOr<Page> GetListingPage(const RestClient& rest,
                                     const CallContext& context,
@@ -25,10 +28,17 @@ absl::StatusOr<Page> GetListingPage(const RestClient& rest,
   if (!response.ok()) return response.status();
   Page page;
   std::string next_url;
-  if (absl::Status status = parse(response->body, &page, &next_url);
-      !status.ok()) {
-    return status;
+  json::NextUrlListener on_next_url;
+  if (context.on_next_page_token) {
+    on_next_url = [&](const std::string& url) {
+      absl::StatusOr<std::string> token = NextPageToken(url, fingerprint);
+      // A bad URL fails the page below; nothing is announced for it.
+      if (token.ok() && !token->empty()) context.on_next_page_token(*token);
+    };
   }
+  absl::Status parsed = parse(response->body, &page, &next_url, on_next_url);
+  http::RecycleBody(std::move(response->body));
+  if (!parsed.ok()) return parsed;
   absl::StatusOr<std::string> next_page_token =
       NextPageToken(next_url, fingerprint);
   if (!next_page_token.ok()) return next_page_token.status();

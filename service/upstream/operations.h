@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -17,6 +18,11 @@ struct CallContext {
   absl::Time deadline = absl::InfiniteFuture();
   // True once the caller has gone away; aborts upstream transfers.
   std::function<bool()> is_cancelled;
+  // Listing calls only (may be empty): told the next page's token as soon as
+  // the upstream's answer names it, before the page is mapped, so that a
+  // stream can start fetching the next page early. Called at most once per
+  // attempt, on the calling thread.
+  std::function<void(const std::string& next_page_token)> on_next_page_token;
 };
 
 }  // namespace ucgate::upstream

@@ -51,7 +51,9 @@ class RestClient {
     absl::StatusOr<http::HttpResponse> response =
         Call(context, method, relative_path, std::move(body));
     if (!response.ok()) return response.status();
-    return parse(response->body, out);
+    absl::Status parsed = parse(response->body, out);
+    http::RecycleBody(std::move(response->body));
+    return parsed;
   }
 
   const RestOptions& options() const { return options_; }

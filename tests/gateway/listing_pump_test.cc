@@ -1,5 +1,6 @@
 #include "service/gateway/listing_pump.h"
 
+#include <algorithm>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -54,8 +55,18 @@ class PumpTest : public ::testing::Test {
                 absl::StrCat("f", index * page_size_ + i));
           }
           page.set_total_size(pages_ * page_size_);
-          if (index + 1 < pages_)
+          if (index + 1 < pages_) {
             page.set_next_page_token(absl::StrCat("t", index + 1));
+            // As the REST stub does once it has read `next`.
+            if (announce_next_ && context.on_next_page_token) {
+              const size_t queued = tasks_.size();
+              context.on_next_page_token(page.next_page_token());
+              if (tasks_.size() > queued) early_starts_.push_back(index + 1);
+              // The early fetch ends before this page is mapped.
+              if (index == finish_early_fetch_first_) RunTasks();
+            }
+          }
+          max_pages_held_ = std::max(max_pages_held_, pump_held_());
           return page;
         },
         [this](std::function<void()> task) {
@@ -73,6 +84,12 @@ class PumpTest : public ::testing::Test {
       tasks_.pop_front();
       task();
     }
+  }
+
+  void RunOneTask() {
+    auto task = std::move(tasks_.front());
+    tasks_.pop_front();
+    task();
   }
 
   // Next, running tasks until it answers.
@@ -102,6 +119,11 @@ class PumpTest : public ::testing::Test {
 
   int pages_ = 3;
   int page_size_ = 250;
+  bool announce_next_ = false;
+  int finish_early_fetch_first_ = -1;
+  std::vector<int> early_starts_;  // pages whose fetch started early
+  int max_pages_held_ = 0;
+  std::function<int()> pump_held_ = [] { return 0; };
   int failing_page_ = -1;
   bool refuse_tasks_ = false;
   absl::Time deadline_ = absl::FromUnixSeconds(2000000000);
@@ -156,6 +178,97 @@ TEST_F(PumpTest, PrefetchesExactlyOnePageAheadOfTheCaller) {
     EXPECT_LE(pump->pages_held(), 2);
   }
   EXPECT_EQ(pump->pages_fetched(), 3);
+}
+
+TEST_F(PumpTest, NextPageIsRequestedAsSoonAsItsTokenIsKnown) {
+  pages_ = 4;
+  announce_next_ = true;
+  auto pump = MakePump();
+  pump_held_ = [&] { return pump->pages_held(); };
+  pump->Start();
+  std::vector<std::string> uuids;
+  for (int page = 0; page < 4; ++page) {
+    // The caller waits for the page; its one fetch runs, and names the page
+    // after it, which is requested before this one is mapped.
+    std::optional<Next> answer;
+    pump->Next([&](Next next) { answer = std::move(next); });
+    ASSERT_FALSE(answer.has_value());
+    ASSERT_EQ(tasks_.size(), 1u);
+    RunOneTask();
+    EXPECT_EQ(tasks_.size(), page < 3 ? 1u : 0u) << "page " << page;
+    // The rest of the page is at hand: no task runs.
+    for (int message = 0; message < 3; ++message) {
+      if (message > 0) {
+        answer.reset();
+        pump->Next([&](Next next) { answer = std::move(next); });
+      }
+      ASSERT_TRUE(answer.has_value());
+      ASSERT_THAT(answer->status(), IsOk());
+      ASSERT_TRUE(answer->value().has_value());
+      for (const auto& file : (*answer)->value().files()) {
+        uuids.push_back(file.uuid());
+      }
+    }
+  }
+  Next end = TakeNext(*pump);
+  ASSERT_THAT(end.status(), IsOk());
+  EXPECT_FALSE(end->has_value());
+  EXPECT_EQ(uuids, Names(0, 1000));
+  EXPECT_THAT(early_starts_, ::testing::ElementsAre(1, 2, 3));
+  EXPECT_THAT(fetched_tokens_, ::testing::ElementsAre("", "t1", "t2", "t3"));
+  EXPECT_LE(max_pages_held_, 2);
+}
+
+TEST_F(PumpTest, NoEarlyRequestWhileTheCallerIsBehind) {
+  pages_ = 10;
+  announce_next_ = true;
+  auto pump = MakePump();
+  pump->Start();
+  RunTasks();  // The caller reads nothing: the first page and one ahead.
+  EXPECT_EQ(pump->pages_fetched(), 2);
+  EXPECT_LE(pump->pages_held(), 2);
+  EXPECT_THAT(early_starts_, ::testing::ElementsAre(1));
+}
+
+TEST_F(PumpTest, AnEarlyFetchThatEndsFirstIsDeliveredInOrder) {
+  pages_ = 4;
+  announce_next_ = true;
+  finish_early_fetch_first_ = 1;  // page 2 arrives before page 1 is mapped
+  auto pump = MakePump();
+  pump_held_ = [&] { return pump->pages_held(); };
+  pump->Start();
+  std::vector<std::string> uuids;
+  std::optional<Next> answer;
+  // Asks for a message; true when it was at hand.
+  auto ask = [&] {
+    answer.reset();
+    pump->Next([&](Next next) { answer = std::move(next); });
+    return answer.has_value();
+  };
+  auto keep = [&] {
+    ASSERT_TRUE(answer.has_value());
+    ASSERT_THAT(answer->status(), IsOk());
+    ASSERT_TRUE(answer->value().has_value());
+    for (const auto& file : (*answer)->value().files()) {
+      uuids.push_back(file.uuid());
+    }
+  };
+  RunOneTask();  // page 0, which requests page 1 early
+  for (int message = 0; message < 3; ++message) {
+    ASSERT_TRUE(ask());
+    keep();
+  }
+  ASSERT_FALSE(ask());  // waiting for page 1
+  RunOneTask();         // page 1: page 2 is requested and ends first
+  keep();
+  EXPECT_THAT(early_starts_, ::testing::Contains(2));
+  absl::Status end;
+  std::vector<std::string> rest = Drain(*pump, &end);
+  uuids.insert(uuids.end(), rest.begin(), rest.end());
+  EXPECT_THAT(end, IsOk());
+  EXPECT_EQ(uuids, Names(0, 1000));
+  EXPECT_THAT(fetched_tokens_, ::testing::ElementsAre("", "t1", "t2", "t3"));
+  EXPECT_LE(max_pages_held_, 2);
 }
 
 TEST_F(PumpTest, UpstreamFailureEndsTheStreamAfterTheItemsAlreadySent) {

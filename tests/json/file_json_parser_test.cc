@@ -392,6 +392,26 @@ TEST(ParseFileListPageTest, FillsFilesTotalsAndNextUrl) {
   EXPECT_EQ(page.total_size(), 0);
 }
 
+TEST(ParseFileListPageTest, TellsTheNextUrlBeforeMappingTheResults) {
+  v1::ListFilesResponse page;
+  std::string next;
+  std::vector<std::string> heard;
+  int files_when_heard = -1;
+  ASSERT_THAT(
+      ParseFileListPage(
+          R"({"next":"https://api.uploadcare.com/files/?from=x","results":[{"uuid":"a"}]})",
+          &page, &next,
+          [&](const std::string& url) {
+            heard.push_back(url);
+            files_when_heard = page.files_size();
+          }),
+      IsOk());
+  EXPECT_THAT(heard, ::testing::ElementsAre(
+                         "https://api.uploadcare.com/files/?from=x"));
+  EXPECT_EQ(files_when_heard, 0);  // before any file was mapped
+  EXPECT_EQ(page.files_size(), 1);
+}
+
 TEST(ParseFileListPageTest, ErrorsNameTheFileIndexAndClearTheOutput) {
   v1::ListFilesResponse page;
   page.add_files()->set_uuid("stale");

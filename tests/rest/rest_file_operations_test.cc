@@ -5,8 +5,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "service/common/status.h"
-#include "service/upstream/auth/request_signer.h"
 #include "service/common/url.h"
+#include "service/upstream/auth/request_signer.h"
 #include "tests/testing_util/fake_http_client.h"
 #include "tests/testing_util/status_matchers.h"
 
@@ -50,7 +50,8 @@ class RestFileOperationsTest : public ::testing::Test {
     std::shared_ptr<const auth::RequestSigner> signer =
         auth::MakeRequestSigner(auth::AuthScheme::kSigned,
                                 {"testpk", Secret("demoprivatekey")}, clock_);
-    auto rest = RestClient::Create({"main", base_url, version}, http_, signer, clock_);
+    auto rest =
+        RestClient::Create({"main", base_url, version}, http_, signer, clock_);
     ASSERT_THAT(rest.status(), IsOk());
     operations_ = MakeRestFileOperations(*std::move(rest));
   }
@@ -164,6 +165,17 @@ TEST_F(RestFileOperationsTest, ListFilesBuildsTheQueryAndWrapsTheCursor) {
   // Opaque: no upstream URL or host leaks to callers.
   EXPECT_THAT(first->next_page_token(), ::testing::Not(HasSubstr("example")));
 
+  // A stream hears the same token before the page is mapped.
+  std::vector<std::string> announced;
+  upstream::CallContext listening = context_;
+  listening.on_next_page_token = [&](const std::string& token) {
+    announced.push_back(token);
+  };
+  calls = 0;
+  auto again = operations_->ListFiles(listening, request);
+  ASSERT_THAT(again.status(), IsOk());
+  EXPECT_THAT(announced, ElementsAre(first->next_page_token()));
+
   request.set_page_token(first->next_page_token());
   request.set_page_size(5);  // page_size may change between pages
   auto second = operations_->ListFiles(context_, request);
@@ -171,7 +183,8 @@ TEST_F(RestFileOperationsTest, ListFilesBuildsTheQueryAndWrapsTheCursor) {
   EXPECT_TRUE(second->next_page_token().empty());
 
   auto requests = http_->requests();
-  ASSERT_EQ(requests.size(), 2u);
+  ASSERT_EQ(requests.size(), 3u);
+  requests.erase(requests.begin() + 1);  // the repeated first page
   auto first_query = ParseQueryOfUrl(requests[0].url);
   EXPECT_THAT(*first_query, ElementsAre(Pair("limit", "1"),
                                         Pair("ordering", "-datetime_uploaded"),

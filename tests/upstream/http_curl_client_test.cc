@@ -419,6 +419,23 @@ TEST_F(CurlHttpClientTest, HeaderWithLineBreakIsRefusedWithoutEchoingIt) {
   EXPECT_THAT(local_.received(), IsEmpty());
 }
 
+TEST(BodyBufferTest, LargeBodiesAreRecycled) {
+  std::string large = TakeBodyBuffer(kMinRecycledBody + 100);
+  EXPECT_GE(large.capacity(), kMinRecycledBody + 100);
+  large.assign(kMinRecycledBody, 'x');
+  const char* large_data = large.data();
+  RecycleBody(std::move(large));
+  std::string again = TakeBodyBuffer(kMinRecycledBody);
+  EXPECT_EQ(again.data(), large_data);  // the same buffer, emptied
+  EXPECT_TRUE(again.empty());
+  // A request for more than any kept buffer holds gets a new one.
+  RecycleBody(std::move(again));
+  std::string larger = TakeBodyBuffer(4 * kMinRecycledBody);
+  EXPECT_NE(larger.data(), large_data);
+  EXPECT_GE(larger.capacity(), 4 * kMinRecycledBody);
+  EXPECT_GE(TakeBodyBuffer(1000).capacity(), 1000u);
+}
+
 TEST(MethodNameTest, NamesEveryMethod) {
   EXPECT_EQ(MethodName(HttpMethod::kGet), "GET");
   EXPECT_EQ(MethodName(HttpMethod::kPost), "POST");

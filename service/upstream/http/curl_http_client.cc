@@ -100,7 +100,7 @@ void ReserveForAnnouncedLength(Transfer& transfer) {
   if (curl_easy_getinfo(transfer.curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T,
                         &length) == CURLE_OK &&
       length > 0 && length <= kMaxReserve) {
-    transfer.body.reserve(static_cast<size_t>(length) + kBodyPadding);
+    transfer.body = TakeBodyBuffer(static_cast<size_t>(length) + kBodyPadding);
   }
 }
 

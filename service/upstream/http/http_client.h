@@ -55,6 +55,19 @@ struct HttpRequest {
 // body.capacity())).
 inline constexpr std::size_t kBodyPadding = 64;
 
+// Large answer bodies (a 0.9 MB listing page) are recycled rather than freed:
+// a new buffer per page, interleaved with the page's many small mapped
+// strings, fragmented the heap so that a long stream's memory crept up with
+// its length. Buffers of at least kMinRecycledBody bytes are kept, at most
+// kMaxRecycledBodies of them.
+inline constexpr std::size_t kMinRecycledBody = 256 * 1024;
+inline constexpr std::size_t kMaxRecycledBodies = 4;
+// An empty string with at least `capacity` bytes of capacity: a recycled
+// buffer when one is large enough.
+std::string TakeBodyBuffer(std::size_t capacity);
+// Hands a body that has been read back for reuse (small ones are just freed).
+void RecycleBody(std::string body);
+
 struct HttpResponse {
   int status_code = 0;
   // Header names are lower-cased.

@@ -9,6 +9,7 @@
 // never a crash, and the output message is left cleared, never half filled.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -24,12 +25,19 @@ namespace v1 = ::uploadcare::gateway::v1;
 // v0.7 shapes and any mix of them (recorded answers show both).
 absl::Status ParseFile(const std::string& body, v1::File* file);
 
+// Told a listing page's `next` URL (empty when null) as soon as the parser
+// reads it, before the rest of the page is mapped: the upstream sends `next`
+// first, so a stream can start fetching the next page while this one is
+// still being mapped. Not called when the page fails to parse before `next`.
+using NextUrlListener = std::function<void(const std::string& next_url)>;
+
 // One page of GET /files/. Fills files, total_size and totals of `page`
 // (not next_page_token) and sets `next_url` to the upstream's `next` (empty
-// when null).
+// when null); `on_next_url` (may be empty) hears it early.
 absl::Status ParseFileListPage(const std::string& body,
                                v1::ListFilesResponse* page,
-                               std::string* next_url);
+                               std::string* next_url,
+                               const NextUrlListener& on_next_url = {});
 
 // PUT/DELETE /files/storage/: {"status", "problems", "result": [file...]}.
 // Works for both batch responses (they share the shape).

@@ -763,7 +763,8 @@ absl::Status ParseFile(const std::string& body, v1::File* file) {
 
 absl::Status ParseFileListPage(const std::string& body,
                                v1::ListFilesResponse* page,
-                               std::string* next_url) {
+                               std::string* next_url,
+                               const NextUrlListener& on_next_url) {
   page->clear_files();
   page->clear_total_size();
   page->clear_totals();
@@ -777,7 +778,10 @@ absl::Status ParseFileListPage(const std::string& body,
                 saw_results = true;
                 return ReadFileArray(value, page->mutable_files(), trail);
               }
-              if (key == "next") return ReadString(value, next_url, trail);
+              if (key == "next") {
+                return internal::ReadNextUrl(value, next_url, on_next_url,
+                                             trail);
+              }
               if (key == "per_page") {
                 // Sent before `results`: size the list once, not by
                 // doubling through a thousand files.

@@ -201,7 +201,8 @@ absl::Status ParseGroup(const std::string& body, v1::Group* group) {
 
 absl::Status ParseGroupListPage(const std::string& body,
                                 v1::ListGroupsResponse* page,
-                                std::string* next_url) {
+                                std::string* next_url,
+                                const NextUrlListener& on_next_url) {
   page->Clear();
   next_url->clear();
   bool saw_results = false;
@@ -210,7 +211,8 @@ absl::Status ParseGroupListPage(const std::string& body,
         if (!internal::ForEachRootField(
                 root, trail, [&](std::string_view key, od::value& value) {
                   if (key == "next") {
-                    return internal::ReadString(value, next_url, trail);
+                    return internal::ReadNextUrl(value, next_url, on_next_url,
+                                                 trail);
                   }
                   if (key == "total") {
                     int64_t total = 0;

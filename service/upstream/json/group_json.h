@@ -25,10 +25,11 @@ absl::Status ParseGroup(const std::string& body, v1::Group* group);
 
 // One page of GET /groups/. Fills groups and total_size of `page` (not
 // next_page_token) and sets `next_url` to the upstream's `next` (empty when
-// null).
+// null); `on_next_url` (may be empty) hears it early (see NextUrlListener).
 absl::Status ParseGroupListPage(const std::string& body,
                                 v1::ListGroupsResponse* page,
-                                std::string* next_url);
+                                std::string* next_url,
+                                const NextUrlListener& on_next_url = {});
 
 // GET /project/. `collaborators` may be null (none).
 absl::Status ParseProject(const std::string& body, v1::Project* project);

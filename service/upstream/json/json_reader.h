@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <string>
@@ -198,6 +199,17 @@ inline bool ReadString(od::value& value, std::string* out, ErrorTrail& trail) {
                              "expected a string", &is_null, trail);
   }
   out->assign(text.data(), text.size());
+  return true;
+}
+
+// A listing's `next` (empty when null), passed on to `on_next_url` (may be
+// empty) at once: see json::NextUrlListener.
+inline bool ReadNextUrl(
+    od::value& value, std::string* next_url,
+    const std::function<void(const std::string&)>& on_next_url,
+    ErrorTrail& trail) {
+  if (!ReadString(value, next_url, trail)) return false;
+  if (on_next_url) on_next_url(*next_url);
   return true;
 }
 
