@@ -105,6 +105,12 @@ class FileInfoCache {
   virtual absl::StatusOr<std::shared_ptr<const v1::File>> GetOrFetch(
       const FileInfoKey& key, const WaitLimits& limits, Fetch fetch) = 0;
 
+  // The fresh entry of `key` (a hit), or null without waiting or counting a
+  // miss (the GetOrFetch that follows counts it): the gateway answers hits
+  // on the gRPC reactor thread, where nothing may block.
+  virtual std::shared_ptr<const v1::File> GetIfFresh(
+      const FileInfoKey& key) = 0;
+
   // Take before an upstream call whose Files will be given to Refresh.
   virtual FillTicket StartFill() = 0;
   // `file` as a listing (list pages, search) read it with these include

@@ -96,6 +96,15 @@ class LruFileInfoCache final : public FileInfoCache {
     }
   }
 
+  FilePtr GetIfFresh(const FileInfoKey& requested) override {
+    FileInfoKey key = requested;
+    key.uuid = NormalUuid(key.uuid);
+    absl::MutexLock lock(&mutex_);
+    FilePtr hit = LookUpLocked(key);
+    if (hit) ++stats_.hits;
+    return hit;
+  }
+
   FillTicket StartFill() override {
     absl::MutexLock lock(&mutex_);
     return FillTicket(this, OpenTicketLocked());

@@ -67,7 +67,19 @@ absl::StatusOr<std::pair<const Project*, Operations*>> ResolveOperations(
   return std::make_pair(*project, operations);
 }
 
-// Runs one unary call: resolve the project, validate, schedule, finish.
+// Answers a call on the reactor thread when that needs no blocking work;
+// false: the call is scheduled as usual. Only GetFile has such a path (a
+// fresh file-info cache entry).
+template <typename Request, typename Response>
+bool AnswerWithoutBlocking(const Project&, const Request&, Response*) {
+  return false;
+}
+bool AnswerWithoutBlocking(const Project& project,
+                           const v1::GetFileRequest& request,
+                           v1::GetFileResponse* response);
+
+// Runs one unary call: resolve the project, validate, answer at once when
+// that needs no blocking work, else schedule, finish.
 class UnaryCallRunner {
  public:
   UnaryCallRunner(std::shared_ptr<const ProjectRegistry> projects,

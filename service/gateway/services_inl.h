@@ -32,6 +32,10 @@ grpc::ServerUnaryReactor* UnaryCallRunner::Run(
     Finish(context, reactor, valid);
     return reactor;
   }
+  if (AnswerWithoutBlocking(*project, *request, response)) {
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
+  }
   const bool scheduled = Schedule([=] {
     absl::StatusOr<Response> result =
         (operations->*method)(CallContextOf(context), *request);

@@ -76,15 +76,14 @@ class CachingFileOperations final : public Forwarding<FileOperations> {
 
   absl::StatusOr<v1::GetFileResponse> GetFile(
       const CallContext& context, const v1::GetFileRequest& request) override {
-    absl::StatusOr<std::shared_ptr<const v1::File>> file = cache_->GetOrFetch(
-        {project_, request.uuid(), request.include_appdata(),
-         request.include_rekognition_info()},
-        LimitsOf(context), [&]() -> absl::StatusOr<v1::File> {
-          absl::StatusOr<v1::GetFileResponse> fetched =
-              child().GetFile(context, request);
-          if (!fetched.ok()) return fetched.status();
-          return std::move(*fetched->mutable_file());
-        });
+    absl::StatusOr<std::shared_ptr<const v1::File>> file =
+        cache_->GetOrFetch(GetFileKey(project_, request), LimitsOf(context),
+                           [&]() -> absl::StatusOr<v1::File> {
+                             absl::StatusOr<v1::GetFileResponse> fetched =
+                                 child().GetFile(context, request);
+                             if (!fetched.ok()) return fetched.status();
+                             return std::move(*fetched->mutable_file());
+                           });
     if (!file.ok()) return file.status();
     v1::GetFileResponse response;
     *response.mutable_file() = **file;
@@ -266,6 +265,22 @@ class CachingAddonOperations final : public Forwarding<AddonOperations> {
 };
 
 }  // namespace
+
+cache::FileInfoKey GetFileKey(std::string project,
+                              const v1::GetFileRequest& request) {
+  return {std::move(project), request.uuid(), request.include_appdata(),
+          request.include_rekognition_info()};
+}
+
+bool AnswerGetFileFromCache(cache::FileInfoCache& cache, std::string project,
+                            const v1::GetFileRequest& request,
+                            v1::GetFileResponse* response) {
+  std::shared_ptr<const v1::File> file =
+      cache.GetIfFresh(GetFileKey(std::move(project), request));
+  if (file == nullptr) return false;
+  *response->mutable_file() = *file;
+  return true;
+}
 
 std::unique_ptr<FileOperations> MakeCachingFileOperations(
     std::shared_ptr<FileOperations> child,

@@ -22,6 +22,17 @@
 
 namespace ucgate::upstream {
 
+// The cache key of a GetFile call in `project`.
+cache::FileInfoKey GetFileKey(std::string project,
+                              const v1::GetFileRequest& request);
+
+// Answers GetFile from `cache` without blocking: true only for a fresh
+// entry (a miss, even one being fetched, is false and nothing waits). The
+// gateway tries it on the reactor thread, so that hits skip the executor.
+bool AnswerGetFileFromCache(cache::FileInfoCache& cache, std::string project,
+                            const v1::GetFileRequest& request,
+                            v1::GetFileResponse* response);
+
 std::unique_ptr<FileOperations> MakeCachingFileOperations(
     std::shared_ptr<FileOperations> child,
     std::shared_ptr<cache::FileInfoCache> cache, std::string project_name);

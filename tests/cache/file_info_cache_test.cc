@@ -305,6 +305,28 @@ TEST_F(FileInfoCacheTest, ConcurrentMissesMakeOneUpstreamCall) {
   EXPECT_EQ(cache_->Stats().misses, 1u);
 }
 
+TEST_F(FileInfoCacheTest, GetIfFreshNeverWaitsNorFetches) {
+  Make(Options(1 << 20, absl::Seconds(30)));
+  FileInfoKey key{"main", kUuid};
+  EXPECT_EQ(cache_->GetIfFresh(key), nullptr);
+  EXPECT_EQ(cache_->Stats().misses, 0u);  // the fetch that follows counts it
+  {
+    // A fetch in flight is not waited for.
+    std::atomic<int> fetches{0};
+    BlockedFetch leader(*cache_, key, MakeFile(kUuid), &fetches);
+    EXPECT_EQ(cache_->GetIfFresh(key), nullptr);
+    ASSERT_THAT(leader.Finish().status(), IsOk());
+  }
+  std::shared_ptr<const v1::File> hit =
+      cache_->GetIfFresh({"main", absl::AsciiStrToUpper(kUuid)});
+  ASSERT_NE(hit, nullptr);
+  EXPECT_EQ(hit->original_filename(), "a.png");
+  EXPECT_EQ(cache_->Stats().hits, 1u);
+  clock_->Advance(absl::Seconds(30));
+  EXPECT_EQ(cache_->GetIfFresh(key), nullptr);  // stale
+  EXPECT_EQ(cache_->Stats().expirations, 1u);
+}
+
 TEST_F(FileInfoCacheTest, EveryWaiterGetsAFailedFetchsError) {
   FileInfoKey key{"main", kUuid};
   std::atomic<int> fetches{0};

@@ -8,6 +8,8 @@
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "gtest/gtest.h"
+#include "service/cache/lru_file_info_cache.h"
+#include "service/common/clock.h"
 #include "service/common/status.h"
 #include "service/gateway/gateway_server.h"
 #include "service/gateway/services.h"
@@ -38,8 +40,10 @@ class FileServiceTest : public ::testing::Test {
     for (int i = 0; i < projects; ++i) {
       auto mock = std::make_shared<::testing::StrictMock<MockFileOperations>>();
       mocks_.push_back(mock);
-      list.push_back({i == 0 ? "main" : "other", ApiVersion::kV07,
-                      upstream::ProjectUpstream{mock}});
+      upstream::ProjectUpstream upstream{mock};
+      upstream.file_info_cache = file_info_cache_;
+      list.push_back(
+          {i == 0 ? "main" : "other", ApiVersion::kV07, std::move(upstream)});
     }
     executor_ = std::make_shared<BlockingExecutor>(threads, queue);
     auto server = GatewayServer::Start(
@@ -54,6 +58,8 @@ class FileServiceTest : public ::testing::Test {
 
   std::vector<std::shared_ptr<::testing::StrictMock<MockFileOperations>>>
       mocks_;
+  // Null unless a test sets it before StartGateway.
+  std::shared_ptr<cache::FileInfoCache> file_info_cache_;
   std::shared_ptr<BlockingExecutor> executor_;
   std::unique_ptr<GatewayServer> server_;
   std::shared_ptr<grpc::Channel> channel_;
@@ -231,6 +237,42 @@ TEST_F(FileServiceTest, OverloadIsResourceExhaustedNotAnEndlessQueue) {
   EXPECT_THAT(status.error_message(), HasSubstr("overloaded"));
   release->Notify();
   call_a.join();
+}
+
+TEST_F(FileServiceTest, CacheHitsAreAnsweredWithoutTheExecutor) {
+  file_info_cache_ = cache::MakeLruFileInfoCache({}, MakeSystemClock());
+  v1::File cached;
+  cached.set_uuid(kUuid);
+  cached.set_size(1290);
+  cached.set_is_ready(true);
+  ASSERT_THAT(
+      file_info_cache_
+          ->GetOrFetch({"main", kUuid}, {},
+                       [&]() -> absl::StatusOr<v1::File> { return cached; })
+          .status(),
+      IsOk());
+  // No queue, and the only worker is busy: anything scheduled is refused.
+  StartGateway(1, /*threads=*/1, /*queue=*/0);
+  auto release = std::make_shared<absl::Notification>();
+  auto busy = std::make_shared<absl::Notification>();
+  ASSERT_TRUE(executor_->TrySchedule([release, busy] {
+    busy->Notify();
+    release->WaitForNotification();
+  }));
+  busy->WaitForNotification();
+
+  v1::GetFileRequest request;
+  request.set_uuid(kUuid);
+  grpc::ClientContext context;
+  v1::GetFileResponse response;
+  ASSERT_TRUE(stub_->GetFile(&context, request, &response).ok());
+  EXPECT_EQ(response.file().size(), 1290);
+  // Other include options are another entry: scheduled, hence refused.
+  request.set_include_appdata(true);
+  grpc::ClientContext refused_context;
+  EXPECT_EQ(stub_->GetFile(&refused_context, request, &response).error_code(),
+            grpc::StatusCode::RESOURCE_EXHAUSTED);
+  release->Notify();
 }
 
 TEST_F(FileServiceTest, HealthIsServing) {
