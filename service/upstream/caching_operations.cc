@@ -7,6 +7,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
 #include "service/upstream/forwarding.h"
 
@@ -53,11 +54,11 @@ template <typename Request, typename Response>
 void AfterBatch(FileInfoCache& cache, const std::string& project,
                 const Request& request,
                 const absl::StatusOr<Response>& result) {
-  absl::flat_hash_map<absl::string_view, bool> answered;
+  absl::flat_hash_set<absl::string_view> answered;
   if (result.ok()) {
     for (const v1::File& file : result->files()) {
       cache.Replace(project, file);
-      answered[file.uuid()] = true;
+      answered.insert(file.uuid());
     }
   }
   for (const std::string& uuid : request.uuids()) {
