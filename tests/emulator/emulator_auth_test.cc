@@ -34,16 +34,12 @@ using testing::TestOptions;
 constexpr char kIncorrect[] = "Incorrect authentication credentials.";
 constexpr char kList[] = "/files/?limit=1&stored=true";
 
-class EmulatorAuthTest : public ::testing::Test {
+class EmulatorAuthTest : public testing::EmulatorTest {
  protected:
   void SetUp() override {
     EmulatorOptions options = TestOptions();
     options.clock = clock_;
-    auto started = Emulator::Start(options);
-    ASSERT_TRUE(started.ok()) << started.status();
-    emulator_ = *std::move(started);
-    client_ =
-        std::make_unique<EmulatorClient>(*emulator_, kPublicKey, kSecretKey);
+    StartEmulator(options);
   }
 
   CallOptions At(absl::Time date, AuthMode mode = AuthMode::kSignedDate) {
@@ -56,8 +52,6 @@ class EmulatorAuthTest : public ::testing::Test {
   // The service's clock is pinned, so dates are exact.
   const absl::Time now_ = absl::FromUnixSeconds(1700000000);
   std::shared_ptr<ManualClock> clock_ = std::make_shared<ManualClock>(now_);
-  std::unique_ptr<Emulator> emulator_;
-  std::unique_ptr<EmulatorClient> client_;
 };
 
 TEST_F(EmulatorAuthTest, AcceptsSignatureOverDateHeader) {

@@ -29,18 +29,9 @@ using testing::TestOptions;
 
 constexpr char kList[] = "/files/?limit=2";
 
-class EmulatorFaultsTest : public ::testing::Test {
+class EmulatorFaultsTest : public testing::EmulatorTest {
  protected:
-  void SetUp() override {
-    auto started = Emulator::Start(TestOptions(20));
-    ASSERT_TRUE(started.ok()) << started.status();
-    emulator_ = *std::move(started);
-    client_ =
-        std::make_unique<EmulatorClient>(*emulator_, kPublicKey, kSecretKey);
-  }
-
-  std::unique_ptr<Emulator> emulator_;
-  std::unique_ptr<EmulatorClient> client_;
+  void SetUp() override { StartEmulator(TestOptions(20)); }
 };
 
 TEST_F(EmulatorFaultsTest, AddsLatency) {

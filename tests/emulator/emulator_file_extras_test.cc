@@ -26,16 +26,12 @@ using testing::TestOptions;
 
 constexpr char kUnknownUuid[] = "00000000-0000-4000-8000-000000000000";
 
-class EmulatorFileExtrasTest : public ::testing::Test {
+class EmulatorFileExtrasTest : public testing::EmulatorTest {
  protected:
   void SetUp() override {
     EmulatorOptions options = TestOptions(50);
     options.clock = clock_;
-    auto started = Emulator::Start(options);
-    ASSERT_TRUE(started.ok()) << started.status();
-    emulator_ = *std::move(started);
-    client_ =
-        std::make_unique<EmulatorClient>(*emulator_, kPublicKey, kSecretKey);
+    StartEmulator(options);
     v1::File file;
     file.set_original_filename("Kitten-zq.JPEG");
     file.set_mime_type("image/jpeg");
@@ -56,8 +52,6 @@ class EmulatorFileExtrasTest : public ::testing::Test {
 
   std::shared_ptr<ManualClock> clock_ = std::make_shared<ManualClock>(
       absl::FromUnixMicros(int64_t{1716906347123456}));
-  std::unique_ptr<Emulator> emulator_;
-  std::unique_ptr<EmulatorClient> client_;
   std::string uuid_;
 };
 

@@ -56,15 +56,9 @@ std::vector<std::string> Uuids(const std::vector<v1::File>& files) {
   return uuids;
 }
 
-class EmulatorFilesListTest : public ::testing::Test {
+class EmulatorFilesListTest : public testing::EmulatorTest {
  protected:
-  void StartWith(EmulatorOptions options) {
-    auto started = Emulator::Start(std::move(options));
-    ASSERT_TRUE(started.ok()) << started.status();
-    emulator_ = *std::move(started);
-    client_ =
-        std::make_unique<EmulatorClient>(*emulator_, kPublicKey, kSecretKey);
-  }
+  void StartWith(EmulatorOptions options) { StartEmulator(std::move(options)); }
   void SetUp() override { StartWith(TestOptions(2500)); }
 
   // Follows `next` links from `first`; returns every page.
@@ -94,9 +88,6 @@ class EmulatorFilesListTest : public ::testing::Test {
                 files.end());
     return Uuids(files);
   }
-
-  std::unique_ptr<Emulator> emulator_;
-  std::unique_ptr<EmulatorClient> client_;
 };
 
 TEST_F(EmulatorFilesListTest, SeedHasTiesToPaginateAcross) {

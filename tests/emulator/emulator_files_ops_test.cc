@@ -29,17 +29,13 @@ using testing::TestOptions;
 
 constexpr char kUnknownUuid[] = "00000000-0000-4000-8000-000000000000";
 
-class EmulatorFilesOpsTest : public ::testing::Test {
+class EmulatorFilesOpsTest : public testing::EmulatorTest {
  protected:
   void SetUp() override {
     EmulatorOptions options = TestOptions(300);
     options.clock = clock_;
     options.projects[0].custom_storage = "backup-bucket";
-    auto started = Emulator::Start(options);
-    ASSERT_TRUE(started.ok()) << started.status();
-    emulator_ = *std::move(started);
-    client_ =
-        std::make_unique<EmulatorClient>(*emulator_, kPublicKey, kSecretKey);
+    StartEmulator(options);
     v06_.version = ApiVersion::kV06;
   }
 
@@ -82,8 +78,6 @@ class EmulatorFilesOpsTest : public ::testing::Test {
   // 2024-05-28T14:25:47.123456Z
   std::shared_ptr<ManualClock> clock_ = std::make_shared<ManualClock>(
       absl::FromUnixMicros(int64_t{1716906347123456}));
-  std::unique_ptr<Emulator> emulator_;
-  std::unique_ptr<EmulatorClient> client_;
   CallOptions v06_;
 };
 

@@ -60,15 +60,9 @@ GroupsPage ParsePage(const CallResult& result) {
   return page;
 }
 
-class EmulatorGroupsTest : public ::testing::Test {
+class EmulatorGroupsTest : public testing::EmulatorTest {
  protected:
-  void SetUp() override {
-    auto started = Emulator::Start(TestOptions(kSeedFiles));
-    ASSERT_TRUE(started.ok()) << started.status();
-    emulator_ = *std::move(started);
-    client_ =
-        std::make_unique<EmulatorClient>(*emulator_, kPublicKey, kSecretKey);
-  }
+  void SetUp() override { StartEmulator(TestOptions(kSeedFiles)); }
 
   std::vector<std::string> SeededIds() const {
     std::vector<std::string> ids;
@@ -102,9 +96,6 @@ class EmulatorGroupsTest : public ::testing::Test {
     }
     return "";
   }
-
-  std::unique_ptr<Emulator> emulator_;
-  std::unique_ptr<EmulatorClient> client_;
 };
 
 TEST_F(EmulatorGroupsTest, SeedsAboutOneGroupPerTwentyFiles) {

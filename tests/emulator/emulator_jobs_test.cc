@@ -27,16 +27,12 @@ using testing::kSecretKey;
 using testing::StringMember;
 using testing::TestOptions;
 
-class EmulatorJobsTest : public ::testing::Test {
+class EmulatorJobsTest : public testing::EmulatorTest {
  protected:
   void SetUp() override {
     EmulatorOptions options = TestOptions(20);
     options.clock = clock_;
-    auto started = Emulator::Start(options);
-    ASSERT_TRUE(started.ok()) << started.status();
-    emulator_ = *std::move(started);
-    client_ =
-        std::make_unique<EmulatorClient>(*emulator_, kPublicKey, kSecretKey);
+    StartEmulator(options);
   }
 
   CallOptions Signed() {
@@ -78,8 +74,6 @@ class EmulatorJobsTest : public ::testing::Test {
 
   std::shared_ptr<ManualClock> clock_ =
       std::make_shared<ManualClock>(absl::FromUnixSeconds(1700000000));
-  std::unique_ptr<Emulator> emulator_;
-  std::unique_ptr<EmulatorClient> client_;
 };
 
 TEST_F(EmulatorJobsTest, DocumentConversionFinishesOnTheClockWithItsFile) {

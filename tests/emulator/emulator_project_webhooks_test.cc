@@ -22,7 +22,7 @@ using testing::kSecretKey;
 using testing::StringMember;
 using testing::TestOptions;
 
-class EmulatorProjectWebhooksTest : public ::testing::Test {
+class EmulatorProjectWebhooksTest : public testing::EmulatorTest {
  protected:
   void SetUp() override {
     EmulatorOptions options = TestOptions(20);
@@ -31,11 +31,7 @@ class EmulatorProjectWebhooksTest : public ::testing::Test {
     clock_ = std::make_shared<ManualClock>(
         absl::FromUnixSeconds(absl::ToUnixSeconds(absl::Now())));
     options.clock = clock_;
-    auto started = Emulator::Start(std::move(options));
-    ASSERT_TRUE(started.ok()) << started.status();
-    emulator_ = *std::move(started);
-    client_ =
-        std::make_unique<EmulatorClient>(*emulator_, kPublicKey, kSecretKey);
+    StartEmulator(std::move(options));
   }
 
   CallResult Create(const std::string& body) {
@@ -48,8 +44,6 @@ class EmulatorProjectWebhooksTest : public ::testing::Test {
   }
 
   std::shared_ptr<ManualClock> clock_;
-  std::unique_ptr<Emulator> emulator_;
-  std::unique_ptr<EmulatorClient> client_;
 };
 
 TEST_F(EmulatorProjectWebhooksTest, ProjectAnswersNameKeyAndNoSecret) {

@@ -6,9 +6,11 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "gtest/gtest.h"
 #include "rapidjson/document.h"
 #include "service/common/api_version.h"
 #include "service/emulator/emulator.h"
@@ -83,5 +85,21 @@ std::string DetailOf(const CallResult& result);
 
 // The JSON text of a string member, "" when absent or not a string.
 std::string StringMember(const rapidjson::Value& object, const char* name);
+
+// The fixture most emulator tests share: an emulator started with the
+// test's options and a client signed with the test keys.
+class EmulatorTest : public ::testing::Test {
+ protected:
+  void StartEmulator(EmulatorOptions options) {
+    auto started = Emulator::Start(std::move(options));
+    ASSERT_TRUE(started.ok()) << started.status();
+    emulator_ = *std::move(started);
+    client_ =
+        std::make_unique<EmulatorClient>(*emulator_, kPublicKey, kSecretKey);
+  }
+
+  std::unique_ptr<Emulator> emulator_;
+  std::unique_ptr<EmulatorClient> client_;
+};
 
 }  // namespace ucgate::emulator::testing
