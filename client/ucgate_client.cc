@@ -10,6 +10,7 @@
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
+#include "service/common/listing_filters.h"
 
 namespace ucgate::client {
 
@@ -101,13 +102,7 @@ absl::Status FileClient::ForEachStreamedFile(
     return ForEachFile(std::move(request), visit);
   }
   v1::StreamFilesRequest stream;
-  stream.set_page_size(request.page_size());
-  if (request.has_stored()) stream.set_stored(request.stored());
-  if (request.has_removed()) stream.set_removed(request.removed());
-  stream.set_ordering(request.ordering());
-  stream.set_from(request.from());
-  stream.set_include_appdata(request.include_appdata());
-  stream.set_include_rekognition_info(request.include_rekognition_info());
+  CopyFileListingFilters(request, &stream);
   return StreamFiles(std::move(stream),
                      [&](const v1::StreamFilesResponse& batch) {
                        return VisitEach(batch.files(), visit);
@@ -126,9 +121,7 @@ absl::Status GroupClient::ForEachStreamedGroup(
     return ForEachGroup(std::move(request), visit);
   }
   v1::StreamGroupsRequest stream;
-  stream.set_page_size(request.page_size());
-  stream.set_ordering(request.ordering());
-  stream.set_from(request.from());
+  CopyGroupListingFilters(request, &stream);
   return StreamGroups(std::move(stream),
                       [&](const v1::StreamGroupsResponse& batch) {
                         return VisitEach(batch.groups(), visit);

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "service/common/listing_filters.h"
 #include "service/common/status.h"
 #include "service/gateway/listing_pump.h"
 #include "service/gateway/services.h"
@@ -60,13 +61,7 @@ struct FileListing {
   static auto* Items(Message* message) { return message->mutable_files(); }
   static PageRequest PageRequestOf(const Request& request) {
     PageRequest page;
-    page.set_page_size(request.page_size());
-    if (request.has_stored()) page.set_stored(request.stored());
-    if (request.has_removed()) page.set_removed(request.removed());
-    page.set_ordering(request.ordering());
-    page.set_from(request.from());
-    page.set_include_appdata(request.include_appdata());
-    page.set_include_rekognition_info(request.include_rekognition_info());
+    CopyFileListingFilters(request, &page);
     return page;
   }
   static constexpr auto kList = &Operations::ListFiles;
@@ -82,9 +77,7 @@ struct GroupListing {
   static auto* Items(Message* message) { return message->mutable_groups(); }
   static PageRequest PageRequestOf(const Request& request) {
     PageRequest page;
-    page.set_page_size(request.page_size());
-    page.set_ordering(request.ordering());
-    page.set_from(request.from());
+    CopyGroupListingFilters(request, &page);
     return page;
   }
   static constexpr auto kList = &Operations::ListGroups;

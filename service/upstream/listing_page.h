@@ -23,9 +23,6 @@ absl::StatusOr<Page> GetListingPage(const RestClient& rest,
                                     const CallContext& context,
                                     std::string path, const QueryParams& query,
                                     uint64_t fingerprint, Parse parse) {
-  absl::StatusOr<http::HttpResponse> response = rest.Call(
-      context, http::HttpMethod::kGet, WithQuery(std::move(path), query), "");
-  if (!response.ok()) return response.status();
   Page page;
   std::string next_url;
   json::NextUrlListener on_next_url;
@@ -36,9 +33,16 @@ absl::StatusOr<Page> GetListingPage(const RestClient& rest,
       if (token.ok() && !token->empty()) context.on_next_page_token(*token);
     };
   }
-  absl::Status parsed = parse(response->body, &page, &next_url, on_next_url);
-  http::RecycleBody(std::move(response->body));
-  if (!parsed.ok()) return parsed;
+  if (absl::Status status = rest.CallAndParse(
+          context, http::HttpMethod::kGet, WithQuery(std::move(path), query),
+          "",
+          [&](const std::string& body, Page* out) {
+            return parse(body, out, &next_url, on_next_url);
+          },
+          &page);
+      !status.ok()) {
+    return status;
+  }
   absl::StatusOr<std::string> next_page_token =
       NextPageToken(next_url, fingerprint);
   if (!next_page_token.ok()) return next_page_token.status();
