@@ -6,60 +6,70 @@
 namespace ucgate {
 
 BlockingExecutor::BlockingExecutor(int threads, int max_queued)
-    : max_queued_(max_queued) {
-  workers_.reserve(threads);
+    : state_(std::make_shared<State>(max_queued)) {
+  state_->workers.reserve(threads);
   threads_.reserve(threads);
   for (int i = 0; i < threads; ++i) {
-    workers_.push_back(std::make_unique<Worker>());
+    state_->workers.push_back(std::make_unique<Worker>());
     threads_.emplace_back(
-        [this, worker = workers_.back().get()] { Work(*worker); });
+        [state = state_, worker = state_->workers.back().get()] {
+          Work(*state, *worker);
+        });
   }
 }
 
 BlockingExecutor::~BlockingExecutor() {
   {
-    absl::MutexLock lock(&mutex_);
-    stopping_ = true;
-    for (Worker* worker : idle_) worker->wake.Signal();
+    absl::MutexLock lock(&state_->mutex);
+    state_->stopping = true;
+    for (Worker* worker : state_->idle) worker->wake.Signal();
   }
-  for (std::thread& thread : threads_) thread.join();
+  for (std::thread& thread : threads_) {
+    if (thread.get_id() == std::this_thread::get_id()) {
+      thread.detach();  // joining itself would deadlock
+    } else {
+      thread.join();
+    }
+  }
 }
 
 bool BlockingExecutor::TrySchedule(std::function<void()> task) {
-  absl::MutexLock lock(&mutex_);
-  if (stopping_) return false;
-  if (!idle_.empty()) {
-    Worker* worker = idle_.back();
-    idle_.pop_back();
+  State& state = *state_;
+  absl::MutexLock lock(&state.mutex);
+  if (state.stopping) return false;
+  if (!state.idle.empty()) {
+    Worker* worker = state.idle.back();
+    state.idle.pop_back();
     worker->task = std::move(task);
     worker->wake.Signal();
     return true;
   }
-  if (static_cast<int>(queue_.size()) >= max_queued_) return false;
-  queue_.push_back(std::move(task));
+  if (static_cast<int>(state.queue.size()) >= state.max_queued) return false;
+  state.queue.push_back(std::move(task));
   return true;
 }
 
 int BlockingExecutor::idle_workers() {
-  absl::MutexLock lock(&mutex_);
-  return static_cast<int>(idle_.size());
+  absl::MutexLock lock(&state_->mutex);
+  return static_cast<int>(state_->idle.size());
 }
 
-void BlockingExecutor::Work(Worker& self) {
+void BlockingExecutor::Work(State& state, Worker& self) {
   for (;;) {
     std::function<void()> task;
     {
-      absl::MutexLock lock(&mutex_);
-      if (!queue_.empty()) {
-        task = std::move(queue_.front());
-        queue_.pop_front();
-      } else if (stopping_) {
+      absl::MutexLock lock(&state.mutex);
+      if (!state.queue.empty()) {
+        task = std::move(state.queue.front());
+        state.queue.pop_front();
+      } else if (state.stopping) {
         return;  // nothing left to run
       } else {
-        idle_.push_back(&self);
-        while (!self.task && !stopping_) self.wake.Wait(&mutex_);
+        state.idle.push_back(&self);
+        while (!self.task && !state.stopping) self.wake.Wait(&state.mutex);
         if (!self.task) {  // stopping: leave the idle list
-          idle_.erase(std::find(idle_.begin(), idle_.end(), &self));
+          state.idle.erase(
+              std::find(state.idle.begin(), state.idle.end(), &self));
           return;
         }
         task = std::move(self.task);

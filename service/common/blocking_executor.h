@@ -19,7 +19,9 @@ namespace ucgate {
 class BlockingExecutor {
  public:
   BlockingExecutor(int threads, int max_queued);
-  // Runs what is queued, then joins the threads.
+  // Runs what is queued, then joins the threads. May run on one of the
+  // executor's own threads (a task held its last owner): that thread is
+  // detached instead and leaves as soon as its task returns.
   ~BlockingExecutor();
 
   BlockingExecutor(const BlockingExecutor&) = delete;
@@ -38,18 +40,24 @@ class BlockingExecutor {
     std::function<void()> task;
   };
 
-  void Work(Worker& self);
+  // Shared with the threads, so that it outlives a detached one.
+  struct State {
+    explicit State(int max_queued) : max_queued(max_queued) {}
+    const int max_queued;
+    absl::Mutex mutex;
+    // Idle workers, the most recently idle last. It is woken first: its
+    // stack and caches are warm, and threads that are not needed stay
+    // untouched, so memory does not creep up with the number of tasks run.
+    std::vector<Worker*> idle ABSL_GUARDED_BY(mutex);
+    // Tasks waiting while every worker is busy.
+    std::deque<std::function<void()>> queue ABSL_GUARDED_BY(mutex);
+    bool stopping ABSL_GUARDED_BY(mutex) = false;
+    std::vector<std::unique_ptr<Worker>> workers;
+  };
 
-  const int max_queued_;
-  absl::Mutex mutex_;
-  // Idle workers, the most recently idle last. It is woken first: its stack
-  // and caches are warm, and threads that are not needed stay untouched, so
-  // memory does not creep up with the number of tasks run.
-  std::vector<Worker*> idle_ ABSL_GUARDED_BY(mutex_);
-  // Tasks waiting while every worker is busy.
-  std::deque<std::function<void()>> queue_ ABSL_GUARDED_BY(mutex_);
-  bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
-  std::vector<std::unique_ptr<Worker>> workers_;
+  static void Work(State& state, Worker& self);
+
+  std::shared_ptr<State> state_;
   std::vector<std::thread> threads_;
 };
 

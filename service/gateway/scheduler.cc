@@ -4,53 +4,58 @@
 
 namespace ucgate::gateway {
 
-ThreadScheduler::ThreadScheduler() : thread_([this] { Loop(); }) {}
+ThreadScheduler::ThreadScheduler()
+    : thread_([state = state_] { Loop(*state); }) {}
 
 ThreadScheduler::~ThreadScheduler() {
   Shutdown();
-  thread_.join();
+  if (thread_.get_id() == std::this_thread::get_id()) {
+    thread_.detach();  // joining itself would deadlock
+  } else {
+    thread_.join();
+  }
 }
 
 void ThreadScheduler::RunAfter(absl::Duration delay,
                                std::function<void()> task) {
-  absl::MutexLock lock(&mutex_);
-  if (stopping_) return;
-  tasks_.emplace(std::make_pair(absl::Now() + delay, sequence_++),
-                 std::move(task));
-  changed_.Signal();
+  absl::MutexLock lock(&state_->mutex);
+  if (state_->stopping) return;
+  state_->tasks.emplace(std::make_pair(absl::Now() + delay, state_->sequence++),
+                        std::move(task));
+  state_->changed.Signal();
 }
 
 void ThreadScheduler::Shutdown() {
-  decltype(tasks_) dropped;
+  decltype(state_->tasks) dropped;
   {
-    absl::MutexLock lock(&mutex_);
-    stopping_ = true;
-    dropped.swap(tasks_);
-    changed_.Signal();
+    absl::MutexLock lock(&state_->mutex);
+    state_->stopping = true;
+    dropped.swap(state_->tasks);
+    state_->changed.Signal();
   }
   // `dropped` dies here, outside the lock: its captures may own objects
   // whose destructors schedule.
 }
 
-void ThreadScheduler::Loop() {
-  absl::MutexLock lock(&mutex_);
-  while (!stopping_) {
-    if (tasks_.empty()) {
-      changed_.Wait(&mutex_);
+void ThreadScheduler::Loop(State& state) {
+  absl::MutexLock lock(&state.mutex);
+  while (!state.stopping) {
+    if (state.tasks.empty()) {
+      state.changed.Wait(&state.mutex);
       continue;
     }
-    const absl::Time due = tasks_.begin()->first.first;
+    const absl::Time due = state.tasks.begin()->first.first;
     if (absl::Now() < due) {
       // Woken early by a new task (maybe sooner) or by shutdown.
-      changed_.WaitWithDeadline(&mutex_, due);
+      state.changed.WaitWithDeadline(&state.mutex, due);
       continue;
     }
-    std::function<void()> task = std::move(tasks_.begin()->second);
-    tasks_.erase(tasks_.begin());
-    mutex_.Unlock();
+    std::function<void()> task = std::move(state.tasks.begin()->second);
+    state.tasks.erase(state.tasks.begin());
+    state.mutex.Unlock();
     task();
     task = nullptr;
-    mutex_.Lock();
+    state.mutex.Lock();
   }
 }
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <thread>
 #include <utility>
 
@@ -28,7 +29,9 @@ class Scheduler {
 class ThreadScheduler final : public Scheduler {
  public:
   ThreadScheduler();
-  // Shutdown(), then joins the thread.
+  // Shutdown(), then joins the thread. May run on the scheduler's own
+  // thread (a task held its last owner): the thread is detached instead and
+  // leaves as soon as that task returns.
   ~ThreadScheduler() override;
 
   void RunAfter(absl::Duration delay, std::function<void()> task) override;
@@ -36,15 +39,20 @@ class ThreadScheduler final : public Scheduler {
   void Shutdown();
 
  private:
-  void Loop();
+  // Shared with the thread, so that it outlives a detached one.
+  struct State {
+    absl::Mutex mutex;
+    absl::CondVar changed;
+    // Keyed by (due time, sequence): FIFO among tasks due at the same time.
+    std::map<std::pair<absl::Time, uint64_t>, std::function<void()>> tasks
+        ABSL_GUARDED_BY(mutex);
+    uint64_t sequence ABSL_GUARDED_BY(mutex) = 0;
+    bool stopping ABSL_GUARDED_BY(mutex) = false;
+  };
 
-  absl::Mutex mutex_;
-  absl::CondVar changed_;
-  // Keyed by (due time, sequence): FIFO among tasks due at the same time.
-  std::map<std::pair<absl::Time, uint64_t>, std::function<void()>> tasks_
-      ABSL_GUARDED_BY(mutex_);
-  uint64_t sequence_ ABSL_GUARDED_BY(mutex_) = 0;
-  bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
+  static void Loop(State& state);
+
+  std::shared_ptr<State> state_ = std::make_shared<State>();
   std::thread thread_;
 };
 

@@ -74,5 +74,18 @@ TEST(BlockingExecutorTest, TheMostRecentlyIdleWorkerTakesTheNextTask) {
   }
 }
 
+// The last owner let go inside a task: the executor is destroyed on its own
+// thread, which must not try to join itself.
+TEST(BlockingExecutorTest, CanBeDestroyedByItsOwnTask) {
+  auto executor = std::make_shared<BlockingExecutor>(2, 4);
+  BlockingExecutor* raw = executor.get();
+  absl::Notification done;
+  ASSERT_TRUE(raw->TrySchedule([owner = std::move(executor), &done]() mutable {
+    owner.reset();
+    done.Notify();
+  }));
+  done.WaitForNotification();
+}
+
 }  // namespace
 }  // namespace ucgate

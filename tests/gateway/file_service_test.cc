@@ -1,4 +1,5 @@
 #include <memory>
+#include <thread>
 
 #include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
@@ -253,6 +254,8 @@ TEST_F(FileServiceTest, CacheHitsAreAnsweredWithoutTheExecutor) {
       IsOk());
   // No queue, and the only worker is busy: anything scheduled is refused.
   StartGateway(1, /*threads=*/1, /*queue=*/0);
+  // With no queue, a task needs the worker to be waiting already.
+  while (executor_->idle_workers() < 1) std::this_thread::yield();
   auto release = std::make_shared<absl::Notification>();
   auto busy = std::make_shared<absl::Notification>();
   ASSERT_TRUE(executor_->TrySchedule([release, busy] {

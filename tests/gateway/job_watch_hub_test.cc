@@ -256,5 +256,19 @@ TEST(ThreadSchedulerTest, RunsTasksAndDropsThemOnShutdown) {
   EXPECT_FALSE(late);
 }
 
+// The last owner let go inside a task: the scheduler is destroyed on its own
+// thread, which must not try to join itself.
+TEST(ThreadSchedulerTest, CanBeDestroyedByItsOwnTask) {
+  auto scheduler = std::make_shared<ThreadScheduler>();
+  ThreadScheduler* raw = scheduler.get();
+  absl::Notification done;
+  raw->RunAfter(absl::ZeroDuration(),
+                [owner = std::move(scheduler), &done]() mutable {
+                  owner.reset();
+                  done.Notify();
+                });
+  EXPECT_TRUE(done.WaitForNotificationWithTimeout(absl::Seconds(10)));
+}
+
 }  // namespace
 }  // namespace ucgate::gateway
