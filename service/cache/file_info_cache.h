@@ -16,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "service/common/cancellation.h"
 #include "uploadcare/gateway/v1/file.pb.h"
 
 namespace ucgate::cache {
@@ -65,8 +66,8 @@ std::string FormatStats(const FileInfoCacheStats& stats);
 // How long a caller may wait for another caller's fetch.
 struct WaitLimits {
   absl::Time deadline = absl::InfiniteFuture();
-  // True once the caller has gone away.
-  std::function<bool()> is_cancelled;
+  // Fires once the caller has gone away (may be null); must outlive the wait.
+  const Cancellation* cancellation = nullptr;
 };
 
 class FileInfoCache;

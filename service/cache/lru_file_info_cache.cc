@@ -11,14 +11,10 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/synchronization/mutex.h"
-#include "absl/synchronization/notification.h"
 
 namespace ucgate::cache {
 namespace {
 
-// How often a waiter looks at its caller's cancellation flag (gRPC gives a
-// flag to poll, not a callback).
-constexpr absl::Duration kCancellationPoll = absl::Milliseconds(20);
 // Tombstones older than every open ticket are useless; past this many they
 // are pruned even while tickets stay open.
 constexpr size_t kTombstonePruneThreshold = 4096;
@@ -34,8 +30,20 @@ struct Entry {
 
 // What a caller waiting for another caller's fetch receives.
 struct Flight {
-  absl::Notification done;
-  absl::StatusOr<FilePtr> result = absl::UnknownError("fetch not finished");
+  absl::Mutex mutex;
+  bool done ABSL_GUARDED_BY(mutex) = false;
+  absl::StatusOr<FilePtr> result ABSL_GUARDED_BY(mutex) =
+      absl::UnknownError("fetch not finished");
+
+  void Finish(absl::StatusOr<FilePtr> fetched) {
+    absl::MutexLock lock(&mutex);
+    result = std::move(fetched);
+    done = true;
+  }
+  bool IsDone() {
+    absl::MutexLock lock(&mutex);
+    return done;
+  }
 };
 
 // The include-option variants of a file; all of them go on invalidation.
@@ -86,7 +94,7 @@ class LruFileInfoCache final : public FileInfoCache {
       // The leader's own deadline or cancellation is not this caller's
       // failure: while this caller may still wait, it tries again (and may
       // lead the next fetch).
-      if (!shared.ok() && flight->done.HasBeenNotified() &&
+      if (!shared.ok() && flight->IsDone() &&
           (shared.status().code() == absl::StatusCode::kCancelled ||
            shared.status().code() == absl::StatusCode::kDeadlineExceeded) &&
           StillWaiting(limits)) {
@@ -183,37 +191,47 @@ class LruFileInfoCache final : public FileInfoCache {
         InsertLocked(key, *result);
       }
       CloseTicketLocked(ticket);
-      flight.result = result;
     }
-    flight.done.Notify();
+    flight.Finish(result);
     return result;
   }
 
   static bool StillWaiting(const WaitLimits& limits) {
     return absl::Now() < limits.deadline &&
-           !(limits.is_cancelled && limits.is_cancelled());
+           !(limits.cancellation != nullptr &&
+             limits.cancellation->IsCancelled());
   }
 
+  // Waits for another caller's fetch, up to the caller's deadline; a
+  // cancelled caller stops waiting at once.
   static absl::StatusOr<FilePtr> Await(Flight& flight,
                                        const WaitLimits& limits) {
-    for (;;) {
-      if (limits.is_cancelled && limits.is_cancelled()) {
-        return absl::CancelledError(
-            "the caller went away while waiting for the file's info");
+    struct Wait {
+      Flight* flight;
+      bool caller_gone = false;  // guarded by flight->mutex
+      bool Ended() const ABSL_NO_THREAD_SAFETY_ANALYSIS {
+        return flight->done || caller_gone;
       }
-      const absl::Time now = absl::Now();
-      if (now >= limits.deadline && !flight.done.HasBeenNotified()) {
-        return absl::DeadlineExceededError(
-            "deadline passed while waiting for the file's info");
-      }
-      const absl::Time until =
-          limits.is_cancelled
-              ? std::min(limits.deadline, now + kCancellationPoll)
-              : limits.deadline;
-      if (flight.done.WaitForNotificationWithDeadline(until)) {
-        return flight.result;
-      }
+    } wait{&flight};
+    Cancellation::Subscription subscription;
+    if (limits.cancellation != nullptr) {
+      // Set under the flight's mutex, so that the waiter's condition is
+      // evaluated again.
+      subscription = limits.cancellation->Subscribe([&wait] {
+        absl::MutexLock lock(&wait.flight->mutex);
+        wait.caller_gone = true;
+      });
     }
+    absl::MutexLock lock(&flight.mutex);
+    flight.mutex.AwaitWithDeadline(absl::Condition(&wait, &Wait::Ended),
+                                   limits.deadline);
+    if (flight.done) return flight.result;
+    if (wait.caller_gone) {
+      return absl::CancelledError(
+          "the caller went away while waiting for the file's info");
+    }
+    return absl::DeadlineExceededError(
+        "deadline passed while waiting for the file's info");
   }
 
   FilePtr LookUpLocked(const FileInfoKey& key)

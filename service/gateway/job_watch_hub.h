@@ -120,7 +120,7 @@ class JobWatchHub : public std::enable_shared_from_this<JobWatchHub<Update>> {
         {
           absl::MutexLock lock(&mutex_);
           // Ended meanwhile: join (or start) its successor instead.
-          if (job->stopped) continue;
+          if (job->stop.IsCancelled()) continue;
           id = next_watch_id_++;
           job->watchers.emplace(id, watcher);
           last = job->last;
@@ -141,7 +141,7 @@ class JobWatchHub : public std::enable_shared_from_this<JobWatchHub<Update>> {
     Job& job = *it->second;
     job.watchers.erase(id);
     if (job.watchers.empty()) {
-      job.stopped = true;
+      job.stop.Cancel();
       jobs_.erase(it);
     }
   }
@@ -154,7 +154,7 @@ class JobWatchHub : public std::enable_shared_from_this<JobWatchHub<Update>> {
       absl::MutexLock lock(&mutex_);
       shutdown_status_ = status;
       for (auto& [key, job] : jobs_) {
-        job->stopped = true;
+        job->stop.Cancel();
         for (const auto& [id, watcher] : job->watchers) {
           watchers.push_back(watcher);
         }
@@ -185,11 +185,12 @@ class JobWatchHub : public std::enable_shared_from_this<JobWatchHub<Update>> {
     const Poll poll;
     // Serializes deliveries to this job's watchers (fan-outs and joins).
     absl::Mutex delivery_mutex;
+    // Fired when polling stops; aborts a poll in flight.
+    Cancellation stop;
     // The fields below are guarded by the hub's mutex_.
     std::map<WatchId, std::shared_ptr<JobWatcher<Update>>> watchers;
     std::optional<Update> last;
     absl::Duration interval;
-    std::atomic<bool> stopped{false};
   };
 
   JobWatchHub(std::shared_ptr<Scheduler> scheduler, Schedule schedule_blocking,
@@ -201,12 +202,13 @@ class JobWatchHub : public std::enable_shared_from_this<JobWatchHub<Update>> {
         options_(options) {}
 
   void StartPoll(const std::shared_ptr<Job>& job) {
-    if (job->stopped) return;
+    if (job->stop.IsCancelled()) return;
     auto self = this->shared_from_this();
     const bool scheduled = schedule_blocking_([self, job] {
-      if (job->stopped) return;
-      upstream::CallContext context{absl::Now() + self->options_.poll_timeout,
-                                    [job] { return job->stopped.load(); }};
+      if (job->stop.IsCancelled()) return;
+      upstream::CallContext context;
+      context.deadline = absl::Now() + self->options_.poll_timeout;
+      context.cancellation = std::shared_ptr<Cancellation>(job, &job->stop);
       self->OnPolled(job, job->poll(context));
     });
     // An overloaded executor delays the poll rather than failing watchers.
@@ -230,7 +232,7 @@ class JobWatchHub : public std::enable_shared_from_this<JobWatchHub<Update>> {
     bool ended = false;
     {
       absl::MutexLock lock(&mutex_);
-      if (job->stopped) return;
+      if (job->stop.IsCancelled()) return;
       if (result.ok()) {
         changed =
             !job->last || !google::protobuf::util::MessageDifferencer::Equals(
@@ -247,7 +249,7 @@ class JobWatchHub : public std::enable_shared_from_this<JobWatchHub<Update>> {
         watchers.push_back(watcher);
       }
       if (ended) {
-        job->stopped = true;
+        job->stop.Cancel();
         jobs_.erase(job->key);
       }
     }

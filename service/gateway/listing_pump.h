@@ -99,10 +99,11 @@ class ListingPump : public std::enable_shared_from_this<ListingPump<Listing>> {
     Deliver();
   }
 
-  // Stops fetching at once (an upstream call in flight sees is_cancelled);
-  // a pending Next gets CANCELLED.
+  // Stops fetching at once (an upstream call in flight is aborted through
+  // its CallContext's cancellation); a pending Next gets CANCELLED.
   void Cancel() {
     cancelled_ = true;
+    fetch_cancellation_->Cancel();
     Deliver();
   }
 
@@ -137,11 +138,7 @@ class ListingPump : public std::enable_shared_from_this<ListingPump<Listing>> {
     const bool scheduled = schedule_([self, token, sequence] {
       const std::weak_ptr<ListingPump> weak = self;
       upstream::CallContext context{self->options_.deadline,
-                                    [weak] {
-                                      auto pump = weak.lock();
-                                      return pump == nullptr ||
-                                             pump->cancelled_.load();
-                                    },
+                                    self->fetch_cancellation_,
                                     [weak](const std::string& next_token) {
                                       if (auto pump = weak.lock())
                                         pump->OnNextTokenKnown(next_token);
@@ -308,6 +305,9 @@ class ListingPump : public std::enable_shared_from_this<ListingPump<Listing>> {
   const Schedule schedule_;
   const Options options_;
   std::atomic<bool> cancelled_{false};
+  // Shared with every fetch's CallContext; fired by Cancel().
+  const std::shared_ptr<Cancellation> fetch_cancellation_ =
+      std::make_shared<Cancellation>();
 
   mutable absl::Mutex mutex_;
   Ready pending_ ABSL_GUARDED_BY(mutex_);

@@ -26,9 +26,28 @@ void UnaryCallRunner::Finish(grpc::CallbackServerContext* context,
   reactor->Finish(ToCallerStatus(context, status));
 }
 
-upstream::CallContext UnaryCallRunner::CallContextOf(
-    grpc::CallbackServerContext* context) {
-  return {DeadlineOf(*context), [context] { return context->IsCancelled(); }};
+namespace {
+
+class CancellableUnaryReactor final : public grpc::ServerUnaryReactor {
+ public:
+  explicit CancellableUnaryReactor(std::shared_ptr<Cancellation> cancellation)
+      : cancellation_(std::move(cancellation)) {}
+
+  // On a gRPC thread; the subscribers' callbacks only wake their waiters.
+  void OnCancel() override { cancellation_->Cancel(); }
+  void OnDone() override { delete this; }
+
+ private:
+  const std::shared_ptr<Cancellation> cancellation_;
+};
+
+}  // namespace
+
+grpc::ServerUnaryReactor* UnaryCallRunner::NewCancellableReactor(
+    grpc::CallbackServerContext* context, upstream::CallContext* call) {
+  call->deadline = DeadlineOf(*context);
+  call->cancellation = std::make_shared<Cancellation>();
+  return new CancellableUnaryReactor(call->cancellation);
 }
 
 }  // namespace ucgate::gateway

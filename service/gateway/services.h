@@ -99,8 +99,11 @@ class UnaryCallRunner {
   static void Finish(grpc::CallbackServerContext* context,
                      grpc::ServerUnaryReactor* reactor,
                      const absl::Status& status);
-  static upstream::CallContext CallContextOf(
-      grpc::CallbackServerContext* context);
+  // A reactor for a call handed to the executor: `call` gets the caller's
+  // deadline and a Cancellation that fires when the caller goes away (the
+  // reactor's OnCancel), so that upstream work stops at once.
+  static grpc::ServerUnaryReactor* NewCancellableReactor(
+      grpc::CallbackServerContext* context, upstream::CallContext* call);
 
   std::shared_ptr<const ProjectRegistry> projects_;
   std::shared_ptr<BlockingExecutor> executor_;

@@ -18,27 +18,28 @@ grpc::ServerUnaryReactor* UnaryCallRunner::Run(
     Response* response,
     absl::StatusOr<Response> (Operations::*method)(const upstream::CallContext&,
                                                    const Request&)) const {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  auto target = ResolveOperations<Operations, Request>(*projects_, context);
-  if (!target.ok()) {
-    Finish(context, reactor, target.status());
+  // Answers decided here, on the reactor thread, need no cancellation.
+  const auto answer_now = [context](const absl::Status& status) {
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    Finish(context, reactor, status);
     return reactor;
-  }
+  };
+  auto target = ResolveOperations<Operations, Request>(*projects_, context);
+  if (!target.ok()) return answer_now(target.status());
   const Project* project = target->first;
   Operations* operations = target->second;
   if (absl::Status valid =
           upstream::ValidateRequest(*request, project->api_version);
       !valid.ok()) {
-    Finish(context, reactor, valid);
-    return reactor;
+    return answer_now(valid);
   }
   if (AnswerWithoutBlocking(*project, *request, response)) {
-    reactor->Finish(grpc::Status::OK);
-    return reactor;
+    return answer_now(absl::OkStatus());
   }
+  upstream::CallContext call;
+  grpc::ServerUnaryReactor* reactor = NewCancellableReactor(context, &call);
   const bool scheduled = Schedule([=] {
-    absl::StatusOr<Response> result =
-        (operations->*method)(CallContextOf(context), *request);
+    absl::StatusOr<Response> result = (operations->*method)(call, *request);
     if (result.ok()) {
       response->Swap(&*result);
       reactor->Finish(grpc::Status::OK);

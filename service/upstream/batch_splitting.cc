@@ -79,7 +79,7 @@ absl::StatusOr<Response> SplitBatch(const CallContext& context,
   std::vector<absl::StatusOr<Response>> results(
       chunks, absl::UnknownError("chunk not run"));
   RunChunks(chunks, options.max_concurrent_chunks, executor, [&](size_t chunk) {
-    if (context.is_cancelled && context.is_cancelled()) {
+    if (context.cancelled()) {
       results[chunk] = absl::CancelledError("the caller went away");
       return;
     }

@@ -21,7 +21,7 @@ using cache::FileInfoCache;
 constexpr size_t kRememberedAddonRuns = 10000;
 
 cache::WaitLimits LimitsOf(const CallContext& context) {
-  return {context.deadline, context.is_cancelled};
+  return {context.deadline, context.cancellation.get()};
 }
 
 template <typename T, typename = void>

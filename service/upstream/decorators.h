@@ -34,8 +34,10 @@ struct RetryOptions {
   double backoff_multiplier = 2.0;
 };
 
-// Blocks the calling (executor) thread; injected so tests never sleep.
-using Sleeper = std::function<void(absl::Duration)>;
+// Blocks the calling (executor) thread for `delay`, returning early once
+// `cancellation` (may be null) fires; injected so tests never sleep.
+using Sleeper =
+    std::function<void(absl::Duration delay, const Cancellation* cancellation)>;
 // Uniform in [0, 1); injected so backoff jitter is deterministic in tests.
 using RandomSource = std::function<double()>;
 
@@ -67,16 +69,16 @@ class RetryRunner {
               RetryAfter(result.status())) {
         delay = std::max(delay, *retry_after);
       }
-      if (clock_->Now() + delay >= context.deadline ||
-          (context.is_cancelled && context.is_cancelled())) {
+      if (clock_->Now() + delay >= context.deadline || context.cancelled()) {
         return result;
       }
       UCGATE_LOG(kDebug, "upstream retry op=", name, " attempt=", attempt + 1,
-                 " after=", absl::FormatDuration(delay), " cause=",
-                 absl::StatusCodeToString(result.status().code()));
-      sleeper_(delay);
-      backoff = std::min(options_.max_backoff,
-                         backoff * options_.backoff_multiplier);
+                 " after=", absl::FormatDuration(delay),
+                 " cause=", absl::StatusCodeToString(result.status().code()));
+      sleeper_(delay, context.cancellation.get());
+      if (context.cancelled()) return result;
+      backoff =
+          std::min(options_.max_backoff, backoff * options_.backoff_multiplier);
     }
   }
 
@@ -122,25 +124,25 @@ class LoggingRunner {
 template <typename Interface, typename Runner>
 class Wrapped;
 
-#define UCGATE_WRAP_OPERATION(Method, idempotent)                      \
-  absl::StatusOr<v1::Method##Response> Method(                         \
-      const CallContext& context, const v1::Method##Request& request)  \
-      override {                                                       \
-    return runner_(#Method, idempotent, context,                       \
-                   [&] { return child_->Method(context, request); });  \
+#define UCGATE_WRAP_OPERATION(Method, idempotent)                     \
+  absl::StatusOr<v1::Method##Response> Method(                        \
+      const CallContext& context, const v1::Method##Request& request) \
+      override {                                                      \
+    return runner_(#Method, idempotent, context,                      \
+                   [&] { return child_->Method(context, request); }); \
   }
 
-#define UCGATE_DEFINE_WRAPPED(Interface, OPERATIONS)                        \
-  template <typename Runner>                                                \
-  class Wrapped<Interface, Runner> final : public Interface {               \
-   public:                                                                  \
-    Wrapped(std::shared_ptr<Interface> child, Runner runner)                \
-        : child_(std::move(child)), runner_(std::move(runner)) {}           \
-    OPERATIONS(UCGATE_WRAP_OPERATION)                                       \
-                                                                            \
-   private:                                                                 \
-    std::shared_ptr<Interface> child_;                                      \
-    Runner runner_;                                                         \
+#define UCGATE_DEFINE_WRAPPED(Interface, OPERATIONS)              \
+  template <typename Runner>                                      \
+  class Wrapped<Interface, Runner> final : public Interface {     \
+   public:                                                        \
+    Wrapped(std::shared_ptr<Interface> child, Runner runner)      \
+        : child_(std::move(child)), runner_(std::move(runner)) {} \
+    OPERATIONS(UCGATE_WRAP_OPERATION)                             \
+                                                                  \
+   private:                                                       \
+    std::shared_ptr<Interface> child_;                            \
+    Runner runner_;                                               \
   };
 
 UCGATE_DEFINE_WRAPPED(FileOperations, UCGATE_FILE_OPERATIONS)
@@ -165,7 +167,8 @@ std::unique_ptr<Interface> MakeLogging(std::shared_ptr<Interface> child,
                                        std::string project_name,
                                        std::shared_ptr<const Clock> clock) {
   return std::make_unique<Wrapped<Interface, LoggingRunner>>(
-      std::move(child), LoggingRunner(std::move(project_name), std::move(clock)));
+      std::move(child),
+      LoggingRunner(std::move(project_name), std::move(clock)));
 }
 
 // The FileOperations names earlier code and tests use.

@@ -31,7 +31,13 @@ std::shared_ptr<Interface> Decorate(std::shared_ptr<Interface> rest,
 }  // namespace
 
 Sleeper RealSleeper() {
-  return [](absl::Duration delay) { absl::SleepFor(delay); };
+  return [](absl::Duration delay, const Cancellation* cancellation) {
+    if (cancellation != nullptr) {
+      cancellation->WaitFor(delay);
+    } else {
+      absl::SleepFor(delay);
+    }
+  };
 }
 
 RandomSource RealRandomSource() {

@@ -5,10 +5,12 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "service/common/cancellation.h"
 
 namespace ucgate::upstream {
 
@@ -16,13 +18,19 @@ namespace ucgate::upstream {
 struct CallContext {
   // The caller's gRPC deadline; bounds every attempt and every backoff.
   absl::Time deadline = absl::InfiniteFuture();
-  // True once the caller has gone away; aborts upstream transfers.
-  std::function<bool()> is_cancelled;
+  // Cancelled once the caller has gone away (may be null: never). Wakes and
+  // aborts what waits on the caller's behalf: upstream transfers, retry
+  // backoffs, cache waiters.
+  std::shared_ptr<Cancellation> cancellation;
   // Listing calls only (may be empty): told the next page's token as soon as
   // the upstream's answer names it, before the page is mapped, so that a
   // stream can start fetching the next page early. Called at most once per
   // attempt, on the calling thread.
   std::function<void(const std::string& next_page_token)> on_next_page_token;
+
+  bool cancelled() const {
+    return cancellation != nullptr && cancellation->IsCancelled();
+  }
 };
 
 }  // namespace ucgate::upstream

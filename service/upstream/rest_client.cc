@@ -46,8 +46,8 @@ absl::StatusOr<http::HttpResponse> RestClient::Call(
   request.headers.push_back({"Content-Type", kContentType});
   signer_->Sign(method, path_and_query, kContentType, body, request.headers);
   request.body = std::move(body);
-  absl::StatusOr<http::HttpResponse> response =
-      http_client_->Send(request, {context.deadline, context.is_cancelled});
+  absl::StatusOr<http::HttpResponse> response = http_client_->Send(
+      request, {context.deadline, context.cancellation.get()});
   if (!response.ok()) return response.status();
   if (absl::Status status =
           http::StatusFromHttpResponse(*response, clock_->Now());

@@ -359,9 +359,34 @@ TEST_F(FileInfoCacheTest, WaitersKeepTheirOwnDeadlineAndCancellation) {
   };
   EXPECT_THAT(cache_->GetOrFetch(key, {absl::Now() - absl::Seconds(1)}, never),
               StatusIs(absl::StatusCode::kDeadlineExceeded, ::testing::_));
-  EXPECT_THAT(cache_->GetOrFetch(
-                  key, {absl::InfiniteFuture(), [] { return true; }}, never),
-              StatusIs(absl::StatusCode::kCancelled, ::testing::_));
+  Cancellation cancelled;
+  cancelled.Cancel();
+  EXPECT_THAT(
+      cache_->GetOrFetch(key, {absl::InfiniteFuture(), &cancelled}, never),
+      StatusIs(absl::StatusCode::kCancelled, ::testing::_));
+  ASSERT_THAT(leader.Finish().status(), IsOk());
+  EXPECT_EQ(fetches.load(), 1);
+}
+
+TEST_F(FileInfoCacheTest, AWaitingCallerLeavesAtOnceWhenCancelled) {
+  FileInfoKey key{"main", kUuid};
+  std::atomic<int> fetches{0};
+  BlockedFetch leader(*cache_, key, MakeFile(kUuid), &fetches);
+  Cancellation caller_gone;
+  absl::StatusOr<std::shared_ptr<const v1::File>> joined =
+      absl::UnknownError("not run");
+  std::thread waiter([&] {
+    joined = cache_->GetOrFetch(key, {absl::InfiniteFuture(), &caller_gone},
+                                [&]() -> absl::StatusOr<v1::File> {
+                                  ++fetches;
+                                  return MakeFile(kUuid);
+                                });
+  });
+  AwaitJoins(*cache_, 1);
+  caller_gone.Cancel();
+  // Returns while the leader's fetch is still blocked: no deadline, no poll.
+  waiter.join();
+  EXPECT_THAT(joined, StatusIs(absl::StatusCode::kCancelled, ::testing::_));
   ASSERT_THAT(leader.Finish().status(), IsOk());
   EXPECT_EQ(fetches.load(), 1);
 }

@@ -171,8 +171,8 @@ TEST_F(HubTest, LastWatcherLeavingStopsThePolling) {
   EXPECT_EQ(polls, 2);
   EXPECT_FALSE(first->end.has_value());  // Leavers are not called again.
   EXPECT_FALSE(second->end.has_value());
-  // A poll in flight sees the stop through is_cancelled.
-  EXPECT_TRUE(contexts_.back().is_cancelled());
+  // A poll in flight sees the stop through its cancellation.
+  EXPECT_TRUE(contexts_.back().cancelled());
 }
 
 TEST_F(HubTest, UpstreamErrorEndsEveryWatcherWithThatStatus) {

@@ -342,7 +342,7 @@ TEST_F(PumpTest, CancelAnswersThePendingCallAndStopsFetching) {
   RunTasks();
   // The in-flight fetch saw the cancellation, and nothing followed it.
   ASSERT_EQ(contexts_.size(), 1u);
-  EXPECT_TRUE(contexts_[0].is_cancelled());
+  EXPECT_TRUE(contexts_[0].cancelled());
   EXPECT_TRUE(tasks_.empty());
   EXPECT_EQ(pump->pages_fetched(), 1);
   // Later calls end at once.
@@ -358,7 +358,7 @@ TEST_F(PumpTest, EveryFetchCarriesTheCallersDeadline) {
   ASSERT_EQ(contexts_.size(), 3u);
   for (const auto& context : contexts_) {
     EXPECT_EQ(context.deadline, deadline_);
-    EXPECT_FALSE(context.is_cancelled());
+    EXPECT_FALSE(context.cancelled());
   }
 }
 

@@ -69,7 +69,9 @@ class GatewayFixture {
     ASSERT_THAT(gateway::ValidateConfig(config), IsOk());
     auto projects = gateway::MakeProjectRegistry(
         config, http::MakeCurlHttpClient(http_options), MakeSystemClock(),
-        [this](absl::Duration delay) { sleeps_.push_back(delay); });
+        [this](absl::Duration delay, const Cancellation*) {
+          sleeps_.push_back(delay);
+        });
     ASSERT_THAT(projects.status(), IsOk());
     projects_ = *projects;
     auto server = gateway::GatewayServer::Start(

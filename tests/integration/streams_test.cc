@@ -169,9 +169,9 @@ TEST_F(StreamsTest, TwoWatchersFollowADocumentConversionOnOnePollPerTick) {
   project.secret_key = Secret(kSecretKey);
   project.base_url = fixture_->emulator().base_url();
   config.projects.push_back(project);
-  auto projects =
-      gateway::MakeProjectRegistry(config, http::MakeCurlHttpClient({}),
-                                   MakeSystemClock(), [](absl::Duration) {});
+  auto projects = gateway::MakeProjectRegistry(
+      config, http::MakeCurlHttpClient({}), MakeSystemClock(),
+      [](absl::Duration, const Cancellation*) {});
   ASSERT_THAT(projects.status(), IsOk());
   auto scheduler = std::make_shared<gateway::ManualScheduler>();
   auto server = gateway::GatewayServer::Start(

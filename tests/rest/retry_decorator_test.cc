@@ -1,11 +1,13 @@
 #include <memory>
 #include <vector>
 
+#include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "service/common/log.h"
 #include "service/common/status.h"
 #include "service/upstream/decorators.h"
+#include "service/upstream/file_operations_factory.h"
 #include "tests/testing_util/mock_file_operations.h"
 #include "tests/testing_util/status_matchers.h"
 
@@ -28,8 +30,10 @@ class RetryTest : public ::testing::Test {
     options.max_backoff = absl::Milliseconds(250);
     retrying_ = MakeRetryingFileOperations(
         mock_, options, clock_,
-        [this](absl::Duration delay) {
+        [this](absl::Duration delay, const Cancellation* cancellation) {
           sleeps_.push_back(delay);
+          sleeper_saw_cancellation_ = cancellation;
+          if (cancel_while_sleeping_) context_.cancellation->Cancel();
           clock_->Advance(delay);
         },
         [] { return 1.0; });  // jitter at its maximum: delays are exact
@@ -39,6 +43,8 @@ class RetryTest : public ::testing::Test {
   std::shared_ptr<ManualClock> clock_;
   std::unique_ptr<FileOperations> retrying_;
   std::vector<absl::Duration> sleeps_;
+  const Cancellation* sleeper_saw_cancellation_ = nullptr;
+  bool cancel_while_sleeping_ = false;
   CallContext context_;
 };
 
@@ -103,11 +109,31 @@ TEST_F(RetryTest, HonoursRetryAfterAndStopsAtTheDeadline) {
 }
 
 TEST_F(RetryTest, StopsWhenTheCallerCancels) {
-  context_.is_cancelled = [] { return true; };
+  context_.cancellation = std::make_shared<Cancellation>();
+  context_.cancellation->Cancel();
   EXPECT_CALL(*mock_, DeleteFile).WillOnce(Return(absl::UnavailableError("x")));
   EXPECT_THAT(retrying_->DeleteFile(context_, {}),
               StatusIs(absl::StatusCode::kUnavailable, "x"));
   EXPECT_THAT(sleeps_, IsEmpty());
+}
+
+TEST_F(RetryTest, ACancellationDuringTheBackoffEndsTheRetries) {
+  context_.cancellation = std::make_shared<Cancellation>();
+  cancel_while_sleeping_ = true;
+  EXPECT_CALL(*mock_, DeleteFile).WillOnce(Return(absl::UnavailableError("x")));
+  EXPECT_THAT(retrying_->DeleteFile(context_, {}),
+              StatusIs(absl::StatusCode::kUnavailable, "x"));
+  EXPECT_THAT(sleeps_, ElementsAre(absl::Milliseconds(100)));
+  // The sleeper is given the caller's cancellation, to wake on it.
+  EXPECT_EQ(sleeper_saw_cancellation_, context_.cancellation.get());
+}
+
+TEST(RealSleeperTest, ReturnsAtOnceWhenCancelled) {
+  Cancellation cancelled;
+  cancelled.Cancel();
+  const absl::Time start = absl::Now();
+  RealSleeper()(absl::Hours(1), &cancelled);
+  EXPECT_LT(absl::Now() - start, absl::Minutes(1));
 }
 
 TEST(LoggingDecoratorTest, LogsOutcomeWithoutBodies) {

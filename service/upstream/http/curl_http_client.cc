@@ -1,6 +1,8 @@
-// HttpClient over libcurl's easy interface. Each easy handle owns a connection
-// cache, so a pool of handles reused across requests and threads keeps
-// keep-alive connections (and TLS sessions) warm.
+// HttpClient over libcurl. Each pooled easy handle runs in a multi handle of
+// its own, which owns a connection cache, so a pool of pairs reused across
+// requests and threads keeps keep-alive connections (and TLS sessions) warm;
+// the multi handle also lets a cancellation wake a transfer at once
+// (curl_multi_wakeup) instead of at curl's next progress tick.
 #include <curl/curl.h>
 
 #include <algorithm>
@@ -8,6 +10,7 @@
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -30,6 +33,18 @@ struct CurlEasyDeleter {
 };
 using CurlEasyPtr = std::unique_ptr<CURL, CurlEasyDeleter>;
 
+struct CurlMultiDeleter {
+  void operator()(CURLM* handle) const { curl_multi_cleanup(handle); }
+};
+using CurlMultiPtr = std::unique_ptr<CURLM, CurlMultiDeleter>;
+
+// An easy handle and the multi handle that drives it (and keeps its
+// connections). The multi is declared last so it is cleaned up first.
+struct CurlHandles {
+  CurlEasyPtr easy;
+  CurlMultiPtr multi;
+};
+
 struct CurlSlistDeleter {
   void operator()(curl_slist* list) const { curl_slist_free_all(list); }
 };
@@ -41,29 +56,32 @@ void InitCurlOnce() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
-// Idle easy handles, most recently used first out (its connection is the
+// Idle handles, most recently used first out (its connection is the
 // likeliest to still be open).
 class CurlHandlePool {
  public:
   explicit CurlHandlePool(std::size_t max_idle) : max_idle_(max_idle) {}
 
-  // Null only when libcurl cannot allocate a handle.
-  CurlEasyPtr Acquire() {
+  // Null handles only when libcurl cannot allocate them.
+  CurlHandles Acquire() {
     {
       absl::MutexLock lock(&mu_);
       if (!idle_.empty()) {
-        CurlEasyPtr handle = std::move(idle_.back());
+        CurlHandles handles = std::move(idle_.back());
         idle_.pop_back();
-        return handle;
+        return handles;
       }
     }
-    return CurlEasyPtr(curl_easy_init());
+    CurlHandles handles{CurlEasyPtr(curl_easy_init()),
+                        CurlMultiPtr(curl_multi_init())};
+    if (!handles.easy || !handles.multi) return {};
+    return handles;
   }
 
-  void Release(CurlEasyPtr handle) {
+  void Release(CurlHandles handle) {
     // Drops every per-request option (and the pointers into the finished
     // request) but keeps live connections, the DNS cache and TLS sessions.
-    curl_easy_reset(handle.get());
+    curl_easy_reset(handle.easy.get());
     {
       absl::MutexLock lock(&mu_);
       if (idle_.size() < max_idle_) {
@@ -71,14 +89,15 @@ class CurlHandlePool {
         return;
       }
     }
-    // Over capacity: closing the connection may do I/O, so outside the lock.
-    handle.reset();
+    // Over capacity: closing the connections may do I/O, so outside the lock.
+    handle.multi.reset();
+    handle.easy.reset();
   }
 
  private:
   const std::size_t max_idle_;
   absl::Mutex mu_;
-  std::vector<CurlEasyPtr> idle_ ABSL_GUARDED_BY(mu_);
+  std::vector<CurlHandles> idle_ ABSL_GUARDED_BY(mu_);
 };
 
 // Per-request state the curl callbacks write into.
@@ -86,8 +105,6 @@ struct Transfer {
   CURL* curl = nullptr;
   std::string body;
   std::vector<HttpHeader> headers;
-  const std::function<bool()>* is_cancelled = nullptr;
-  bool cancelled = false;
   char error[CURL_ERROR_SIZE] = {};
 };
 
@@ -149,15 +166,46 @@ size_t OnHeaderLine(char* data, size_t size, size_t count, void* user) {
   return length;
 }
 
-int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-  auto* transfer = static_cast<Transfer*>(user);
-  bool cancel = true;
-  try {
-    cancel = (*transfer->is_cancelled)();
-  } catch (...) {
+// Runs the transfer on its own multi handle until it ends, or until
+// `cancellation` (may be null) fires: nullopt then. curl's timeouts still
+// apply (curl_multi_poll wakes for curl's own timers).
+std::optional<CURLcode> Perform(const CurlHandles& handles,
+                                const Cancellation* cancellation) {
+  CURL* easy = handles.easy.get();
+  CURLM* multi = handles.multi.get();
+  if (curl_multi_add_handle(multi, easy) != CURLM_OK) {
+    return CURLE_OUT_OF_MEMORY;
   }
-  if (cancel) transfer->cancelled = true;
-  return cancel ? 1 : 0;  // Non-zero aborts: CURLE_ABORTED_BY_CALLBACK.
+  Cancellation::Subscription wake;
+  if (cancellation != nullptr) {
+    wake = cancellation->Subscribe([multi] { curl_multi_wakeup(multi); });
+  }
+  std::optional<CURLcode> result;
+  for (;;) {
+    if (cancellation != nullptr && cancellation->IsCancelled()) break;
+    int running = 0;
+    if (curl_multi_perform(multi, &running) != CURLM_OK) {
+      result = CURLE_RECV_ERROR;
+      break;
+    }
+    int queued = 0;
+    while (CURLMsg* message = curl_multi_info_read(multi, &queued)) {
+      if (message->msg == CURLMSG_DONE && message->easy_handle == easy) {
+        result = message->data.result;
+      }
+    }
+    if (result.has_value()) break;
+    if (curl_multi_poll(multi, nullptr, 0, /*timeout_ms=*/1000, nullptr) !=
+        CURLM_OK) {
+      result = CURLE_RECV_ERROR;
+      break;
+    }
+  }
+  // Unsubscribed before the handle goes back to the pool: a late wakeup
+  // never reaches the next transfer.
+  wake.Reset();
+  curl_multi_remove_handle(multi, easy);
+  return result;
 }
 
 // curl reads 0 as "no limit": a finite limit is at least 1 ms.
@@ -310,16 +358,19 @@ absl::StatusOr<HttpResponse> CurlHttpClient::Send(
     return absl::DeadlineExceededError(
         "upstream: the deadline passed before the request was sent");
   }
-  if (options.is_cancelled && options.is_cancelled()) {
+  if (options.cancellation != nullptr && options.cancellation->IsCancelled()) {
     return absl::CancelledError(
         "upstream: cancelled before the request was sent");
   }
   absl::StatusOr<CurlSlistPtr> header_list = BuildHeaderList(request);
   if (!header_list.ok()) return header_list.status();
 
-  CurlEasyPtr handle = pool_.Acquire();
-  if (!handle) return absl::ResourceExhaustedError("upstream: curl_easy_init");
-  CURL* curl = handle.get();
+  CurlHandles handles = pool_.Acquire();
+  if (!handles.easy) {
+    return absl::ResourceExhaustedError(
+        "upstream: cannot allocate curl handles");
+  }
+  CURL* curl = handles.easy.get();
 
   const bool deadline_limits_connect = time_left < options_.connect_timeout;
   const bool deadline_limits_total = time_left < options_.request_timeout;
@@ -352,12 +403,6 @@ absl::StatusOr<HttpResponse> CurlHttpClient::Send(
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &OnHeaderLine);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
-  if (options.is_cancelled) {
-    transfer.is_cancelled = &options.is_cancelled;
-    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, &OnProgress);
-    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &transfer);
-  }
   switch (request.method) {
     case HttpMethod::kGet:
       curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
@@ -378,7 +423,9 @@ absl::StatusOr<HttpResponse> CurlHttpClient::Send(
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
   }
 
-  const CURLcode code = curl_easy_perform(curl);
+  const std::optional<CURLcode> performed =
+      Perform(handles, options.cancellation);
+  const CURLcode code = performed.value_or(CURLE_ABORTED_BY_CALLBACK);
   long status_code = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status_code);
   curl_off_t pretransfer_us = 0;
@@ -387,7 +434,7 @@ absl::StatusOr<HttpResponse> CurlHttpClient::Send(
   curl_easy_getinfo(curl, CURLINFO_TOTAL_TIME_T, &total_us);
   long new_connections = 0;
   curl_easy_getinfo(curl, CURLINFO_NUM_CONNECTS, &new_connections);
-  pool_.Release(std::move(handle));
+  pool_.Release(std::move(handles));
   // Method, outcome and timing only: URLs and headers stay out of logs.
   UCGATE_LOG(kDebug, "http: ", method, " -> ",
              code == CURLE_OK ? absl::StrCat(status_code)
@@ -395,7 +442,7 @@ absl::StatusOr<HttpResponse> CurlHttpClient::Send(
              " in ", total_us / 1000, " ms (",
              new_connections > 0 ? "new connection" : "reused connection", ")");
 
-  if (code == CURLE_ABORTED_BY_CALLBACK && transfer.cancelled) {
+  if (!performed.has_value()) {
     return absl::CancelledError("upstream: request cancelled");
   }
   if (code == CURLE_OPERATION_TIMEDOUT) {

@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "service/common/cancellation.h"
 
 namespace ucgate::http {
 
@@ -82,8 +83,9 @@ struct RequestOptions {
   // The whole exchange (connect included) must end by then; the caller's gRPC
   // deadline flows here.
   absl::Time deadline = absl::InfiniteFuture();
-  // Polled while the transfer runs; returning true aborts it (CANCELLED).
-  std::function<bool()> is_cancelled;
+  // When cancelled (before or during the transfer), the transfer is aborted
+  // at once: CANCELLED. May be null; must outlive Send.
+  const Cancellation* cancellation = nullptr;
 };
 
 // Sends one request. Any HTTP status is a successful exchange (the caller maps
