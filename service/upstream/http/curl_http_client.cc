@@ -15,13 +15,12 @@
 #include <utility>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "service/common/idle_pool.h"
 #include "service/common/log.h"
 #include "service/upstream/http/http_client.h"
 
@@ -60,44 +59,28 @@ void InitCurlOnce() {
 // likeliest to still be open).
 class CurlHandlePool {
  public:
-  explicit CurlHandlePool(std::size_t max_idle) : max_idle_(max_idle) {}
+  explicit CurlHandlePool(std::size_t max_idle) : idle_(max_idle) {}
 
   // Null handles only when libcurl cannot allocate them.
   CurlHandles Acquire() {
-    {
-      absl::MutexLock lock(&mu_);
-      if (!idle_.empty()) {
-        CurlHandles handles = std::move(idle_.back());
-        idle_.pop_back();
-        return handles;
-      }
-    }
+    if (std::optional<CurlHandles> idle = idle_.Take()) return *std::move(idle);
     CurlHandles handles{CurlEasyPtr(curl_easy_init()),
                         CurlMultiPtr(curl_multi_init())};
     if (!handles.easy || !handles.multi) return {};
     return handles;
   }
 
-  void Release(CurlHandles handle) {
+  void Release(CurlHandles handles) {
     // Drops every per-request option (and the pointers into the finished
     // request) but keeps live connections, the DNS cache and TLS sessions.
-    curl_easy_reset(handle.easy.get());
-    {
-      absl::MutexLock lock(&mu_);
-      if (idle_.size() < max_idle_) {
-        idle_.push_back(std::move(handle));
-        return;
-      }
-    }
-    // Over capacity: closing the connections may do I/O, so outside the lock.
-    handle.multi.reset();
-    handle.easy.reset();
+    curl_easy_reset(handles.easy.get());
+    // Over capacity, the handles (and their connections) close here, outside
+    // the pool's lock.
+    idle_.Give(std::move(handles));
   }
 
  private:
-  const std::size_t max_idle_;
-  absl::Mutex mu_;
-  std::vector<CurlHandles> idle_ ABSL_GUARDED_BY(mu_);
+  IdlePool<CurlHandles> idle_;
 };
 
 // Per-request state the curl callbacks write into.

@@ -1,62 +1,38 @@
 #include "service/upstream/http/http_client.h"
 
+#include <optional>
 #include <string>
 #include <utility>
-#include <vector>
 
-#include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
+#include "service/common/idle_pool.h"
 
 namespace ucgate::http {
 namespace {
 
-class BodyPool {
- public:
-  std::string Take(std::size_t capacity) {
-    {
-      absl::MutexLock lock(&mutex_);
-      for (auto it = bodies_.begin(); it != bodies_.end(); ++it) {
-        if (it->capacity() >= capacity) {
-          std::string body = std::move(*it);
-          bodies_.erase(it);
-          return body;
-        }
-      }
-    }
-    std::string body;
-    body.reserve(capacity);
-    return body;
-  }
-
-  void Give(std::string body) {
-    if (body.capacity() < kMinRecycledBody) return;
-    body.clear();
-    absl::MutexLock lock(&mutex_);
-    if (bodies_.size() < kMaxRecycledBodies) bodies_.push_back(std::move(body));
-  }
-
- private:
-  absl::Mutex mutex_;
-  std::vector<std::string> bodies_ ABSL_GUARDED_BY(mutex_);
-};
-
-BodyPool& Bodies() {
-  static BodyPool* const pool = new BodyPool;
+IdlePool<std::string>& Bodies() {
+  static auto* const pool = new IdlePool<std::string>(kMaxRecycledBodies);
   return *pool;
 }
 
 }  // namespace
 
 std::string TakeBodyBuffer(std::size_t capacity) {
-  if (capacity < kMinRecycledBody) {
-    std::string body;
-    body.reserve(capacity);
-    return body;
+  std::optional<std::string> recycled;
+  if (capacity >= kMinRecycledBody) {
+    recycled = Bodies().TakeIf([capacity](const std::string& body) {
+      return body.capacity() >= capacity;
+    });
   }
-  return Bodies().Take(capacity);
+  std::string body = recycled ? *std::move(recycled) : std::string();
+  body.reserve(capacity);
+  return body;
 }
 
-void RecycleBody(std::string body) { Bodies().Give(std::move(body)); }
+void RecycleBody(std::string body) {
+  if (body.capacity() < kMinRecycledBody) return;
+  body.clear();
+  Bodies().Give(std::move(body));
+}
 
 std::optional<absl::string_view> HttpResponse::Header(
     absl::string_view lower_name) const {

@@ -4,12 +4,12 @@
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <thread>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/strings/numbers.h"
-#include "absl/synchronization/mutex.h"
+#include "service/common/idle_pool.h"
 
 namespace ucgate::json::internal {
 namespace {
@@ -106,46 +106,27 @@ bool ReadStringMap(od::value& value,
 
 namespace {
 
-// Idle parsers, at most kMaxIdleParsers of them, none larger than
-// kMaxIdleParserCapacity (one huge answer must not pin its buffers).
-class ParserPool {
- public:
-  std::unique_ptr<od::parser> Take() {
-    {
-      absl::MutexLock lock(&mutex_);
-      if (!idle_.empty()) {
-        std::unique_ptr<od::parser> parser = std::move(idle_.back());
-        idle_.pop_back();
-        return parser;
-      }
-    }
-    return std::make_unique<od::parser>();
-  }
+// Idle parsers, about one per core, none larger than kMaxIdleParserCapacity
+// (one huge answer must not pin its buffers).
+constexpr std::size_t kMaxIdleParserCapacity = 8 << 20;
 
-  void Give(std::unique_ptr<od::parser> parser) {
-    if (parser->capacity() > kMaxIdleParserCapacity) return;
-    absl::MutexLock lock(&mutex_);
-    if (idle_.size() < max_idle_) idle_.push_back(std::move(parser));
-  }
-
- private:
-  static constexpr std::size_t kMaxIdleParserCapacity = 8 << 20;
-  const std::size_t max_idle_ =
-      std::max<std::size_t>(2, std::thread::hardware_concurrency());
-  absl::Mutex mutex_;
-  std::vector<std::unique_ptr<od::parser>> idle_ ABSL_GUARDED_BY(mutex_);
-};
-
-ParserPool& Parsers() {
-  static ParserPool* const pool = new ParserPool;
+IdlePool<std::unique_ptr<od::parser>>& Parsers() {
+  static auto* const pool = new IdlePool<std::unique_ptr<od::parser>>(
+      std::max<std::size_t>(2, std::thread::hardware_concurrency()));
   return *pool;
 }
 
 }  // namespace
 
-ParserLease::ParserLease() : parser_(Parsers().Take()) {}
+ParserLease::ParserLease() {
+  std::optional<std::unique_ptr<od::parser>> idle = Parsers().Take();
+  parser_ = idle ? *std::move(idle) : std::make_unique<od::parser>();
+}
 
-ParserLease::~ParserLease() { Parsers().Give(std::move(parser_)); }
+ParserLease::~ParserLease() {
+  if (parser_->capacity() > kMaxIdleParserCapacity) return;
+  Parsers().Give(std::move(parser_));
+}
 
 bool IterateBody(const std::string& body, simdjson::padded_string& copy,
                  ParserLease& lease, od::document& document,
