@@ -167,6 +167,39 @@ TEST_F(FileServiceTest, RetryAfterReachesTheCaller) {
   EXPECT_EQ(retry_info.retry_delay().seconds(), 10);
 }
 
+TEST_F(FileServiceTest, ShutdownPastItsGraceCancelsTheUpstreamCallInFlight) {
+  StartGateway();
+  absl::Notification entered;
+  std::atomic<bool> saw_cancel{false};
+  EXPECT_CALL(*mocks_[0], GetFile(_, _))
+      .WillOnce(Invoke(
+          [&](const upstream::CallContext& call, const v1::GetFileRequest&)
+              -> absl::StatusOr<v1::GetFileResponse> {
+            entered.Notify();
+            // A slow upstream: only the cancellation ends it early.
+            saw_cancel = call.cancellation != nullptr &&
+                         call.cancellation->WaitFor(absl::Seconds(60));
+            return absl::CancelledError("cancelled");
+          }));
+  grpc::Status status;
+  std::thread caller([&] {
+    grpc::ClientContext context;
+    v1::GetFileRequest request;
+    request.set_uuid(kUuid);
+    v1::GetFileResponse response;
+    status = stub_->GetFile(&context, request, &response);
+  });
+  entered.WaitForNotification();
+  const absl::Time start = absl::Now();
+  // Returns once every call has ended: the upstream call was cancelled, not
+  // waited for.
+  server_->Shutdown(absl::Milliseconds(100));
+  caller.join();
+  EXPECT_TRUE(saw_cancel.load());
+  EXPECT_LT(absl::Now() - start, absl::Seconds(30));
+  EXPECT_FALSE(status.ok());
+}
+
 TEST_F(FileServiceTest, CancellationIsVisibleToTheUpstreamLayer) {
   StartGateway();
   absl::Notification entered;
