@@ -140,6 +140,17 @@ absl::Status RequireV07(absl::string_view what, ApiVersion version) {
       what, " exists only on API v0.7 upstreams; this project uses v0.6"));
 }
 
+// The file and key that every per-key metadata call names (v0.7 only).
+absl::Status ValidateMetadataKeyCall(const std::string& uuid,
+                                     const std::string& key,
+                                     ApiVersion version) {
+  if (absl::Status status = RequireV07("metadata", version); !status.ok())
+    return status;
+  if (absl::Status status = ValidateUuid("uuid", uuid); !status.ok())
+    return status;
+  return ValidateKey(key);
+}
+
 }  // namespace
 
 absl::Status ValidateUuid(absl::string_view field, absl::string_view uuid) {
@@ -284,21 +295,16 @@ absl::Status ValidateRequest(const v1::GetFileMetadataRequest& request,
 
 absl::Status ValidateRequest(const v1::GetFileMetadataKeyRequest& request,
                              ApiVersion version) {
-  if (absl::Status status = RequireV07("metadata", version); !status.ok())
-    return status;
-  if (absl::Status status = ValidateUuid("uuid", request.uuid()); !status.ok())
-    return status;
-  return ValidateKey(request.key());
+  return ValidateMetadataKeyCall(request.uuid(), request.key(), version);
 }
 
 absl::Status ValidateRequest(const v1::UpdateFileMetadataKeyRequest& request,
                              ApiVersion version) {
-  if (absl::Status status = RequireV07("metadata", version); !status.ok())
+  if (absl::Status status =
+          ValidateMetadataKeyCall(request.uuid(), request.key(), version);
+      !status.ok()) {
     return status;
-  if (absl::Status status = ValidateUuid("uuid", request.uuid()); !status.ok())
-    return status;
-  if (absl::Status status = ValidateKey(request.key()); !status.ok())
-    return status;
+  }
   if (request.value().empty() ||
       request.value().size() > kMaxMetadataValueLength) {
     return InvalidFieldError("value", "values are 1 to 512 characters");
@@ -308,11 +314,7 @@ absl::Status ValidateRequest(const v1::UpdateFileMetadataKeyRequest& request,
 
 absl::Status ValidateRequest(const v1::DeleteFileMetadataKeyRequest& request,
                              ApiVersion version) {
-  if (absl::Status status = RequireV07("metadata", version); !status.ok())
-    return status;
-  if (absl::Status status = ValidateUuid("uuid", request.uuid()); !status.ok())
-    return status;
-  return ValidateKey(request.key());
+  return ValidateMetadataKeyCall(request.uuid(), request.key(), version);
 }
 
 absl::Status ValidateRequest(const v1::GetFileTagsRequest& request,
