@@ -48,16 +48,23 @@ absl::Status ValidateRemoveBgParams(const v1::RemoveBgParams& params) {
   return absl::OkStatus();
 }
 
-}  // namespace
-
-absl::Status ValidateRequest(const v1::ExecuteAddonRequest& request,
-                             ApiVersion version) {
+// What every add-on call names: an add-on, on a v0.7 upstream.
+absl::Status ValidateAddonCall(v1::Addon addon, ApiVersion version) {
   if (version != ApiVersion::kV07) {
     return absl::FailedPreconditionError(
         "add-ons exist only on API v0.7 upstreams; this project uses v0.6");
   }
-  if (absl::Status status = ValidateAddon(request.addon()); !status.ok())
+  return ValidateAddon(addon);
+}
+
+}  // namespace
+
+absl::Status ValidateRequest(const v1::ExecuteAddonRequest& request,
+                             ApiVersion version) {
+  if (absl::Status status = ValidateAddonCall(request.addon(), version);
+      !status.ok()) {
     return status;
+  }
   if (absl::Status status = ValidateUuid("target", request.target());
       !status.ok()) {
     return status;
@@ -78,12 +85,10 @@ absl::Status ValidateRequest(const v1::ExecuteAddonRequest& request,
 
 absl::Status ValidateRequest(const v1::GetAddonExecutionStatusRequest& request,
                              ApiVersion version) {
-  if (version != ApiVersion::kV07) {
-    return absl::FailedPreconditionError(
-        "add-ons exist only on API v0.7 upstreams; this project uses v0.6");
-  }
-  if (absl::Status status = ValidateAddon(request.addon()); !status.ok())
+  if (absl::Status status = ValidateAddonCall(request.addon(), version);
+      !status.ok()) {
     return status;
+  }
   return ValidateUuid("request_id", request.request_id());
 }
 
