@@ -178,14 +178,18 @@ std::optional<CURLcode> Perform(const CurlHandles& handles,
       }
     }
     if (result.has_value()) break;
+    if (running == 0) {  // Ended without a message: never wait on nothing.
+      result = CURLE_RECV_ERROR;
+      break;
+    }
     if (curl_multi_poll(multi, nullptr, 0, /*timeout_ms=*/1000, nullptr) !=
         CURLM_OK) {
       result = CURLE_RECV_ERROR;
       break;
     }
   }
-  // Unsubscribed before the handle goes back to the pool: a late wakeup
-  // never reaches the next transfer.
+  // Unsubscribed before the handle goes back to the pool, so no wakeup is
+  // sent after it (one sent before only makes the next transfer poll again).
   wake.Reset();
   curl_multi_remove_handle(multi, easy);
   return result;
