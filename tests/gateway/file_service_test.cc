@@ -57,6 +57,22 @@ class FileServiceTest : public ::testing::Test {
     stub_ = v1::FileService::NewStub(channel_);
   }
 
+  // GetFile stands in for a slow curl transfer: it waits up to a minute,
+  // woken only by the call's cancellation (not by polling), and records
+  // whether that came.
+  void ExpectGetFileUntilCancelled(absl::Notification& entered,
+                                   std::atomic<bool>& saw_cancel) {
+    EXPECT_CALL(*mocks_[0], GetFile(_, _))
+        .WillOnce(Invoke(
+            [&](const upstream::CallContext& call, const v1::GetFileRequest&)
+                -> absl::StatusOr<v1::GetFileResponse> {
+              entered.Notify();
+              saw_cancel = call.cancellation != nullptr &&
+                           call.cancellation->WaitFor(absl::Seconds(60));
+              return absl::CancelledError("cancelled");
+            }));
+  }
+
   std::vector<std::shared_ptr<::testing::StrictMock<MockFileOperations>>>
       mocks_;
   // Null unless a test sets it before StartGateway.
@@ -171,16 +187,7 @@ TEST_F(FileServiceTest, ShutdownPastItsGraceCancelsTheUpstreamCallInFlight) {
   StartGateway();
   absl::Notification entered;
   std::atomic<bool> saw_cancel{false};
-  EXPECT_CALL(*mocks_[0], GetFile(_, _))
-      .WillOnce(Invoke(
-          [&](const upstream::CallContext& call, const v1::GetFileRequest&)
-              -> absl::StatusOr<v1::GetFileResponse> {
-            entered.Notify();
-            // A slow upstream: only the cancellation ends it early.
-            saw_cancel = call.cancellation != nullptr &&
-                         call.cancellation->WaitFor(absl::Seconds(60));
-            return absl::CancelledError("cancelled");
-          }));
+  ExpectGetFileUntilCancelled(entered, saw_cancel);
   grpc::Status status;
   std::thread caller([&] {
     grpc::ClientContext context;
@@ -204,17 +211,7 @@ TEST_F(FileServiceTest, CancellationIsVisibleToTheUpstreamLayer) {
   StartGateway();
   absl::Notification entered;
   std::atomic<bool> saw_cancel{false};
-  EXPECT_CALL(*mocks_[0], GetFile(_, _))
-      .WillOnce(Invoke(
-          [&](const upstream::CallContext& call, const v1::GetFileRequest&)
-              -> absl::StatusOr<v1::GetFileResponse> {
-            entered.Notify();
-            // Stands in for a curl transfer: woken by the caller's
-            // cancellation (gRPC's OnCancel), not by polling.
-            saw_cancel = call.cancellation != nullptr &&
-                         call.cancellation->WaitFor(absl::Seconds(5));
-            return absl::CancelledError("cancelled");
-          }));
+  ExpectGetFileUntilCancelled(entered, saw_cancel);
   grpc::ClientContext context;
   v1::GetFileRequest request;
   request.set_uuid(kUuid);
