@@ -91,6 +91,9 @@ class Emulator {
 
   virtual void AddFault(Fault fault) = 0;
   virtual void ClearFaults() = 0;
+  // Requests being held right now by a latency fault (so that a test can act
+  // while one is in flight).
+  virtual int requests_held() const = 0;
 
   virtual std::vector<RecordedRequest> requests() const = 0;
   virtual void ClearRequests() = 0;

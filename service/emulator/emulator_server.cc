@@ -184,6 +184,7 @@ class EmulatorImpl final : public Emulator {
 
   void AddFault(Fault fault) override { faults_.Add(std::move(fault)); }
   void ClearFaults() override { faults_.Clear(); }
+  int requests_held() const override { return requests_held_.load(); }
 
   std::vector<RecordedRequest> requests() const override {
     absl::MutexLock lock(&requests_mutex_);
@@ -251,7 +252,9 @@ class EmulatorImpl final : public Emulator {
 
     if (std::optional<Fault> fault = faults_.Take(http.method, http.path)) {
       if (fault->latency > absl::ZeroDuration()) {
+        ++requests_held_;
         absl::SleepFor(fault->latency);
+        --requests_held_;
       }
       if (fault->reset_connection) {
         int fd = http.ssl != nullptr
@@ -394,6 +397,7 @@ class EmulatorImpl final : public Emulator {
   Router router_;
   std::vector<std::unique_ptr<ProjectData>> projects_;
   FaultInjector faults_;
+  std::atomic<int> requests_held_{0};
   std::unique_ptr<httplib::Server> server_;
   std::thread listener_;
   int port_ = 0;

@@ -1,12 +1,14 @@
 // Every FileService RPC through the gateway to the emulator, success and
 // failure, for both upstream API versions and both auth schemes.
 #include <set>
+#include <thread>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "service/common/status.h"
 #include "service/upstream/file_request_validation.h"
 #include "tests/integration/gateway_fixture.h"
+#include "tests/testing_util/eventually.h"
 
 namespace ucgate::testing {
 namespace {
@@ -370,6 +372,46 @@ TEST_F(FaultTest, MalformedBodyIsInternalNotACrash) {
   v1::ListFilesRequest list;
   EXPECT_THAT(fixture_->client().ListFiles(list),
               StatusIs(absl::StatusCode::kInternal, HasSubstr("upstream")));
+}
+
+TEST(CancellationTest, ACallerGoingAwayFreesTheGatewaysWorkerAtOnce) {
+  GatewaySetup setup;
+  setup.worker_threads = 1;  // held by the slow call until it is aborted
+  setup.cache_max_bytes = 0;
+  GatewayFixture fixture(setup);
+  fixture.Start();
+  const v1::File slow = fixture.PresentFile(/*stored=*/true);
+  const v1::File quick = fixture.PresentFile(/*stored=*/false);
+  emulator::Fault fault;
+  fault.method = "GET";
+  fault.path_prefix = absl::StrCat("/files/", slow.uuid());
+  fault.latency = absl::Seconds(3);
+  fixture.emulator().AddFault(fault);
+
+  auto stub = v1::FileService::NewStub(fixture.channel());
+  grpc::ClientContext slow_context;
+  grpc::Status slow_status;
+  std::thread slow_caller([&] {
+    v1::GetFileRequest request;
+    request.set_uuid(slow.uuid());
+    v1::GetFileResponse response;
+    slow_status = stub->GetFile(&slow_context, request, &response);
+  });
+  // The upstream holds the request: the gateway's only worker waits on it.
+  ASSERT_TRUE(Eventually([&] { return fixture.emulator().requests_held(); }));
+  slow_context.TryCancel();
+  slow_caller.join();
+  EXPECT_EQ(slow_status.error_code(), grpc::StatusCode::CANCELLED);
+
+  // The transfer was aborted through the cancellation (reactor OnCancel ->
+  // curl_multi_wakeup), so the worker serves the next call well within the
+  // 3 s the upstream would have taken.
+  client::ClientOptions options;
+  options.timeout = absl::Milliseconds(500);
+  client::FileClient hurried(fixture.channel(), options);
+  v1::GetFileRequest request;
+  request.set_uuid(quick.uuid());
+  EXPECT_THAT(hurried.GetFile(request).status(), IsOk());
 }
 
 TEST_F(FaultTest, CallerDeadlineBoundsASlowUpstream) {

@@ -28,6 +28,8 @@ struct GatewaySetup {
   // What the gateway is configured with (a wrong one tests 401 handling).
   std::string gateway_secret = kSecretKey;
   int max_attempts = 3;
+  // The gateway's workers for blocking upstream calls.
+  int worker_threads = 4;
   // The gateway's file-info cache budget (0: no cache).
   int64_t cache_max_bytes = gateway::CacheConfig().max_bytes;
   // The emulator's clock (jobs move on it); the system clock when null.
@@ -75,7 +77,8 @@ class GatewayFixture {
     ASSERT_THAT(projects.status(), IsOk());
     projects_ = *projects;
     auto server = gateway::GatewayServer::Start(
-        "127.0.0.1:0", projects_, std::make_shared<BlockingExecutor>(4, 64));
+        "127.0.0.1:0", projects_,
+        std::make_shared<BlockingExecutor>(setup_.worker_threads, 64));
     ASSERT_THAT(server.status(), IsOk());
     server_ = *std::move(server);
     client::ClientOptions client_options;
