@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "service/common/join_thread.h"
+
 namespace ucgate {
 
 BlockingExecutor::BlockingExecutor(int threads, int max_queued)
@@ -24,13 +26,7 @@ BlockingExecutor::~BlockingExecutor() {
     state_->stopping = true;
     for (Worker* worker : state_->idle) worker->wake.Signal();
   }
-  for (std::thread& thread : threads_) {
-    if (thread.get_id() == std::this_thread::get_id()) {
-      thread.detach();  // joining itself would deadlock
-    } else {
-      thread.join();
-    }
-  }
+  for (std::thread& thread : threads_) JoinUnlessSelf(thread);
 }
 
 bool BlockingExecutor::TrySchedule(std::function<void()> task) {

@@ -12,7 +12,6 @@
 // restarted stream continues right after that item.
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -102,8 +101,7 @@ class ListingPump : public std::enable_shared_from_this<ListingPump<Listing>> {
   // Stops fetching at once (an upstream call in flight is aborted through
   // its CallContext's cancellation); a pending Next gets CANCELLED.
   void Cancel() {
-    cancelled_ = true;
-    fetch_cancellation_->Cancel();
+    cancellation_->Cancel();
     Deliver();
   }
 
@@ -132,13 +130,13 @@ class ListingPump : public std::enable_shared_from_this<ListingPump<Listing>> {
   // refuses, it is simply started later, on promotion, instead.
   void StartFetchLocked(std::string token, bool early = false)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
-    if (cancelled_) return;
+    if (cancelled()) return;
     const int64_t sequence = next_sequence_to_start_;
     auto self = this->shared_from_this();
     const bool scheduled = schedule_([self, token, sequence] {
       const std::weak_ptr<ListingPump> weak = self;
       upstream::CallContext context{self->options_.deadline,
-                                    self->fetch_cancellation_,
+                                    self->cancellation_,
                                     [weak](const std::string& next_token) {
                                       if (auto pump = weak.lock())
                                         pump->OnNextTokenKnown(next_token);
@@ -163,7 +161,7 @@ class ListingPump : public std::enable_shared_from_this<ListingPump<Listing>> {
   // mapping overlap; two pages are still the most a stream holds.
   void OnNextTokenKnown(const std::string& next_token) {
     absl::MutexLock lock(&mutex_);
-    if (cancelled_ || next_token == last_started_token_) return;
+    if (cancelled() || next_token == last_started_token_) return;
     const bool caller_waiting =
         CurrentDrainedLocked() && !next_ && arrived_.empty() && in_flight_ == 1;
     if (caller_waiting) StartFetchLocked(next_token, /*early=*/true);
@@ -175,7 +173,7 @@ class ListingPump : public std::enable_shared_from_this<ListingPump<Listing>> {
       absl::MutexLock lock(&mutex_);
       --in_flight_;
       ++pages_fetched_;
-      if (cancelled_) return;
+      if (cancelled()) return;
       // An early fetch may end before the page before it is mapped.
       arrived_.emplace(sequence, Fetched{std::move(page), token});
       AdvanceLocked();
@@ -237,7 +235,7 @@ class ListingPump : public std::enable_shared_from_this<ListingPump<Listing>> {
     {
       absl::MutexLock lock(&mutex_);
       if (!pending_) return;
-      if (cancelled_) {
+      if (cancelled()) {
         result = absl::CancelledError("the caller cancelled the stream");
       } else if (!TakeMessageLocked(&result)) {
         return;
@@ -302,11 +300,13 @@ class ListingPump : public std::enable_shared_from_this<ListingPump<Listing>> {
 
   const ResumePoint start_;
   const FetchPage fetch_;
+  bool cancelled() const { return cancellation_->IsCancelled(); }
+
   const Schedule schedule_;
   const Options options_;
-  std::atomic<bool> cancelled_{false};
-  // Shared with every fetch's CallContext; fired by Cancel().
-  const std::shared_ptr<Cancellation> fetch_cancellation_ =
+  // Fired by Cancel(); shared with every fetch's CallContext, so that a
+  // fetch in flight is aborted.
+  const std::shared_ptr<Cancellation> cancellation_ =
       std::make_shared<Cancellation>();
 
   mutable absl::Mutex mutex_;

@@ -1,6 +1,7 @@
 #include "service/gateway/scheduler.h"
 
 #include "absl/time/clock.h"
+#include "service/common/join_thread.h"
 
 namespace ucgate::gateway {
 
@@ -9,11 +10,7 @@ ThreadScheduler::ThreadScheduler()
 
 ThreadScheduler::~ThreadScheduler() {
   Shutdown();
-  if (thread_.get_id() == std::this_thread::get_id()) {
-    thread_.detach();  // joining itself would deadlock
-  } else {
-    thread_.join();
-  }
+  JoinUnlessSelf(thread_);
 }
 
 void ThreadScheduler::RunAfter(absl::Duration delay,

@@ -3,6 +3,7 @@
 // next_page_token. Shared by every REST stub that lists.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -25,12 +26,17 @@ absl::StatusOr<Page> GetListingPage(const RestClient& rest,
                                     uint64_t fingerprint, Parse parse) {
   Page page;
   std::string next_url;
+  // Made from `next` once: when announced early, the token is kept for the
+  // page.
+  std::optional<absl::StatusOr<std::string>> announced_token;
   json::NextUrlListener on_next_url;
   if (context.on_next_page_token) {
     on_next_url = [&](const std::string& url) {
-      absl::StatusOr<std::string> token = NextPageToken(url, fingerprint);
+      announced_token = NextPageToken(url, fingerprint);
       // A bad URL fails the page below; nothing is announced for it.
-      if (token.ok() && !token->empty()) context.on_next_page_token(*token);
+      if (announced_token->ok() && !(*announced_token)->empty()) {
+        context.on_next_page_token(**announced_token);
+      }
     };
   }
   if (absl::Status status = rest.CallAndParse(
@@ -44,7 +50,8 @@ absl::StatusOr<Page> GetListingPage(const RestClient& rest,
     return status;
   }
   absl::StatusOr<std::string> next_page_token =
-      NextPageToken(next_url, fingerprint);
+      announced_token ? *std::move(announced_token)
+                      : NextPageToken(next_url, fingerprint);
   if (!next_page_token.ok()) return next_page_token.status();
   page.set_next_page_token(*std::move(next_page_token));
   return page;
