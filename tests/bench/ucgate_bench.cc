@@ -11,6 +11,7 @@
 // Exits non-zero when a scenario that ran produced no numbers or failed
 // calls (what the ctest smoke run checks); missed targets are reported, not
 // failures.
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -23,6 +24,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
@@ -55,6 +57,7 @@ struct Settings {
   int64_t in_flight = 16;
   int64_t channels = 4;
   int64_t seconds = 3;
+  int64_t rounds = 5;
   int64_t stream_files = 100000;
   int64_t latency_ms = 20;
   std::string rss_files = "10000,1000000";
@@ -313,9 +316,36 @@ absl::Status ForwardedGetFileScenario(const Settings& settings,
     return stack.GetFile({}, requests[0]).status();
   };
 
-  const LoadResult echo_serial = RunLoad(Load(settings, 1), echo->Starter());
-  const LoadResult direct_serial = RunBlockingLoad(Load(settings, 1), direct);
-  const LoadResult forwarded_serial = RunLoad(Load(settings, 1), forwarded);
+  // The one-in-flight comparison runs in rounds (echo, direct, forwarded,
+  // one second each): p50s on this VM drift by tens of microseconds between
+  // seconds, so one sample of each can show the target met or missed by
+  // chance. The verdict takes the median round and shows the spread.
+  struct SerialRound {
+    LoadResult echo, direct, forwarded;
+    double ratio = 0;
+  };
+  std::vector<SerialRound> rounds;
+  LoadOptions round_load = Load(settings, 1);
+  if (!settings.quick) round_load.duration = absl::Seconds(1);
+  for (int64_t i = 0; i < (settings.quick ? 1 : settings.rounds); ++i) {
+    SerialRound& round = rounds.emplace_back();
+    round.echo = RunLoad(round_load, echo->Starter());
+    round.direct = RunBlockingLoad(round_load, direct);
+    round.forwarded = RunLoad(round_load, forwarded);
+    round.ratio = absl::FDivDuration(round.forwarded.p50 - round.direct.p50,
+                                     round.echo.p50);
+    round_load.warm_up = absl::Milliseconds(100);  // warm after the first
+  }
+  std::vector<double> ratios;
+  for (const SerialRound& round : rounds) ratios.push_back(round.ratio);
+  std::sort(rounds.begin(), rounds.end(),
+            [](const SerialRound& a, const SerialRound& b) {
+              return a.ratio < b.ratio;
+            });
+  const SerialRound& median = rounds[rounds.size() / 2];
+  const LoadResult& echo_serial = median.echo;
+  const LoadResult& direct_serial = median.direct;
+  const LoadResult& forwarded_serial = median.forwarded;
   const LoadResult hop_serial = RunLoad(Load(settings, 1), hop_only);
   const LoadResult stack_serial =
       RunBlockingLoad(Load(settings, 1), stack_only);
@@ -336,13 +366,20 @@ absl::Status ForwardedGetFileScenario(const Settings& settings,
   report.AddLoad(scenario, "GetFile via ucgate (cache off)", in_flight,
                  forwarded_parallel);
 
+  report.AddFigure(
+      scenario, "forwarded p50 - direct p50, in echo p50s, each round",
+      absl::StrJoin(ratios, " ", [](std::string* out, double ratio) {
+        absl::StrAppendFormat(out, "%.2fx", ratio);
+      }));
   const absl::Duration added = forwarded_serial.p50 - direct_serial.p50;
-  const double ratio = absl::FDivDuration(added, echo_serial.p50);
-  report.AddVerdict(scenario,
-                    "forwarded p50 - direct p50 <= 1.5x echo p50, 1 in flight",
-                    absl::StrFormat("%.2fx (adds %s; echo %s)", ratio,
-                                    Micros(added), Micros(echo_serial.p50)),
-                    ratio <= 1.5 ? Verdict::kMet : Verdict::kMissed);
+  report.AddVerdict(
+      scenario, "forwarded p50 - direct p50 <= 1.5x echo p50, 1 in flight",
+      absl::StrFormat("%.2fx, median of %d rounds (%.2fx to %.2fx; adds %s; "
+                      "echo %s)",
+                      median.ratio, rounds.size(), rounds.front().ratio,
+                      rounds.back().ratio, Micros(added),
+                      Micros(echo_serial.p50)),
+      median.ratio <= 1.5 ? Verdict::kMet : Verdict::kMissed);
   gateway->server->Shutdown(absl::ZeroDuration());
   return absl::OkStatus();
 }
@@ -795,6 +832,10 @@ int Main(int argc, char** argv) {
   command_line.AddInt("seconds", "S",
                       "Measured seconds per load row (default 3).",
                       &settings.seconds);
+  command_line.AddInt("rounds", "N",
+                      "Rounds of scenario 2's one-in-flight comparison; the "
+                      "verdict takes the median (default 5).",
+                      &settings.rounds);
   command_line.AddInt("stream-files", "N",
                       "Files StreamFiles lists in scenario 3 (default "
                       "100000).",
@@ -824,9 +865,10 @@ int Main(int argc, char** argv) {
       !status.ok()) {
     return command_line.UsageError(status);
   }
-  if (settings.in_flight < 1 || settings.channels < 1 || settings.seconds < 1) {
+  if (settings.in_flight < 1 || settings.channels < 1 || settings.seconds < 1 ||
+      settings.rounds < 1) {
     return command_line.UsageError(absl::InvalidArgumentError(
-        "--in-flight, --channels and --seconds must be positive"));
+        "--in-flight, --channels, --seconds and --rounds must be positive"));
   }
   SetLogLevel(LogLevel::kError);
 
