@@ -41,7 +41,8 @@ class FileServiceTest : public ::testing::Test {
     for (int i = 0; i < projects; ++i) {
       auto mock = std::make_shared<::testing::StrictMock<MockFileOperations>>();
       mocks_.push_back(mock);
-      upstream::ProjectUpstream upstream{mock};
+      upstream::ProjectUpstream upstream;
+      upstream.files = mock;
       upstream.file_info_cache = file_info_cache_;
       list.push_back(
           {i == 0 ? "main" : "other", ApiVersion::kV07, std::move(upstream)});

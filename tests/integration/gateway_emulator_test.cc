@@ -229,9 +229,10 @@ TEST_P(GatewayEmulatorTest, CopyToLocalStorage) {
   ASSERT_THAT(copy.status(), IsOk());
   EXPECT_NE(copy->file().uuid(), source.uuid());
   EXPECT_EQ(copy->file().original_filename(), source.original_filename());
-  if (v07())
+  if (v07()) {
     EXPECT_THAT(copy->file().metadata(),
                 UnorderedElementsAre(Pair("copied_by", "integration")));
+  }
   v1::GetFileRequest get;
   get.set_uuid(copy->file().uuid());
   EXPECT_THAT(fixture_->client().GetFile(get).status(), IsOk());

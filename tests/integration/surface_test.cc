@@ -171,7 +171,9 @@ TEST_P(SurfaceTest, GroupsListGetStoreDelete) {
       Call(*groups_, &v1::GroupService::Stub::StoreGroup, store, &stored),
       IsOk());
   for (const auto& entry : stored.group().files()) {
-    if (!entry.removed()) EXPECT_TRUE(entry.file().has_datetime_stored());
+    if (!entry.removed()) {
+      EXPECT_TRUE(entry.file().has_datetime_stored());
+    }
   }
   // v0.6 stores the group itself; v0.7 dropped that and stores its files.
   EXPECT_THAT(UpstreamRequests(),
