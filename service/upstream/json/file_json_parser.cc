@@ -65,23 +65,13 @@ bool ReadStruct(od::value& value, Struct* out, int depth, ErrorTrail& trail) {
     return trail.Fail(
         absl::StrCat("nested deeper than ", kMaxStructDepth, " levels"));
   }
-  od::object object;
-  if (!GetObject(value, &object, trail)) return false;
   auto& fields = *out->mutable_fields();
-  for (auto result : object) {
-    od::field field;
-    if (!NextField(result, &field, trail)) return false;
-    std::string_view key;
-    if (auto error = field.unescaped_key().get(key)) {
-      return trail.Malformed(error);
-    }
-    Value& slot = fields[key];
-    slot.Clear();  // A repeated key replaces, as in any JSON reader.
-    if (!ReadStructValue(field.value(), &slot, depth, trail)) {
-      return trail.InKey(key);
-    }
-  }
-  return true;
+  return ForEachUnescapedField(
+      value, trail, [&](std::string_view key, od::value& field_value) {
+        Value& slot = fields[key];
+        slot.Clear();  // A repeated key replaces, as in any JSON reader.
+        return ReadStructValue(field_value, &slot, depth, trail);
+      });
 }
 
 bool ReadStructValue(od::value& value, Value* out, int depth,

@@ -86,22 +86,12 @@ bool ReadStringMap(od::value& value,
   od::json_type type{};
   if (!TypeOf(value, &type, trail)) return false;
   if (type == od::json_type::null) return TakeNull(value, trail);
-  od::object object;
-  if (!GetObject(value, &object, trail)) return false;
-  for (auto result : object) {
-    od::field field;
-    if (!NextField(result, &field, trail)) return false;
-    std::string_view key;
-    if (auto error = field.unescaped_key().get(key)) {
-      return trail.Malformed(error);
-    }
-    bool is_null = false;
-    if (!TakeIfNull(field.value(), &is_null, trail) ||
-        (!is_null && !ReadString(field.value(), &(*map)[key], trail))) {
-      return trail.InKey(key);
-    }
-  }
-  return true;
+  return ForEachUnescapedField(
+      value, trail, [&](std::string_view key, od::value& field_value) {
+        bool is_null = false;
+        if (!TakeIfNull(field_value, &is_null, trail)) return false;
+        return is_null || ReadString(field_value, &(*map)[key], trail);
+      });
 }
 
 namespace {

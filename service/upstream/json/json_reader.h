@@ -450,6 +450,25 @@ bool ForEachRootField(od::value& root, ErrorTrail& trail,
   return true;
 }
 
+// {"key": ...} of an object of user data (metadata, appdata): calls
+// `read_field(key, value)` for every field, with the key unescaped.
+template <typename ReadField>
+bool ForEachUnescapedField(od::value& value, ErrorTrail& trail,
+                           ReadField read_field) {
+  od::object object;
+  if (!GetObject(value, &object, trail)) return false;
+  for (auto result : object) {
+    od::field field;
+    if (!NextField(result, &field, trail)) return false;
+    std::string_view key;
+    if (auto error = field.unescaped_key().get(key)) {
+      return trail.Malformed(error);
+    }
+    if (!read_field(key, field.value())) return trail.InKey(key);
+  }
+  return true;
+}
+
 // Fails with "<key>: missing" when a required root key was not seen.
 // Calls `read_item(item, index)` for each element of the array `value`; a
 // failure inside is reported at the element's index.
