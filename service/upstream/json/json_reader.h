@@ -433,40 +433,48 @@ absl::Status ParseDocument(const std::string& body, ReadRoot read_root,
   return absl::OkStatus();
 }
 
-// {"key": ...} of a root object: calls `read_field(key, value)` for every
-// field, skipping none (unknown keys are for `read_field` to ignore).
-template <typename ReadField>
-bool ForEachRootField(od::value& root, ErrorTrail& trail,
-                      ReadField read_field) {
-  od::object object;
-  if (!GetObject(root, &object, trail)) return false;
-  for (auto result : object) {
-    od::field field;
-    if (!NextField(result, &field, trail)) return false;
-    std::string_view key;
-    if (!PlainKey(field, &key)) continue;
-    if (!read_field(key, field.value())) return trail.InKey(key);
-  }
-  return true;
-}
+// How ForEachNamedField reads keys: the API's own objects compare keys
+// as written and skip escaped ones (no key of theirs needs escaping); user
+// data (metadata, appdata) keeps every key, unescaped.
+enum class KeyReading { kPlainOnly, kUnescaped };
 
-// {"key": ...} of an object of user data (metadata, appdata): calls
-// `read_field(key, value)` for every field, with the key unescaped.
-template <typename ReadField>
-bool ForEachUnescapedField(od::value& value, ErrorTrail& trail,
-                           ReadField read_field) {
+// {"key": ...}: calls `read_field(key, value)` for every field read.
+template <KeyReading kKeys, typename ReadField>
+bool ForEachNamedField(od::value& value, ErrorTrail& trail,
+                       ReadField read_field) {
   od::object object;
   if (!GetObject(value, &object, trail)) return false;
   for (auto result : object) {
     od::field field;
     if (!NextField(result, &field, trail)) return false;
     std::string_view key;
-    if (auto error = field.unescaped_key().get(key)) {
-      return trail.Malformed(error);
+    if constexpr (kKeys == KeyReading::kUnescaped) {
+      if (auto error = field.unescaped_key().get(key)) {
+        return trail.Malformed(error);
+      }
+    } else if (!PlainKey(field, &key)) {
+      continue;
     }
     if (!read_field(key, field.value())) return trail.InKey(key);
   }
   return true;
+}
+
+// The fields of an object of the API (unknown keys are for `read_field` to
+// ignore).
+template <typename ReadField>
+bool ForEachRootField(od::value& root, ErrorTrail& trail,
+                      ReadField read_field) {
+  return ForEachNamedField<KeyReading::kPlainOnly>(root, trail,
+                                                   std::move(read_field));
+}
+
+// The fields of an object of user data.
+template <typename ReadField>
+bool ForEachUnescapedField(od::value& value, ErrorTrail& trail,
+                           ReadField read_field) {
+  return ForEachNamedField<KeyReading::kUnescaped>(value, trail,
+                                                   std::move(read_field));
 }
 
 // Fails with "<key>: missing" when a required root key was not seen.
