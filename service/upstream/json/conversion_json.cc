@@ -4,6 +4,7 @@
 
 #include "service/upstream/json/file_json.h"
 #include "service/upstream/json/json_reader.h"
+#include "service/upstream/json/metadata_json.h"
 
 namespace ucgate::json {
 namespace {
@@ -93,20 +94,6 @@ void AppendNullableString(absl::string_view value, std::string* out) {
   } else {
     AppendJsonString(value, out);
   }
-}
-
-void AppendStringMap(const google::protobuf::Map<std::string, std::string>& map,
-                     std::string* out) {
-  out->push_back('{');
-  bool first = true;
-  for (const auto& [key, value] : map) {
-    if (!first) out->push_back(',');
-    first = false;
-    AppendJsonString(key, out);
-    out->push_back(':');
-    AppendJsonString(value, out);
-  }
-  out->push_back('}');
 }
 
 }  // namespace
@@ -200,7 +187,7 @@ void AppendConversionJobsJson(
     out->push_back('}');
   }
   out->append("],\"problems\":");
-  AppendStringMap(problems, out);
+  AppendStringObject(problems, out);
   out->push_back('}');
 }
 
@@ -241,7 +228,7 @@ void AppendDocumentConversionInfoJson(
   out->push_back(']');
   if (!info.converted_groups().empty()) {
     out->append(",\"converted_groups\":");
-    AppendStringMap(info.converted_groups(), out);
+    AppendStringObject(info.converted_groups(), out);
   }
   out->append("}}");
 }

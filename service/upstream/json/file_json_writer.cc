@@ -78,19 +78,6 @@ std::vector<typename Map::const_pointer> SortedEntries(const Map& map) {
   return entries;
 }
 
-void AppendStringMap(const google::protobuf::Map<std::string, std::string>& map,
-                     std::string* out) {
-  out->push_back('{');
-  bool first = true;
-  for (const auto* entry : SortedEntries(map)) {
-    if (!first) out->push_back(',');
-    first = false;
-    AppendKey(entry->first, out);
-    AppendJsonString(entry->second, out);
-  }
-  out->push_back('}');
-}
-
 void AppendValue(const Value& value, std::string* out);
 
 void AppendStruct(const Struct& object, std::string* out) {
@@ -410,7 +397,7 @@ void AppendCommonScalars(const v1::File& file, std::string* out) {
   if (file.variations().empty()) {
     AppendNull(out);
   } else {
-    AppendStringMap(file.variations(), out);
+    AppendStringObject(file.variations(), out);
   }
 }
 
@@ -435,7 +422,7 @@ void AppendFileV07(const v1::File& file, const FileJsonOptions& options,
   out->append(",\"content_info\":");
   AppendContentInfo(file, out);
   out->append(",\"metadata\":");
-  AppendStringMap(file.metadata(), out);
+  AppendStringObject(file.metadata(), out);
   // Recorded answers carry no `tags`; written only when there are some.
   if (file.tags_size() > 0) {
     out->append(",\"tags\":");
@@ -482,6 +469,20 @@ void AppendFileV06(const v1::File& file, const FileJsonOptions& options,
 }
 
 }  // namespace
+
+void AppendStringObject(
+    const google::protobuf::Map<std::string, std::string>& map,
+    std::string* out) {
+  out->push_back('{');
+  bool first = true;
+  for (const auto* entry : SortedEntries(map)) {
+    if (!first) out->push_back(',');
+    first = false;
+    AppendKey(entry->first, out);
+    AppendJsonString(entry->second, out);
+  }
+  out->push_back('}');
+}
 
 void AppendJsonString(absl::string_view text, std::string* out) {
   static constexpr char kHex[] = "0123456789abcdef";

@@ -42,6 +42,8 @@ absl::Status ParseFileSearchPage(const std::string& body,
                                  std::string* next_cursor);
 
 // Writers.
+// {"key":"value",...} with the keys sorted: protobuf maps iterate in no
+// stable order, and answers must not change from one call to the next.
 void AppendStringObject(
     const google::protobuf::Map<std::string, std::string>& map,
     std::string* out);

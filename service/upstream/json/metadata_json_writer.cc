@@ -1,27 +1,8 @@
-#include <map>
-
 #include "absl/strings/str_cat.h"
 #include "service/upstream/json/file_json.h"
 #include "service/upstream/json/metadata_json.h"
 
 namespace ucgate::json {
-
-void AppendStringObject(
-    const google::protobuf::Map<std::string, std::string>& map,
-    std::string* out) {
-  // Sorted keys: protobuf maps iterate in no stable order, answers must.
-  std::map<absl::string_view, absl::string_view> sorted(map.begin(), map.end());
-  out->push_back('{');
-  bool first = true;
-  for (const auto& [key, value] : sorted) {
-    if (!first) out->push_back(',');
-    first = false;
-    AppendJsonString(key, out);
-    out->push_back(':');
-    AppendJsonString(value, out);
-  }
-  out->push_back('}');
-}
 
 void AppendStringArray(
     const google::protobuf::RepeatedPtrField<std::string>& items,
