@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -185,6 +186,52 @@ absl::StatusOr<std::unique_ptr<emulator::Emulator>> StartEmulator(int files) {
   return emulator::Emulator::Start(options);
 }
 
+// A comparison measured in rounds: each round runs every row once, one after
+// the other, and computes the target's ratio. Throughput and p50s on this VM
+// drift between seconds, so one sample of each row can show a target met or
+// missed by chance; the verdict takes the median round and shows the spread.
+struct Round {
+  std::vector<LoadResult> rows;
+  double ratio = 0;
+};
+using MeasureRow = std::function<LoadResult(const LoadOptions&)>;
+
+// Rounds sorted by ratio (the median is rounds[size / 2]); one in --quick.
+std::vector<Round> MeasureInRounds(
+    const Settings& settings, int in_flight,
+    const std::vector<MeasureRow>& rows,
+    const std::function<double(const std::vector<LoadResult>&)>& ratio) {
+  std::vector<Round> rounds;
+  LoadOptions load = Load(settings, in_flight);
+  if (!settings.quick) load.duration = absl::Seconds(1);
+  for (int64_t i = 0; i < (settings.quick ? 1 : settings.rounds); ++i) {
+    Round& round = rounds.emplace_back();
+    for (const MeasureRow& row : rows) round.rows.push_back(row(load));
+    round.ratio = ratio(round.rows);
+    load.warm_up = absl::Milliseconds(100);  // warm after the first round
+  }
+  return rounds;
+}
+
+// Reports each round's ratio (in the order measured), then sorts `rounds`.
+void ReportRounds(Report& report, const std::string& scenario,
+                  const std::string& figure, std::vector<Round>& rounds) {
+  report.AddFigure(
+      scenario, figure,
+      absl::StrJoin(rounds, " ", [](std::string* out, const Round& round) {
+        absl::StrAppendFormat(out, "%.2fx", round.ratio);
+      }));
+  std::sort(rounds.begin(), rounds.end(),
+            [](const Round& a, const Round& b) { return a.ratio < b.ratio; });
+}
+
+// "1.23x, median of 5 rounds (1.01x to 1.50x"; the caller closes it.
+std::string MedianText(const std::vector<Round>& rounds) {
+  return absl::StrFormat("%.2fx, median of %d rounds (%.2fx to %.2fx",
+                         rounds[rounds.size() / 2].ratio, rounds.size(),
+                         rounds.front().ratio, rounds.back().ratio);
+}
+
 // ---------------------------------------------------------------------------
 // 1. Bare echo vs GetFile from the cache, N in flight.
 
@@ -221,12 +268,6 @@ absl::Status CachedGetFileScenario(const Settings& settings, Report& report) {
   if (!echo.ok()) return echo.status();
 
   const int in_flight = static_cast<int>(settings.in_flight);
-  const LoadResult echo_result =
-      RunLoad(Load(settings, in_flight), echo->Starter());
-  report.AddLoad(scenario,
-                 absl::StrCat("bare gRPC echo (", file_bytes, " B answers)"),
-                 in_flight, echo_result);
-
   auto stubs = Stubs<v1::FileService>(gateway->target,
                                       static_cast<int>(settings.channels));
   LoadOptions cached_options = Load(settings, in_flight);
@@ -234,19 +275,32 @@ absl::Status CachedGetFileScenario(const Settings& settings, Report& report) {
   StartCall get_file = GetFileStarter(stubs, requests);
   RunLoad(cached_options, get_file);  // fills the cache
   (*emulator)->ClearRequests();
-  const LoadResult cached = RunLoad(Load(settings, in_flight), get_file);
+
+  std::vector<Round> rounds = MeasureInRounds(
+      settings, in_flight,
+      {[&](const LoadOptions& load) { return RunLoad(load, echo->Starter()); },
+       [&](const LoadOptions& load) { return RunLoad(load, get_file); }},
+      [](const std::vector<LoadResult>& rows) {
+        return rows[1].calls_per_second / rows[0].calls_per_second;
+      });
   const size_t upstream_calls = (*emulator)->requests().size();
+  ReportRounds(report, scenario, "cached GetFile / echo calls/s, each round",
+               rounds);
+  const Round& median = rounds[rounds.size() / 2];
+  const LoadResult& echo_result = median.rows[0];
+  const LoadResult& cached = median.rows[1];
+  report.AddLoad(scenario,
+                 absl::StrCat("bare gRPC echo (", file_bytes, " B answers)"),
+                 in_flight, echo_result);
   report.AddLoad(scenario, "GetFile from the gateway's cache", in_flight,
                  cached);
   report.AddFigure(scenario, "upstream calls while measuring cached GetFile",
                    absl::StrCat(upstream_calls));
-
-  const double ratio = cached.calls_per_second / echo_result.calls_per_second;
   report.AddVerdict(
       scenario, target_text,
-      absl::StrFormat("%.2fx (%.0f vs %.0f calls/s)", ratio,
+      absl::StrFormat("%s; %.0f vs %.0f calls/s)", MedianText(rounds),
                       cached.calls_per_second, echo_result.calls_per_second),
-      ratio >= 0.8 ? Verdict::kMet : Verdict::kMissed);
+      median.ratio >= 0.8 ? Verdict::kMet : Verdict::kMissed);
   gateway->server->Shutdown(absl::ZeroDuration());
   return absl::OkStatus();
 }
@@ -316,36 +370,20 @@ absl::Status ForwardedGetFileScenario(const Settings& settings,
     return stack.GetFile({}, requests[0]).status();
   };
 
-  // The one-in-flight comparison runs in rounds (echo, direct, forwarded,
-  // one second each): p50s on this VM drift by tens of microseconds between
-  // seconds, so one sample of each can show the target met or missed by
-  // chance. The verdict takes the median round and shows the spread.
-  struct SerialRound {
-    LoadResult echo, direct, forwarded;
-    double ratio = 0;
-  };
-  std::vector<SerialRound> rounds;
-  LoadOptions round_load = Load(settings, 1);
-  if (!settings.quick) round_load.duration = absl::Seconds(1);
-  for (int64_t i = 0; i < (settings.quick ? 1 : settings.rounds); ++i) {
-    SerialRound& round = rounds.emplace_back();
-    round.echo = RunLoad(round_load, echo->Starter());
-    round.direct = RunBlockingLoad(round_load, direct);
-    round.forwarded = RunLoad(round_load, forwarded);
-    round.ratio = absl::FDivDuration(round.forwarded.p50 - round.direct.p50,
-                                     round.echo.p50);
-    round_load.warm_up = absl::Milliseconds(100);  // warm after the first
-  }
-  std::vector<double> ratios;
-  for (const SerialRound& round : rounds) ratios.push_back(round.ratio);
-  std::sort(rounds.begin(), rounds.end(),
-            [](const SerialRound& a, const SerialRound& b) {
-              return a.ratio < b.ratio;
-            });
-  const SerialRound& median = rounds[rounds.size() / 2];
-  const LoadResult& echo_serial = median.echo;
-  const LoadResult& direct_serial = median.direct;
-  const LoadResult& forwarded_serial = median.forwarded;
+  std::vector<Round> rounds = MeasureInRounds(
+      settings, 1,
+      {[&](const LoadOptions& load) { return RunLoad(load, echo->Starter()); },
+       [&](const LoadOptions& load) { return RunBlockingLoad(load, direct); },
+       [&](const LoadOptions& load) { return RunLoad(load, forwarded); }},
+      [](const std::vector<LoadResult>& rows) {
+        return absl::FDivDuration(rows[2].p50 - rows[1].p50, rows[0].p50);
+      });
+  ReportRounds(report, scenario,
+               "forwarded p50 - direct p50, in echo p50s, each round", rounds);
+  const Round& median = rounds[rounds.size() / 2];
+  const LoadResult& echo_serial = median.rows[0];
+  const LoadResult& direct_serial = median.rows[1];
+  const LoadResult& forwarded_serial = median.rows[2];
   const LoadResult hop_serial = RunLoad(Load(settings, 1), hop_only);
   const LoadResult stack_serial =
       RunBlockingLoad(Load(settings, 1), stack_only);
@@ -366,20 +404,12 @@ absl::Status ForwardedGetFileScenario(const Settings& settings,
   report.AddLoad(scenario, "GetFile via ucgate (cache off)", in_flight,
                  forwarded_parallel);
 
-  report.AddFigure(
-      scenario, "forwarded p50 - direct p50, in echo p50s, each round",
-      absl::StrJoin(ratios, " ", [](std::string* out, double ratio) {
-        absl::StrAppendFormat(out, "%.2fx", ratio);
-      }));
   const absl::Duration added = forwarded_serial.p50 - direct_serial.p50;
-  report.AddVerdict(
-      scenario, "forwarded p50 - direct p50 <= 1.5x echo p50, 1 in flight",
-      absl::StrFormat("%.2fx, median of %d rounds (%.2fx to %.2fx; adds %s; "
-                      "echo %s)",
-                      median.ratio, rounds.size(), rounds.front().ratio,
-                      rounds.back().ratio, Micros(added),
-                      Micros(echo_serial.p50)),
-      median.ratio <= 1.5 ? Verdict::kMet : Verdict::kMissed);
+  report.AddVerdict(scenario,
+                    "forwarded p50 - direct p50 <= 1.5x echo p50, 1 in flight",
+                    absl::StrFormat("%s; adds %s; echo %s)", MedianText(rounds),
+                                    Micros(added), Micros(echo_serial.p50)),
+                    median.ratio <= 1.5 ? Verdict::kMet : Verdict::kMissed);
   gateway->server->Shutdown(absl::ZeroDuration());
   return absl::OkStatus();
 }
@@ -833,8 +863,8 @@ int Main(int argc, char** argv) {
                       "Measured seconds per load row (default 3).",
                       &settings.seconds);
   command_line.AddInt("rounds", "N",
-                      "Rounds of scenario 2's one-in-flight comparison; the "
-                      "verdict takes the median (default 5).",
+                      "Rounds of the comparisons of scenarios 1 and 2 (1 s "
+                      "rows); verdicts take the median (default 5).",
                       &settings.rounds);
   command_line.AddInt("stream-files", "N",
                       "Files StreamFiles lists in scenario 3 (default "
