@@ -196,7 +196,7 @@ struct Round {
 };
 using MeasureRow = std::function<LoadResult(const LoadOptions&)>;
 
-// Rounds sorted by ratio (the median is rounds[size / 2]); one in --quick.
+// Rounds in the order measured (one in --quick), rows of 1 s each.
 std::vector<Round> MeasureInRounds(
     const Settings& settings, int in_flight,
     const std::vector<MeasureRow>& rows,
@@ -213,9 +213,11 @@ std::vector<Round> MeasureInRounds(
   return rounds;
 }
 
-// Reports each round's ratio (in the order measured), then sorts `rounds`.
-void ReportRounds(Report& report, const std::string& scenario,
-                  const std::string& figure, std::vector<Round>& rounds) {
+// Reports each round's ratio (in the order measured), sorts `rounds` by
+// ratio and returns the median round.
+const Round& ReportRounds(Report& report, const std::string& scenario,
+                          const std::string& figure,
+                          std::vector<Round>& rounds) {
   report.AddFigure(
       scenario, figure,
       absl::StrJoin(rounds, " ", [](std::string* out, const Round& round) {
@@ -223,11 +225,16 @@ void ReportRounds(Report& report, const std::string& scenario,
       }));
   std::sort(rounds.begin(), rounds.end(),
             [](const Round& a, const Round& b) { return a.ratio < b.ratio; });
+  return rounds[rounds.size() / 2];
 }
 
-// "1.23x, median of 5 rounds (1.01x to 1.50x"; the caller closes it.
+// "1.23x, median of 5 rounds (1.01x to 1.50x; " of sorted `rounds`; the
+// caller ends the parenthesis.
 std::string MedianText(const std::vector<Round>& rounds) {
-  return absl::StrFormat("%.2fx, median of %d rounds (%.2fx to %.2fx",
+  if (rounds.size() == 1) {
+    return absl::StrFormat("%.2fx, one round (", rounds.front().ratio);
+  }
+  return absl::StrFormat("%.2fx, median of %d rounds (%.2fx to %.2fx; ",
                          rounds[rounds.size() / 2].ratio, rounds.size(),
                          rounds.front().ratio, rounds.back().ratio);
 }
@@ -284,9 +291,8 @@ absl::Status CachedGetFileScenario(const Settings& settings, Report& report) {
         return rows[1].calls_per_second / rows[0].calls_per_second;
       });
   const size_t upstream_calls = (*emulator)->requests().size();
-  ReportRounds(report, scenario, "cached GetFile / echo calls/s, each round",
-               rounds);
-  const Round& median = rounds[rounds.size() / 2];
+  const Round& median = ReportRounds(
+      report, scenario, "cached GetFile / echo calls/s, each round", rounds);
   const LoadResult& echo_result = median.rows[0];
   const LoadResult& cached = median.rows[1];
   report.AddLoad(scenario,
@@ -298,7 +304,7 @@ absl::Status CachedGetFileScenario(const Settings& settings, Report& report) {
                    absl::StrCat(upstream_calls));
   report.AddVerdict(
       scenario, target_text,
-      absl::StrFormat("%s; %.0f vs %.0f calls/s)", MedianText(rounds),
+      absl::StrFormat("%s%.0f vs %.0f calls/s)", MedianText(rounds),
                       cached.calls_per_second, echo_result.calls_per_second),
       median.ratio >= 0.8 ? Verdict::kMet : Verdict::kMissed);
   gateway->server->Shutdown(absl::ZeroDuration());
@@ -378,9 +384,9 @@ absl::Status ForwardedGetFileScenario(const Settings& settings,
       [](const std::vector<LoadResult>& rows) {
         return absl::FDivDuration(rows[2].p50 - rows[1].p50, rows[0].p50);
       });
-  ReportRounds(report, scenario,
-               "forwarded p50 - direct p50, in echo p50s, each round", rounds);
-  const Round& median = rounds[rounds.size() / 2];
+  const Round& median = ReportRounds(
+      report, scenario, "forwarded p50 - direct p50, in echo p50s, each round",
+      rounds);
   const LoadResult& echo_serial = median.rows[0];
   const LoadResult& direct_serial = median.rows[1];
   const LoadResult& forwarded_serial = median.rows[2];
@@ -407,7 +413,7 @@ absl::Status ForwardedGetFileScenario(const Settings& settings,
   const absl::Duration added = forwarded_serial.p50 - direct_serial.p50;
   report.AddVerdict(scenario,
                     "forwarded p50 - direct p50 <= 1.5x echo p50, 1 in flight",
-                    absl::StrFormat("%s; adds %s; echo %s)", MedianText(rounds),
+                    absl::StrFormat("%sadds %s; echo %s)", MedianText(rounds),
                                     Micros(added), Micros(echo_serial.p50)),
                     median.ratio <= 1.5 ? Verdict::kMet : Verdict::kMissed);
   gateway->server->Shutdown(absl::ZeroDuration());
@@ -860,7 +866,8 @@ int Main(int argc, char** argv) {
                       "(default 4).",
                       &settings.channels);
   command_line.AddInt("seconds", "S",
-                      "Measured seconds per load row (default 3).",
+                      "Measured seconds per load row outside the rounds "
+                      "(default 3).",
                       &settings.seconds);
   command_line.AddInt("rounds", "N",
                       "Rounds of the comparisons of scenarios 1 and 2 (1 s "
