@@ -477,7 +477,6 @@ bool ForEachUnescapedField(od::value& value, ErrorTrail& trail,
                                                    std::move(read_field));
 }
 
-// Fails with "<key>: missing" when a required root key was not seen.
 // Calls `read_item(item, index)` for each element of the array `value`; a
 // failure inside is reported at the element's index.
 template <typename ReadItem>
@@ -505,6 +504,7 @@ bool ForEachArrayItemOrNull(od::value& value, ErrorTrail& trail,
   return ForEachArrayItem(value, trail, read_item);
 }
 
+// Fails with "<key>: missing" when a required root key was not seen.
 inline bool RequireKey(bool seen, std::string_view key, ErrorTrail& trail) {
   if (seen) return true;
   trail.Fail("missing");
