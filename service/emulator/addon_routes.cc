@@ -5,7 +5,7 @@
 #include "service/common/uuid.h"
 #include "service/emulator/project_data.h"
 #include "service/emulator/request_body.h"
-#include "service/upstream/json/addon_json.h"
+#include "service/restapi/addon_json.h"
 
 namespace ucgate::emulator {
 namespace {
@@ -15,12 +15,12 @@ namespace v1 = ::uploadcare::gateway::v1;
 constexpr char kInvalidUuid[] = "Must be a valid UUID.";
 
 ApiResponse Execute(const ApiRequest& request) {
-  const v1::Addon addon = json::AddonFromName(request.path_params[0]);
+  const v1::Addon addon = restapi::AddonFromName(request.path_params[0]);
   if (addon == v1::ADDON_UNSPECIFIED) return DetailError(404, "Not found.");
   ProjectData& project = *request.project;
   v1::ExecuteAddonRequest execute;
   if (absl::Status status =
-          json::ParseAddonExecuteBody(*request.body, addon, &execute);
+          restapi::ParseAddonExecuteBody(*request.body, addon, &execute);
       !status.ok()) {
     // Not JSON, or a parameter of the wrong type: the service's own words
     // for the former, a field map for the latter.
@@ -43,12 +43,12 @@ ApiResponse Execute(const ApiRequest& request) {
   v1::ExecuteAddonResponse answer;
   answer.set_request_id(*request_id);
   std::string out;
-  json::AppendAddonExecutionJson(answer, &out);
+  restapi::AppendAddonExecutionJson(answer, &out);
   return JsonResponse(200, std::move(out));
 }
 
 ApiResponse Status(const ApiRequest& request) {
-  const v1::Addon addon = json::AddonFromName(request.path_params[0]);
+  const v1::Addon addon = restapi::AddonFromName(request.path_params[0]);
   if (addon == v1::ADDON_UNSPECIFIED) return DetailError(404, "Not found.");
   ProjectData& project = *request.project;
   const std::string* request_id = request.Query("request_id");
@@ -67,7 +67,7 @@ ApiResponse Status(const ApiRequest& request) {
     answer.set_status(v1::ADDON_EXECUTION_STATUS_UNKNOWN);
   }
   std::string out;
-  json::AppendAddonExecutionStatusJson(answer, &out);
+  restapi::AppendAddonExecutionStatusJson(answer, &out);
   return JsonResponse(200, std::move(out));
 }
 

@@ -3,7 +3,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "service/common/url.h"
-#include "service/upstream/json/file_json.h"
+#include "service/restapi/file_json.h"
 
 namespace ucgate::emulator {
 const std::string* ApiRequest::Query(absl::string_view name) const {
@@ -17,7 +17,7 @@ ApiResponse DetailError(int status, absl::string_view detail) {
   ApiResponse response;
   response.status = status;
   response.body = "{\"detail\":";
-  json::AppendJsonString(detail, &response.body);
+  restapi::AppendJsonString(detail, &response.body);
   response.body.push_back('}');
   return response;
 }
@@ -30,9 +30,9 @@ ApiResponse FieldErrors::ToResponse() const {
   std::string body = "{";
   for (size_t i = 0; i < errors_.size(); ++i) {
     if (i > 0) body.push_back(',');
-    json::AppendJsonString(errors_[i].first, &body);
+    restapi::AppendJsonString(errors_[i].first, &body);
     body.append(":[");
-    json::AppendJsonString(errors_[i].second, &body);
+    restapi::AppendJsonString(errors_[i].second, &body);
     body.push_back(']');
   }
   body.push_back('}');

@@ -4,7 +4,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
-#include "service/upstream/auth/request_signer.h"
+#include "service/restapi/signing.h"
 
 namespace ucgate::emulator {
 namespace {
@@ -33,13 +33,13 @@ bool SignatureValid(const AuthInput& input, absl::string_view date,
                     absl::string_view secret, absl::string_view signature,
                     absl::Time now) {
   if (date.empty()) return false;
-  absl::StatusOr<absl::Time> sent = auth::ParseHttpDate(date);
+  absl::StatusOr<absl::Time> sent = restapi::ParseHttpDate(date);
   if (!sent.ok() || absl::AbsDuration(now - *sent) > kSignatureWindow) {
     return false;
   }
-  std::string expected = auth::HmacSha1Hex(
-      secret, auth::BuildSignString(input.method, input.body,
-                                    input.content_type, date, input.target));
+  std::string expected = restapi::HmacSha1Hex(
+      secret, restapi::BuildSignString(input.method, input.body,
+                                       input.content_type, date, input.target));
   return ConstantTimeEquals(expected, absl::AsciiStrToLower(signature));
 }
 

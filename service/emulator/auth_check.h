@@ -1,8 +1,8 @@
 // Request authentication as the Uploadcare REST API performs it: the signed
 // "Uploadcare" scheme (HMAC-SHA1 over method, body MD5, Content-Type, date and
 // URI, with a 15-minute window) and the "Uploadcare.Simple" scheme (HTTPS
-// only). The sign string and HMAC come from service/upstream/auth, the same
-// code the gateway signs with.
+// only). The sign string and HMAC come from service/restapi/signing.h, the
+// same code the gateway signs with.
 #pragma once
 
 #include <cstddef>

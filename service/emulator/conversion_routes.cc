@@ -15,8 +15,8 @@
 #include "rapidjson/document.h"
 #include "service/emulator/project_data.h"
 #include "service/emulator/request_body.h"
-#include "service/upstream/conversion_paths.h"
-#include "service/upstream/json/conversion_json.h"
+#include "service/restapi/conversion_json.h"
+#include "service/restapi/conversion_paths.h"
 
 namespace ucgate::emulator {
 namespace {
@@ -136,7 +136,7 @@ ApiResponse Convert(
     }
   }
   std::string out;
-  json::AppendConversionJobsJson(jobs, problems, &out);
+  restapi::AppendConversionJobsJson(jobs, problems, &out);
   return JsonResponse(200, std::move(out));
 }
 
@@ -148,13 +148,13 @@ std::string Renamed(const v1::File& source, absl::string_view format) {
 
 ApiResponse ConvertDocument(const ApiRequest& request) {
   return Convert<v1::DocumentConversion>(
-      request, upstream::ParseDocumentConversionPath,
+      request, restapi::ParseDocumentConversionPath,
       [&](const std::string& path, const v1::DocumentConversion& conversion,
           bool store) -> JobOrProblem {
         std::optional<v1::File> source = LiveFile(request, conversion.uuid());
         if (!source) return std::string("File not found.");
         const std::string from = SourceFormat(*source);
-        const std::string to(upstream::DocumentFormatName(conversion.format()));
+        const std::string to(restapi::DocumentFormatName(conversion.format()));
         const std::vector<std::string> formats = ConversionFormats(from);
         if (std::find(formats.begin(), formats.end(), to) == formats.end()) {
           return absl::StrCat(
@@ -175,7 +175,7 @@ ApiResponse ConvertDocument(const ApiRequest& request) {
 
 ApiResponse ConvertVideo(const ApiRequest& request) {
   return Convert<v1::VideoConversion>(
-      request, upstream::ParseVideoConversionPath,
+      request, restapi::ParseVideoConversionPath,
       [&](const std::string& path, const v1::VideoConversion& conversion,
           bool store) -> JobOrProblem {
         const v1::VideoSize& size = conversion.size();
@@ -188,7 +188,7 @@ ApiResponse ConvertVideo(const ApiRequest& request) {
         if (!absl::StartsWith(source->mime_type(), "video/")) {
           return std::string("CDN Path error: the source file is not a video");
         }
-        std::string format(upstream::VideoFormatName(conversion.format()));
+        std::string format(restapi::VideoFormatName(conversion.format()));
         if (format.empty()) format = "mp4";
         return request.project->jobs.AddConversion(
             ConversionKind::kVideo, path, conversion.uuid(),
@@ -205,14 +205,14 @@ ApiResponse ConversionStatus(const ApiRequest& request, ConversionKind kind) {
     state = project.jobs.Conversion(kind, token);
   }
   if (!state) return DetailError(404, "Not found.");
-  json::ConversionStatusAnswer answer;
+  restapi::ConversionStatusAnswer answer;
   answer.status = state->status;
   answer.error = state->error;
   answer.result_uuid = state->result_uuid;
   answer.thumbnails_group_uuid =
       state->result_uuid.empty() ? "" : state->thumbnails_group_uuid;
   std::string out;
-  json::AppendConversionStatusJson(answer, &out);
+  restapi::AppendConversionStatusJson(answer, &out);
   return JsonResponse(200, std::move(out));
 }
 
@@ -228,7 +228,7 @@ ApiResponse DocumentInfo(const ApiRequest& request) {
   info.set_format(format);
   for (const std::string& name : formats) info.add_conversion_formats(name);
   std::string out;
-  json::AppendDocumentConversionInfoJson(info, &out);
+  restapi::AppendDocumentConversionInfoJson(info, &out);
   return JsonResponse(200, std::move(out));
 }
 

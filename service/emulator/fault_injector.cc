@@ -4,7 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "rapidjson/document.h"
 #include "rapidjson/error/en.h"
-#include "service/upstream/json/file_json.h"
+#include "service/restapi/file_json.h"
 
 namespace ucgate::emulator {
 
@@ -64,7 +64,7 @@ std::string DefaultFaultBody(const Fault& fault) {
           fault.status >= 500 ? "A server error occurred." : "Request failed.";
   }
   std::string body = "{\"detail\":";
-  json::AppendJsonString(detail, &body);
+  restapi::AppendJsonString(detail, &body);
   body.push_back('}');
   return body;
 }

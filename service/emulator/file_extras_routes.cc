@@ -14,8 +14,8 @@
 #include "service/emulator/file_store.h"
 #include "service/emulator/project_data.h"
 #include "service/emulator/request_body.h"
-#include "service/upstream/json/file_json.h"
-#include "service/upstream/json/metadata_json.h"
+#include "service/restapi/file_json.h"
+#include "service/restapi/metadata_json.h"
 
 namespace ucgate::emulator {
 namespace {
@@ -54,7 +54,7 @@ ApiResponse GetMetadata(const ApiRequest& request) {
       request.project->files.Get(request.path_params[0]);
   if (!file) return NotFound();
   std::string body;
-  json::AppendStringObject(file->metadata(), &body);
+  restapi::AppendStringObject(file->metadata(), &body);
   return JsonResponse(200, std::move(body));
 }
 
@@ -66,7 +66,7 @@ ApiResponse GetMetadataKey(const ApiRequest& request) {
   auto value = file->metadata().find(request.path_params[1]);
   if (value == file->metadata().end()) return NotFound();
   std::string body;
-  json::AppendJsonString(value->second, &body);
+  restapi::AppendJsonString(value->second, &body);
   return JsonResponse(200, std::move(body));
 }
 
@@ -77,7 +77,7 @@ ApiResponse PutMetadataKey(const ApiRequest& request) {
   if (!IsValidKey(key)) return FieldErrors("key", kKeyRule).ToResponse();
   std::string value;
   if (request.body == nullptr ||
-      !json::ParseBareString(*request.body, &value).ok()) {
+      !restapi::ParseBareString(*request.body, &value).ok()) {
     return FieldErrors("value", "Not a valid string.").ToResponse();
   }
   if (value.empty() || value.size() > kMaxValueLength) {
@@ -103,7 +103,7 @@ ApiResponse PutMetadataKey(const ApiRequest& request) {
   }
   if (!updated.ok()) return StatusAnswer(updated.status());
   std::string body;
-  json::AppendJsonString(value, &body);
+  restapi::AppendJsonString(value, &body);
   // The service answers 201 for new and existing keys alike.
   return JsonResponse(201, std::move(body));
 }
@@ -130,7 +130,7 @@ ApiResponse DeleteMetadataKey(const ApiRequest& request) {
 
 ApiResponse TagsAnswer(const v1::File& file) {
   std::string body;
-  json::AppendStringArray(file.tags(), &body);
+  restapi::AppendStringArray(file.tags(), &body);
   return JsonResponse(200, std::move(body));
 }
 
@@ -362,7 +362,7 @@ ApiResponse Search(const ApiRequest& request) {
   const std::string next =
       offset + limit < total ? absl::StrCat("o", offset + limit) : "";
   std::string answer;
-  json::AppendFileSearchPage(page, total, next, &answer);
+  restapi::AppendFileSearchPage(page, total, next, &answer);
   return JsonResponse(200, std::move(answer));
 }
 

@@ -106,9 +106,9 @@ v1::File FileStore::Materialize(uint32_t id) const {
 }
 
 void FileStore::AppendJson(uint32_t id,
-                           const json::FileJsonOptions& json_options,
+                           const restapi::FileJsonOptions& json_options,
                            std::string* out) const {
-  json::AppendFileJson(Materialize(id), json_options, out);
+  restapi::AppendFileJson(Materialize(id), json_options, out);
 }
 
 void FileStore::EnsureSizeOrder() const {
@@ -123,8 +123,9 @@ void FileStore::EnsureSizeOrder() const {
   by_size_valid_ = true;
 }
 
-FileListPage FileStore::List(const FileListQuery& query,
-                             const json::FileJsonOptions& json_options) const {
+FileListPage FileStore::List(
+    const FileListQuery& query,
+    const restapi::FileJsonOptions& json_options) const {
   bool by_size = query.ordering == FileOrdering::kSizeAsc ||
                  query.ordering == FileOrdering::kSizeDesc;
   while (true) {
@@ -137,7 +138,7 @@ FileListPage FileStore::List(const FileListQuery& query,
 }
 
 FileListPage FileStore::ListLocked(const FileListQuery& query,
-                                   const json::FileJsonOptions& json_options,
+                                   const restapi::FileJsonOptions& json_options,
                                    bool by_size) const {
   View view(records_, by_size ? by_size_ : by_uploaded_, query.ordering, query);
   CursorQuery cursor_query;
@@ -171,7 +172,7 @@ FileListPage FileStore::ListLocked(const FileListQuery& query,
 }
 
 absl::Status FileStore::AppendFileJson(
-    absl::string_view uuid, const json::FileJsonOptions& json_options,
+    absl::string_view uuid, const restapi::FileJsonOptions& json_options,
     std::string* out) const {
   absl::ReaderMutexLock lock(&mutex_);
   std::optional<uint32_t> id = Find(uuid);

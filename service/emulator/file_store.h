@@ -1,7 +1,7 @@
 // The files of one emulated project: seeded lazily (see seed_data.h), kept in
 // upload order, listed with the service's cursor pagination, stored, deleted
-// and copied. Thread-safe. Answers are rendered by ucgate::json's writer, the
-// one place that knows the upstream JSON shape.
+// and copied. Thread-safe. Answers are rendered by ucgate::restapi's writer,
+// the one place that knows the upstream JSON shape.
 #pragma once
 
 #include <atomic>
@@ -23,7 +23,7 @@
 #include "absl/time/time.h"
 #include "service/emulator/cursor_pagination.h"
 #include "service/emulator/seed_data.h"
-#include "service/upstream/json/file_json.h"
+#include "service/restapi/file_json.h"
 #include "uploadcare/gateway/v1/file.pb.h"
 
 namespace ucgate::emulator {
@@ -71,11 +71,11 @@ class FileStore {
   explicit FileStore(FileStoreOptions options);
 
   FileListPage List(const FileListQuery& query,
-                    const json::FileJsonOptions& json_options) const;
+                    const restapi::FileJsonOptions& json_options) const;
 
   // Appends the file's JSON; NOT_FOUND for an unknown (or malformed) UUID.
   absl::Status AppendFileJson(absl::string_view uuid,
-                              const json::FileJsonOptions& json_options,
+                              const restapi::FileJsonOptions& json_options,
                               std::string* out) const;
   std::optional<uploadcare::gateway::v1::File> Get(
       absl::string_view uuid) const;
@@ -124,12 +124,12 @@ class FileStore {
   class View;
 
   FileListPage ListLocked(const FileListQuery& query,
-                          const json::FileJsonOptions& json_options,
+                          const restapi::FileJsonOptions& json_options,
                           bool by_size) const
       ABSL_SHARED_LOCKS_REQUIRED(mutex_);
   uploadcare::gateway::v1::File Materialize(uint32_t id) const
       ABSL_SHARED_LOCKS_REQUIRED(mutex_);
-  void AppendJson(uint32_t id, const json::FileJsonOptions& json_options,
+  void AppendJson(uint32_t id, const restapi::FileJsonOptions& json_options,
                   std::string* out) const ABSL_SHARED_LOCKS_REQUIRED(mutex_);
   std::optional<uint32_t> Find(absl::string_view uuid) const
       ABSL_SHARED_LOCKS_REQUIRED(mutex_);

@@ -16,8 +16,8 @@
 #include "service/emulator/listing_params.h"
 #include "service/emulator/project_data.h"
 #include "service/emulator/request_body.h"
-#include "service/upstream/json/file_json.h"
-#include "service/upstream/json/json_time.h"
+#include "service/restapi/file_json.h"
+#include "service/restapi/json_time.h"
 
 namespace ucgate::emulator {
 namespace {
@@ -50,8 +50,8 @@ bool HasToken(const std::string* list, absl::string_view token) {
 // The shape of file objects in this answer: the request's version, with
 // appdata (v0.7, include=appdata) or rekognition_info (v0.6,
 // add_fields=rekognition_info) when asked for.
-json::FileJsonOptions RequestedFileShape(const ApiRequest& request) {
-  json::FileJsonOptions options;
+restapi::FileJsonOptions RequestedFileShape(const ApiRequest& request) {
+  restapi::FileJsonOptions options;
   options.version = request.version;
   if (request.version == ApiVersion::kV07) {
     options.include_appdata = HasToken(request.Query("include"), "appdata");
@@ -62,8 +62,8 @@ json::FileJsonOptions RequestedFileShape(const ApiRequest& request) {
   return options;
 }
 
-json::FileJsonOptions PlainFileShape(const ApiRequest& request) {
-  json::FileJsonOptions options;
+restapi::FileJsonOptions PlainFileShape(const ApiRequest& request) {
+  restapi::FileJsonOptions options;
   options.version = request.version;
   return options;
 }
@@ -144,7 +144,7 @@ ApiResponse ListFiles(const ApiRequest& request) {
 }
 
 ApiResponse FileAnswer(const ApiRequest& request, absl::string_view uuid,
-                       const json::FileJsonOptions& shape) {
+                       const restapi::FileJsonOptions& shape) {
   std::string body;
   if (!request.project->files.AppendFileJson(uuid, shape, &body).ok()) {
     return NotFound();
@@ -213,14 +213,14 @@ ApiResponse BatchChange(const ApiRequest& request, bool store) {
                      kMaxBatchUuids));
   }
   FileStore& files = request.project->files;
-  json::FileJsonOptions shape = PlainFileShape(request);
+  restapi::FileJsonOptions shape = PlainFileShape(request);
   std::string problems = "{";
   std::string result = "[";
   auto add_problem = [&](const std::string& key, absl::string_view reason) {
     if (problems.size() > 1) problems.push_back(',');
-    json::AppendJsonString(key, &problems);
+    restapi::AppendJsonString(key, &problems);
     problems.push_back(':');
-    json::AppendJsonString(reason, &problems);
+    restapi::AppendJsonString(reason, &problems);
   };
   std::set<std::string> seen;
   for (const rapidjson::Value& item : doc.GetArray()) {
@@ -403,7 +403,7 @@ ApiResponse CopyToLocalStorage(const ApiRequest& request) {
         .ToResponse();
   }
   std::string json = "{\"type\":\"file\",\"result\":";
-  json::AppendFileJson(*copy, PlainFileShape(request), &json);
+  restapi::AppendFileJson(*copy, PlainFileShape(request), &json);
   json.push_back('}');
   ApiResponse response = JsonResponse(201, std::move(json));
   response.headers.emplace_back(
@@ -479,7 +479,7 @@ ApiResponse CopyToRemoteStorage(const ApiRequest& request) {
       absl::StrCat("s3://", target, "/", StoragePath(pattern, *file, *source));
   bool first_copy = request.project->files.RecordRemoteCopy(url);
   std::string json = "{\"type\":\"url\",\"result\":";
-  json::AppendJsonString(url, &json);
+  restapi::AppendJsonString(url, &json);
   json.push_back('}');
   return JsonResponse(first_copy ? 201 : 200, std::move(json));
 }

@@ -7,7 +7,7 @@
 #include "service/emulator/group_store.h"
 #include "service/emulator/listing_params.h"
 #include "service/emulator/project_data.h"
-#include "service/upstream/json/group_json.h"
+#include "service/restapi/group_json.h"
 
 namespace ucgate::emulator {
 namespace {
@@ -16,8 +16,8 @@ namespace v1 = ::uploadcare::gateway::v1;
 
 constexpr absl::string_view kNotFound = "Not found.";
 
-json::FileJsonOptions FileShape(const ApiRequest& request) {
-  json::FileJsonOptions options;
+restapi::FileJsonOptions FileShape(const ApiRequest& request) {
+  restapi::FileJsonOptions options;
   options.version = request.version;
   return options;
 }
@@ -27,7 +27,7 @@ json::FileJsonOptions FileShape(const ApiRequest& request) {
 void AppendGroup(const ApiRequest& request, v1::Group group, bool with_files,
                  std::string* out) {
   if (request.version == ApiVersion::kV07) group.clear_datetime_stored();
-  json::AppendGroupJson(group, with_files, FileShape(request), out);
+  restapi::AppendGroupJson(group, with_files, FileShape(request), out);
 }
 
 ApiResponse ListGroups(const ApiRequest& request) {

@@ -7,7 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/struct.pb.h"
-#include "service/upstream/json/addon_json.h"
+#include "service/restapi/addon_json.h"
 
 namespace ucgate::emulator {
 namespace {
@@ -141,7 +141,7 @@ absl::StatusOr<std::string> JobStore::StartAddon(
         run.request.target() == request.target() &&
         run.state.status == v1::ADDON_EXECUTION_STATUS_IN_PROGRESS) {
       return absl::AlreadyExistsError(
-          absl::StrCat("Add-on ", json::AddonName(request.addon()),
+          absl::StrCat("Add-on ", restapi::AddonName(request.addon()),
                        " is already being executed on this file."));
     }
   }
@@ -234,7 +234,7 @@ void JobStore::FinishRun(Run& run, absl::Time at, FileStore& files) {
     return;
   }
   // Add replaces the stored file: the result joins its appdata.
-  (*file->mutable_appdata())[std::string(json::AddonName(addon))] =
+  (*file->mutable_appdata())[std::string(restapi::AddonName(addon))] =
       AddonResult(addon, at);
   files.Add(*file, at);
   if (addon == v1::ADDON_REMOVE_BG) {

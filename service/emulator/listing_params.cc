@@ -3,8 +3,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "service/upstream/json/file_json.h"
-#include "service/upstream/json/json_time.h"
+#include "service/restapi/file_json.h"
+#include "service/restapi/json_time.h"
 
 namespace ucgate::emulator {
 
@@ -34,7 +34,7 @@ std::optional<int64_t> ParseDatetimeMicros(std::string text) {
   }
   int64_t seconds = 0;
   int32_t nanos = 0;
-  if (!json::internal::ParseTimestamp(text, &seconds, &nanos)) {
+  if (!restapi::internal::ParseTimestamp(text, &seconds, &nanos)) {
     return std::nullopt;
   }
   return seconds * 1000000 + nanos / 1000;
@@ -48,8 +48,8 @@ std::string FormatCursorDatetime(int64_t micros) {
     --seconds;
   }
   std::string text;
-  json::internal::AppendTimestamp(seconds, static_cast<int32_t>(rest * 1000),
-                                  &text);
+  restapi::internal::AppendTimestamp(seconds, static_cast<int32_t>(rest * 1000),
+                                     &text);
   if (!text.empty() && text.back() == 'Z') text.pop_back();
   text.append("+00:00");
   return text;
@@ -127,7 +127,7 @@ std::string PageUrl(const ApiRequest& request, absl::string_view resource_path,
 
 void AppendUrlOrNull(const std::optional<std::string>& url, std::string* out) {
   if (url) {
-    json::AppendJsonString(*url, out);
+    restapi::AppendJsonString(*url, out);
   } else {
     out->append("null");
   }

@@ -4,7 +4,7 @@
 
 #include "service/emulator/api_types.h"
 #include "service/emulator/project_data.h"
-#include "service/upstream/json/group_json.h"
+#include "service/restapi/group_json.h"
 
 namespace ucgate::emulator {
 namespace {
@@ -18,7 +18,7 @@ ApiResponse GetProject(const ApiRequest& request) {
   // is the service's own default.
   project.set_autostore_enabled(true);
   std::string body;
-  json::AppendProjectJson(project, &body);
+  restapi::AppendProjectJson(project, &body);
   return JsonResponse(200, std::move(body));
 }
 

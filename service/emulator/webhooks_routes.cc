@@ -15,7 +15,7 @@
 #include "service/emulator/project_data.h"
 #include "service/emulator/request_body.h"
 #include "service/emulator/webhook_store.h"
-#include "service/upstream/json/group_json.h"
+#include "service/restapi/group_json.h"
 
 namespace ucgate::emulator {
 namespace {
@@ -34,7 +34,7 @@ constexpr absl::string_view kDuplicate =
 
 ApiResponse WebhookAnswer(int status, const StoredWebhook& stored) {
   std::string body;
-  json::AppendWebhookJson(stored.webhook, stored.signing_secret, &body);
+  restapi::AppendWebhookJson(stored.webhook, stored.signing_secret, &body);
   return JsonResponse(status, std::move(body));
 }
 
@@ -93,7 +93,7 @@ WebhookFields ReadFields(const rapidjson::Value& body, bool required) {
   if (const rapidjson::Value* event = Member(body, "event")) {
     std::string name =
         event->IsString() ? std::string(Text(*event)) : JsonText(*event);
-    v1::WebhookEvent value = json::WebhookEventFromName(name);
+    v1::WebhookEvent value = restapi::WebhookEventFromName(name);
     if (value == v1::WEBHOOK_EVENT_UNSPECIFIED) {
       errors.Add("event",
                  absl::StrCat("\"", name, "\" is not a valid choice."));
@@ -152,7 +152,7 @@ ApiResponse ListWebhooks(const ApiRequest& request) {
   std::string body = "[";
   for (const StoredWebhook& stored : request.project->webhooks.List()) {
     if (body.size() > 1) body.push_back(',');
-    json::AppendWebhookJson(stored.webhook, stored.signing_secret, &body);
+    restapi::AppendWebhookJson(stored.webhook, stored.signing_secret, &body);
   }
   body.push_back(']');
   return JsonResponse(200, std::move(body));

@@ -10,7 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "service/common/url.h"
-#include "service/upstream/json/file_json.h"
+#include "service/restapi/file_json.h"
 #include "service/upstream/page_token.h"
 #include "service/upstream/rest_client.h"
 
@@ -29,7 +29,7 @@ absl::StatusOr<Page> GetListingPage(const RestClient& rest,
   // Made from `next` once: when announced early, the token is kept for the
   // page.
   std::optional<absl::StatusOr<std::string>> announced_token;
-  json::NextUrlListener on_next_url;
+  restapi::NextUrlListener on_next_url;
   if (context.on_next_page_token) {
     on_next_url = [&](const std::string& url) {
       announced_token = NextPageToken(url, fingerprint);

@@ -5,7 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "service/common/url.h"
-#include "service/upstream/json/addon_json.h"
+#include "service/restapi/addon_json.h"
 
 namespace ucgate::upstream {
 namespace {
@@ -23,9 +23,10 @@ class RestAddonOperations final : public AddonOperations {
     return RespondWith<v1::ExecuteAddonResponse>([&](auto& result) {
       return rest_->CallAndParse(
           context, HttpMethod::kPost,
-          absl::StrCat("/addons/", json::AddonName(request.addon()),
+          absl::StrCat("/addons/", restapi::AddonName(request.addon()),
                        "/execute/"),
-          json::AddonExecuteBody(request), json::ParseAddonExecution, &result);
+          restapi::AddonExecuteBody(request), restapi::ParseAddonExecution,
+          &result);
     });
   }
 
@@ -37,10 +38,11 @@ class RestAddonOperations final : public AddonOperations {
     return RespondWith<v1::GetAddonExecutionStatusResponse>([&](auto& result) {
       return rest_->CallAndParse(
           context, HttpMethod::kGet,
-          WithQuery(absl::StrCat("/addons/", json::AddonName(request.addon()),
-                                 "/execute/status/"),
-                    query),
-          "", json::ParseAddonExecutionStatus, &result);
+          WithQuery(
+              absl::StrCat("/addons/", restapi::AddonName(request.addon()),
+                           "/execute/status/"),
+              query),
+          "", restapi::ParseAddonExecutionStatus, &result);
     });
   }
 

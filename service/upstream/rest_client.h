@@ -43,7 +43,7 @@ class RestClient {
                                           std::string body) const;
 
   // Call, then parse the 2xx answer's body into `*out` with `parse` (one of
-  // the json::Parse* functions).
+  // the restapi::Parse* functions).
   template <typename Out, typename Parse>
   absl::Status CallAndParse(const CallContext& context, http::HttpMethod method,
                             absl::string_view relative_path, std::string body,

@@ -4,9 +4,9 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "service/upstream/conversion_paths.h"
-#include "service/upstream/json/conversion_json.h"
-#include "service/upstream/json/file_json.h"
+#include "service/restapi/conversion_json.h"
+#include "service/restapi/conversion_paths.h"
+#include "service/restapi/file_json.h"
 
 namespace ucgate::upstream {
 namespace {
@@ -21,7 +21,7 @@ std::string ConvertBody(const Conversions& conversions, PathOf path_of,
   std::string body = "{\"paths\":[";
   for (int i = 0; i < conversions.size(); ++i) {
     if (i > 0) body.push_back(',');
-    json::AppendJsonString(path_of(conversions[i]), &body);
+    restapi::AppendJsonString(path_of(conversions[i]), &body);
   }
   absl::StrAppend(&body, "],\"store\":\"", store ? "1" : "0", "\"");
   if (save_in_group != nullptr) {
@@ -42,7 +42,7 @@ class RestConversionOperations final : public ConversionOperations {
       const v1::ConvertDocumentRequest& request) override {
     const bool save_in_group = request.save_in_group();
     std::string body =
-        ConvertBody(request.conversions(), DocumentConversionPath,
+        ConvertBody(request.conversions(), restapi::DocumentConversionPath,
                     request.store(), &save_in_group);
     return RespondWith<v1::ConvertDocumentResponse>([&](auto& result) {
       return Convert(context, "/convert/document/", std::move(body),
@@ -54,7 +54,7 @@ class RestConversionOperations final : public ConversionOperations {
   GetDocumentConversionStatus(
       const CallContext& context,
       const v1::GetDocumentConversionStatusRequest& request) override {
-    absl::StatusOr<json::ConversionStatusAnswer> answer =
+    absl::StatusOr<restapi::ConversionStatusAnswer> answer =
         Status(context,
                absl::StrCat("/convert/document/status/", request.token(), "/"));
     if (!answer.ok()) return answer.status();
@@ -74,15 +74,16 @@ class RestConversionOperations final : public ConversionOperations {
           return rest_->CallAndParse(
               context, HttpMethod::kGet,
               absl::StrCat("/convert/document/", request.uuid(), "/"), "",
-              json::ParseDocumentConversionInfo, &result);
+              restapi::ParseDocumentConversionInfo, &result);
         });
   }
 
   absl::StatusOr<v1::ConvertVideoResponse> ConvertVideo(
       const CallContext& context,
       const v1::ConvertVideoRequest& request) override {
-    std::string body = ConvertBody(request.conversions(), VideoConversionPath,
-                                   request.store(), nullptr);
+    std::string body =
+        ConvertBody(request.conversions(), restapi::VideoConversionPath,
+                    request.store(), nullptr);
     return RespondWith<v1::ConvertVideoResponse>([&](auto& result) {
       return Convert(context, "/convert/video/", std::move(body),
                      result.mutable_jobs(), result.mutable_problems());
@@ -92,7 +93,7 @@ class RestConversionOperations final : public ConversionOperations {
   absl::StatusOr<v1::GetVideoConversionStatusResponse> GetVideoConversionStatus(
       const CallContext& context,
       const v1::GetVideoConversionStatusRequest& request) override {
-    absl::StatusOr<json::ConversionStatusAnswer> answer = Status(
+    absl::StatusOr<restapi::ConversionStatusAnswer> answer = Status(
         context, absl::StrCat("/convert/video/status/", request.token(), "/"));
     if (!answer.ok()) return answer.status();
     v1::GetVideoConversionStatusResponse result;
@@ -111,16 +112,16 @@ class RestConversionOperations final : public ConversionOperations {
     return rest_->CallAndParse(
         context, HttpMethod::kPost, path, std::move(body),
         [problems](const std::string& answer, auto* jobs) {
-          return json::ParseConversionJobs(answer, jobs, problems);
+          return restapi::ParseConversionJobs(answer, jobs, problems);
         },
         jobs);
   }
 
-  absl::StatusOr<json::ConversionStatusAnswer> Status(
+  absl::StatusOr<restapi::ConversionStatusAnswer> Status(
       const CallContext& context, const std::string& path) {
-    return RespondWith<json::ConversionStatusAnswer>([&](auto& answer) {
+    return RespondWith<restapi::ConversionStatusAnswer>([&](auto& answer) {
       return rest_->CallAndParse(context, HttpMethod::kGet, path, "",
-                                 json::ParseConversionStatus, &answer);
+                                 restapi::ParseConversionStatus, &answer);
     });
   }
 

@@ -9,10 +9,10 @@
 #include "service/common/status.h"
 #include "service/common/url.h"
 #include "service/common/uuid.h"
+#include "service/restapi/file_json.h"
+#include "service/restapi/metadata_json.h"
 #include "service/upstream/file_request_validation.h"
 #include "service/upstream/http/upstream_error.h"
-#include "service/upstream/json/file_json.h"
-#include "service/upstream/json/metadata_json.h"
 #include "service/upstream/listing_page.h"
 #include "service/upstream/page_token.h"
 
@@ -41,7 +41,7 @@ std::string JsonStringArray(const std::vector<const std::string*>& items) {
   std::string body = "[";
   for (size_t i = 0; i < items.size(); ++i) {
     if (i > 0) body.push_back(',');
-    json::AppendJsonString(*items[i], &body);
+    restapi::AppendJsonString(*items[i], &body);
   }
   body.push_back(']');
   return body;
@@ -50,7 +50,7 @@ std::string JsonStringArray(const std::vector<const std::string*>& items) {
 void AppendJsonField(absl::string_view name, absl::string_view value,
                      std::string* body) {
   if (body->size() > 1) body->push_back(',');
-  json::AppendJsonString(name, body);
+  restapi::AppendJsonString(name, body);
   body->push_back(':');
   body->append(value.data(), value.size());
 }
@@ -58,7 +58,7 @@ void AppendJsonField(absl::string_view name, absl::string_view value,
 void AppendJsonStringField(absl::string_view name, absl::string_view value,
                            std::string* body) {
   std::string quoted;
-  json::AppendJsonString(value, &quoted);
+  restapi::AppendJsonString(value, &quoted);
   AppendJsonField(name, quoted, body);
 }
 
@@ -93,7 +93,7 @@ class RestFileOperations final : public FileOperations {
 
     return GetListingPage<v1::ListFilesResponse>(*rest_, context, "/files/",
                                                  query, fingerprint,
-                                                 json::ParseFileListPage);
+                                                 restapi::ParseFileListPage);
   }
 
   absl::StatusOr<v1::GetFileResponse> GetFile(
@@ -171,7 +171,7 @@ class RestFileOperations final : public FileOperations {
     return RespondWith<v1::CopyFileToLocalStorageResponse>([&](auto& result) {
       return rest_->CallAndParse(
           context, HttpMethod::kPost, "/files/local_copy/", std::move(body),
-          json::ParseLocalCopyResult, result.mutable_file());
+          restapi::ParseLocalCopyResult, result.mutable_file());
     });
   }
 
@@ -193,8 +193,8 @@ class RestFileOperations final : public FileOperations {
         context, HttpMethod::kPost, "/files/remote_copy/", std::move(body));
     if (!response.ok()) return response.status();
     v1::CopyFileToRemoteStorageResponse result;
-    if (absl::Status status =
-            json::ParseRemoteCopyResult(response->body, result.mutable_url());
+    if (absl::Status status = restapi::ParseRemoteCopyResult(
+            response->body, result.mutable_url());
         !status.ok()) {
       return status;
     }
@@ -213,7 +213,7 @@ class RestFileOperations final : public FileOperations {
       return rest_->CallAndParse(
           context, HttpMethod::kGet,
           absl::StrCat("/files/", request.uuid(), "/metadata/"), "",
-          json::ParseStringObject, result.mutable_metadata());
+          restapi::ParseStringObject, result.mutable_metadata());
     });
   }
 
@@ -232,7 +232,7 @@ class RestFileOperations final : public FileOperations {
       const CallContext& context,
       const v1::UpdateFileMetadataKeyRequest& request) override {
     std::string body;
-    json::AppendJsonString(request.value(), &body);
+    restapi::AppendJsonString(request.value(), &body);
     return RespondWith<v1::UpdateFileMetadataKeyResponse>([&](auto& result) {
       return CallForBareString(context, HttpMethod::kPut,
                                MetadataKeyPath(request), std::move(body),
@@ -270,7 +270,7 @@ class RestFileOperations final : public FileOperations {
       const CallContext& context,
       const v1::ReplaceFileTagsRequest& request) override {
     std::string body;
-    json::AppendStringArray(request.tags(), &body);
+    restapi::AppendStringArray(request.tags(), &body);
     return RespondWith<v1::ReplaceFileTagsResponse>([&](auto& result) {
       return CallForTags(context, HttpMethod::kPut, request.uuid(),
                          std::move(body), result.mutable_tags());
@@ -281,9 +281,9 @@ class RestFileOperations final : public FileOperations {
       const CallContext& context,
       const v1::UpdateFileTagsRequest& request) override {
     std::string add;
-    json::AppendStringArray(request.add(), &add);
+    restapi::AppendStringArray(request.add(), &add);
     std::string remove;
-    json::AppendStringArray(request.remove(), &remove);
+    restapi::AppendStringArray(request.remove(), &remove);
     std::string body = "{";
     AppendJsonField("add", add, &body);
     AppendJsonField("remove", remove, &body);
@@ -310,10 +310,10 @@ class RestFileOperations final : public FileOperations {
                           &body);
     AppendJsonStringField("mime_type", request.mime_type(), &body);
     std::string metadata;
-    json::AppendStringObject(request.metadata(), &metadata);
+    restapi::AppendStringObject(request.metadata(), &metadata);
     AppendJsonField("metadata", metadata, &body);
     std::string tags;
-    json::AppendStringArray(request.tags(), &tags);
+    restapi::AppendStringArray(request.tags(), &tags);
     AppendJsonField("tags", tags, &body);
     if (request.has_stored()) {
       AppendJsonField("stored", request.stored() ? "true" : "false", &body);
@@ -337,7 +337,7 @@ class RestFileOperations final : public FileOperations {
     v1::SearchFilesResponse page;
     std::string next_cursor;
     if (absl::Status status =
-            json::ParseFileSearchPage(response->body, &page, &next_cursor);
+            restapi::ParseFileSearchPage(response->body, &page, &next_cursor);
         !status.ok()) {
       return status;
     }
@@ -365,7 +365,7 @@ class RestFileOperations final : public FileOperations {
   absl::Status CallForFile(const CallContext& context, HttpMethod method,
                            absl::string_view relative_path, v1::File* file) {
     return rest_->CallAndParse(context, method, relative_path, "",
-                               json::ParseFile, file);
+                               restapi::ParseFile, file);
   }
 
   template <typename Request>
@@ -378,7 +378,7 @@ class RestFileOperations final : public FileOperations {
                                  absl::string_view relative_path,
                                  std::string body, std::string* value) {
     return rest_->CallAndParse(context, method, relative_path, std::move(body),
-                               json::ParseBareString, value);
+                               restapi::ParseBareString, value);
   }
 
   absl::Status CallForTags(
@@ -386,7 +386,7 @@ class RestFileOperations final : public FileOperations {
       std::string body, google::protobuf::RepeatedPtrField<std::string>* tags) {
     if (absl::Status status = rest_->CallAndParse(
             context, method, absl::StrCat("/files/", uuid, "/tags/"),
-            std::move(body), json::ParseStringArray, tags);
+            std::move(body), restapi::ParseStringArray, tags);
         !status.ok()) {
       return status;
     }
@@ -415,7 +415,7 @@ class RestFileOperations final : public FileOperations {
           Call(context, method, "/files/storage/", JsonStringArray(valid));
       if (!response.ok()) return response.status();
       if (absl::Status status =
-              json::ParseBatchResult(response->body, files, problems);
+              restapi::ParseBatchResult(response->body, files, problems);
           !status.ok()) {
         return status;
       }

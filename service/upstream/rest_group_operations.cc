@@ -7,10 +7,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "service/common/url.h"
+#include "service/restapi/file_json.h"
+#include "service/restapi/group_json.h"
 #include "service/upstream/batch_splitting.h"
 #include "service/upstream/file_request_validation.h"
-#include "service/upstream/json/file_json.h"
-#include "service/upstream/json/group_json.h"
 #include "service/upstream/listing_page.h"
 #include "service/upstream/page_token.h"
 #include "service/upstream/rest_file_operations.h"
@@ -45,7 +45,7 @@ class RestGroupOperations final : public GroupOperations {
     }
     return GetListingPage<v1::ListGroupsResponse>(*rest_, context, "/groups/",
                                                   query, fingerprint,
-                                                  json::ParseGroupListPage);
+                                                  restapi::ParseGroupListPage);
   }
 
   absl::StatusOr<v1::GetGroupResponse> GetGroup(
@@ -75,7 +75,7 @@ class RestGroupOperations final : public GroupOperations {
         return rest_->CallAndParse(
             context, HttpMethod::kPut,
             absl::StrCat("/groups/", request.id(), "/storage/"), "",
-            json::ParseGroup, result.mutable_group());
+            restapi::ParseGroup, result.mutable_group());
       });
     }
     // v0.7 dropped the group store: store the group's present files with
@@ -110,7 +110,7 @@ class RestGroupOperations final : public GroupOperations {
     return RespondWith<v1::Group>([&](auto& group) {
       return rest_->CallAndParse(context, HttpMethod::kGet,
                                  absl::StrCat("/groups/", id, "/"), "",
-                                 json::ParseGroup, &group);
+                                 restapi::ParseGroup, &group);
     });
   }
 
@@ -127,7 +127,8 @@ class RestProjectOperations final : public ProjectOperations {
       const CallContext& context, const v1::GetProjectRequest&) override {
     return RespondWith<v1::GetProjectResponse>([&](auto& result) {
       return rest_->CallAndParse(context, HttpMethod::kGet, "/project/", "",
-                                 json::ParseProject, result.mutable_project());
+                                 restapi::ParseProject,
+                                 result.mutable_project());
     });
   }
 
@@ -140,7 +141,7 @@ class JsonObjectBuilder {
  public:
   void String(absl::string_view name, absl::string_view value) {
     Key(name);
-    json::AppendJsonString(value, &body_);
+    restapi::AppendJsonString(value, &body_);
   }
   void Bool(absl::string_view name, bool value) {
     Key(name);
@@ -151,7 +152,7 @@ class JsonObjectBuilder {
  private:
   void Key(absl::string_view name) {
     if (body_.size() > 1) body_.push_back(',');
-    json::AppendJsonString(name, &body_);
+    restapi::AppendJsonString(name, &body_);
     body_.push_back(':');
   }
   std::string body_ = "{";
@@ -166,7 +167,7 @@ class RestWebhookOperations final : public WebhookOperations {
       const CallContext& context, const v1::ListWebhooksRequest&) override {
     return RespondWith<v1::ListWebhooksResponse>([&](auto& result) {
       return rest_->CallAndParse(context, HttpMethod::kGet, "/webhooks/", "",
-                                 json::ParseWebhookList,
+                                 restapi::ParseWebhookList,
                                  result.mutable_webhooks());
     });
   }
@@ -176,7 +177,7 @@ class RestWebhookOperations final : public WebhookOperations {
       const v1::CreateWebhookRequest& request) override {
     JsonObjectBuilder body;
     body.String("target_url", request.target_url());
-    body.String("event", json::WebhookEventName(request.event()));
+    body.String("event", restapi::WebhookEventName(request.event()));
     if (request.has_is_active()) body.Bool("is_active", request.is_active());
     if (!request.signing_secret().empty()) {
       body.String("signing_secret", request.signing_secret());
@@ -196,7 +197,7 @@ class RestWebhookOperations final : public WebhookOperations {
     if (request.has_target_url())
       body.String("target_url", request.target_url());
     if (request.event() != v1::WEBHOOK_EVENT_UNSPECIFIED) {
-      body.String("event", json::WebhookEventName(request.event()));
+      body.String("event", restapi::WebhookEventName(request.event()));
     }
     if (request.has_is_active()) body.Bool("is_active", request.is_active());
     if (request.has_signing_secret()) {
@@ -226,7 +227,7 @@ class RestWebhookOperations final : public WebhookOperations {
                               absl::string_view path, std::string body,
                               v1::Webhook* webhook) {
     return rest_->CallAndParse(context, method, path, std::move(body),
-                               json::ParseWebhook, webhook);
+                               restapi::ParseWebhook, webhook);
   }
 
   std::shared_ptr<const RestClient> rest_;

@@ -30,8 +30,8 @@
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/message_differencer.h"
-#include "service/upstream/json/file_json.h"
-#include "tests/json/sample_files.h"
+#include "service/restapi/file_json.h"
+#include "tests/restapi/sample_files.h"
 
 namespace {
 
@@ -46,13 +46,13 @@ constexpr int kFilesPerPage = 1000;
 std::string BuildPage() {
   std::string body =
       R"({"next":"https://api.uploadcare.com/files/?limit=1000&from=2022-09-28T15%3A53%3A36.082137%2B00%3A00","previous":null,"total":2500,"totals":{"removed":0,"stored":1666,"unstored":834},"per_page":1000,"results":[)";
-  ucgate::json::FileJsonOptions options;
+  ucgate::restapi::FileJsonOptions options;
   options.version = ucgate::ApiVersion::kV07;
   options.include_appdata = true;
   for (int i = 0; i < kFilesPerPage; ++i) {
     if (i > 0) body.push_back(',');
-    ucgate::json::AppendFileJson(ucgate::json::testing::SampleFile(i), options,
-                                 &body);
+    ucgate::restapi::AppendFileJson(ucgate::restapi::testing::SampleFile(i),
+                                    options, &body);
   }
   body.append("]}");
   return body;
@@ -187,7 +187,7 @@ int main(int argc, char** argv) {
   // Both parsers must produce the same files before their speed matters.
   v1::ListFilesResponse ours;
   std::string next;
-  if (!ucgate::json::ParseFileListPage(body, &ours, &next).ok() ||
+  if (!ucgate::restapi::ParseFileListPage(body, &ours, &next).ok() ||
       ours.files_size() != kFilesPerPage) {
     std::fprintf(stderr, "ucgate_json could not parse the page\n");
     return 1;
@@ -222,7 +222,7 @@ int main(int argc, char** argv) {
       min_seconds, [&]() -> std::shared_ptr<void> {
         auto page = std::make_shared<v1::ListFilesResponse>();
         std::string next_url;
-        if (!ucgate::json::ParseFileListPage(body, page.get(), &next_url)
+        if (!ucgate::restapi::ParseFileListPage(body, page.get(), &next_url)
                  .ok() ||
             page->files_size() != kFilesPerPage) {
           return nullptr;
@@ -241,7 +241,7 @@ int main(int argc, char** argv) {
         auto* page =
             pb::Arena::CreateMessage<v1::ListFilesResponse>(arena.get());
         std::string next_url;
-        if (!ucgate::json::ParseFileListPage(body, page, &next_url).ok() ||
+        if (!ucgate::restapi::ParseFileListPage(body, page, &next_url).ok() ||
             page->files_size() != kFilesPerPage) {
           return nullptr;
         }

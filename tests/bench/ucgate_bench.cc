@@ -34,9 +34,9 @@
 #include "service/common/log.h"
 #include "service/emulator/emulator.h"
 #include "service/gateway/gateway_server.h"
+#include "service/restapi/file_json.h"
 #include "service/upstream/auth/request_signer.h"
 #include "service/upstream/http/http_client.h"
-#include "service/upstream/json/file_json.h"
 #include "tests/bench/bench_report.h"
 #include "tests/bench/child_process.h"
 #include "tests/bench/echo_server.h"
@@ -529,7 +529,7 @@ absl::StatusOr<Listing> FetchPagesDirectly(http::HttpClient& http,
                                               response->status_code));
     }
     v1::ListFilesResponse page;
-    if (auto status = json::ParseFileListPage(response->body, &page, &url);
+    if (auto status = restapi::ParseFileListPage(response->body, &page, &url);
         !status.ok()) {
       return status;
     }

@@ -12,7 +12,7 @@
 #include "gtest/gtest.h"
 #include "service/common/clock.h"
 #include "service/emulator/emulator.h"
-#include "service/upstream/auth/request_signer.h"
+#include "service/restapi/signing.h"
 #include "tests/emulator/emulator_test_client.h"
 #include "tests/testing_util/scoped_temp_dir.h"
 #include "tests/testing_util/test_certificates.h"
@@ -105,14 +105,14 @@ TEST_F(EmulatorAuthTest, RefusesUnknownPublicKey) {
 }
 
 TEST_F(EmulatorAuthTest, RefusesSignatureOverAnotherRequest) {
-  std::string date = auth::FormatHttpDate(now_);
+  std::string date = restapi::FormatHttpDate(now_);
   auto signature_for = [&](absl::string_view method, absl::string_view body,
                            absl::string_view uri) {
     return absl::StrCat(
         "Uploadcare ", kPublicKey, ":",
-        auth::HmacSha1Hex(
-            kSecretKey, auth::BuildSignString(method, body, "application/json",
-                                              date, uri)));
+        restapi::HmacSha1Hex(kSecretKey,
+                             restapi::BuildSignString(
+                                 method, body, "application/json", date, uri)));
   };
   CallOptions options = At(now_);
   // Query in another order than signed.
@@ -138,9 +138,9 @@ TEST_F(EmulatorAuthTest, RefusesSignatureWithoutDate) {
   options.auth = AuthMode::kNone;
   options.authorization = absl::StrCat(
       "Uploadcare ", kPublicKey, ":",
-      auth::HmacSha1Hex(
+      restapi::HmacSha1Hex(
           kSecretKey,
-          auth::BuildSignString("GET", "", "application/json", "", kList)));
+          restapi::BuildSignString("GET", "", "application/json", "", kList)));
   CallResult result = client_->Get(kList, options);
   EXPECT_EQ(result.status, 401);
   EXPECT_EQ(DetailOf(result), kIncorrect);

@@ -5,7 +5,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "service/upstream/auth/request_signer.h"
+#include "service/restapi/signing.h"
 
 namespace ucgate::emulator::testing {
 
@@ -70,13 +70,15 @@ CallResult EmulatorClient::Call(absl::string_view method,
   headers.emplace(
       "Accept", options.accept ? *options.accept
                                : std::string(AcceptHeaderFor(options.version)));
-  std::string date = auth::FormatHttpDate(options.date.value_or(absl::Now()));
+  std::string date =
+      restapi::FormatHttpDate(options.date.value_or(absl::Now()));
   switch (options.auth) {
     case AuthMode::kSignedDate:
     case AuthMode::kSignedXUploadcareDate: {
-      std::string signature = auth::HmacSha1Hex(
-          secret_key_, auth::BuildSignString(method, body, options.content_type,
-                                             date, path_and_query));
+      std::string signature = restapi::HmacSha1Hex(
+          secret_key_,
+          restapi::BuildSignString(method, body, options.content_type, date,
+                                   path_and_query));
       headers.emplace(
           options.auth == AuthMode::kSignedDate ? "Date" : "X-Uploadcare-Date",
           date);

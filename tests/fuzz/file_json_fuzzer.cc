@@ -17,7 +17,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "google/protobuf/util/message_differencer.h"
-#include "service/upstream/json/file_json.h"
+#include "service/restapi/file_json.h"
 
 namespace {
 
@@ -39,35 +39,36 @@ void CheckFailure(const absl::Status& status, const std::string& input) {
 }
 
 std::string Write(const v1::File& file, ucgate::ApiVersion version) {
-  ucgate::json::FileJsonOptions options;
+  ucgate::restapi::FileJsonOptions options;
   options.version = version;
   options.include_appdata = true;
   options.include_rekognition_info = true;
   std::string json;
-  ucgate::json::AppendFileJson(file, options, &json);
+  ucgate::restapi::AppendFileJson(file, options, &json);
   return json;
 }
 
 // parse(write(file)) succeeds, and one more round changes nothing.
 void CheckRoundTrip(const v1::File& file, const std::string& input) {
   v1::File v06;
-  Check(
-      ucgate::json::ParseFile(Write(file, ucgate::ApiVersion::kV06), &v06).ok(),
-      "the writer's v0.6 output does not parse", input);
+  Check(ucgate::restapi::ParseFile(Write(file, ucgate::ApiVersion::kV06), &v06)
+            .ok(),
+        "the writer's v0.6 output does not parse", input);
   v1::File once, twice;
-  Check(ucgate::json::ParseFile(Write(file, ucgate::ApiVersion::kV07), &once)
+  Check(ucgate::restapi::ParseFile(Write(file, ucgate::ApiVersion::kV07), &once)
             .ok(),
         "the writer's v0.7 output does not parse", input);
-  Check(ucgate::json::ParseFile(Write(once, ucgate::ApiVersion::kV07), &twice)
-            .ok(),
-        "the writer's v0.7 output does not parse (second round)", input);
+  Check(
+      ucgate::restapi::ParseFile(Write(once, ucgate::ApiVersion::kV07), &twice)
+          .ok(),
+      "the writer's v0.7 output does not parse (second round)", input);
   Check(MessageDifferencer::Equals(once, twice),
         "the v0.7 round trip is not stable", input);
 }
 
 void ParseEverything(const std::string& body, const std::string& input) {
   v1::File file;
-  const absl::Status file_status = ucgate::json::ParseFile(body, &file);
+  const absl::Status file_status = ucgate::restapi::ParseFile(body, &file);
   if (file_status.ok()) {
     CheckRoundTrip(file, input);
   } else {
@@ -78,7 +79,7 @@ void ParseEverything(const std::string& body, const std::string& input) {
   v1::ListFilesResponse page;
   std::string next;
   const absl::Status page_status =
-      ucgate::json::ParseFileListPage(body, &page, &next);
+      ucgate::restapi::ParseFileListPage(body, &page, &next);
   if (page_status.ok()) {
     for (const v1::File& listed : page.files()) CheckRoundTrip(listed, input);
   } else {
@@ -90,7 +91,7 @@ void ParseEverything(const std::string& body, const std::string& input) {
   google::protobuf::RepeatedPtrField<v1::File> files;
   google::protobuf::Map<std::string, std::string> problems;
   const absl::Status batch_status =
-      ucgate::json::ParseBatchResult(body, &files, &problems);
+      ucgate::restapi::ParseBatchResult(body, &files, &problems);
   if (!batch_status.ok()) {
     CheckFailure(batch_status, input);
     Check(files.empty() && problems.empty(),
@@ -99,7 +100,7 @@ void ParseEverything(const std::string& body, const std::string& input) {
 
   v1::File copy;
   const absl::Status copy_status =
-      ucgate::json::ParseLocalCopyResult(body, &copy);
+      ucgate::restapi::ParseLocalCopyResult(body, &copy);
   if (!copy_status.ok()) {
     CheckFailure(copy_status, input);
     Check(copy.ByteSizeLong() == 0,
@@ -108,7 +109,7 @@ void ParseEverything(const std::string& body, const std::string& input) {
 
   std::string url;
   const absl::Status url_status =
-      ucgate::json::ParseRemoteCopyResult(body, &url);
+      ucgate::restapi::ParseRemoteCopyResult(body, &url);
   if (!url_status.ok()) {
     CheckFailure(url_status, input);
     Check(url.empty(), "ParseRemoteCopyResult left a url", input);

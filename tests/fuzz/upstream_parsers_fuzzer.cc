@@ -14,7 +14,7 @@
 #include "service/common/status.h"
 #include "service/common/url.h"
 #include "service/gateway/config.h"
-#include "service/upstream/auth/request_signer.h"
+#include "service/restapi/signing.h"
 #include "service/upstream/http/upstream_error.h"
 #include "service/upstream/page_token.h"
 
@@ -79,7 +79,7 @@ void FuzzUrls(const std::string& input) {
   }
   (void)ucgate::UrlDecodeLenient(input, true);
   (void)ucgate::ParseBaseUrl(input);
-  (void)ucgate::auth::ParseHttpDate(input);
+  (void)ucgate::restapi::ParseHttpDate(input);
 }
 
 void FuzzConfig(const std::string& input) {

@@ -6,6 +6,7 @@
 #include "gtest/gtest.h"
 #include "service/common/status.h"
 #include "service/common/url.h"
+#include "service/restapi/signing.h"
 #include "service/upstream/auth/request_signer.h"
 #include "tests/testing_util/fake_http_client.h"
 #include "tests/testing_util/status_matchers.h"
@@ -95,10 +96,10 @@ TEST_F(RestFileOperationsTest, GetFileSignsTheRequestAndMapsTheFile) {
             "application/vnd.uploadcare-v0.7+json");
   EXPECT_EQ(HeaderValue(sent, "Content-Type"), "application/json");
   EXPECT_EQ(HeaderValue(sent, "Date"), "Mon, 05 Nov 2018 13:14:41 GMT");
-  const std::string expected_signature = auth::HmacSha1Hex(
+  const std::string expected_signature = restapi::HmacSha1Hex(
       "demoprivatekey",
-      auth::BuildSignString("GET", "", "application/json",
-                            "Mon, 05 Nov 2018 13:14:41 GMT", path));
+      restapi::BuildSignString("GET", "", "application/json",
+                               "Mon, 05 Nov 2018 13:14:41 GMT", path));
   EXPECT_EQ(HeaderValue(sent, "Authorization"),
             absl::StrCat("Uploadcare testpk:", expected_signature));
 }
@@ -118,12 +119,12 @@ TEST_F(RestFileOperationsTest, BaseUrlPathPrefixIsPartOfTheSignedUri) {
       absl::StrCat("/uploadcare/files/", kUuid, "/storage/");
   EXPECT_EQ(sent.url, absl::StrCat("http://127.0.0.1:9", path));
   EXPECT_EQ(HeaderValue(sent, "Authorization"),
-            absl::StrCat(
-                "Uploadcare testpk:",
-                auth::HmacSha1Hex("demoprivatekey",
-                                  auth::BuildSignString(
-                                      "PUT", "", "application/json",
-                                      "Mon, 05 Nov 2018 13:14:41 GMT", path))));
+            absl::StrCat("Uploadcare testpk:",
+                         restapi::HmacSha1Hex(
+                             "demoprivatekey",
+                             restapi::BuildSignString(
+                                 "PUT", "", "application/json",
+                                 "Mon, 05 Nov 2018 13:14:41 GMT", path))));
 }
 
 TEST_F(RestFileOperationsTest, DeletePathDependsOnTheApiVersion) {

@@ -1,0 +1,218 @@
+// metadata_json.h: bare strings, string objects and arrays, search pages
+// (parsing, writing, and the round trip the emulator relies on), and every
+// recorded file_metadata_* answer mapped without error or loss.
+#include "service/restapi/metadata_json.h"
+
+#include <simdjson.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "service/restapi/file_json.h"
+#include "service/upstream/http/http_client.h"
+#include "service/upstream/http/upstream_error.h"
+#include "tests/testing_util/status_matchers.h"
+
+namespace ucgate::restapi {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Pair;
+using ::testing::UnorderedElementsAre;
+
+TEST(BareStringTest, ParsesAndUnescapes) {
+  std::string value = "stale";
+  ASSERT_THAT(ParseBareString(R"("new \"test\" value\u00e9")", &value), IsOk());
+  EXPECT_EQ(value, "new \"test\" value\xc3\xa9");
+}
+
+TEST(BareStringTest, RefusesOtherRootsAndTrailingContent) {
+  std::string value = "stale";
+  EXPECT_THAT(ParseBareString(R"({"a":"b"})", &value),
+              StatusIs(absl::StatusCode::kInternal,
+                       HasSubstr("expected a JSON string at the root")));
+  EXPECT_EQ(value, "");
+  EXPECT_THAT(ParseBareString("", &value),
+              StatusIs(absl::StatusCode::kInternal, HasSubstr("empty body")));
+  EXPECT_THAT(ParseBareString(R"("a" "b")", &value),
+              StatusIs(absl::StatusCode::kInternal, HasSubstr("trailing")));
+  EXPECT_THAT(ParseBareString(R"("unterminated)", &value),
+              StatusIs(absl::StatusCode::kInternal, HasSubstr("JSON")));
+  EXPECT_EQ(value, "");
+}
+
+TEST(StringObjectTest, ParsesEmptyAndNullValues) {
+  google::protobuf::Map<std::string, std::string> map;
+  ASSERT_THAT(ParseStringObject("{}", &map), IsOk());
+  EXPECT_THAT(map, IsEmpty());
+  ASSERT_THAT(ParseStringObject(R"({"subsystem":"test","gone":null})", &map),
+              IsOk());
+  EXPECT_THAT(map, UnorderedElementsAre(Pair("subsystem", "test")));
+}
+
+TEST(StringObjectTest, WrongValueTypeNamesThePathAndClears) {
+  google::protobuf::Map<std::string, std::string> map;
+  map["stale"] = "x";
+  EXPECT_THAT(
+      ParseStringObject(R"({"a":"b","n":3})", &map),
+      StatusIs(absl::StatusCode::kInternal, HasSubstr("n: expected a string")));
+  EXPECT_THAT(map, IsEmpty());
+  EXPECT_THAT(ParseStringObject(R"(["a"])", &map),
+              StatusIs(absl::StatusCode::kInternal,
+                       HasSubstr("expected an object at the root")));
+}
+
+TEST(StringArrayTest, ParsesAndRefusesNonStrings) {
+  google::protobuf::RepeatedPtrField<std::string> items;
+  ASSERT_THAT(ParseStringArray(R"(["a","b:c"])", &items), IsOk());
+  EXPECT_THAT(items, ElementsAre("a", "b:c"));
+  ASSERT_THAT(ParseStringArray("[]", &items), IsOk());
+  EXPECT_THAT(items, IsEmpty());
+  EXPECT_THAT(ParseStringArray(R"(["a",null])", &items),
+              StatusIs(absl::StatusCode::kInternal,
+                       HasSubstr("[1]: expected a string")));
+  EXPECT_THAT(items, IsEmpty());
+  EXPECT_THAT(ParseStringArray(R"({"a":1})", &items),
+              StatusIs(absl::StatusCode::kInternal,
+                       HasSubstr("expected an array at the root")));
+}
+
+TEST(StringWritersTest, RoundTrip) {
+  google::protobuf::Map<std::string, std::string> map;
+  map["b"] = "two \"quoted\"";
+  map["a"] = "one";
+  std::string json;
+  AppendStringObject(map, &json);
+  EXPECT_EQ(json, R"({"a":"one","b":"two \"quoted\""})");
+  google::protobuf::Map<std::string, std::string> parsed;
+  ASSERT_THAT(ParseStringObject(json, &parsed), IsOk());
+  EXPECT_THAT(parsed, UnorderedElementsAre(Pair("a", "one"),
+                                           Pair("b", "two \"quoted\"")));
+
+  google::protobuf::RepeatedPtrField<std::string> items;
+  items.Add("x");
+  items.Add("y");
+  json.clear();
+  AppendStringArray(items, &json);
+  EXPECT_EQ(json, R"(["x","y"])");
+}
+
+TEST(SearchPageTest, WritesAndParsesBack) {
+  google::protobuf::RepeatedPtrField<v1::File> files;
+  v1::File* file = files.Add();
+  file->set_uuid("2e17f5d1-d423-4de6-8ee5-6773cc4a7fa6");
+  file->set_original_filename("kitten.jpeg");
+  file->set_mime_type("image/jpeg");
+  (*file->mutable_metadata())["subsystem"] = "test";
+  std::string json;
+  AppendFileSearchPage(files, 7, "cursor-2", &json);
+  EXPECT_THAT(json, HasSubstr(R"("next_cursor":"cursor-2","total":7)"));
+
+  v1::SearchFilesResponse page;
+  std::string next_cursor;
+  ASSERT_THAT(ParseFileSearchPage(json, &page, &next_cursor), IsOk());
+  EXPECT_EQ(next_cursor, "cursor-2");
+  EXPECT_EQ(page.total_size(), 7);
+  ASSERT_EQ(page.files_size(), 1);
+  EXPECT_EQ(page.files(0).uuid(), file->uuid());
+  EXPECT_EQ(page.files(0).original_filename(), "kitten.jpeg");
+  EXPECT_THAT(page.files(0).metadata(),
+              UnorderedElementsAre(Pair("subsystem", "test")));
+
+  json.clear();
+  AppendFileSearchPage({}, 0, "", &json);
+  EXPECT_EQ(json, R"({"next_cursor":null,"total":0,"results":[]})");
+  ASSERT_THAT(ParseFileSearchPage(json, &page, &next_cursor), IsOk());
+  EXPECT_EQ(next_cursor, "");
+  EXPECT_EQ(page.files_size(), 0);
+}
+
+TEST(SearchPageTest, MissingResultsAndBadFilesAreErrors) {
+  v1::SearchFilesResponse page;
+  std::string next_cursor;
+  EXPECT_THAT(
+      ParseFileSearchPage(R"({"next_cursor":null,"total":0})", &page,
+                          &next_cursor),
+      StatusIs(absl::StatusCode::kInternal, HasSubstr("results: missing")));
+  EXPECT_THAT(
+      ParseFileSearchPage(
+          R"({"next_cursor":"c","total":1,"results":[{"size":"x"}]})", &page,
+          &next_cursor),
+      StatusIs(absl::StatusCode::kInternal, HasSubstr("results[0].size")));
+  EXPECT_EQ(next_cursor, "");
+  EXPECT_EQ(page.total_size(), 0);
+}
+
+#ifdef UCGATE_CASSETTES_JSON
+struct Interaction {
+  std::string cassette;
+  std::string method;
+  std::string uri;
+  int64_t status = 0;
+  std::string body;
+};
+
+std::vector<Interaction> MetadataInteractions() {
+  simdjson::dom::parser parser;
+  simdjson::dom::element root = parser.load(UCGATE_CASSETTES_JSON);
+  std::vector<Interaction> interactions;
+  for (simdjson::dom::element item : root["interactions"].get_array()) {
+    Interaction interaction;
+    interaction.cassette = std::string(item["cassette"].get_string().value());
+    if (!absl::StartsWith(interaction.cassette, "file_metadata_")) continue;
+    interaction.method = std::string(item["method"].get_string().value());
+    interaction.uri = std::string(item["uri"].get_string().value());
+    interaction.status = item["status"].get_int64();
+    if (item["body"].is_string()) {
+      interaction.body = std::string(item["body"].get_string().value());
+    }
+    interactions.push_back(std::move(interaction));
+  }
+  return interactions;
+}
+
+// Every recorded metadata answer maps: successes through the parser of their
+// route, written back identically (nothing lost), errors to their status.
+TEST(MetadataCassetteTest, EveryRecordedAnswerMaps) {
+  std::vector<Interaction> interactions = MetadataInteractions();
+  ASSERT_EQ(interactions.size(), 7u);
+  for (const Interaction& interaction : interactions) {
+    SCOPED_TRACE(interaction.cassette);
+    if (interaction.status >= 400) {
+      http::HttpResponse response;
+      response.status_code = static_cast<int>(interaction.status);
+      response.body = interaction.body;
+      EXPECT_THAT(
+          http::StatusFromHttpResponse(response),
+          StatusIs(absl::StatusCode::kNotFound, HasSubstr("Not found.")));
+      continue;
+    }
+    if (interaction.status == 204) {
+      EXPECT_EQ(interaction.body, "");
+      continue;
+    }
+    if (absl::EndsWith(interaction.uri, "/metadata/")) {
+      google::protobuf::Map<std::string, std::string> map;
+      ASSERT_THAT(ParseStringObject(interaction.body, &map), IsOk());
+      std::string written;
+      AppendStringObject(map, &written);
+      EXPECT_EQ(written, interaction.body);
+    } else {
+      std::string value;
+      ASSERT_THAT(ParseBareString(interaction.body, &value), IsOk());
+      std::string written;
+      AppendJsonString(value, &written);
+      EXPECT_EQ(written, interaction.body);
+    }
+  }
+}
+#endif
+
+}  // namespace
+}  // namespace ucgate::restapi
