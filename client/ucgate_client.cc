@@ -10,7 +10,7 @@
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
-#include "service/common/listing_filters.h"
+#include "service/api/listing_filters.h"
 
 namespace ucgate::client {
 
@@ -102,7 +102,7 @@ absl::Status FileClient::ForEachStreamedFile(
     return ForEachFile(std::move(request), visit);
   }
   v1::StreamFilesRequest stream;
-  CopyFileListingFilters(request, &stream);
+  api::CopyFileListingFilters(request, &stream);
   return StreamFiles(std::move(stream),
                      [&](const v1::StreamFilesResponse& batch) {
                        return VisitEach(batch.files(), visit);
@@ -121,7 +121,7 @@ absl::Status GroupClient::ForEachStreamedGroup(
     return ForEachGroup(std::move(request), visit);
   }
   v1::StreamGroupsRequest stream;
-  CopyGroupListingFilters(request, &stream);
+  api::CopyGroupListingFilters(request, &stream);
   return StreamGroups(std::move(stream),
                       [&](const v1::StreamGroupsResponse& batch) {
                         return VisitEach(batch.groups(), visit);

@@ -17,13 +17,12 @@
 #include "service/emulator/request_body.h"
 #include "service/restapi/conversion_json.h"
 #include "service/restapi/conversion_paths.h"
+#include "service/restapi/limits.h"
 
 namespace ucgate::emulator {
 namespace {
 
 namespace v1 = ::uploadcare::gateway::v1;
-
-constexpr int kMaxPaths = 100;
 
 // Formats by what the emulated converter can read and write.
 const std::vector<std::string>& DocumentTargets() {
@@ -92,10 +91,11 @@ std::optional<ApiResponse> ReadPaths(const ApiRequest& request,
   if (it->value.Size() == 0) {
     return FieldErrors("paths", "This list may not be empty.").ToResponse();
   }
-  if (it->value.Size() > kMaxPaths) {
-    return FieldErrors("paths", absl::StrCat("Ensure this field has no more "
-                                             "than ",
-                                             kMaxPaths, " elements."))
+  if (it->value.Size() > restapi::kMaxConversionPaths) {
+    return FieldErrors("paths",
+                       absl::StrCat("Ensure this field has no more "
+                                    "than ",
+                                    restapi::kMaxConversionPaths, " elements."))
         .ToResponse();
   }
   for (const auto& path : it->value.GetArray()) {

@@ -15,6 +15,7 @@
 #include "service/emulator/project_data.h"
 #include "service/emulator/request_body.h"
 #include "service/restapi/file_json.h"
+#include "service/restapi/limits.h"
 #include "service/restapi/metadata_json.h"
 
 namespace ucgate::emulator {
@@ -22,10 +23,9 @@ namespace {
 
 namespace v1 = ::uploadcare::gateway::v1;
 
-constexpr size_t kMaxKeyLength = 64;
-constexpr size_t kMaxValueLength = 512;
-constexpr int kMaxEntries = 50;  // metadata keys, and tags, per file
-constexpr int kMaxSearchLimit = 1000;
+using restapi::kMaxMetadataKeyLength;
+using restapi::kMaxMetadataKeys;
+using restapi::kMaxMetadataValueLength;
 constexpr char kKeyRule[] =
     "Ensure this field has 1 to 64 characters of letters, digits, '_', '-', "
     "'.', ':'.";
@@ -34,7 +34,7 @@ ApiResponse NotFound() { return DetailError(404, "Not found."); }
 
 // Metadata keys and tags share the alphabet [A-Za-z0-9_.:-].
 bool IsValidKey(absl::string_view key) {
-  if (key.empty() || key.size() > kMaxKeyLength) return false;
+  if (key.empty() || key.size() > kMaxMetadataKeyLength) return false;
   return std::all_of(key.begin(), key.end(), [](char c) {
     return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_' ||
            c == '-' || c == '.' || c == ':';
@@ -80,7 +80,7 @@ ApiResponse PutMetadataKey(const ApiRequest& request) {
       !restapi::ParseBareString(*request.body, &value).ok()) {
     return FieldErrors("value", "Not a valid string.").ToResponse();
   }
-  if (value.empty() || value.size() > kMaxValueLength) {
+  if (value.empty() || value.size() > kMaxMetadataValueLength) {
     return FieldErrors("value", "Ensure this field has 1 to 512 characters.")
         .ToResponse();
   }
@@ -89,7 +89,7 @@ ApiResponse PutMetadataKey(const ApiRequest& request) {
       request.path_params[0],
       [&](v1::File& file) {
         auto& metadata = *file.mutable_metadata();
-        if (!metadata.contains(key) && metadata.size() >= kMaxEntries) {
+        if (!metadata.contains(key) && metadata.size() >= kMaxMetadataKeys) {
           too_many = true;
           return absl::FailedPreconditionError("too many keys");
         }
@@ -163,7 +163,7 @@ ApiResponse WriteTags(const ApiRequest& request,
         if (!replace) tags.insert(file.tags().begin(), file.tags().end());
         for (const std::string& tag : remove) tags.erase(tag);
         tags.insert(add.begin(), add.end());
-        if (tags.size() > kMaxEntries) {
+        if (tags.size() > kMaxMetadataKeys) {
           too_many = true;
           return absl::FailedPreconditionError("too many tags");
         }
@@ -333,7 +333,7 @@ ApiResponse Search(const ApiRequest& request) {
   }
   if (const rapidjson::Value* value = Member(body, "limit")) {
     if (!value->IsInt64() || value->GetInt64() < 1 ||
-        value->GetInt64() > kMaxSearchLimit) {
+        value->GetInt64() > restapi::kMaxPageSize) {
       errors.Add("limit", "Ensure this value is between 1 and 1000.");
     } else {
       limit = value->GetInt64();

@@ -18,13 +18,12 @@
 #include "service/emulator/request_body.h"
 #include "service/restapi/file_json.h"
 #include "service/restapi/json_time.h"
+#include "service/restapi/limits.h"
 
 namespace ucgate::emulator {
 namespace {
 
 namespace v1 = ::uploadcare::gateway::v1;
-
-constexpr size_t kMaxBatchUuids = 100;
 
 // Django REST framework's wording, which the service answers with.
 constexpr absl::string_view kRequired = "This field is required.";
@@ -206,11 +205,11 @@ ApiResponse BatchChange(const ApiRequest& request, bool store) {
   if (doc.Empty()) {
     return DetailError(400, "Expected a non-empty list of file UUIDs.");
   }
-  if (doc.Size() > kMaxBatchUuids) {
+  if (doc.Size() > restapi::kMaxUuidsPerRequest) {
     return DetailError(
         400,
         absl::StrCat("Maximum UUIDs per request is exceeded. The limit is ",
-                     kMaxBatchUuids));
+                     restapi::kMaxUuidsPerRequest));
   }
   FileStore& files = request.project->files;
   restapi::FileJsonOptions shape = PlainFileShape(request);
@@ -227,7 +226,7 @@ ApiResponse BatchChange(const ApiRequest& request, bool store) {
     std::string key = JsonText(item);
     if (!seen.insert(key).second) continue;
     if (!item.IsString() || !IsValidUuid(key)) {
-      add_problem(key, "Invalid");
+      add_problem(key, restapi::kInvalidUuidProblem);
       continue;
     }
     absl::Status changed =

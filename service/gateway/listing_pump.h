@@ -24,23 +24,10 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "service/api/page_token.h"
 #include "service/upstream/operations.h"
 
 namespace ucgate::gateway {
-
-// Where a listing stream starts: the upstream page token of a page (empty:
-// the first page) and how many items of that page to skip.
-struct ResumePoint {
-  std::string page_token;
-  int64_t skip = 0;
-};
-
-// Opaque, bound to `fingerprint` (the stream's filters and project).
-std::string EncodeResumeToken(const ResumePoint& point, uint64_t fingerprint);
-// The start of a stream: the beginning for an empty token. INVALID_ARGUMENT
-// naming resume_token when it is malformed or belongs to other filters.
-absl::StatusOr<ResumePoint> DecodeResumeToken(absl::string_view token,
-                                              uint64_t fingerprint);
 
 // The error every stream ends with when the executor refuses its work.
 absl::Status GatewayOverloadedError();
@@ -74,7 +61,7 @@ class ListingPump : public std::enable_shared_from_this<ListingPump<Listing>> {
     uint64_t fingerprint = 0;
   };
 
-  ListingPump(ResumePoint start, FetchPage fetch, Schedule schedule,
+  ListingPump(api::ResumePoint start, FetchPage fetch, Schedule schedule,
               Options options)
       : start_(std::move(start)),
         fetch_(std::move(fetch)),
@@ -286,10 +273,10 @@ class ListingPump : public std::enable_shared_from_this<ListingPump<Listing>> {
     message.set_total_size(current_->page.total_size());
     const std::string& next_token = current_->page.next_page_token();
     message.set_resume_token(
-        EncodeResumeToken(end == items->size() && !next_token.empty()
-                              ? ResumePoint{next_token, 0}
-                              : ResumePoint{current_->token, end},
-                          options_.fingerprint));
+        api::EncodeResumeToken(end == items->size() && !next_token.empty()
+                                   ? api::ResumePoint{next_token, 0}
+                                   : api::ResumePoint{current_->token, end},
+                               options_.fingerprint));
     if (end == items->size()) {
       // Frees the drained items now rather than with the next page.
       items->Clear();
@@ -298,7 +285,7 @@ class ListingPump : public std::enable_shared_from_this<ListingPump<Listing>> {
     return message;
   }
 
-  const ResumePoint start_;
+  const api::ResumePoint start_;
   const FetchPage fetch_;
   bool cancelled() const { return cancellation_->IsCancelled(); }
 

@@ -2,13 +2,9 @@
 #pragma once
 
 #include "absl/strings/str_cat.h"
+#include "service/api/request_validation.h"
 #include "service/common/status.h"
 #include "service/gateway/listing_pump.h"
-#include "service/upstream/addon_request_validation.h"
-#include "service/upstream/conversion_request_validation.h"
-#include "service/upstream/file_request_validation.h"
-#include "service/upstream/group_request_validation.h"
-#include "service/upstream/webhook_request_validation.h"
 
 namespace ucgate::gateway {
 
@@ -28,8 +24,7 @@ grpc::ServerUnaryReactor* UnaryCallRunner::Run(
   if (!target.ok()) return answer_now(target.status());
   const Project* project = target->first;
   Operations* operations = target->second;
-  if (absl::Status valid =
-          upstream::ValidateRequest(*request, project->api_version);
+  if (absl::Status valid = api::ValidateRequest(*request, project->api_version);
       !valid.ok()) {
     return answer_now(valid);
   }

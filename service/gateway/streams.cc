@@ -6,16 +6,14 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "service/common/listing_filters.h"
+#include "service/api/limits.h"
+#include "service/api/listing_filters.h"
+#include "service/api/page_token.h"
+#include "service/api/request_validation.h"
 #include "service/common/status.h"
 #include "service/gateway/listing_pump.h"
 #include "service/gateway/services.h"
 #include "service/gateway/status_conversion.h"
-#include "service/upstream/addon_request_validation.h"
-#include "service/upstream/conversion_request_validation.h"
-#include "service/upstream/file_request_validation.h"
-#include "service/upstream/group_request_validation.h"
-#include "service/upstream/page_token.h"
 
 namespace ucgate::gateway {
 
@@ -61,7 +59,7 @@ struct FileListing {
   static auto* Items(Message* message) { return message->mutable_files(); }
   static PageRequest PageRequestOf(const Request& request) {
     PageRequest page;
-    CopyFileListingFilters(request, &page);
+    api::CopyFileListingFilters(request, &page);
     return page;
   }
   static constexpr auto kList = &Operations::ListFiles;
@@ -77,7 +75,7 @@ struct GroupListing {
   static auto* Items(Message* message) { return message->mutable_groups(); }
   static PageRequest PageRequestOf(const Request& request) {
     PageRequest page;
-    CopyGroupListingFilters(request, &page);
+    api::CopyGroupListingFilters(request, &page);
     return page;
   }
   static constexpr auto kList = &Operations::ListGroups;
@@ -319,21 +317,19 @@ StreamCallRunner::StreamListing(
   const auto [project, operations] = *target;
   typename Listing::PageRequest page_request = Listing::PageRequestOf(request);
   if (absl::Status valid =
-          upstream::ValidateRequest(page_request, project->api_version);
+          api::ValidateRequest(page_request, project->api_version);
       !valid.ok()) {
     return new RefusedStream<Message>(context, valid);
   }
   // The same filters give the same fingerprint whatever the resume point.
-  typename Listing::Request filters = request;
-  filters.clear_resume_token();
   const uint64_t fingerprint =
-      upstream::PagedRequestFingerprint(project->name, filters);
-  absl::StatusOr<ResumePoint> start =
-      DecodeResumeToken(request.resume_token(), fingerprint);
+      api::PagedRequestFingerprint(project->name, request);
+  absl::StatusOr<api::ResumePoint> start =
+      api::DecodeResumeToken(request.resume_token(), fingerprint);
   if (!start.ok()) return new RefusedStream<Message>(context, start.status());
   // Fewest upstream calls: whole upstream pages unless the caller asks.
   if (page_request.page_size() == 0) {
-    page_request.set_page_size(upstream::kMaxPageSize);
+    page_request.set_page_size(api::kMaxPageSize);
   }
 
   typename ListingPump<Listing>::Options pump_options;
@@ -389,7 +385,7 @@ grpc::ServerWriteReactor<v1::WatchConversionJobResponse>* StreamCallRunner::Run(
   v1::GetDocumentConversionStatusRequest document_request;
   document_request.set_token(request->token());
   if (absl::Status valid =
-          upstream::ValidateRequest(document_request, project->api_version);
+          api::ValidateRequest(document_request, project->api_version);
       !valid.ok()) {
     return new RefusedStream<Update>(context, valid);
   }
@@ -440,7 +436,7 @@ StreamCallRunner::Run(grpc::CallbackServerContext* context,
   status_request.set_addon(request->addon());
   status_request.set_request_id(request->request_id());
   if (absl::Status valid =
-          upstream::ValidateRequest(status_request, project->api_version);
+          api::ValidateRequest(status_request, project->api_version);
       !valid.ok()) {
     return new RefusedStream<Update>(context, valid);
   }

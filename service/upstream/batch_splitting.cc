@@ -64,7 +64,7 @@ absl::StatusOr<Response> SplitBatch(const CallContext& context,
     if (IsValidUuid(uuid)) {
       valid.push_back(&uuid);
     } else {
-      (*merged.mutable_problems())[uuid] = kInvalidUuidProblem;
+      (*merged.mutable_problems())[uuid] = restapi::kInvalidUuidProblem;
     }
   }
   if (valid.empty()) return merged;

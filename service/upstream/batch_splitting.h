@@ -1,7 +1,8 @@
 // Batches of any size: BatchStoreFiles / BatchDeleteFiles requests of up to
-// kMaxBatchUuids UUIDs are split into upstream batches of kMaxBatchSize, run
-// a few at a time, and merged into one answer. GroupService's v0.7
-// StoreGroup stores a group's files through the same decorator.
+// api::kMaxBatchUuids UUIDs are split into upstream batches of
+// restapi::kMaxUuidsPerRequest, run a few at a time, and merged into one
+// answer. GroupService's v0.7 StoreGroup stores a group's files through the
+// same decorator.
 //
 // What the caller gets:
 //  - UUIDs that are not UUIDs are answered "Invalid" in `problems` (as the
@@ -20,17 +21,14 @@
 
 #include "absl/functional/function_ref.h"
 #include "service/common/blocking_executor.h"
+#include "service/restapi/limits.h"
 #include "service/upstream/file_operations.h"
-#include "service/upstream/file_request_validation.h"
 
 namespace ucgate::upstream {
 
-// What the service answers for a malformed UUID in a batch.
-inline constexpr char kInvalidUuidProblem[] = "Invalid";
-
 struct BatchSplitOptions {
   // UUIDs per upstream request.
-  int chunk_size = kMaxBatchSize;
+  int chunk_size = restapi::kMaxUuidsPerRequest;
   // Upstream requests one call runs at once (the calling thread included).
   int max_concurrent_chunks = 4;
 };
@@ -47,7 +45,8 @@ struct BatchSplitOptions {
 void RunChunks(size_t count, int max_concurrency, BlockingExecutor* executor,
                absl::FunctionRef<void(size_t)> work);
 
-// Splits batch store/delete over `child` (which takes kMaxBatchSize at most);
+// Splits batch store/delete over `child` (which takes
+// restapi::kMaxUuidsPerRequest at most);
 // every other operation is forwarded. `executor` may be null (one chunk at a
 // time).
 std::unique_ptr<FileOperations> MakeBatchSplittingFileOperations(

@@ -9,12 +9,28 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "service/api/page_token.h"
 #include "service/common/url.h"
 #include "service/restapi/file_json.h"
-#include "service/upstream/page_token.h"
 #include "service/upstream/rest_client.h"
 
 namespace ucgate::upstream {
+
+// Where a cursor-paged listing (files, groups) starts: the cursor of
+// `page_token` when set (refused when it belongs to other filters), else
+// `from` of the first page. Appended to `query` as `from` and `offset`.
+absl::Status AppendListingPosition(absl::string_view page_token,
+                                   uint64_t fingerprint, absl::string_view from,
+                                   QueryParams& query);
+
+// The next_page_token for a listing answer whose upstream `next` URL is
+// `next_url` (empty on the last page).
+absl::StatusOr<std::string> NextPageToken(absl::string_view next_url,
+                                          uint64_t fingerprint);
+
+// The cursor of an upstream listing's absolute `next` URL (its `from` and
+// `offset`); INTERNAL when the upstream sent something else.
+absl::StatusOr<api::ListCursor> CursorOfNextUrl(absl::string_view next_url);
 
 // `parse(body, &page, &next_url, on_next_url)` is one of ucgate_json's page
 // parsers. context.on_next_page_token, when set, hears the next page's token

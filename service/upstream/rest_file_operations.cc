@@ -6,15 +6,16 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "service/api/limits.h"
+#include "service/api/page_token.h"
 #include "service/common/status.h"
 #include "service/common/url.h"
 #include "service/common/uuid.h"
 #include "service/restapi/file_json.h"
+#include "service/restapi/limits.h"
 #include "service/restapi/metadata_json.h"
-#include "service/upstream/file_request_validation.h"
 #include "service/upstream/http/upstream_error.h"
 #include "service/upstream/listing_page.h"
-#include "service/upstream/page_token.h"
 
 namespace ucgate::upstream {
 namespace {
@@ -71,9 +72,9 @@ class RestFileOperations final : public FileOperations {
       const CallContext& context,
       const v1::ListFilesRequest& request) override {
     const uint64_t fingerprint =
-        ListingFingerprint(rest_->options().project_name, request);
+        api::PagedRequestFingerprint(rest_->options().project_name, request);
     QueryParams query;
-    AppendLimit(request.page_size(), kDefaultPageSize, query);
+    AppendLimit(request.page_size(), api::kDefaultPageSize, query);
     if (const char* ordering = OrderingParam(request.ordering())) {
       query.emplace_back("ordering", ordering);
     }
@@ -304,7 +305,7 @@ class RestFileOperations final : public FileOperations {
       const CallContext& context,
       const v1::SearchFilesRequest& request) override {
     const uint64_t fingerprint =
-        PagedRequestFingerprint(rest_->options().project_name, request);
+        api::PagedRequestFingerprint(rest_->options().project_name, request);
     std::string body = "{";
     AppendJsonStringField("filename_contains", request.filename_contains(),
                           &body);
@@ -320,13 +321,14 @@ class RestFileOperations final : public FileOperations {
     }
     AppendJsonField("include_removed",
                     request.include_removed() ? "true" : "false", &body);
-    AppendJsonField("limit",
-                    absl::StrCat(request.page_size() > 0 ? request.page_size()
-                                                         : kDefaultPageSize),
-                    &body);
+    AppendJsonField(
+        "limit",
+        absl::StrCat(request.page_size() > 0 ? request.page_size()
+                                             : api::kDefaultPageSize),
+        &body);
     if (!request.page_token().empty()) {
-      absl::StatusOr<ListCursor> cursor =
-          DecodePageToken(request.page_token(), fingerprint);
+      absl::StatusOr<api::ListCursor> cursor =
+          api::DecodePageToken(request.page_token(), fingerprint);
       if (!cursor.ok()) return cursor.status();
       AppendJsonStringField("cursor", cursor->from, &body);
     }
@@ -343,7 +345,7 @@ class RestFileOperations final : public FileOperations {
     }
     if (!next_cursor.empty()) {
       page.set_next_page_token(
-          EncodePageToken(ListCursor{next_cursor, 0}, fingerprint));
+          api::EncodePageToken(api::ListCursor{next_cursor, 0}, fingerprint));
     }
     return page;
   }
@@ -407,7 +409,7 @@ class RestFileOperations final : public FileOperations {
       if (IsValidUuid(uuid)) {
         valid.push_back(&uuid);
       } else {
-        local_problems[uuid] = "Invalid";
+        local_problems[uuid] = restapi::kInvalidUuidProblem;
       }
     }
     if (!valid.empty()) {

@@ -6,13 +6,14 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "service/api/limits.h"
+#include "service/api/page_token.h"
 #include "service/common/url.h"
 #include "service/restapi/file_json.h"
 #include "service/restapi/group_json.h"
+#include "service/restapi/limits.h"
 #include "service/upstream/batch_splitting.h"
-#include "service/upstream/file_request_validation.h"
 #include "service/upstream/listing_page.h"
-#include "service/upstream/page_token.h"
 #include "service/upstream/rest_file_operations.h"
 
 namespace ucgate::upstream {
@@ -30,9 +31,9 @@ class RestGroupOperations final : public GroupOperations {
       const CallContext& context,
       const v1::ListGroupsRequest& request) override {
     const uint64_t fingerprint =
-        PagedRequestFingerprint(rest_->options().project_name, request);
+        api::PagedRequestFingerprint(rest_->options().project_name, request);
     QueryParams query;
-    AppendLimit(request.page_size(), kDefaultPageSize, query);
+    AppendLimit(request.page_size(), api::kDefaultPageSize, query);
     if (request.ordering() == v1::GROUP_ORDERING_DATETIME_CREATED) {
       query.emplace_back("ordering", "datetime_created");
     } else if (request.ordering() == v1::GROUP_ORDERING_DATETIME_CREATED_DESC) {
@@ -239,8 +240,9 @@ std::unique_ptr<GroupOperations> MakeRestGroupOperations(
     std::shared_ptr<const RestClient> rest,
     std::shared_ptr<FileOperations> batch_files) {
   if (!batch_files) {
-    batch_files = MakeBatchSplittingFileOperations(MakeRestFileOperations(rest),
-                                                   {kMaxBatchSize, 1}, nullptr);
+    batch_files = MakeBatchSplittingFileOperations(
+        MakeRestFileOperations(rest), {restapi::kMaxUuidsPerRequest, 1},
+        nullptr);
   }
   return std::make_unique<RestGroupOperations>(std::move(rest),
                                                std::move(batch_files));

@@ -11,12 +11,12 @@
 #include <string>
 
 #include "absl/strings/match.h"
+#include "service/api/page_token.h"
 #include "service/common/status.h"
 #include "service/common/url.h"
 #include "service/gateway/config.h"
 #include "service/restapi/signing.h"
 #include "service/upstream/http/upstream_error.h"
-#include "service/upstream/page_token.h"
 
 namespace {
 
@@ -53,8 +53,8 @@ void FuzzErrorMapping(const std::string& input) {
 }
 
 void FuzzPageToken(const std::string& input) {
-  absl::StatusOr<ucgate::upstream::ListCursor> cursor =
-      ucgate::upstream::DecodePageToken(input, 42);
+  absl::StatusOr<ucgate::api::ListCursor> cursor =
+      ucgate::api::DecodePageToken(input, 42);
   if (!cursor.ok()) {
     Check(cursor.status().code() == absl::StatusCode::kInvalidArgument,
           "bad page token is not INVALID_ARGUMENT");
@@ -63,8 +63,8 @@ void FuzzPageToken(const std::string& input) {
     return;
   }
   Check(cursor->offset >= 0, "negative offset accepted");
-  auto again = ucgate::upstream::DecodePageToken(
-      ucgate::upstream::EncodePageToken(*cursor, 42), 42);
+  auto again = ucgate::api::DecodePageToken(
+      ucgate::api::EncodePageToken(*cursor, 42), 42);
   Check(again.ok() && again->from == cursor->from &&
             again->offset == cursor->offset,
         "page token does not round-trip");

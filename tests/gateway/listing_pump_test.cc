@@ -34,7 +34,7 @@ constexpr uint64_t kFingerprint = 42;
 // is fetched with token "t<i>" ("" for the first). Tasks queue until run.
 class PumpTest : public ::testing::Test {
  protected:
-  std::shared_ptr<Pump> MakePump(ResumePoint start = {},
+  std::shared_ptr<Pump> MakePump(api::ResumePoint start = {},
                                  int max_items_per_message = 100) {
     Pump::Options options;
     options.max_items_per_message = max_items_per_message;
@@ -292,7 +292,8 @@ TEST_F(PumpTest, ResumeTokenContinuesRightAfterTheLastItemReceived) {
     token = (*next)->resume_token();
   }
   pump->Cancel();
-  absl::StatusOr<ResumePoint> point = DecodeResumeToken(token, kFingerprint);
+  absl::StatusOr<api::ResumePoint> point =
+      api::DecodeResumeToken(token, kFingerprint);
   ASSERT_THAT(point.status(), IsOk());
   auto resumed = MakePump(*point);
   resumed->Start();
@@ -310,7 +311,7 @@ TEST_F(PumpTest, ResumeAtAPageBoundaryStartsWithTheNextPage) {
   for (int i = 0; i < 3; ++i) token = (*TakeNext(*pump))->resume_token();
   pump->Cancel();
   fetched_tokens_.clear();
-  auto resumed = MakePump(*DecodeResumeToken(token, kFingerprint));
+  auto resumed = MakePump(*api::DecodeResumeToken(token, kFingerprint));
   resumed->Start();
   absl::Status end;
   EXPECT_EQ(Drain(*resumed, &end), Names(250, 750));
@@ -319,12 +320,12 @@ TEST_F(PumpTest, ResumeAtAPageBoundaryStartsWithTheNextPage) {
 }
 
 TEST_F(PumpTest, ResumeTokensAreBoundToTheirFilters) {
-  const std::string token = EncodeResumeToken({"t1", 10}, kFingerprint);
-  EXPECT_THAT(DecodeResumeToken(token, kFingerprint + 1).status(),
+  const std::string token = api::EncodeResumeToken({"t1", 10}, kFingerprint);
+  EXPECT_THAT(api::DecodeResumeToken(token, kFingerprint + 1).status(),
               StatusIs(absl::StatusCode::kInvalidArgument, ::testing::_));
-  EXPECT_THAT(DecodeResumeToken("garbage!", kFingerprint).status(),
+  EXPECT_THAT(api::DecodeResumeToken("garbage!", kFingerprint).status(),
               StatusIs(absl::StatusCode::kInvalidArgument, ::testing::_));
-  absl::Status bad = DecodeResumeToken("garbage!", kFingerprint).status();
+  absl::Status bad = api::DecodeResumeToken("garbage!", kFingerprint).status();
   EXPECT_TRUE(absl::StartsWith(bad.message(), "resume_token: ")) << bad;
 }
 

@@ -9,7 +9,7 @@
 #include "absl/strings/match.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "service/upstream/batch_splitting.h"
+#include "service/restapi/limits.h"
 #include "tests/integration/gateway_fixture.h"
 
 namespace ucgate::testing {
@@ -142,8 +142,8 @@ TEST_F(CacheBatchTest, StoresTwoHundredFiftyFilesInThreeUpstreamBatches) {
   }
   EXPECT_THAT(
       stored->problems(),
-      UnorderedElementsAre(Pair("not-a-uuid", upstream::kInvalidUuidProblem),
-                           Pair("0000", upstream::kInvalidUuidProblem)));
+      UnorderedElementsAre(Pair("not-a-uuid", restapi::kInvalidUuidProblem),
+                           Pair("0000", restapi::kInvalidUuidProblem)));
   // The batch's answers are in the cache: reading one costs nothing.
   auto one = GetFile(uuids[123]);
   ASSERT_THAT(one.status(), IsOk());

@@ -5,8 +5,8 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "service/api/limits.h"
 #include "service/common/status.h"
-#include "service/upstream/file_request_validation.h"
 #include "tests/integration/gateway_fixture.h"
 #include "tests/testing_util/eventually.h"
 
@@ -212,7 +212,7 @@ TEST_P(GatewayEmulatorTest, BatchesKeepPerUuidProblems) {
               UnorderedElementsAre(Pair(kUnknownUuid, HasSubstr("Missing"))));
 
   v1::BatchDeleteFilesRequest too_many;
-  for (int i = 0; i <= upstream::kMaxBatchUuids; ++i)
+  for (int i = 0; i <= api::kMaxBatchUuids; ++i)
     too_many.add_uuids(kUnknownUuid);
   EXPECT_THAT(
       fixture_->client().BatchDeleteFiles(too_many),

@@ -10,7 +10,6 @@
 #include "gtest/gtest.h"
 #include "service/common/status.h"
 #include "service/upstream/auth/request_signer.h"
-#include "service/upstream/file_request_validation.h"
 #include "service/upstream/rest_client.h"
 #include "service/upstream/rest_file_operations.h"
 #include "tests/testing_util/fake_http_client.h"
@@ -334,97 +333,6 @@ TEST_F(RestFileExtrasTest, SearchAnswerWithoutResultsIsInternal) {
   EXPECT_THAT(
       operations_->SearchFiles(context_, v1::SearchFilesRequest()).status(),
       StatusIs(absl::StatusCode::kInternal, HasSubstr("results")));
-}
-
-// Validation of the new requests (refinements over the baseline).
-TEST(FileExtrasValidationTest, MetadataIsRefusedForV06BeforeGoingUpstream) {
-  v1::GetFileMetadataRequest request;
-  request.set_uuid(kUuid);
-  EXPECT_THAT(
-      ValidateRequest(request, ApiVersion::kV06),
-      StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("v0.7")));
-  EXPECT_THAT(ValidateRequest(request, ApiVersion::kV07), IsOk());
-}
-
-TEST(FileExtrasValidationTest, KeysValuesAndUuids) {
-  v1::UpdateFileMetadataKeyRequest request;
-  request.set_uuid(kUuid);
-  request.set_key("ok_key-1.2:3");
-  request.set_value("v");
-  EXPECT_THAT(ValidateRequest(request, ApiVersion::kV07), IsOk());
-  request.set_key("bad key");
-  EXPECT_THAT(ValidateRequest(request, ApiVersion::kV07),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("key")));
-  request.set_key(std::string(65, 'k'));
-  EXPECT_THAT(ValidateRequest(request, ApiVersion::kV07),
-              StatusIs(absl::StatusCode::kInvalidArgument, ::testing::_));
-  request.set_key("k");
-  request.set_value(std::string(513, 'v'));
-  EXPECT_THAT(ValidateRequest(request, ApiVersion::kV07),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("512")));
-  request.set_value("");
-  EXPECT_THAT(ValidateRequest(request, ApiVersion::kV07),
-              StatusIs(absl::StatusCode::kInvalidArgument, ::testing::_));
-  request.set_value("v");
-  request.set_uuid("nope");
-  EXPECT_THAT(ValidateRequest(request, ApiVersion::kV07),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("UUID")));
-}
-
-TEST(FileExtrasValidationTest, Tags) {
-  v1::ReplaceFileTagsRequest replace;
-  replace.set_uuid(kUuid);
-  EXPECT_THAT(ValidateRequest(replace, ApiVersion::kV06),
-              IsOk());  // may be empty
-  replace.add_tags("bad/tag");
-  EXPECT_THAT(ValidateRequest(replace, ApiVersion::kV07),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("tags")));
-  replace.clear_tags();
-  for (int i = 0; i < 51; ++i) replace.add_tags(absl::StrCat("t", i));
-  EXPECT_THAT(ValidateRequest(replace, ApiVersion::kV07),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("50")));
-
-  v1::UpdateFileTagsRequest update;
-  update.set_uuid(kUuid);
-  EXPECT_THAT(ValidateRequest(update, ApiVersion::kV07),
-              StatusIs(absl::StatusCode::kInvalidArgument, ::testing::_));
-  update.add_remove("");
-  EXPECT_THAT(
-      ValidateRequest(update, ApiVersion::kV07),
-      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("remove")));
-}
-
-TEST(FileExtrasValidationTest, SearchMimeTypePatternPageSizeAndMetadata) {
-  v1::SearchFilesRequest request;
-  EXPECT_THAT(ValidateRequest(request, ApiVersion::kV07), IsOk());
-  for (const char* good :
-       {"image/*", "image/png", "application/vnd.ms-excel", "image/svg+xml"}) {
-    request.set_mime_type(good);
-    EXPECT_THAT(ValidateRequest(request, ApiVersion::kV07), IsOk()) << good;
-  }
-  for (const char* bad :
-       {"image", "*/*", "image/", "/png", "image/p ng", "image/png/x"}) {
-    request.set_mime_type(bad);
-    EXPECT_THAT(
-        ValidateRequest(request, ApiVersion::kV07),
-        StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("mime_type")))
-        << bad;
-  }
-  request.clear_mime_type();
-  request.set_page_size(1001);
-  EXPECT_THAT(
-      ValidateRequest(request, ApiVersion::kV07),
-      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page_size")));
-  request.set_page_size(0);
-  (*request.mutable_metadata())["k"] = "v";
-  EXPECT_THAT(ValidateRequest(request, ApiVersion::kV07), IsOk());
-  EXPECT_THAT(
-      ValidateRequest(request, ApiVersion::kV06),
-      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("metadata")));
-  (*request.mutable_metadata())["bad key"] = "v";
-  EXPECT_THAT(
-      ValidateRequest(request, ApiVersion::kV07),
-      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("metadata")));
 }
 
 }  // namespace

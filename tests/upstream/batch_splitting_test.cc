@@ -10,6 +10,7 @@
 #include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "service/restapi/limits.h"
 #include "tests/testing_util/mock_file_operations.h"
 #include "tests/testing_util/status_matchers.h"
 
@@ -48,8 +49,9 @@ class BatchSplittingTest : public ::testing::Test {
  protected:
   std::unique_ptr<FileOperations> Make(
       int concurrency, std::shared_ptr<BlockingExecutor> executor) {
-    return MakeBatchSplittingFileOperations(mock_, {kMaxBatchSize, concurrency},
-                                            std::move(executor));
+    return MakeBatchSplittingFileOperations(
+        mock_, {restapi::kMaxUuidsPerRequest, concurrency},
+        std::move(executor));
   }
 
   std::shared_ptr<MockFileOperations> mock_ =
@@ -113,8 +115,9 @@ TEST_F(BatchSplittingTest, InvalidUuidsAreProblemsAndDuplicatesCollapse) {
   auto deleted = Make(4, nullptr)->BatchDeleteFiles(context_, request);
   ASSERT_THAT(deleted.status(), IsOk());
   EXPECT_THAT(deleted->files(), SizeIs(2));
-  EXPECT_THAT(deleted->problems(),
-              UnorderedElementsAre(Pair("not-a-uuid", kInvalidUuidProblem)));
+  EXPECT_THAT(
+      deleted->problems(),
+      UnorderedElementsAre(Pair("not-a-uuid", restapi::kInvalidUuidProblem)));
 }
 
 TEST_F(BatchSplittingTest, OnlyInvalidUuidsMakeNoUpstreamCall) {
@@ -123,7 +126,7 @@ TEST_F(BatchSplittingTest, OnlyInvalidUuidsMakeNoUpstreamCall) {
   auto stored = Make(4, nullptr)->BatchStoreFiles(context_, request);
   ASSERT_THAT(stored.status(), IsOk());
   EXPECT_THAT(stored->problems(),
-              UnorderedElementsAre(Pair("nope", kInvalidUuidProblem)));
+              UnorderedElementsAre(Pair("nope", restapi::kInvalidUuidProblem)));
 }
 
 TEST_F(BatchSplittingTest, AFailedChunkIsReportedPerUuidAndTheRestIsDone) {

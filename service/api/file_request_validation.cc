@@ -1,19 +1,15 @@
-#include "service/upstream/file_request_validation.h"
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "service/api/limits.h"
+#include "service/api/request_validation.h"
 #include "service/common/status.h"
 #include "service/common/uuid.h"
 
-namespace ucgate::upstream {
+namespace ucgate::api {
 namespace {
-
-constexpr int kMaxMetadataKeys = 50;
-constexpr size_t kMaxMetadataKeyLength = 64;
-constexpr size_t kMaxMetadataValueLength = 512;
 
 // A copy source is a UUID, a UUID followed by CDN operations
 // ("uuid/-/resize/10x10/"), or a CDN URL.
@@ -198,11 +194,9 @@ absl::Status ValidateMetadata(
 
 absl::Status ValidateRequest(const v1::ListFilesRequest& request,
                              ApiVersion version) {
-  if (request.page_size() < 0 || request.page_size() > kMaxPageSize) {
-    return InvalidFieldError(
-        "page_size",
-        absl::StrCat("must be between 0 (default ", kDefaultPageSize, ") and ",
-                     kMaxPageSize, ", got ", request.page_size()));
+  if (absl::Status status = ValidatePageSize(request.page_size());
+      !status.ok()) {
+    return status;
   }
   if (!v1::FileOrdering_IsValid(request.ordering())) {
     return InvalidFieldError("ordering", "unknown ordering");
@@ -364,4 +358,4 @@ absl::Status ValidateRequest(const v1::SearchFilesRequest& request,
   return ValidateTags("tags", request.tags());
 }
 
-}  // namespace ucgate::upstream
+}  // namespace ucgate::api

@@ -6,7 +6,7 @@
 // are left alone.
 #pragma once
 
-namespace ucgate {
+namespace ucgate::api {
 
 template <typename From, typename To>
 void CopyFileListingFilters(const From& from, To* to) {
@@ -26,4 +26,4 @@ void CopyGroupListingFilters(const From& from, To* to) {
   to->set_from(from.from());
 }
 
-}  // namespace ucgate
+}  // namespace ucgate::api

@@ -1,14 +1,10 @@
-#include "service/upstream/conversion_request_validation.h"
-
 #include "absl/strings/str_cat.h"
+#include "service/api/limits.h"
+#include "service/api/request_validation.h"
 #include "service/common/status.h"
-#include "service/upstream/file_request_validation.h"
 
-namespace ucgate::upstream {
+namespace ucgate::api {
 namespace {
-
-constexpr int kMaxConversions = 100;
-constexpr int kMaxThumbnails = 50;
 
 template <typename Conversions>
 absl::Status ValidateCount(const Conversions& conversions) {
@@ -157,4 +153,4 @@ absl::Status ValidateRequest(const v1::GetVideoConversionStatusRequest& request,
   return ValidateToken(request.token());
 }
 
-}  // namespace ucgate::upstream
+}  // namespace ucgate::api

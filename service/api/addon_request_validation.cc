@@ -1,14 +1,13 @@
-#include "service/upstream/addon_request_validation.h"
-
 #include <initializer_list>
 #include <string>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "service/api/limits.h"
+#include "service/api/request_validation.h"
 #include "service/common/status.h"
-#include "service/upstream/file_request_validation.h"
 
-namespace ucgate::upstream {
+namespace ucgate::api {
 namespace {
 
 absl::Status ValidateAddon(v1::Addon addon) {
@@ -92,4 +91,4 @@ absl::Status ValidateRequest(const v1::GetAddonExecutionStatusRequest& request,
   return ValidateUuid("request_id", request.request_id());
 }
 
-}  // namespace ucgate::upstream
+}  // namespace ucgate::api

@@ -1,6 +1,7 @@
-#include "service/upstream/page_token.h"
+#include "service/api/page_token.h"
 
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/escaping.h"
@@ -10,9 +11,8 @@
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "service/common/status.h"
-#include "service/common/url.h"
 
-namespace ucgate::upstream {
+namespace ucgate::api {
 namespace {
 
 constexpr char kTokenVersion[] = "1";
@@ -27,10 +27,6 @@ uint64_t Fnv1a(absl::string_view data) {
   return hash;
 }
 
-absl::Status BadToken(absl::string_view why) {
-  return InvalidFieldError("page_token", why);
-}
-
 }  // namespace
 
 uint64_t PagedRequestFingerprint(absl::string_view project,
@@ -38,7 +34,7 @@ uint64_t PagedRequestFingerprint(absl::string_view project,
   std::unique_ptr<google::protobuf::Message> filters(request.New());
   filters->CopyFrom(request);
   const google::protobuf::Reflection* reflection = filters->GetReflection();
-  for (const char* paging_field : {"page_size", "page_token"}) {
+  for (const char* paging_field : {"page_size", "page_token", "resume_token"}) {
     if (const google::protobuf::FieldDescriptor* field =
             filters->GetDescriptor()->FindFieldByName(paging_field)) {
       reflection->ClearField(filters.get(), field);
@@ -65,10 +61,11 @@ std::string EncodePageToken(const ListCursor& cursor, uint64_t fingerprint) {
 }
 
 absl::StatusOr<ListCursor> DecodePageToken(absl::string_view token,
-                                           uint64_t fingerprint) {
+                                           uint64_t fingerprint,
+                                           absl::string_view field) {
   std::string decoded;
   if (!absl::WebSafeBase64Unescape(token, &decoded)) {
-    return BadToken("not a page token issued by this gateway");
+    return InvalidFieldError(field, "not a page token issued by this gateway");
   }
   std::vector<std::string> parts =
       absl::StrSplit(decoded, absl::MaxSplits('|', 3));
@@ -77,10 +74,11 @@ absl::StatusOr<ListCursor> DecodePageToken(absl::string_view token,
   if (parts.size() != 4 || parts[0] != kTokenVersion ||
       !absl::SimpleHexAtoi(parts[1], &token_fingerprint) ||
       !absl::SimpleAtoi(parts[2], &cursor.offset) || cursor.offset < 0) {
-    return BadToken("not a page token issued by this gateway");
+    return InvalidFieldError(field, "not a page token issued by this gateway");
   }
   if (token_fingerprint != fingerprint) {
-    return BadToken(
+    return InvalidFieldError(
+        field,
         "the token belongs to a listing with other filters or another "
         "project; keep every field but page_size unchanged between pages");
   }
@@ -88,48 +86,17 @@ absl::StatusOr<ListCursor> DecodePageToken(absl::string_view token,
   return cursor;
 }
 
-absl::StatusOr<ListCursor> CursorOfNextUrl(absl::string_view next_url) {
-  absl::StatusOr<QueryParams> params = ParseQueryOfUrl(next_url);
-  if (!params.ok()) {
-    return absl::InternalError(absl::StrCat(
-        "upstream: malformed next-page URL: ", params.status().message()));
-  }
-  ListCursor cursor;
-  bool has_from = false;
-  for (const auto& [key, value] : *params) {
-    if (key == "from") {
-      cursor.from = value;
-      has_from = true;
-    } else if (key == "offset" && !absl::SimpleAtoi(value, &cursor.offset)) {
-      return absl::InternalError("upstream: next-page URL has a bad offset");
-    }
-  }
-  if (!has_from) {
-    return absl::InternalError("upstream: next-page URL has no 'from' cursor");
-  }
-  return cursor;
+std::string EncodeResumeToken(const ResumePoint& point, uint64_t fingerprint) {
+  return EncodePageToken({point.page_token, point.skip}, fingerprint);
 }
 
-absl::Status AppendListingPosition(absl::string_view page_token,
-                                   uint64_t fingerprint, absl::string_view from,
-                                   QueryParams& query) {
-  if (page_token.empty()) {
-    if (!from.empty()) query.emplace_back("from", std::string(from));
-    return absl::OkStatus();
-  }
-  absl::StatusOr<ListCursor> cursor = DecodePageToken(page_token, fingerprint);
+absl::StatusOr<ResumePoint> DecodeResumeToken(absl::string_view token,
+                                              uint64_t fingerprint) {
+  if (token.empty()) return ResumePoint{};
+  absl::StatusOr<ListCursor> cursor =
+      DecodePageToken(token, fingerprint, "resume_token");
   if (!cursor.ok()) return cursor.status();
-  query.emplace_back("from", cursor->from);
-  query.emplace_back("offset", absl::StrCat(cursor->offset));
-  return absl::OkStatus();
+  return ResumePoint{std::move(cursor->from), cursor->offset};
 }
 
-absl::StatusOr<std::string> NextPageToken(absl::string_view next_url,
-                                          uint64_t fingerprint) {
-  if (next_url.empty()) return std::string();
-  absl::StatusOr<ListCursor> cursor = CursorOfNextUrl(next_url);
-  if (!cursor.ok()) return cursor.status();
-  return EncodePageToken(*cursor, fingerprint);
-}
-
-}  // namespace ucgate::upstream
+}  // namespace ucgate::api

@@ -1,14 +1,25 @@
-#include "service/upstream/group_request_validation.h"
-
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "service/api/limits.h"
+#include "service/api/request_validation.h"
 #include "service/common/status.h"
 #include "service/common/uuid.h"
-#include "service/upstream/file_request_validation.h"
 
-namespace ucgate::upstream {
+namespace ucgate::api {
 namespace {
+
+// "uuid~N" with N >= 1.
+bool IsValidGroupId(absl::string_view id) {
+  const size_t tilde = id.find('~');
+  if (tilde == absl::string_view::npos || !IsValidUuid(id.substr(0, tilde))) {
+    return false;
+  }
+  int64_t count = 0;
+  return absl::SimpleAtoi(id.substr(tilde + 1), &count) && count >= 1 &&
+         id.substr(tilde + 1).find_first_not_of("0123456789") ==
+             absl::string_view::npos;
+}
 
 absl::Status ValidateGroupId(absl::string_view id) {
   if (id.empty()) return InvalidFieldError("id", "is required");
@@ -20,17 +31,6 @@ absl::Status ValidateGroupId(absl::string_view id) {
 }
 
 }  // namespace
-
-bool IsValidGroupId(absl::string_view id) {
-  const size_t tilde = id.find('~');
-  if (tilde == absl::string_view::npos || !IsValidUuid(id.substr(0, tilde))) {
-    return false;
-  }
-  int64_t count = 0;
-  return absl::SimpleAtoi(id.substr(tilde + 1), &count) && count >= 1 &&
-         id.substr(tilde + 1).find_first_not_of("0123456789") ==
-             absl::string_view::npos;
-}
 
 absl::Status ValidateRequest(const v1::ListGroupsRequest& request, ApiVersion) {
   if (absl::Status status = ValidatePageSize(request.page_size());
@@ -71,4 +71,4 @@ absl::Status ValidateRequest(const v1::GetProjectRequest&, ApiVersion) {
   return absl::OkStatus();
 }
 
-}  // namespace ucgate::upstream
+}  // namespace ucgate::api

@@ -2,12 +2,11 @@
 // INVALID_ARGUMENT naming the field.
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "service/api/request_validation.h"
 #include "service/common/status.h"
-#include "service/upstream/addon_request_validation.h"
-#include "service/upstream/conversion_request_validation.h"
 #include "tests/testing_util/status_matchers.h"
 
-namespace ucgate::upstream {
+namespace ucgate::api {
 namespace {
 
 using ::testing::_;
@@ -153,4 +152,4 @@ TEST(AddonValidationTest, StatusNeedsAUuidRequestId) {
 }
 
 }  // namespace
-}  // namespace ucgate::upstream
+}  // namespace ucgate::api

@@ -1,14 +1,11 @@
-#include "service/upstream/webhook_request_validation.h"
-
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "service/api/limits.h"
+#include "service/api/request_validation.h"
 #include "service/common/status.h"
 
-namespace ucgate::upstream {
+namespace ucgate::api {
 namespace {
-
-constexpr size_t kMaxTargetUrlLength = 255;
-constexpr size_t kMaxSigningSecretLength = 32;
 
 absl::Status ValidateTargetUrl(absl::string_view url) {
   if (url.empty()) return InvalidFieldError("target_url", "is required");
@@ -73,4 +70,4 @@ absl::Status ValidateRequest(const v1::DeleteWebhookRequest& request,
   return ValidateTargetUrl(request.target_url());
 }
 
-}  // namespace ucgate::upstream
+}  // namespace ucgate::api
