@@ -16,7 +16,7 @@
 #include "service/common/log.h"
 #include "service/common/secret.h"
 #include "service/upstream/auth/request_signer.h"
-#include "service/upstream/decorators.h"
+#include "service/upstream/stack/retrying.h"
 
 namespace ucgate::gateway {
 

@@ -11,7 +11,7 @@
 #include "grpcpp/server_builder.h"
 #include "service/cache/lru_file_info_cache.h"
 #include "service/common/log.h"
-#include "service/upstream/file_operations_factory.h"
+#include "service/upstream/stack/upstream_stack_factory.h"
 
 namespace ucgate::gateway {
 

@@ -11,13 +11,13 @@
 #include "grpcpp/channel.h"
 #include "grpcpp/server.h"
 #include "service/cache/file_info_cache.h"
-#include "service/common/clock.h"
 #include "service/common/blocking_executor.h"
+#include "service/common/clock.h"
 #include "service/gateway/config.h"
 #include "service/gateway/project_registry.h"
 #include "service/gateway/services.h"
-#include "service/upstream/decorators.h"
 #include "service/upstream/http/http_client.h"
+#include "service/upstream/stack/retrying.h"
 
 namespace ucgate::gateway {
 

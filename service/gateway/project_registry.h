@@ -9,7 +9,7 @@
 #include "absl/status/statusor.h"
 #include "grpcpp/server_context.h"
 #include "service/common/api_version.h"
-#include "service/upstream/file_operations_factory.h"
+#include "service/upstream/stack/upstream_stack_factory.h"
 
 namespace ucgate::gateway {
 

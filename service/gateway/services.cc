@@ -4,7 +4,7 @@
 
 #include "absl/time/clock.h"
 #include "service/gateway/status_conversion.h"
-#include "service/upstream/caching_operations.h"
+#include "service/upstream/stack/caching_operations.h"
 
 namespace ucgate::gateway {
 

@@ -14,7 +14,7 @@
 #include "service/common/status.h"
 #include "service/gateway/gateway_server.h"
 #include "service/gateway/services.h"
-#include "tests/testing_util/mock_file_operations.h"
+#include "tests/testing_util/mock_operations.h"
 #include "tests/testing_util/status_matchers.h"
 
 namespace ucgate::gateway {

@@ -8,7 +8,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "service/gateway/scheduler.h"
-#include "tests/testing_util/mock_file_operations.h"
+#include "tests/testing_util/mock_operations.h"
 #include "tests/testing_util/status_matchers.h"
 #include "uploadcare/gateway/v1/conversion_service.pb.h"
 

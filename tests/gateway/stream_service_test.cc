@@ -17,7 +17,7 @@
 #include "service/gateway/gateway_server.h"
 #include "service/gateway/scheduler.h"
 #include "tests/testing_util/eventually.h"
-#include "tests/testing_util/mock_file_operations.h"
+#include "tests/testing_util/mock_operations.h"
 #include "tests/testing_util/status_matchers.h"
 
 namespace ucgate::gateway {

@@ -1,5 +1,3 @@
-#include "service/upstream/rest_file_operations.h"
-
 #include <memory>
 
 #include "gmock/gmock.h"
@@ -8,6 +6,7 @@
 #include "service/common/url.h"
 #include "service/restapi/signing.h"
 #include "service/upstream/auth/request_signer.h"
+#include "service/upstream/rest/rest_operations.h"
 #include "tests/testing_util/fake_http_client.h"
 #include "tests/testing_util/status_matchers.h"
 

@@ -10,8 +10,8 @@
 #include "gtest/gtest.h"
 #include "service/common/status.h"
 #include "service/upstream/auth/request_signer.h"
-#include "service/upstream/rest_client.h"
-#include "service/upstream/rest_file_operations.h"
+#include "service/upstream/rest/rest_client.h"
+#include "service/upstream/rest/rest_operations.h"
 #include "tests/testing_util/fake_http_client.h"
 #include "tests/testing_util/status_matchers.h"
 

@@ -1,3 +1,5 @@
+#include "service/upstream/stack/retrying.h"
+
 #include <memory>
 #include <vector>
 
@@ -6,9 +8,8 @@
 #include "gtest/gtest.h"
 #include "service/common/log.h"
 #include "service/common/status.h"
-#include "service/upstream/decorators.h"
-#include "service/upstream/file_operations_factory.h"
-#include "tests/testing_util/mock_file_operations.h"
+#include "service/upstream/stack/upstream_stack_factory.h"
+#include "tests/testing_util/mock_operations.h"
 #include "tests/testing_util/status_matchers.h"
 
 namespace ucgate::upstream {

@@ -1,4 +1,4 @@
-#include "service/upstream/caching_operations.h"
+#include "service/upstream/stack/caching_operations.h"
 
 #include <deque>
 #include <optional>
@@ -9,7 +9,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
-#include "service/upstream/forwarding.h"
+#include "service/upstream/stack/wrapping.h"
 
 namespace ucgate::upstream {
 namespace {

@@ -1,4 +1,4 @@
-#include "service/upstream/batch_splitting.h"
+#include "service/upstream/stack/batch_splitting.h"
 
 #include <atomic>
 #include <string>
@@ -11,7 +11,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "service/restapi/limits.h"
-#include "tests/testing_util/mock_file_operations.h"
+#include "tests/testing_util/mock_operations.h"
 #include "tests/testing_util/status_matchers.h"
 
 namespace ucgate::upstream {

@@ -1,4 +1,4 @@
-#include "service/upstream/caching_operations.h"
+#include "service/upstream/stack/caching_operations.h"
 
 #include <memory>
 #include <string>
@@ -6,7 +6,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "service/cache/lru_file_info_cache.h"
-#include "tests/testing_util/mock_file_operations.h"
+#include "tests/testing_util/mock_operations.h"
 #include "tests/testing_util/status_matchers.h"
 
 namespace ucgate::upstream {

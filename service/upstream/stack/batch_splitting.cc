@@ -1,4 +1,4 @@
-#include "service/upstream/batch_splitting.h"
+#include "service/upstream/stack/batch_splitting.h"
 
 #include <algorithm>
 #include <atomic>
@@ -9,7 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "service/common/log.h"
 #include "service/common/uuid.h"
-#include "service/upstream/forwarding.h"
+#include "service/upstream/stack/wrapping.h"
 
 namespace ucgate::upstream {
 

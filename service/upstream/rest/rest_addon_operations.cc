@@ -1,11 +1,10 @@
-#include "service/upstream/rest_addon_operations.h"
-
 #include <string>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "service/common/url.h"
 #include "service/restapi/addon_json.h"
+#include "service/upstream/rest/rest_operations.h"
 
 namespace ucgate::upstream {
 namespace {

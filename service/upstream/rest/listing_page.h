@@ -12,7 +12,7 @@
 #include "service/api/page_token.h"
 #include "service/common/url.h"
 #include "service/restapi/file_json.h"
-#include "service/upstream/rest_client.h"
+#include "service/upstream/rest/rest_client.h"
 
 namespace ucgate::upstream {
 

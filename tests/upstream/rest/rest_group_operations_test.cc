@@ -1,11 +1,10 @@
-#include "service/upstream/rest_group_operations.h"
-
 #include <memory>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "service/common/url.h"
+#include "service/upstream/rest/rest_operations.h"
 #include "tests/testing_util/fake_http_client.h"
 #include "tests/testing_util/status_matchers.h"
 

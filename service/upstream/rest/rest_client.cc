@@ -1,4 +1,4 @@
-#include "service/upstream/rest_client.h"
+#include "service/upstream/rest/rest_client.h"
 
 #include <utility>
 

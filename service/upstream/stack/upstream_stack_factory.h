@@ -17,9 +17,9 @@
 #include "service/common/api_version.h"
 #include "service/common/clock.h"
 #include "service/upstream/auth/request_signer.h"
-#include "service/upstream/batch_splitting.h"
-#include "service/upstream/decorators.h"
 #include "service/upstream/http/http_client.h"
+#include "service/upstream/stack/batch_splitting.h"
+#include "service/upstream/stack/retrying.h"
 
 namespace ucgate::upstream {
 

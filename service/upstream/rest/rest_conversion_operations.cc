@@ -1,5 +1,3 @@
-#include "service/upstream/rest_conversion_operations.h"
-
 #include <string>
 #include <utility>
 
@@ -7,6 +5,7 @@
 #include "service/restapi/conversion_json.h"
 #include "service/restapi/conversion_paths.h"
 #include "service/restapi/file_json.h"
+#include "service/upstream/rest/rest_operations.h"
 
 namespace ucgate::upstream {
 namespace {

@@ -1,4 +1,4 @@
-#include "service/upstream/listing_page.h"
+#include "service/upstream/rest/listing_page.h"
 
 #include "absl/strings/numbers.h"
 

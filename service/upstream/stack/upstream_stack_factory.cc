@@ -1,15 +1,12 @@
-#include "service/upstream/file_operations_factory.h"
+#include "service/upstream/stack/upstream_stack_factory.h"
 
 #include <utility>
 
 #include "absl/random/random.h"
 #include "absl/synchronization/mutex.h"
-#include "service/upstream/caching_operations.h"
-#include "service/upstream/rest_addon_operations.h"
-#include "service/upstream/rest_client.h"
-#include "service/upstream/rest_conversion_operations.h"
-#include "service/upstream/rest_file_operations.h"
-#include "service/upstream/rest_group_operations.h"
+#include "service/upstream/rest/rest_client.h"
+#include "service/upstream/rest/rest_operations.h"
+#include "service/upstream/stack/caching_operations.h"
 
 namespace ucgate::upstream {
 namespace {

@@ -1,5 +1,3 @@
-#include "service/upstream/rest_group_operations.h"
-
 #include <algorithm>
 #include <string>
 #include <utility>
@@ -12,9 +10,9 @@
 #include "service/restapi/file_json.h"
 #include "service/restapi/group_json.h"
 #include "service/restapi/limits.h"
-#include "service/upstream/batch_splitting.h"
-#include "service/upstream/listing_page.h"
-#include "service/upstream/rest_file_operations.h"
+#include "service/upstream/rest/listing_page.h"
+#include "service/upstream/rest/rest_operations.h"
+#include "service/upstream/stack/batch_splitting.h"
 
 namespace ucgate::upstream {
 namespace {

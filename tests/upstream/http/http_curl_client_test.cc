@@ -12,7 +12,7 @@
 #include "gtest/gtest.h"
 #include "service/upstream/http/http_client.h"
 #include "tests/testing_util/status_matchers.h"
-#include "tests/upstream/local_servers.h"
+#include "tests/upstream/http/local_servers.h"
 
 namespace ucgate::http {
 namespace {

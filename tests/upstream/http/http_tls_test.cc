@@ -11,7 +11,7 @@
 #include "tests/testing_util/scoped_temp_dir.h"
 #include "tests/testing_util/status_matchers.h"
 #include "tests/testing_util/test_certificates.h"
-#include "tests/upstream/local_servers.h"
+#include "tests/upstream/http/local_servers.h"
 
 namespace ucgate::http {
 namespace {

@@ -1,5 +1,3 @@
-#include "service/upstream/rest_file_operations.h"
-
 #include <algorithm>
 #include <utility>
 #include <vector>
@@ -15,7 +13,8 @@
 #include "service/restapi/limits.h"
 #include "service/restapi/metadata_json.h"
 #include "service/upstream/http/upstream_error.h"
-#include "service/upstream/listing_page.h"
+#include "service/upstream/rest/listing_page.h"
+#include "service/upstream/rest/rest_operations.h"
 
 namespace ucgate::upstream {
 namespace {
