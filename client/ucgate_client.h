@@ -18,6 +18,7 @@
 #include "grpcpp/client_context.h"
 #include "grpcpp/support/status.h"
 #include "grpcpp/support/sync_stream.h"
+#include "service/api/rpcs.h"
 #include "uploadcare/gateway/v1/addon_service.grpc.pb.h"
 #include "uploadcare/gateway/v1/conversion_service.grpc.pb.h"
 #include "uploadcare/gateway/v1/file_service.grpc.pb.h"
@@ -200,8 +201,9 @@ class ServiceClient {
 };
 
 // One unary RPC of a ServiceClient: `Rpc(const RpcRequest&)` returning
-// absl::StatusOr<RpcResponse> (buf lint keeps those names standard).
-#define UCGATE_CLIENT_RPC(Rpc)                                  \
+// absl::StatusOr<RpcResponse>, for every UNARY row of service/api/rpcs.h
+// (buf lint keeps those names standard). Streams have methods of their own.
+#define UCGATE_CLIENT_RPC(Rpc, ...)                             \
   absl::StatusOr<::uploadcare::gateway::v1::Rpc##Response> Rpc( \
       const ::uploadcare::gateway::v1::Rpc##Request& request) { \
     return this->Call(&Stub::Rpc, request);                     \
@@ -215,22 +217,7 @@ class FileClient
   using File = ::uploadcare::gateway::v1::File;
   using ServiceClient::ServiceClient;
 
-  UCGATE_CLIENT_RPC(ListFiles)
-  UCGATE_CLIENT_RPC(GetFile)
-  UCGATE_CLIENT_RPC(StoreFile)
-  UCGATE_CLIENT_RPC(DeleteFile)
-  UCGATE_CLIENT_RPC(BatchStoreFiles)
-  UCGATE_CLIENT_RPC(BatchDeleteFiles)
-  UCGATE_CLIENT_RPC(CopyFileToLocalStorage)
-  UCGATE_CLIENT_RPC(CopyFileToRemoteStorage)
-  UCGATE_CLIENT_RPC(GetFileMetadata)
-  UCGATE_CLIENT_RPC(GetFileMetadataKey)
-  UCGATE_CLIENT_RPC(UpdateFileMetadataKey)
-  UCGATE_CLIENT_RPC(DeleteFileMetadataKey)
-  UCGATE_CLIENT_RPC(GetFileTags)
-  UCGATE_CLIENT_RPC(ReplaceFileTags)
-  UCGATE_CLIENT_RPC(UpdateFileTags)
-  UCGATE_CLIENT_RPC(SearchFiles)
+  UCGATE_FILE_SERVICE_RPCS(UCGATE_CLIENT_RPC, UCGATE_NO_ROW)
 
   // Every file of ListFiles from request.page_token on (see ForEachInPages);
   // each page is its own call with its own deadline.
@@ -262,10 +249,7 @@ class GroupClient
   using Group = ::uploadcare::gateway::v1::Group;
   using ServiceClient::ServiceClient;
 
-  UCGATE_CLIENT_RPC(ListGroups)
-  UCGATE_CLIENT_RPC(GetGroup)
-  UCGATE_CLIENT_RPC(DeleteGroup)
-  UCGATE_CLIENT_RPC(StoreGroup)
+  UCGATE_GROUP_SERVICE_RPCS(UCGATE_CLIENT_RPC, UCGATE_NO_ROW)
 
   // Every group of ListGroups from request.page_token on (see
   // ForEachInPages).
@@ -289,7 +273,7 @@ class ProjectClient
  public:
   using ServiceClient::ServiceClient;
 
-  UCGATE_CLIENT_RPC(GetProject)
+  UCGATE_PROJECT_SERVICE_RPCS(UCGATE_CLIENT_RPC, UCGATE_NO_ROW)
 };
 
 class WebhookClient
@@ -298,10 +282,7 @@ class WebhookClient
  public:
   using ServiceClient::ServiceClient;
 
-  UCGATE_CLIENT_RPC(ListWebhooks)
-  UCGATE_CLIENT_RPC(CreateWebhook)
-  UCGATE_CLIENT_RPC(UpdateWebhook)
-  UCGATE_CLIENT_RPC(DeleteWebhook)
+  UCGATE_WEBHOOK_SERVICE_RPCS(UCGATE_CLIENT_RPC, UCGATE_NO_ROW)
 };
 
 class ConversionClient
@@ -310,11 +291,7 @@ class ConversionClient
  public:
   using ServiceClient::ServiceClient;
 
-  UCGATE_CLIENT_RPC(ConvertDocument)
-  UCGATE_CLIENT_RPC(GetDocumentConversionStatus)
-  UCGATE_CLIENT_RPC(GetDocumentConversionInfo)
-  UCGATE_CLIENT_RPC(ConvertVideo)
-  UCGATE_CLIENT_RPC(GetVideoConversionStatus)
+  UCGATE_CONVERSION_SERVICE_RPCS(UCGATE_CLIENT_RPC, UCGATE_NO_ROW)
 
   // Each status of the job (the current one first) until a terminal one;
   // OK after it. `on_update` returning false stops watching.
@@ -331,8 +308,7 @@ class AddonClient
  public:
   using ServiceClient::ServiceClient;
 
-  UCGATE_CLIENT_RPC(ExecuteAddon)
-  UCGATE_CLIENT_RPC(GetAddonExecutionStatus)
+  UCGATE_ADDON_SERVICE_RPCS(UCGATE_CLIENT_RPC, UCGATE_NO_ROW)
 
   // Each status of the run until done or error, as WatchConversionJob.
   absl::Status WatchAddonExecution(

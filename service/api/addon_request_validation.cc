@@ -47,21 +47,11 @@ absl::Status ValidateRemoveBgParams(const v1::RemoveBgParams& params) {
   return absl::OkStatus();
 }
 
-// What every add-on call names: an add-on, on a v0.7 upstream.
-absl::Status ValidateAddonCall(v1::Addon addon, ApiVersion version) {
-  if (version != ApiVersion::kV07) {
-    return absl::FailedPreconditionError(
-        "add-ons exist only on API v0.7 upstreams; this project uses v0.6");
-  }
-  return ValidateAddon(addon);
-}
-
 }  // namespace
 
 absl::Status ValidateRequest(const v1::ExecuteAddonRequest& request,
-                             ApiVersion version) {
-  if (absl::Status status = ValidateAddonCall(request.addon(), version);
-      !status.ok()) {
+                             ApiVersion) {
+  if (absl::Status status = ValidateAddon(request.addon()); !status.ok()) {
     return status;
   }
   if (absl::Status status = ValidateUuid("target", request.target());
@@ -83,12 +73,20 @@ absl::Status ValidateRequest(const v1::ExecuteAddonRequest& request,
 }
 
 absl::Status ValidateRequest(const v1::GetAddonExecutionStatusRequest& request,
-                             ApiVersion version) {
-  if (absl::Status status = ValidateAddonCall(request.addon(), version);
-      !status.ok()) {
+                             ApiVersion) {
+  if (absl::Status status = ValidateAddon(request.addon()); !status.ok()) {
     return status;
   }
   return ValidateUuid("request_id", request.request_id());
+}
+
+// A watch polls the run's status: it names what a status call names.
+absl::Status ValidateRequest(const v1::WatchAddonExecutionRequest& request,
+                             ApiVersion version) {
+  v1::GetAddonExecutionStatusRequest status_request;
+  status_request.set_addon(request.addon());
+  status_request.set_request_id(request.request_id());
+  return ValidateRequest(status_request, version);
 }
 
 }  // namespace ucgate::api

@@ -153,4 +153,14 @@ absl::Status ValidateRequest(const v1::GetVideoConversionStatusRequest& request,
   return ValidateToken(request.token());
 }
 
+absl::Status ValidateRequest(const v1::WatchConversionJobRequest& request,
+                             ApiVersion) {
+  if (request.kind() != v1::CONVERSION_KIND_DOCUMENT &&
+      request.kind() != v1::CONVERSION_KIND_VIDEO) {
+    return InvalidFieldError(
+        "kind", "must be CONVERSION_KIND_DOCUMENT or CONVERSION_KIND_VIDEO");
+  }
+  return ValidateToken(request.token());
+}
+
 }  // namespace ucgate::api

@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "service/api/limits.h"
+#include "service/api/listing_filters.h"
 #include "service/api/request_validation.h"
 #include "service/common/status.h"
 #include "service/common/uuid.h"
@@ -130,45 +131,15 @@ bool IsMimeTypePattern(absl::string_view pattern) {
          (subtype == "*" || IsMimeToken(subtype));
 }
 
-absl::Status RequireV07(absl::string_view what, ApiVersion version) {
-  if (version == ApiVersion::kV07) return absl::OkStatus();
-  return absl::FailedPreconditionError(absl::StrCat(
-      what, " exists only on API v0.7 upstreams; this project uses v0.6"));
-}
-
-// The file and key that every per-key metadata call names (v0.7 only).
+// The file and key that every per-key metadata call names.
 absl::Status ValidateMetadataKeyCall(const std::string& uuid,
-                                     const std::string& key,
-                                     ApiVersion version) {
-  if (absl::Status status = RequireV07("metadata", version); !status.ok())
-    return status;
+                                     const std::string& key) {
   if (absl::Status status = ValidateUuid("uuid", uuid); !status.ok())
     return status;
   return ValidateKey(key);
 }
 
 }  // namespace
-
-absl::Status ValidateUuid(absl::string_view field, absl::string_view uuid) {
-  if (uuid.empty()) return InvalidFieldError(field, "is required");
-  if (!IsValidUuid(uuid)) {
-    return InvalidFieldError(
-        field, absl::StrCat("'", uuid,
-                            "' is not a UUID (expected "
-                            "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)"));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status ValidatePageSize(int32_t page_size) {
-  if (page_size < 0 || page_size > kMaxPageSize) {
-    return InvalidFieldError(
-        "page_size",
-        absl::StrCat("must be between 0 (default ", kDefaultPageSize, ") and ",
-                     kMaxPageSize, ", got ", page_size));
-  }
-  return absl::OkStatus();
-}
 
 absl::Status ValidateMetadata(
     absl::string_view field,
@@ -281,21 +252,19 @@ absl::Status ValidateRequest(const v1::CopyFileToRemoteStorageRequest& request,
 }
 
 absl::Status ValidateRequest(const v1::GetFileMetadataRequest& request,
-                             ApiVersion version) {
-  if (absl::Status status = RequireV07("metadata", version); !status.ok())
-    return status;
+                             ApiVersion) {
   return ValidateUuid("uuid", request.uuid());
 }
 
 absl::Status ValidateRequest(const v1::GetFileMetadataKeyRequest& request,
-                             ApiVersion version) {
-  return ValidateMetadataKeyCall(request.uuid(), request.key(), version);
+                             ApiVersion) {
+  return ValidateMetadataKeyCall(request.uuid(), request.key());
 }
 
 absl::Status ValidateRequest(const v1::UpdateFileMetadataKeyRequest& request,
-                             ApiVersion version) {
+                             ApiVersion) {
   if (absl::Status status =
-          ValidateMetadataKeyCall(request.uuid(), request.key(), version);
+          ValidateMetadataKeyCall(request.uuid(), request.key());
       !status.ok()) {
     return status;
   }
@@ -307,8 +276,8 @@ absl::Status ValidateRequest(const v1::UpdateFileMetadataKeyRequest& request,
 }
 
 absl::Status ValidateRequest(const v1::DeleteFileMetadataKeyRequest& request,
-                             ApiVersion version) {
-  return ValidateMetadataKeyCall(request.uuid(), request.key(), version);
+                             ApiVersion) {
+  return ValidateMetadataKeyCall(request.uuid(), request.key());
 }
 
 absl::Status ValidateRequest(const v1::GetFileTagsRequest& request,
@@ -333,6 +302,12 @@ absl::Status ValidateRequest(const v1::UpdateFileTagsRequest& request,
   if (absl::Status status = ValidateTags("add", request.add()); !status.ok())
     return status;
   return ValidateTags("remove", request.remove());
+}
+
+// A stream's filters are its page requests' filters.
+absl::Status ValidateRequest(const v1::StreamFilesRequest& request,
+                             ApiVersion version) {
+  return ValidateRequest(PageRequestOf(request), version);
 }
 
 absl::Status ValidateRequest(const v1::SearchFilesRequest& request,

@@ -2,6 +2,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "service/api/limits.h"
+#include "service/api/listing_filters.h"
 #include "service/api/request_validation.h"
 #include "service/common/status.h"
 #include "service/common/uuid.h"
@@ -52,6 +53,12 @@ absl::Status ValidateRequest(const v1::ListGroupsRequest& request, ApiVersion) {
     }
   }
   return absl::OkStatus();
+}
+
+// A stream's filters are its page requests' filters.
+absl::Status ValidateRequest(const v1::StreamGroupsRequest& request,
+                             ApiVersion version) {
+  return ValidateRequest(PageRequestOf(request), version);
 }
 
 absl::Status ValidateRequest(const v1::GetGroupRequest& request, ApiVersion) {

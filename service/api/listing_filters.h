@@ -6,6 +6,9 @@
 // are left alone.
 #pragma once
 
+#include "uploadcare/gateway/v1/file_service.pb.h"
+#include "uploadcare/gateway/v1/group_service.pb.h"
+
 namespace ucgate::api {
 
 template <typename From, typename To>
@@ -24,6 +27,20 @@ void CopyGroupListingFilters(const From& from, To* to) {
   to->set_page_size(from.page_size());
   to->set_ordering(from.ordering());
   to->set_from(from.from());
+}
+
+// The request of the pages a listing stream is made of (no page token).
+inline ::uploadcare::gateway::v1::ListFilesRequest PageRequestOf(
+    const ::uploadcare::gateway::v1::StreamFilesRequest& stream) {
+  ::uploadcare::gateway::v1::ListFilesRequest page;
+  CopyFileListingFilters(stream, &page);
+  return page;
+}
+inline ::uploadcare::gateway::v1::ListGroupsRequest PageRequestOf(
+    const ::uploadcare::gateway::v1::StreamGroupsRequest& stream) {
+  ::uploadcare::gateway::v1::ListGroupsRequest page;
+  CopyGroupListingFilters(stream, &page);
+  return page;
 }
 
 }  // namespace ucgate::api

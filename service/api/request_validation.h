@@ -1,97 +1,88 @@
-// Checks requests before anything is scheduled or sent upstream: bad input is
-// INVALID_ARGUMENT naming the field (google.rpc.BadRequest); an RPC the
-// project's API version lacks is FAILED_PRECONDITION. The gateway runs these
-// on the reactor thread.
+// Checks calls before anything is scheduled or sent upstream; the gateway runs
+// ValidateCall on the reactor thread. Bad input is INVALID_ARGUMENT naming the
+// field (google.rpc.BadRequest); an RPC the project's API version lacks is
+// FAILED_PRECONDITION.
 #pragma once
+
+#include <string>
+#include <type_traits>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "google/protobuf/map.h"
+#include "service/api/listing_filters.h"
+#include "service/api/page_token.h"
+#include "service/api/rpcs.h"
 #include "service/common/api_version.h"
-#include "uploadcare/gateway/v1/addon_service.pb.h"
-#include "uploadcare/gateway/v1/conversion_service.pb.h"
-#include "uploadcare/gateway/v1/file_service.pb.h"
-#include "uploadcare/gateway/v1/group_service.pb.h"
-#include "uploadcare/gateway/v1/project_service.pb.h"
-#include "uploadcare/gateway/v1/webhook_service.pb.h"
 
 namespace ucgate::api {
 
-namespace v1 = ::uploadcare::gateway::v1;
+// ValidateRequest(const v1::MethodRequest&, ApiVersion): the request's own
+// fields, for every row of rpcs.h (defined in <service>_request_validation.cc;
+// a row without one fails to link).
+#define UCGATE_API_DECLARE_VALIDATION(Method, ...)                 \
+  absl::Status ValidateRequest(const v1::Method##Request& request, \
+                               ApiVersion version);
+#define UCGATE_API_DECLARE_SERVICE_VALIDATION(Name, RPCS) \
+  RPCS(UCGATE_API_DECLARE_VALIDATION, UCGATE_API_DECLARE_VALIDATION)
+UCGATE_SERVICES(UCGATE_API_DECLARE_SERVICE_VALIDATION)
+#undef UCGATE_API_DECLARE_SERVICE_VALIDATION
+#undef UCGATE_API_DECLARE_VALIDATION
 
-// FileService (file_request_validation.cc).
-absl::Status ValidateRequest(const v1::ListFilesRequest& request,
-                             ApiVersion version);
-absl::Status ValidateRequest(const v1::GetFileRequest& request,
-                             ApiVersion version);
-absl::Status ValidateRequest(const v1::StoreFileRequest& request,
-                             ApiVersion version);
-absl::Status ValidateRequest(const v1::DeleteFileRequest& request,
-                             ApiVersion version);
-absl::Status ValidateRequest(const v1::BatchStoreFilesRequest& request,
-                             ApiVersion version);
-absl::Status ValidateRequest(const v1::BatchDeleteFilesRequest& request,
-                             ApiVersion version);
-absl::Status ValidateRequest(const v1::CopyFileToLocalStorageRequest& request,
-                             ApiVersion version);
-absl::Status ValidateRequest(const v1::CopyFileToRemoteStorageRequest& request,
-                             ApiVersion version);
-absl::Status ValidateRequest(const v1::GetFileMetadataRequest& request,
-                             ApiVersion version);
-absl::Status ValidateRequest(const v1::GetFileMetadataKeyRequest& request,
-                             ApiVersion version);
-absl::Status ValidateRequest(const v1::UpdateFileMetadataKeyRequest& request,
-                             ApiVersion version);
-absl::Status ValidateRequest(const v1::DeleteFileMetadataKeyRequest& request,
-                             ApiVersion version);
-absl::Status ValidateRequest(const v1::GetFileTagsRequest& request,
-                             ApiVersion version);
-absl::Status ValidateRequest(const v1::ReplaceFileTagsRequest& request,
-                             ApiVersion version);
-absl::Status ValidateRequest(const v1::UpdateFileTagsRequest& request,
-                             ApiVersion version);
-absl::Status ValidateRequest(const v1::SearchFilesRequest& request,
-                             ApiVersion version);
+// FAILED_PRECONDITION when `version` lacks the RPC of `traits`.
+absl::Status CheckVersion(const rpc::Traits& traits, ApiVersion version);
 
-// GroupService and ProjectService (group_request_validation.cc).
-absl::Status ValidateRequest(const v1::ListGroupsRequest& request,
-                             ApiVersion version);
-absl::Status ValidateRequest(const v1::GetGroupRequest& request,
-                             ApiVersion version);
-absl::Status ValidateRequest(const v1::DeleteGroupRequest& request,
-                             ApiVersion version);
-absl::Status ValidateRequest(const v1::StoreGroupRequest& request,
-                             ApiVersion version);
-absl::Status ValidateRequest(const v1::GetProjectRequest& request,
-                             ApiVersion version);
+// INVALID_ARGUMENT naming page_token when `request` (a paged request of
+// `project`) carries a token issued for other filters or another project.
+absl::Status CheckPageToken(absl::string_view project,
+                            const google::protobuf::Message& request,
+                            absl::string_view page_token);
+// The same for a listing stream's resume_token, and for the page token
+// inside it (which belongs to `page_request`, the stream's page requests).
+absl::Status CheckResumeToken(absl::string_view project,
+                              const google::protobuf::Message& request,
+                              absl::string_view resume_token,
+                              const google::protobuf::Message& page_request);
 
-// WebhookService (webhook_request_validation.cc).
-absl::Status ValidateRequest(const v1::ListWebhooksRequest& request,
-                             ApiVersion version);
-absl::Status ValidateRequest(const v1::CreateWebhookRequest& request,
-                             ApiVersion version);
-absl::Status ValidateRequest(const v1::UpdateWebhookRequest& request,
-                             ApiVersion version);
-absl::Status ValidateRequest(const v1::DeleteWebhookRequest& request,
-                             ApiVersion version);
+namespace internal {
+template <typename Request, typename = void>
+struct HasPageToken : std::false_type {};
+template <typename Request>
+struct HasPageToken<
+    Request, std::void_t<decltype(std::declval<const Request&>().page_token())>>
+    : std::true_type {};
+template <typename Request, typename = void>
+struct HasResumeToken : std::false_type {};
+template <typename Request>
+struct HasResumeToken<
+    Request,
+    std::void_t<decltype(std::declval<const Request&>().resume_token())>>
+    : std::true_type {};
+}  // namespace internal
 
-// ConversionService (conversion_request_validation.cc).
-absl::Status ValidateRequest(const v1::ConvertDocumentRequest& request,
-                             ApiVersion version);
-absl::Status ValidateRequest(
-    const v1::GetDocumentConversionStatusRequest& request, ApiVersion version);
-absl::Status ValidateRequest(
-    const v1::GetDocumentConversionInfoRequest& request, ApiVersion version);
-absl::Status ValidateRequest(const v1::ConvertVideoRequest& request,
-                             ApiVersion version);
-absl::Status ValidateRequest(const v1::GetVideoConversionStatusRequest& request,
-                             ApiVersion version);
-
-// AddonService (addon_request_validation.cc).
-absl::Status ValidateRequest(const v1::ExecuteAddonRequest& request,
-                             ApiVersion version);
-absl::Status ValidateRequest(const v1::GetAddonExecutionStatusRequest& request,
-                             ApiVersion version);
+// Everything checked before a call to `project` (of API `version`) is
+// scheduled: that the version has the RPC, the request's fields, and the
+// page or resume token it carries.
+template <typename Request>
+absl::Status ValidateCall(const Request& request, absl::string_view project,
+                          ApiVersion version) {
+  if (absl::Status status = CheckVersion(RpcOf<Request>::kTraits, version);
+      !status.ok()) {
+    return status;
+  }
+  if (absl::Status status = ValidateRequest(request, version); !status.ok()) {
+    return status;
+  }
+  if constexpr (internal::HasPageToken<Request>::value) {
+    return CheckPageToken(project, request, request.page_token());
+  } else if constexpr (internal::HasResumeToken<Request>::value) {
+    return CheckResumeToken(project, request, request.resume_token(),
+                            PageRequestOf(request));
+  } else {
+    return absl::OkStatus();
+  }
+}
 
 // Checks the validators share (file_request_validation.cc).
 // UUIDs in the canonical form; INVALID_ARGUMENT naming `field` otherwise.

@@ -9,8 +9,10 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
+#include "service/api/rpcs.h"
 #include "service/cache/lru_file_info_cache.h"
 #include "service/common/log.h"
+#include "service/gateway/service_handlers.h"
 #include "service/upstream/stack/upstream_stack_factory.h"
 
 namespace ucgate::gateway {
@@ -77,7 +79,6 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   std::unique_ptr<GatewayServer> gateway(new GatewayServer());
   gateway->projects_ = std::move(projects);
   gateway->executor_ = std::move(executor);
-  UnaryCallRunner runner(gateway->projects_, gateway->executor_);
   if (!scheduler) {
     gateway->own_scheduler_ = std::make_shared<ThreadScheduler>();
     scheduler = gateway->own_scheduler_;
@@ -85,19 +86,9 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   // One runner, hence one set of job watch hubs, for the whole gateway.
   gateway->streams_.emplace(gateway->projects_, gateway->executor_,
                             std::move(scheduler), stream_options);
-  const StreamCallRunner& streams = *gateway->streams_;
-  gateway->services_.push_back(
-      std::make_unique<FileServiceImpl>(runner, streams));
-  gateway->services_.push_back(
-      std::make_unique<GroupServiceImpl>(runner, streams));
-  gateway->services_.push_back(
-      std::make_unique<ProjectServiceImpl>(runner, streams));
-  gateway->services_.push_back(
-      std::make_unique<WebhookServiceImpl>(runner, streams));
-  gateway->services_.push_back(
-      std::make_unique<ConversionServiceImpl>(runner, streams));
-  gateway->services_.push_back(
-      std::make_unique<AddonServiceImpl>(runner, streams));
+  gateway->services_ = MakeServiceHandlers(
+      UnaryCallRunner(gateway->projects_, gateway->executor_),
+      *gateway->streams_);
 
   grpc::ServerBuilder builder;
   builder.AddListeningPort(listen, grpc::InsecureServerCredentials(),
@@ -113,13 +104,10 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   grpc::HealthCheckServiceInterface* health =
       gateway->server_->GetHealthCheckService();
   health->SetServingStatus(true);
-  for (const char* name : {v1::FileService::service_full_name(),
-                           v1::GroupService::service_full_name(),
-                           v1::ProjectService::service_full_name(),
-                           v1::WebhookService::service_full_name(),
-                           v1::ConversionService::service_full_name(),
-                           v1::AddonService::service_full_name()}) {
-    health->SetServingStatus(name, true);
+  for (const api::rpc::Service& service : api::kServices) {
+    // "uploadcare.gateway.v1.FileService": the package of its messages.
+    const std::string& package = service.rpcs[0].request()->file()->package();
+    health->SetServingStatus(absl::StrCat(package, ".", service.name), true);
   }
   return gateway;
 }

@@ -1,5 +1,5 @@
 // Assembles and runs the gateway: projects from the configuration, the gRPC
-// server with FileService, health checking and reflection.
+// server with every service, health checking and reflection.
 #pragma once
 
 #include <memory>
@@ -15,7 +15,7 @@
 #include "service/common/clock.h"
 #include "service/gateway/config.h"
 #include "service/gateway/project_registry.h"
-#include "service/gateway/services.h"
+#include "service/gateway/stream_calls.h"
 #include "service/upstream/http/http_client.h"
 #include "service/upstream/stack/retrying.h"
 

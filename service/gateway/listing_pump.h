@@ -25,12 +25,10 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "service/api/page_token.h"
+#include "service/gateway/call_plumbing.h"
 #include "service/upstream/operations.h"
 
 namespace ucgate::gateway {
-
-// The error every stream ends with when the executor refuses its work.
-absl::Status GatewayOverloadedError();
 
 // `Listing` describes one kind of listing:
 //   using Page = ...;      // e.g. v1::ListFilesResponse

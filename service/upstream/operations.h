@@ -1,7 +1,10 @@
-// What every upstream operations interface shares. Each interface lists its
-// operations once, as an X-macro of (Method, idempotent); the interface, the
-// decorators (decorators.h), the test mocks and the gRPC handlers are all
-// generated from that one list, so adding an RPC is one line per service.
+// The upstream operations of one Uploadcare project: one interface per
+// service, one method per unary RPC, generated from the rows of
+// service/api/rpcs.h. Every layer of the upstream path implements them: the
+// REST stubs at the bottom (rest/) and the decorators above (stack/), which
+// are generated from the same rows; the gRPC handlers call the top of that
+// stack, so each layer can be faked alone. Requests arrive validated
+// (api::ValidateCall).
 #pragma once
 
 #include <functional>
@@ -10,9 +13,12 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "service/api/rpcs.h"
 #include "service/common/cancellation.h"
 
 namespace ucgate::upstream {
+
+namespace v1 = ::uploadcare::gateway::v1;
 
 // What one caller's call brings down the stack.
 struct CallContext {
@@ -33,11 +39,34 @@ struct CallContext {
   }
 };
 
-}  // namespace ucgate::upstream
+// Every operations interface: X(Interface, RPCS), RPCS being the rows of the
+// service it serves.
+#define UCGATE_OPERATIONS_INTERFACES(X)                   \
+  X(FileOperations, UCGATE_FILE_SERVICE_RPCS)             \
+  X(GroupOperations, UCGATE_GROUP_SERVICE_RPCS)           \
+  X(ProjectOperations, UCGATE_PROJECT_SERVICE_RPCS)       \
+  X(WebhookOperations, UCGATE_WEBHOOK_SERVICE_RPCS)       \
+  X(ConversionOperations, UCGATE_CONVERSION_SERVICE_RPCS) \
+  X(AddonOperations, UCGATE_ADDON_SERVICE_RPCS)
 
-// Declares `Method` as a pure virtual operation taking v1::MethodRequest and
-// returning v1::MethodResponse (the proto messages of the RPC of that name).
-#define UCGATE_DECLARE_OPERATION(Method, idempotent)                          \
-  virtual absl::StatusOr<::uploadcare::gateway::v1::Method##Response> Method( \
-      const ::ucgate::upstream::CallContext& context,                         \
-      const ::uploadcare::gateway::v1::Method##Request& request) = 0;
+// The signature of every operation: the row's RPC, taking v1::MethodRequest
+// and answering v1::MethodResponse. `Method` is the row's first column; the
+// other columns follow in the variadic arguments of the generators.
+#define UCGATE_OPERATION_SIGNATURE(Method)                            \
+  absl::StatusOr<::uploadcare::gateway::v1::Method##Response> Method( \
+      const ::ucgate::upstream::CallContext& context,                 \
+      const ::uploadcare::gateway::v1::Method##Request& request)
+
+#define UCGATE_DECLARE_OPERATION(Method, ...) \
+  virtual UCGATE_OPERATION_SIGNATURE(Method) = 0;
+#define UCGATE_DEFINE_OPERATIONS_INTERFACE(Interface, RPCS) \
+  class Interface {                                         \
+   public:                                                  \
+    virtual ~Interface() = default;                         \
+    RPCS(UCGATE_DECLARE_OPERATION, UCGATE_NO_ROW)           \
+  };
+UCGATE_OPERATIONS_INTERFACES(UCGATE_DEFINE_OPERATIONS_INTERFACE)
+#undef UCGATE_DEFINE_OPERATIONS_INTERFACE
+#undef UCGATE_DECLARE_OPERATION
+
+}  // namespace ucgate::upstream

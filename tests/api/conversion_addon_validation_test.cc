@@ -137,8 +137,10 @@ TEST(AddonValidationTest, AddonTargetAndParamsAreChecked) {
   EXPECT_EQ(ViolatedField(ValidateRequest(request, ApiVersion::kV07)),
             "target");
   request.set_target(kUuid);
-  EXPECT_THAT(ValidateRequest(request, ApiVersion::kV06),
+  // Add-ons are v0.7's: the row's version gate refuses the call first.
+  EXPECT_THAT(ValidateCall(request, "main", ApiVersion::kV06),
               StatusIs(absl::StatusCode::kFailedPrecondition, _));
+  EXPECT_THAT(ValidateCall(request, "main", ApiVersion::kV07), IsOk());
 }
 
 TEST(AddonValidationTest, StatusNeedsAUuidRequestId) {

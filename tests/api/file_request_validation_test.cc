@@ -122,9 +122,9 @@ TEST(FileExtrasValidationTest, MetadataIsRefusedForV06BeforeGoingUpstream) {
   v1::GetFileMetadataRequest request;
   request.set_uuid(kUuid);
   EXPECT_THAT(
-      ValidateRequest(request, ApiVersion::kV06),
+      ValidateCall(request, "main", ApiVersion::kV06),
       StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("v0.7")));
-  EXPECT_THAT(ValidateRequest(request, ApiVersion::kV07), IsOk());
+  EXPECT_THAT(ValidateCall(request, "main", ApiVersion::kV07), IsOk());
 }
 
 TEST(FileExtrasValidationTest, KeysValuesAndUuids) {

@@ -2,6 +2,8 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "service/api/listing_filters.h"
+#include "service/api/request_validation.h"
 #include "tests/testing_util/status_matchers.h"
 #include "uploadcare/gateway/v1/file_service.pb.h"
 
@@ -52,6 +54,52 @@ TEST(PageTokenTest, RefusesForeignAndMalformedTokens) {
         StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page_token")))
         << bad;
   }
+}
+
+// The gateway checks tokens with the rest of the call, before scheduling
+// anything: a token of other filters, of another project or of nothing at
+// all is INVALID_ARGUMENT naming the field the caller sent.
+TEST(PageTokenTest, ValidateCallRefusesForeignPageTokensNamingTheField) {
+  v1::ListFilesRequest request;
+  request.set_page_token(EncodePageToken(
+      {"2015-09-10T10:00:00Z", 100}, PagedRequestFingerprint("main", request)));
+  EXPECT_THAT(ValidateCall(request, "main", ApiVersion::kV07), IsOk());
+  EXPECT_THAT(
+      ValidateCall(request, "other", ApiVersion::kV07),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page_token")));
+  request.set_stored(true);
+  EXPECT_THAT(
+      ValidateCall(request, "main", ApiVersion::kV07),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page_token")));
+  v1::SearchFilesRequest search;
+  search.set_page_token("garbage!");
+  EXPECT_THAT(
+      ValidateCall(search, "main", ApiVersion::kV07),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page_token")));
+}
+
+TEST(PageTokenTest, ValidateCallChecksResumeTokensAndThePageTokenInside) {
+  v1::StreamFilesRequest stream;
+  stream.set_ordering(v1::FILE_ORDERING_DATETIME_UPLOADED_DESC);
+  const uint64_t stream_fingerprint = PagedRequestFingerprint("main", stream);
+  const std::string page_token =
+      EncodePageToken({"2015-09-10T10:00:00Z", 0},
+                      PagedRequestFingerprint("main", PageRequestOf(stream)));
+  stream.set_resume_token(
+      EncodeResumeToken({page_token, 7}, stream_fingerprint));
+  EXPECT_THAT(ValidateCall(stream, "main", ApiVersion::kV07), IsOk());
+  // A resume token of other filters.
+  v1::StreamFilesRequest other = stream;
+  other.set_ordering(v1::FILE_ORDERING_DATETIME_UPLOADED);
+  EXPECT_THAT(
+      ValidateCall(other, "main", ApiVersion::kV07),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("resume_token")));
+  // A well-formed resume token around a page token that is not ours.
+  stream.set_resume_token(
+      EncodeResumeToken({"garbage!", 7}, stream_fingerprint));
+  EXPECT_THAT(
+      ValidateCall(stream, "main", ApiVersion::kV07),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("resume_token")));
 }
 
 }  // namespace

@@ -13,7 +13,7 @@
 #include "service/common/clock.h"
 #include "service/common/status.h"
 #include "service/gateway/gateway_server.h"
-#include "service/gateway/services.h"
+#include "service/gateway/service_handlers.h"
 #include "tests/testing_util/mock_operations.h"
 #include "tests/testing_util/status_matchers.h"
 

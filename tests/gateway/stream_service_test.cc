@@ -13,12 +13,17 @@
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "service/api/page_token.h"
 #include "service/common/status.h"
 #include "service/gateway/gateway_server.h"
 #include "service/gateway/scheduler.h"
 #include "tests/testing_util/eventually.h"
 #include "tests/testing_util/mock_operations.h"
 #include "tests/testing_util/status_matchers.h"
+#include "uploadcare/gateway/v1/addon_service.grpc.pb.h"
+#include "uploadcare/gateway/v1/conversion_service.grpc.pb.h"
+#include "uploadcare/gateway/v1/file_service.grpc.pb.h"
+#include "uploadcare/gateway/v1/group_service.grpc.pb.h"
 
 namespace ucgate::gateway {
 namespace {
@@ -36,7 +41,8 @@ using ::ucgate::testing::MockFileOperations;
 using ::ucgate::testing::MockGroupOperations;
 
 // A listing of `pages` pages of `page_size` files "f<i>"; page k comes with
-// page_token "t<k>". `fail_page` answers UNAVAILABLE with a retry delay.
+// a page token of project "main" whose cursor is k, as the REST stub would
+// issue it. `fail_page` answers UNAVAILABLE with a retry delay.
 struct FakeListing {
   int pages = 3;
   int page_size = 250;
@@ -49,9 +55,14 @@ struct FakeListing {
       const v1::ListFilesRequest& request) {
     ++fetches;
     page_sizes_asked.push_back(request.page_size());
-    const int index = request.page_token().empty()
-                          ? 0
-                          : std::stoi(request.page_token().substr(1));
+    const uint64_t fingerprint = api::PagedRequestFingerprint("main", request);
+    int index = 0;
+    if (!request.page_token().empty()) {
+      absl::StatusOr<api::ListCursor> cursor =
+          api::DecodePageToken(request.page_token(), fingerprint);
+      if (!cursor.ok()) return cursor.status();
+      index = std::stoi(cursor->from);
+    }
     if (index == fail_page) {
       return WithRetryAfter(absl::UnavailableError("upstream: 503"),
                             absl::Seconds(3));
@@ -66,7 +77,8 @@ struct FakeListing {
     }
     page.set_total_size(static_cast<int64_t>(pages) * page_size);
     if (index + 1 < pages) {
-      page.set_next_page_token(absl::StrCat("t", index + 1));
+      page.set_next_page_token(
+          api::EncodePageToken({absl::StrCat(index + 1), 0}, fingerprint));
     }
     return page;
   }

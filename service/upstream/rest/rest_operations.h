@@ -6,13 +6,8 @@
 
 #include <memory>
 
-#include "service/upstream/addon_operations.h"
-#include "service/upstream/conversion_operations.h"
-#include "service/upstream/file_operations.h"
-#include "service/upstream/group_operations.h"
-#include "service/upstream/project_operations.h"
+#include "service/upstream/operations.h"
 #include "service/upstream/rest/rest_client.h"
-#include "service/upstream/webhook_operations.h"
 
 namespace ucgate::upstream {
 
@@ -20,15 +15,18 @@ namespace ucgate::upstream {
 std::unique_ptr<FileOperations> MakeRestFileOperations(
     std::shared_ptr<const RestClient> rest);
 
-// rest_group_operations.cc. v0.7 StoreGroup stores the group's files through
-// `batch_files`'s BatchStoreFiles (the batch-splitting layer of the project's
-// file stack); when null, through batch splitting over the REST file stub,
-// one chunk at a time.
+// rest_group_operations.cc. v0.7 dropped the group store: StoreGroup stores
+// the group's files with `batch_files`'s BatchStoreFiles (the project's
+// batch-splitting layer), then answers the group as it is now.
 std::unique_ptr<GroupOperations> MakeRestGroupOperations(
     std::shared_ptr<const RestClient> rest,
-    std::shared_ptr<FileOperations> batch_files = nullptr);
+    std::shared_ptr<FileOperations> batch_files);
+
+// rest_project_operations.cc
 std::unique_ptr<ProjectOperations> MakeRestProjectOperations(
     std::shared_ptr<const RestClient> rest);
+
+// rest_webhook_operations.cc
 std::unique_ptr<WebhookOperations> MakeRestWebhookOperations(
     std::shared_ptr<const RestClient> rest);
 

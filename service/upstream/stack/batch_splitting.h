@@ -22,7 +22,7 @@
 #include "absl/functional/function_ref.h"
 #include "service/common/blocking_executor.h"
 #include "service/restapi/limits.h"
-#include "service/upstream/file_operations.h"
+#include "service/upstream/operations.h"
 
 namespace ucgate::upstream {
 

@@ -15,8 +15,9 @@ namespace ucgate::upstream {
 namespace {
 
 using cache::FileInfoCache;
+namespace rpc = api::rpc;
 
-// Add-on runs whose target is remembered for invalidation when they finish;
+// Add-on runs whose target is remembered for invalidation when they end;
 // older runs fall back on the TTL.
 constexpr size_t kRememberedAddonRuns = 10000;
 
@@ -30,213 +31,16 @@ template <typename T>
 struct AnswersFile<T, std::void_t<decltype(std::declval<const T&>().file())>>
     : std::true_type {};
 
-// Runs a mutation of the file `uuid`; whatever the outcome (a failure may
-// still have changed the file upstream), the file's entries go, and a
-// successful answer's File becomes the new entry.
-template <typename Response, typename Call>
-absl::StatusOr<Response> Mutate(FileInfoCache& cache,
-                                const std::string& project,
-                                absl::string_view uuid, Call call) {
-  absl::StatusOr<Response> result = call();
-  if constexpr (AnswersFile<Response>::value) {
-    if (result.ok()) {
-      cache.Replace(project, result->file());
-      return result;
-    }
-  }
-  cache.Invalidate(project, uuid);
-  return result;
-}
+template <typename T, typename = void>
+struct HasIncludeOptions : std::false_type {};
+template <typename T>
+struct HasIncludeOptions<
+    T, std::void_t<decltype(std::declval<const T&>().include_appdata())>>
+    : std::true_type {};
 
-// Batch store/delete: files answered replace their entries; every other
-// UUID of the request (problems, failed chunks) is invalidated.
-template <typename Request, typename Response>
-void AfterBatch(FileInfoCache& cache, const std::string& project,
-                const Request& request,
-                const absl::StatusOr<Response>& result) {
-  absl::flat_hash_set<absl::string_view> answered;
-  if (result.ok()) {
-    for (const v1::File& file : result->files()) {
-      cache.Replace(project, file);
-      answered.insert(file.uuid());
-    }
-  }
-  for (const std::string& uuid : request.uuids()) {
-    if (!answered.contains(uuid)) cache.Invalidate(project, uuid);
-  }
-}
-
-class CachingFileOperations final : public Forwarding<FileOperations> {
+// The targets of add-on runs started through the gateway, by request id.
+class AddonRunTargets {
  public:
-  CachingFileOperations(std::shared_ptr<FileOperations> child,
-                        std::shared_ptr<FileInfoCache> cache,
-                        std::string project)
-      : Forwarding(std::move(child)),
-        cache_(std::move(cache)),
-        project_(std::move(project)) {}
-
-  absl::StatusOr<v1::GetFileResponse> GetFile(
-      const CallContext& context, const v1::GetFileRequest& request) override {
-    absl::StatusOr<std::shared_ptr<const v1::File>> file =
-        cache_->GetOrFetch(GetFileKey(project_, request), LimitsOf(context),
-                           [&]() -> absl::StatusOr<v1::File> {
-                             absl::StatusOr<v1::GetFileResponse> fetched =
-                                 child().GetFile(context, request);
-                             if (!fetched.ok()) return fetched.status();
-                             return std::move(*fetched->mutable_file());
-                           });
-    if (!file.ok()) return file.status();
-    v1::GetFileResponse response;
-    *response.mutable_file() = **file;
-    return response;
-  }
-
-  // Listings refresh the cached entries of the include options they were
-  // read with (they add none; see FileInfoCache::Refresh).
-  absl::StatusOr<v1::ListFilesResponse> ListFiles(
-      const CallContext& context,
-      const v1::ListFilesRequest& request) override {
-    return RefreshFrom<v1::ListFilesResponse>(
-        request.include_appdata(), request.include_rekognition_info(),
-        [&] { return child().ListFiles(context, request); });
-  }
-
-  absl::StatusOr<v1::SearchFilesResponse> SearchFiles(
-      const CallContext& context,
-      const v1::SearchFilesRequest& request) override {
-    return RefreshFrom<v1::SearchFilesResponse>(
-        false, false, [&] { return child().SearchFiles(context, request); });
-  }
-
-  // Single-file mutations: the answer's File replaces the entries, or the
-  // entries go.
-#define UCGATE_CACHE_MUTATION(Method)                                 \
-  absl::StatusOr<v1::Method##Response> Method(                        \
-      const CallContext& context, const v1::Method##Request& request) \
-      override {                                                      \
-    return Mutate<v1::Method##Response>(                              \
-        *cache_, project_, request.uuid(),                            \
-        [&] { return child().Method(context, request); });            \
-  }
-  UCGATE_CACHE_MUTATION(StoreFile)
-  UCGATE_CACHE_MUTATION(DeleteFile)
-  UCGATE_CACHE_MUTATION(UpdateFileMetadataKey)
-  UCGATE_CACHE_MUTATION(DeleteFileMetadataKey)
-  UCGATE_CACHE_MUTATION(ReplaceFileTags)
-  UCGATE_CACHE_MUTATION(UpdateFileTags)
-#undef UCGATE_CACHE_MUTATION
-
-#define UCGATE_CACHE_BATCH(Method)                                    \
-  absl::StatusOr<v1::Method##Response> Method(                        \
-      const CallContext& context, const v1::Method##Request& request) \
-      override {                                                      \
-    absl::StatusOr<v1::Method##Response> result =                     \
-        child().Method(context, request);                             \
-    AfterBatch(*cache_, project_, request, result);                   \
-    return result;                                                    \
-  }
-  UCGATE_CACHE_BATCH(BatchStoreFiles)
-  UCGATE_CACHE_BATCH(BatchDeleteFiles)
-#undef UCGATE_CACHE_BATCH
-
-  absl::StatusOr<v1::CopyFileToLocalStorageResponse> CopyFileToLocalStorage(
-      const CallContext& context,
-      const v1::CopyFileToLocalStorageRequest& request) override {
-    absl::StatusOr<v1::CopyFileToLocalStorageResponse> copy =
-        child().CopyFileToLocalStorage(context, request);
-    if (copy.ok()) cache_->Replace(project_, copy->file());
-    return copy;
-  }
-
- private:
-  template <typename Response, typename Call>
-  absl::StatusOr<Response> RefreshFrom(bool include_appdata,
-                                       bool include_rekognition_info,
-                                       Call call) {
-    cache::FillTicket ticket = cache_->StartFill();
-    absl::StatusOr<Response> page = call();
-    if (page.ok()) {
-      for (const v1::File& file : page->files()) {
-        cache_->Refresh(ticket, project_, include_appdata,
-                        include_rekognition_info, file);
-      }
-    }
-    return page;
-  }
-
-  const std::shared_ptr<FileInfoCache> cache_;
-  const std::string project_;
-};
-
-class CachingGroupOperations final : public Forwarding<GroupOperations> {
- public:
-  CachingGroupOperations(std::shared_ptr<GroupOperations> child,
-                         std::shared_ptr<FileInfoCache> cache,
-                         std::string project)
-      : Forwarding(std::move(child)),
-        cache_(std::move(cache)),
-        project_(std::move(project)) {}
-
-  // The group's files changed state. A failure leaves the files unknown
-  // here; their entries expire with the TTL.
-  absl::StatusOr<v1::StoreGroupResponse> StoreGroup(
-      const CallContext& context,
-      const v1::StoreGroupRequest& request) override {
-    absl::StatusOr<v1::StoreGroupResponse> result =
-        child().StoreGroup(context, request);
-    if (result.ok()) {
-      for (const v1::GroupFile& entry : result->group().files()) {
-        if (!entry.file().uuid().empty()) {
-          cache_->Invalidate(project_, entry.file().uuid());
-        }
-      }
-      for (const auto& [uuid, reason] : result->problems()) {
-        cache_->Invalidate(project_, uuid);
-      }
-    }
-    return result;
-  }
-
- private:
-  const std::shared_ptr<FileInfoCache> cache_;
-  const std::string project_;
-};
-
-class CachingAddonOperations final : public Forwarding<AddonOperations> {
- public:
-  CachingAddonOperations(std::shared_ptr<AddonOperations> child,
-                         std::shared_ptr<FileInfoCache> cache,
-                         std::string project)
-      : Forwarding(std::move(child)),
-        cache_(std::move(cache)),
-        project_(std::move(project)) {}
-
-  absl::StatusOr<v1::ExecuteAddonResponse> ExecuteAddon(
-      const CallContext& context,
-      const v1::ExecuteAddonRequest& request) override {
-    absl::StatusOr<v1::ExecuteAddonResponse> result =
-        child().ExecuteAddon(context, request);
-    cache_->Invalidate(project_, request.target());
-    if (result.ok()) Remember(result->request_id(), request.target());
-    return result;
-  }
-
-  // A finished run wrote the target's appdata after ExecuteAddon returned.
-  absl::StatusOr<v1::GetAddonExecutionStatusResponse> GetAddonExecutionStatus(
-      const CallContext& context,
-      const v1::GetAddonExecutionStatusRequest& request) override {
-    absl::StatusOr<v1::GetAddonExecutionStatusResponse> result =
-        child().GetAddonExecutionStatus(context, request);
-    if (result.ok() && (result->status() == v1::ADDON_EXECUTION_STATUS_DONE ||
-                        result->status() == v1::ADDON_EXECUTION_STATUS_ERROR)) {
-      if (std::optional<std::string> target = Forget(request.request_id())) {
-        cache_->Invalidate(project_, *target);
-      }
-    }
-    return result;
-  }
-
- private:
   void Remember(const std::string& request_id, const std::string& target) {
     absl::MutexLock lock(&mutex_);
     if (!targets_.emplace(request_id, target).second) return;
@@ -257,12 +61,129 @@ class CachingAddonOperations final : public Forwarding<AddonOperations> {
     return target;
   }
 
-  const std::shared_ptr<FileInfoCache> cache_;
-  const std::string project_;
+ private:
   absl::Mutex mutex_;
   absl::flat_hash_map<std::string, std::string> targets_
       ABSL_GUARDED_BY(mutex_);
   std::deque<std::string> order_ ABSL_GUARDED_BY(mutex_);
+};
+
+// Runs each operation as its row's `file_info` says (see the header).
+class FileInfoRunner {
+ public:
+  FileInfoRunner(std::shared_ptr<FileInfoCache> cache, std::string project)
+      : cache_(std::move(cache)),
+        project_(std::move(project)),
+        addon_runs_(std::make_shared<AddonRunTargets>()) {}
+
+  template <typename Request, typename Call>
+  auto operator()(const CallContext& context, const Request& request,
+                  Call call) const -> decltype(call()) {
+    using Result = decltype(call());
+    constexpr rpc::FileInfo kEffect = api::RpcOf<Request>::kTraits.file_info;
+    if constexpr (kEffect == rpc::kNoFileInfo) {
+      return call();
+    } else if constexpr (kEffect == rpc::kReadsFile) {
+      absl::StatusOr<std::shared_ptr<const v1::File>> file =
+          cache_->GetOrFetch(GetFileKey(project_, request), LimitsOf(context),
+                             [&]() -> absl::StatusOr<v1::File> {
+                               Result fetched = call();
+                               if (!fetched.ok()) return fetched.status();
+                               return std::move(*fetched->mutable_file());
+                             });
+      if (!file.ok()) return file.status();
+      typename Result::value_type response;
+      *response.mutable_file() = **file;
+      return response;
+    } else if constexpr (kEffect == rpc::kListsFiles) {
+      // Entries of the include options the listing was read with (it adds
+      // none; see FileInfoCache::Refresh).
+      bool appdata = false;
+      bool rekognition_info = false;
+      if constexpr (HasIncludeOptions<Request>::value) {
+        appdata = request.include_appdata();
+        rekognition_info = request.include_rekognition_info();
+      }
+      cache::FillTicket ticket = cache_->StartFill();
+      Result page = call();
+      if (page.ok()) {
+        for (const v1::File& file : page->files()) {
+          cache_->Refresh(ticket, project_, appdata, rekognition_info, file);
+        }
+      }
+      return page;
+    } else if constexpr (kEffect == rpc::kAddsFile) {
+      Result result = call();
+      if (result.ok()) cache_->Replace(project_, result->file());
+      return result;
+    } else if constexpr (kEffect == rpc::kChangesFile) {
+      // Whatever the outcome (a failure may still have changed the file
+      // upstream) the file's entries go; an answered File replaces them.
+      Result result = call();
+      if constexpr (AnswersFile<typename Result::value_type>::value) {
+        if (result.ok()) {
+          cache_->Replace(project_, result->file());
+          return result;
+        }
+      }
+      cache_->Invalidate(project_, request.uuid());
+      return result;
+    } else if constexpr (kEffect == rpc::kChangesFiles) {
+      // Files answered replace their entries; every other UUID of the
+      // request (problems, failed batches) is dropped.
+      Result result = call();
+      absl::flat_hash_set<absl::string_view> answered;
+      if (result.ok()) {
+        for (const v1::File& file : result->files()) {
+          cache_->Replace(project_, file);
+          answered.insert(file.uuid());
+        }
+      }
+      for (const std::string& uuid : request.uuids()) {
+        if (!answered.contains(uuid)) cache_->Invalidate(project_, uuid);
+      }
+      return result;
+    } else if constexpr (kEffect == rpc::kChangesGroupFiles) {
+      // A failure leaves the files unknown here; their entries expire with
+      // the TTL.
+      Result result = call();
+      if (result.ok()) {
+        for (const v1::GroupFile& entry : result->group().files()) {
+          if (!entry.file().uuid().empty()) {
+            cache_->Invalidate(project_, entry.file().uuid());
+          }
+        }
+        for (const auto& [uuid, reason] : result->problems()) {
+          cache_->Invalidate(project_, uuid);
+        }
+      }
+      return result;
+    } else if constexpr (kEffect == rpc::kChangesAddonTarget) {
+      Result result = call();
+      cache_->Invalidate(project_, request.target());
+      if (result.ok()) {
+        addon_runs_->Remember(result->request_id(), request.target());
+      }
+      return result;
+    } else {
+      static_assert(kEffect == rpc::kReportsAddonRun);
+      Result result = call();
+      if (result.ok() &&
+          (result->status() == v1::ADDON_EXECUTION_STATUS_DONE ||
+           result->status() == v1::ADDON_EXECUTION_STATUS_ERROR)) {
+        if (std::optional<std::string> target =
+                addon_runs_->Forget(request.request_id())) {
+          cache_->Invalidate(project_, *target);
+        }
+      }
+      return result;
+    }
+  }
+
+ private:
+  std::shared_ptr<FileInfoCache> cache_;
+  std::string project_;
+  std::shared_ptr<AddonRunTargets> addon_runs_;
 };
 
 }  // namespace
@@ -283,25 +204,20 @@ bool AnswerGetFileFromCache(cache::FileInfoCache& cache, std::string project,
   return true;
 }
 
-std::unique_ptr<FileOperations> MakeCachingFileOperations(
-    std::shared_ptr<FileOperations> child,
+template <typename Interface>
+std::unique_ptr<Interface> MakeCaching(
+    std::shared_ptr<Interface> child,
     std::shared_ptr<cache::FileInfoCache> cache, std::string project_name) {
-  return std::make_unique<CachingFileOperations>(
-      std::move(child), std::move(cache), std::move(project_name));
+  return std::make_unique<Wrapped<Interface, FileInfoRunner>>(
+      std::move(child),
+      FileInfoRunner(std::move(cache), std::move(project_name)));
 }
 
-std::unique_ptr<GroupOperations> MakeCachingGroupOperations(
-    std::shared_ptr<GroupOperations> child,
-    std::shared_ptr<cache::FileInfoCache> cache, std::string project_name) {
-  return std::make_unique<CachingGroupOperations>(
-      std::move(child), std::move(cache), std::move(project_name));
-}
-
-std::unique_ptr<AddonOperations> MakeCachingAddonOperations(
-    std::shared_ptr<AddonOperations> child,
-    std::shared_ptr<cache::FileInfoCache> cache, std::string project_name) {
-  return std::make_unique<CachingAddonOperations>(
-      std::move(child), std::move(cache), std::move(project_name));
-}
+#define UCGATE_INSTANTIATE_CACHING(Interface, RPCS)                      \
+  template std::unique_ptr<Interface> MakeCaching<Interface>(            \
+      std::shared_ptr<Interface>, std::shared_ptr<cache::FileInfoCache>, \
+      std::string);
+UCGATE_OPERATIONS_INTERFACES(UCGATE_INSTANTIATE_CACHING)
+#undef UCGATE_INSTANTIATE_CACHING
 
 }  // namespace ucgate::upstream

@@ -1,12 +1,16 @@
-// The file-info cache's decorators (the cache itself is service/cache):
-//  - FileOperations: GetFile is served from the cache; files answered by
-//    mutations and batches become entries, listings (ListFiles, SearchFiles)
-//    refresh the entries they meet; every mutation of a file through the
-//    gateway replaces or invalidates all of the file's entries, so a caller
-//    never reads its own write stale.
-//  - GroupOperations: StoreGroup invalidates the group's files.
-//  - AddonOperations: ExecuteAddon invalidates its target (appdata changes),
-//    and so does a status call that finds the run finished.
+// The file-info cache's layer of the stack (the cache itself is
+// service/cache), over every operations interface: what each operation does
+// to cached file info is its row's `file_info` (service/api/rpcs.h):
+//  - kReadsFile (GetFile) is served from the cache, read through;
+//  - kListsFiles (ListFiles, SearchFiles) refreshes the entries it meets;
+//  - kAddsFile (CopyFileToLocalStorage): the answered file becomes an entry;
+//  - kChangesFile / kChangesFiles: the answer's files replace the entries of
+//    the changed files, or the entries go (a failure may still have changed
+//    the file upstream), so a caller never reads its own write stale;
+//  - kChangesGroupFiles (StoreGroup): the group's files are dropped;
+//  - kChangesAddonTarget (ExecuteAddon): the target is dropped, and again
+//    when a kReportsAddonRun call (GetAddonExecutionStatus) finds the run
+//    ended (the run writes the target's appdata after ExecuteAddon returns).
 // One cache object serves every project; keys carry the project name.
 // Changes made outside the gateway (and conversions, which add variations
 // to their source) show after the cache's TTL.
@@ -16,9 +20,7 @@
 #include <string>
 
 #include "service/cache/file_info_cache.h"
-#include "service/upstream/addon_operations.h"
-#include "service/upstream/file_operations.h"
-#include "service/upstream/group_operations.h"
+#include "service/upstream/operations.h"
 
 namespace ucgate::upstream {
 
@@ -33,16 +35,10 @@ bool AnswerGetFileFromCache(cache::FileInfoCache& cache, std::string project,
                             const v1::GetFileRequest& request,
                             v1::GetFileResponse* response);
 
-std::unique_ptr<FileOperations> MakeCachingFileOperations(
-    std::shared_ptr<FileOperations> child,
-    std::shared_ptr<cache::FileInfoCache> cache, std::string project_name);
-
-std::unique_ptr<GroupOperations> MakeCachingGroupOperations(
-    std::shared_ptr<GroupOperations> child,
-    std::shared_ptr<cache::FileInfoCache> cache, std::string project_name);
-
-std::unique_ptr<AddonOperations> MakeCachingAddonOperations(
-    std::shared_ptr<AddonOperations> child,
+// `child` behind the cache, for `Interface` any operations interface.
+template <typename Interface>
+std::unique_ptr<Interface> MakeCaching(
+    std::shared_ptr<Interface> child,
     std::shared_ptr<cache::FileInfoCache> cache, std::string project_name);
 
 }  // namespace ucgate::upstream

@@ -2,52 +2,50 @@
 
 #include <utility>
 
-#include "absl/random/random.h"
-#include "absl/synchronization/mutex.h"
 #include "service/upstream/rest/rest_client.h"
 #include "service/upstream/rest/rest_operations.h"
 #include "service/upstream/stack/caching_operations.h"
+#include "service/upstream/stack/call_logging.h"
 
 namespace ucgate::upstream {
 namespace {
 
-// Logging inside retrying: every attempt is logged.
-template <typename Interface>
-std::shared_ptr<Interface> Decorate(std::shared_ptr<Interface> rest,
-                                    const ProjectUpstreamOptions& options,
-                                    const std::shared_ptr<const Clock>& clock,
-                                    const Sleeper& sleeper,
-                                    const RandomSource& random) {
-  if (!rest) return nullptr;
-  std::shared_ptr<Interface> logged =
-      MakeLogging<Interface>(std::move(rest), options.project_name, clock);
-  return MakeRetrying<Interface>(std::move(logged), options.retry, clock,
-                                 sleeper, random);
-}
+// The layers over every REST stub: the cache (when the gateway has one)
+// over retries over logging; logging inside retrying, so that every attempt
+// is logged. `below_cache` slots in between the cache and the retries.
+class Layers {
+ public:
+  Layers(const ProjectUpstreamOptions& options,
+         std::shared_ptr<const Clock> clock, Sleeper sleeper,
+         RandomSource random)
+      : options_(options),
+        clock_(std::move(clock)),
+        sleeper_(std::move(sleeper)),
+        random_(std::move(random)) {}
+
+  template <typename Interface>
+  std::shared_ptr<Interface> Retried(std::shared_ptr<Interface> rest) const {
+    std::shared_ptr<Interface> logged =
+        MakeLogging<Interface>(std::move(rest), options_.project_name, clock_);
+    return MakeRetrying<Interface>(std::move(logged), options_.retry, clock_,
+                                   sleeper_, random_);
+  }
+
+  template <typename Interface>
+  std::shared_ptr<Interface> Cached(std::shared_ptr<Interface> below) const {
+    if (!options_.file_info_cache) return below;
+    return MakeCaching<Interface>(std::move(below), options_.file_info_cache,
+                                  options_.project_name);
+  }
+
+ private:
+  const ProjectUpstreamOptions& options_;
+  std::shared_ptr<const Clock> clock_;
+  Sleeper sleeper_;
+  RandomSource random_;
+};
 
 }  // namespace
-
-Sleeper RealSleeper() {
-  return [](absl::Duration delay, const Cancellation* cancellation) {
-    if (cancellation != nullptr) {
-      cancellation->WaitFor(delay);
-    } else {
-      absl::SleepFor(delay);
-    }
-  };
-}
-
-RandomSource RealRandomSource() {
-  struct Shared {
-    absl::Mutex mutex;
-    absl::BitGen generator ABSL_GUARDED_BY(mutex);
-  };
-  auto shared = std::make_shared<Shared>();
-  return [shared] {
-    absl::MutexLock lock(&shared->mutex);
-    return absl::Uniform<double>(shared->generator, 0.0, 1.0);
-  };
-}
 
 absl::StatusOr<ProjectUpstream> MakeProjectUpstream(
     ProjectUpstreamOptions options,
@@ -59,32 +57,25 @@ absl::StatusOr<ProjectUpstream> MakeProjectUpstream(
       {options.project_name, options.base_url, options.api_version},
       std::move(http_client), std::move(signer), clock);
   if (!rest.ok()) return rest.status();
-  ProjectUpstream upstream;
+  const Layers layers(options, clock, std::move(sleeper), std::move(random));
   // Batches split above the retries: each upstream batch is retried alone.
-  std::shared_ptr<FileOperations> files = MakeBatchSplittingFileOperations(
-      Decorate<FileOperations>(MakeRestFileOperations(*rest), options, clock,
-                               sleeper, random),
-      options.batch, options.chunk_executor);
-  upstream.files = files;
-  upstream.conversions = Decorate<ConversionOperations>(
-      MakeRestConversionOperations(*rest), options, clock, sleeper, random);
-  upstream.addons = Decorate<AddonOperations>(MakeRestAddonOperations(*rest),
-                                              options, clock, sleeper, random);
-  upstream.groups = Decorate<GroupOperations>(
-      MakeRestGroupOperations(*rest, files), options, clock, sleeper, random);
-  upstream.project = Decorate<ProjectOperations>(
-      MakeRestProjectOperations(*rest), options, clock, sleeper, random);
-  upstream.webhooks = Decorate<WebhookOperations>(
-      MakeRestWebhookOperations(*rest), options, clock, sleeper, random);
-  if (const auto& cache = options.file_info_cache) {
-    upstream.files = MakeCachingFileOperations(std::move(upstream.files), cache,
-                                               options.project_name);
-    upstream.groups = MakeCachingGroupOperations(std::move(upstream.groups),
-                                                 cache, options.project_name);
-    upstream.addons = MakeCachingAddonOperations(std::move(upstream.addons),
-                                                 cache, options.project_name);
-    upstream.file_info_cache = cache;
-  }
+  std::shared_ptr<FileOperations> batch_files =
+      MakeBatchSplittingFileOperations(
+          layers.Retried<FileOperations>(MakeRestFileOperations(*rest)),
+          options.batch, options.chunk_executor);
+  ProjectUpstream upstream;
+  upstream.files = layers.Cached(batch_files);
+  upstream.groups = layers.Cached(layers.Retried<GroupOperations>(
+      MakeRestGroupOperations(*rest, batch_files)));
+  upstream.project = layers.Cached(
+      layers.Retried<ProjectOperations>(MakeRestProjectOperations(*rest)));
+  upstream.webhooks = layers.Cached(
+      layers.Retried<WebhookOperations>(MakeRestWebhookOperations(*rest)));
+  upstream.conversions = layers.Cached(layers.Retried<ConversionOperations>(
+      MakeRestConversionOperations(*rest)));
+  upstream.addons = layers.Cached(
+      layers.Retried<AddonOperations>(MakeRestAddonOperations(*rest)));
+  upstream.file_info_cache = options.file_info_cache;
   return upstream;
 }
 

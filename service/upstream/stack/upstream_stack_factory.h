@@ -1,11 +1,11 @@
-// The one place the upstream stack of a project is composed, per service:
-//   [Caching ->] Retrying -> Logging -> Rest* (through RestClient, which
-//   signs each attempt) -> HttpClient,
-// and for files, batch splitting between the cache and the retries, so each
-// upstream batch is retried alone:
-//   [Caching ->] BatchSplitting -> Retrying -> Logging -> RestFile.
-// GroupService's v0.7 StoreGroup stores through that BatchSplitting layer;
-// groups and add-ons get the cache's invalidating decorators.
+// The one place the upstream stack of a project is composed, for every
+// service:
+//   Caching -> Retrying -> Logging -> Rest* (through RestClient, which signs
+//   each attempt) -> HttpClient,
+// and for files, batch splitting between the cache and the retries, so that
+// each upstream batch is retried alone:
+//   Caching -> BatchSplitting -> Retrying -> Logging -> RestFile.
+// GroupService's v0.7 StoreGroup stores through that BatchSplitting layer.
 // Later layers (metrics) slot in here.
 #pragma once
 
@@ -15,9 +15,11 @@
 #include "absl/status/statusor.h"
 #include "service/cache/file_info_cache.h"
 #include "service/common/api_version.h"
+#include "service/common/blocking_executor.h"
 #include "service/common/clock.h"
 #include "service/upstream/auth/request_signer.h"
 #include "service/upstream/http/http_client.h"
+#include "service/upstream/operations.h"
 #include "service/upstream/stack/batch_splitting.h"
 #include "service/upstream/stack/retrying.h"
 
@@ -38,8 +40,8 @@ struct ProjectUpstreamOptions {
   std::shared_ptr<cache::FileInfoCache> file_info_cache;
 };
 
-// Every service's operations for one project. A service whose REST stub does
-// not exist yet is null, and its RPCs answer UNIMPLEMENTED.
+// Every service's operations for one project. A service left null answers
+// UNIMPLEMENTED (tests serve only the services they need).
 struct ProjectUpstream {
   std::shared_ptr<FileOperations> files;
   std::shared_ptr<GroupOperations> groups;
@@ -50,16 +52,42 @@ struct ProjectUpstream {
   // The cache the stack uses (shared by every project), for its counters;
   // null when caching is off.
   std::shared_ptr<cache::FileInfoCache> file_info_cache;
-};
 
-// Production sleeper and jitter source.
-Sleeper RealSleeper();
-RandomSource RealRandomSource();
+  // The member of `Interface`'s kind (OperationsOf<FileOperations>() is
+  // files.get()).
+  template <typename Interface>
+  Interface* OperationsOf() const;
+};
 
 absl::StatusOr<ProjectUpstream> MakeProjectUpstream(
     ProjectUpstreamOptions options,
     std::shared_ptr<http::HttpClient> http_client,
     std::shared_ptr<const Clock> clock, Sleeper sleeper = RealSleeper(),
     RandomSource random = RealRandomSource());
+
+template <>
+inline FileOperations* ProjectUpstream::OperationsOf() const {
+  return files.get();
+}
+template <>
+inline GroupOperations* ProjectUpstream::OperationsOf() const {
+  return groups.get();
+}
+template <>
+inline ProjectOperations* ProjectUpstream::OperationsOf() const {
+  return project.get();
+}
+template <>
+inline WebhookOperations* ProjectUpstream::OperationsOf() const {
+  return webhooks.get();
+}
+template <>
+inline ConversionOperations* ProjectUpstream::OperationsOf() const {
+  return conversions.get();
+}
+template <>
+inline AddonOperations* ProjectUpstream::OperationsOf() const {
+  return addons.get();
+}
 
 }  // namespace ucgate::upstream

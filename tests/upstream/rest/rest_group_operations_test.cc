@@ -4,7 +4,9 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "service/common/url.h"
+#include "service/restapi/limits.h"
 #include "service/upstream/rest/rest_operations.h"
+#include "service/upstream/stack/batch_splitting.h"
 #include "tests/testing_util/fake_http_client.h"
 #include "tests/testing_util/status_matchers.h"
 
@@ -57,7 +59,12 @@ class RestGroupOperationsTest : public ::testing::Test {
     auto rest = RestClient::Create(
         {"main", "https://api.example.test", version}, http_, signer, clock);
     ASSERT_THAT(rest.status(), IsOk());
-    groups_ = MakeRestGroupOperations(*rest);
+    // StoreGroup stores through the batch-splitting layer, as composed by
+    // the stack.
+    groups_ = MakeRestGroupOperations(
+        *rest, MakeBatchSplittingFileOperations(
+                   MakeRestFileOperations(*rest),
+                   {restapi::kMaxUuidsPerRequest, 1}, nullptr));
     project_ = MakeRestProjectOperations(*rest);
     webhooks_ = MakeRestWebhookOperations(*rest);
   }

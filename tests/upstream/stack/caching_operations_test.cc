@@ -51,7 +51,7 @@ class CachingOperationsTest : public ::testing::Test {
   std::shared_ptr<MockFileOperations> mock_ =
       std::make_shared<::testing::StrictMock<MockFileOperations>>();
   std::unique_ptr<FileOperations> files_ =
-      MakeCachingFileOperations(mock_, cache_, "main");
+      MakeCaching<FileOperations>(mock_, cache_, "main");
   CallContext context_;
 };
 
@@ -206,7 +206,7 @@ TEST_F(CachingOperationsTest, StoreGroupInvalidatesTheGroupsFiles) {
   ASSERT_THAT(files_->GetFile(context_, Get(kUuid)).status(), IsOk());
   auto groups_mock =
       std::make_shared<::testing::StrictMock<MockGroupOperations>>();
-  auto groups = MakeCachingGroupOperations(groups_mock, cache_, "main");
+  auto groups = MakeCaching<GroupOperations>(groups_mock, cache_, "main");
   v1::StoreGroupResponse stored;
   *stored.mutable_group()->add_files()->mutable_file() =
       MakeFile(kUuid, /*stored=*/true);
@@ -222,7 +222,7 @@ TEST_F(CachingOperationsTest, AddonRunsInvalidateTheirTarget) {
       .WillRepeatedly(Return(Answer(MakeFile(kUuid))));
   auto addons_mock =
       std::make_shared<::testing::StrictMock<MockAddonOperations>>();
-  auto addons = MakeCachingAddonOperations(addons_mock, cache_, "main");
+  auto addons = MakeCaching<AddonOperations>(addons_mock, cache_, "main");
   ASSERT_THAT(files_->GetFile(context_, Get(kUuid, true)).status(), IsOk());
   v1::ExecuteAddonResponse started;
   started.set_request_id("run-1");

@@ -8,7 +8,6 @@
 #include "gtest/gtest.h"
 #include "service/common/log.h"
 #include "service/common/status.h"
-#include "service/upstream/stack/upstream_stack_factory.h"
 #include "tests/testing_util/mock_operations.h"
 #include "tests/testing_util/status_matchers.h"
 
@@ -29,7 +28,7 @@ class RetryTest : public ::testing::Test {
     options.max_attempts = 4;
     options.initial_backoff = absl::Milliseconds(100);
     options.max_backoff = absl::Milliseconds(250);
-    retrying_ = MakeRetryingFileOperations(
+    retrying_ = MakeRetrying<FileOperations>(
         mock_, options, clock_,
         [this](absl::Duration delay, const Cancellation* cancellation) {
           sleeps_.push_back(delay);
@@ -135,22 +134,6 @@ TEST(RealSleeperTest, ReturnsAtOnceWhenCancelled) {
   const absl::Time start = absl::Now();
   RealSleeper()(absl::Hours(1), &cancelled);
   EXPECT_LT(absl::Now() - start, absl::Minutes(1));
-}
-
-TEST(LoggingDecoratorTest, LogsOutcomeWithoutBodies) {
-  auto mock = std::make_shared<::testing::StrictMock<MockFileOperations>>();
-  auto clock = std::make_shared<ManualClock>(absl::FromUnixSeconds(1000));
-  auto logging = MakeLoggingFileOperations(mock, "main", clock);
-  std::vector<std::string> lines;
-  SetLogSink([&](absl::string_view line) { lines.emplace_back(line); });
-  EXPECT_CALL(*mock, GetFile)
-      .WillOnce(Return(absl::NotFoundError("upstream: Not found.")));
-  EXPECT_THAT(logging->GetFile({}, {}),
-              StatusIs(absl::StatusCode::kNotFound, ::testing::_));
-  SetLogSink(nullptr);
-  ASSERT_EQ(lines.size(), 1u);
-  EXPECT_THAT(lines[0],
-              ::testing::HasSubstr("op=GetFile project=main status=NOT_FOUND"));
 }
 
 }  // namespace

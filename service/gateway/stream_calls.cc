@@ -1,6 +1,5 @@
-#include "service/gateway/streams.h"
+#include "service/gateway/stream_calls.h"
 
-#include <chrono>
 #include <optional>
 #include <string>
 #include <utility>
@@ -11,28 +10,10 @@
 #include "service/api/page_token.h"
 #include "service/api/request_validation.h"
 #include "service/common/status.h"
+#include "service/gateway/call_plumbing.h"
 #include "service/gateway/listing_pump.h"
-#include "service/gateway/services.h"
-#include "service/gateway/status_conversion.h"
 
 namespace ucgate::gateway {
-
-grpc::Status ToCallerStatus(grpc::CallbackServerContext* context,
-                            const absl::Status& status) {
-  if (std::optional<absl::Duration> retry_after = RetryAfter(status)) {
-    context->AddTrailingMetadata(
-        "retry-after", absl::StrCat(absl::ToInt64Seconds(
-                           absl::Ceil(*retry_after, absl::Seconds(1)))));
-  }
-  return ToGrpcStatus(status);
-}
-
-absl::Time DeadlineOf(const grpc::CallbackServerContext& context) {
-  const auto deadline = context.deadline();
-  return deadline == std::chrono::system_clock::time_point::max()
-             ? absl::InfiniteFuture()
-             : absl::FromChrono(deadline);
-}
 
 namespace {
 
@@ -57,11 +38,6 @@ struct FileListing {
   using Operations = upstream::FileOperations;
   static auto* Items(Page* page) { return page->mutable_files(); }
   static auto* Items(Message* message) { return message->mutable_files(); }
-  static PageRequest PageRequestOf(const Request& request) {
-    PageRequest page;
-    api::CopyFileListingFilters(request, &page);
-    return page;
-  }
   static constexpr auto kList = &Operations::ListFiles;
 };
 
@@ -73,11 +49,6 @@ struct GroupListing {
   using Operations = upstream::GroupOperations;
   static auto* Items(Page* page) { return page->mutable_groups(); }
   static auto* Items(Message* message) { return message->mutable_groups(); }
-  static PageRequest PageRequestOf(const Request& request) {
-    PageRequest page;
-    api::CopyGroupListingFilters(request, &page);
-    return page;
-  }
   static constexpr auto kList = &Operations::ListGroups;
 };
 
@@ -315,9 +286,8 @@ StreamCallRunner::StreamListing(
       *projects_, context);
   if (!target.ok()) return new RefusedStream<Message>(context, target.status());
   const auto [project, operations] = *target;
-  typename Listing::PageRequest page_request = Listing::PageRequestOf(request);
   if (absl::Status valid =
-          api::ValidateRequest(page_request, project->api_version);
+          api::ValidateCall(request, project->name, project->api_version);
       !valid.ok()) {
     return new RefusedStream<Message>(context, valid);
   }
@@ -327,6 +297,7 @@ StreamCallRunner::StreamListing(
   absl::StatusOr<api::ResumePoint> start =
       api::DecodeResumeToken(request.resume_token(), fingerprint);
   if (!start.ok()) return new RefusedStream<Message>(context, start.status());
+  typename Listing::PageRequest page_request = api::PageRequestOf(request);
   // Fewest upstream calls: whole upstream pages unless the caller asks.
   if (page_request.page_size() == 0) {
     page_request.set_page_size(api::kMaxPageSize);
@@ -374,21 +345,12 @@ grpc::ServerWriteReactor<v1::WatchConversionJobResponse>* StreamCallRunner::Run(
                         v1::WatchConversionJobRequest>(*projects_, context);
   if (!target.ok()) return new RefusedStream<Update>(context, target.status());
   const auto [project, operations] = *target;
-  const bool document = request->kind() == v1::CONVERSION_KIND_DOCUMENT;
-  if (!document && request->kind() != v1::CONVERSION_KIND_VIDEO) {
-    return new RefusedStream<Update>(
-        context, InvalidFieldError("kind",
-                                   "must be CONVERSION_KIND_DOCUMENT or "
-                                   "CONVERSION_KIND_VIDEO"));
-  }
-  // Both status requests check the token alike.
-  v1::GetDocumentConversionStatusRequest document_request;
-  document_request.set_token(request->token());
   if (absl::Status valid =
-          api::ValidateRequest(document_request, project->api_version);
+          api::ValidateCall(*request, project->name, project->api_version);
       !valid.ok()) {
     return new RefusedStream<Update>(context, valid);
   }
+  const bool document = request->kind() == v1::CONVERSION_KIND_DOCUMENT;
   const int64_t token = request->token();
   JobKey key{project->name, document ? "document" : "video",
              absl::StrCat(token)};
@@ -432,14 +394,14 @@ StreamCallRunner::Run(grpc::CallbackServerContext* context,
                         v1::WatchAddonExecutionRequest>(*projects_, context);
   if (!target.ok()) return new RefusedStream<Update>(context, target.status());
   const auto [project, operations] = *target;
-  v1::GetAddonExecutionStatusRequest status_request;
-  status_request.set_addon(request->addon());
-  status_request.set_request_id(request->request_id());
   if (absl::Status valid =
-          api::ValidateRequest(status_request, project->api_version);
+          api::ValidateCall(*request, project->name, project->api_version);
       !valid.ok()) {
     return new RefusedStream<Update>(context, valid);
   }
+  v1::GetAddonExecutionStatusRequest status_request;
+  status_request.set_addon(request->addon());
+  status_request.set_request_id(request->request_id());
   JobKey key{project->name, v1::Addon_Name(request->addon()),
              request->request_id()};
   auto poll = [projects = projects_, operations = operations, status_request](

@@ -1,31 +1,8 @@
-#include "service/gateway/services.h"
+#include "service/gateway/unary_calls.h"
 
-#include <chrono>
-
-#include "absl/time/clock.h"
-#include "service/gateway/status_conversion.h"
 #include "service/upstream/stack/caching_operations.h"
 
 namespace ucgate::gateway {
-
-bool AnswerWithoutBlocking(const Project& project,
-                           const v1::GetFileRequest& request,
-                           v1::GetFileResponse* response) {
-  const auto& cache = project.upstream.file_info_cache;
-  return cache != nullptr && upstream::AnswerGetFileFromCache(
-                                 *cache, project.name, request, response);
-}
-
-bool UnaryCallRunner::Schedule(std::function<void()> task) const {
-  return executor_->TrySchedule(std::move(task));
-}
-
-void UnaryCallRunner::Finish(grpc::CallbackServerContext* context,
-                             grpc::ServerUnaryReactor* reactor,
-                             const absl::Status& status) {
-  reactor->Finish(ToCallerStatus(context, status));
-}
-
 namespace {
 
 class CancellableUnaryReactor final : public grpc::ServerUnaryReactor {
@@ -42,6 +19,21 @@ class CancellableUnaryReactor final : public grpc::ServerUnaryReactor {
 };
 
 }  // namespace
+
+bool AnswerWithoutBlocking(const Project& project,
+                           const v1::GetFileRequest& request,
+                           v1::GetFileResponse* response) {
+  const auto& cache = project.upstream.file_info_cache;
+  return cache != nullptr && upstream::AnswerGetFileFromCache(
+                                 *cache, project.name, request, response);
+}
+
+grpc::ServerUnaryReactor* UnaryCallRunner::AnswerNow(
+    grpc::CallbackServerContext* context, const absl::Status& status) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(ToCallerStatus(context, status));
+  return reactor;
+}
 
 grpc::ServerUnaryReactor* UnaryCallRunner::NewCancellableReactor(
     grpc::CallbackServerContext* context, upstream::CallContext* call) {

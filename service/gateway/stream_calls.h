@@ -1,8 +1,8 @@
 // The server-streaming RPCs: StreamFiles/StreamGroups (a ListingPump behind
 // a thin ServerWriteReactor) and WatchConversionJob/WatchAddonExecution (a
-// watcher of the gateway's shared JobWatchHubs). Requests are checked on the
-// reactor thread as the unary ones are; upstream calls run on the
-// BlockingExecutor.
+// watcher of the gateway's shared JobWatchHubs). Requests, resume tokens
+// included, are checked on the reactor thread as the unary ones are
+// (api::ValidateCall); upstream calls run on the BlockingExecutor.
 #pragma once
 
 #include <memory>
@@ -27,14 +27,6 @@ struct StreamOptions {
   int max_items_per_message = 100;
   WatchOptions watch;
 };
-
-// The status a call ends with, adding a plain `retry-after` trailer
-// (seconds) when the error carries RetryInfo, for callers that do not decode
-// details.
-grpc::Status ToCallerStatus(grpc::CallbackServerContext* context,
-                            const absl::Status& status);
-// The caller's deadline as an absl::Time (InfiniteFuture when none).
-absl::Time DeadlineOf(const grpc::CallbackServerContext& context);
 
 class StreamCallRunner {
  public:

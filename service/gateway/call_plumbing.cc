@@ -1,0 +1,35 @@
+#include "service/gateway/call_plumbing.h"
+
+#include <chrono>
+#include <optional>
+
+#include "service/common/status.h"
+#include "service/gateway/status_conversion.h"
+
+namespace ucgate::gateway {
+
+grpc::Status ToCallerStatus(grpc::CallbackServerContext* context,
+                            const absl::Status& status) {
+  if (std::optional<absl::Duration> retry_after = RetryAfter(status)) {
+    context->AddTrailingMetadata(
+        "retry-after", absl::StrCat(absl::ToInt64Seconds(
+                           absl::Ceil(*retry_after, absl::Seconds(1)))));
+  }
+  return ToGrpcStatus(status);
+}
+
+absl::Time DeadlineOf(const grpc::CallbackServerContext& context) {
+  const auto deadline = context.deadline();
+  return deadline == std::chrono::system_clock::time_point::max()
+             ? absl::InfiniteFuture()
+             : absl::FromChrono(deadline);
+}
+
+absl::Status GatewayOverloadedError() {
+  return WithErrorInfo(
+      absl::ResourceExhaustedError(
+          "gateway overloaded: too many calls in flight, retry with backoff"),
+      "GATEWAY_OVERLOADED");
+}
+
+}  // namespace ucgate::gateway
