@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "service/common/url.h"
 #include "service/restapi/file_json.h"
+#include "service/restapi/json_writer.h"
 
 namespace ucgate::emulator {
 const std::string* ApiRequest::Query(absl::string_view name) const {
@@ -16,9 +17,11 @@ const std::string* ApiRequest::Query(absl::string_view name) const {
 ApiResponse DetailError(int status, absl::string_view detail) {
   ApiResponse response;
   response.status = status;
-  response.body = "{\"detail\":";
-  restapi::AppendJsonString(detail, &response.body);
-  response.body.push_back('}');
+  restapi::JsonWriter(&response.body)
+      .BeginObject()
+      .Key("detail")
+      .String(detail)
+      .EndObject();
   return response;
 }
 
@@ -27,15 +30,13 @@ void FieldErrors::Add(absl::string_view field, absl::string_view message) {
 }
 
 ApiResponse FieldErrors::ToResponse() const {
-  std::string body = "{";
-  for (size_t i = 0; i < errors_.size(); ++i) {
-    if (i > 0) body.push_back(',');
-    restapi::AppendJsonString(errors_[i].first, &body);
-    body.append(":[");
-    restapi::AppendJsonString(errors_[i].second, &body);
-    body.push_back(']');
+  std::string body;
+  restapi::JsonWriter json(&body);
+  json.BeginObject();
+  for (const auto& [field, message] : errors_) {
+    json.Key(field).BeginArray().String(message).EndArray();
   }
-  body.push_back('}');
+  json.EndObject();
   return JsonResponse(400, std::move(body));
 }
 

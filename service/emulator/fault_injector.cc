@@ -5,6 +5,7 @@
 #include "rapidjson/document.h"
 #include "rapidjson/error/en.h"
 #include "service/restapi/file_json.h"
+#include "service/restapi/json_writer.h"
 
 namespace ucgate::emulator {
 
@@ -63,9 +64,12 @@ std::string DefaultFaultBody(const Fault& fault) {
       detail =
           fault.status >= 500 ? "A server error occurred." : "Request failed.";
   }
-  std::string body = "{\"detail\":";
-  restapi::AppendJsonString(detail, &body);
-  body.push_back('}');
+  std::string body;
+  restapi::JsonWriter(&body)
+      .BeginObject()
+      .Key("detail")
+      .String(detail)
+      .EndObject();
   return body;
 }
 

@@ -15,6 +15,7 @@
 #include "service/emulator/project_data.h"
 #include "service/emulator/request_body.h"
 #include "service/restapi/file_json.h"
+#include "service/restapi/json_writer.h"
 #include "service/restapi/limits.h"
 #include "service/restapi/metadata_json.h"
 
@@ -54,7 +55,7 @@ ApiResponse GetMetadata(const ApiRequest& request) {
       request.project->files.Get(request.path_params[0]);
   if (!file) return NotFound();
   std::string body;
-  restapi::AppendStringObject(file->metadata(), &body);
+  restapi::JsonWriter(&body).StringObject(file->metadata());
   return JsonResponse(200, std::move(body));
 }
 
@@ -66,7 +67,7 @@ ApiResponse GetMetadataKey(const ApiRequest& request) {
   auto value = file->metadata().find(request.path_params[1]);
   if (value == file->metadata().end()) return NotFound();
   std::string body;
-  restapi::AppendJsonString(value->second, &body);
+  restapi::JsonWriter(&body).String(value->second);
   return JsonResponse(200, std::move(body));
 }
 
@@ -103,7 +104,7 @@ ApiResponse PutMetadataKey(const ApiRequest& request) {
   }
   if (!updated.ok()) return StatusAnswer(updated.status());
   std::string body;
-  restapi::AppendJsonString(value, &body);
+  restapi::JsonWriter(&body).String(value);
   // The service answers 201 for new and existing keys alike.
   return JsonResponse(201, std::move(body));
 }
@@ -130,7 +131,7 @@ ApiResponse DeleteMetadataKey(const ApiRequest& request) {
 
 ApiResponse TagsAnswer(const v1::File& file) {
   std::string body;
-  restapi::AppendStringArray(file.tags(), &body);
+  restapi::JsonWriter(&body).StringArray(file.tags());
   return JsonResponse(200, std::move(body));
 }
 

@@ -18,6 +18,7 @@
 #include "service/emulator/request_body.h"
 #include "service/restapi/file_json.h"
 #include "service/restapi/json_time.h"
+#include "service/restapi/json_writer.h"
 #include "service/restapi/limits.h"
 
 namespace ucgate::emulator {
@@ -128,17 +129,28 @@ ApiResponse ListFiles(const ApiRequest& request) {
 
   std::string body;
   body.reserve(page.results_json.size() + 512);
-  body.append("{\"next\":");
-  AppendUrlOrNull(next, &body);
-  body.append(",\"previous\":");
-  AppendUrlOrNull(previous, &body);
-  absl::StrAppend(&body, ",\"total\":", page.total,
-                  ",\"totals\":{\"removed\":", page.totals.removed,
-                  ",\"stored\":", page.totals.stored,
-                  ",\"unstored\":", page.totals.unstored,
-                  "},\"per_page\":", query.limit, ",\"results\":");
-  body.append(page.results_json);
-  body.push_back('}');
+  restapi::JsonWriter(&body)
+      .BeginObject()
+      .Key("next")
+      .StringOrNull(next.value_or(""))
+      .Key("previous")
+      .StringOrNull(previous.value_or(""))
+      .Key("total")
+      .Int(page.total)
+      .Key("totals")
+      .BeginObject()
+      .Key("removed")
+      .Int(page.totals.removed)
+      .Key("stored")
+      .Int(page.totals.stored)
+      .Key("unstored")
+      .Int(page.totals.unstored)
+      .EndObject()
+      .Key("per_page")
+      .Int(query.limit)
+      .Key("results")
+      .Raw(page.results_json)
+      .EndObject();
   return JsonResponse(200, std::move(body));
 }
 
@@ -213,13 +225,16 @@ ApiResponse BatchChange(const ApiRequest& request, bool store) {
   }
   FileStore& files = request.project->files;
   restapi::FileJsonOptions shape = PlainFileShape(request);
-  std::string problems = "{";
-  std::string result = "[";
+  // Both written as the UUIDs come: problems {uuid: reason} and result
+  // [file, ...].
+  std::string problems;
+  restapi::JsonWriter problems_json(&problems);
+  problems_json.BeginObject();
+  std::string result;
+  restapi::JsonWriter result_json(&result);
+  result_json.BeginArray();
   auto add_problem = [&](const std::string& key, absl::string_view reason) {
-    if (problems.size() > 1) problems.push_back(',');
-    restapi::AppendJsonString(key, &problems);
-    problems.push_back(':');
-    restapi::AppendJsonString(reason, &problems);
+    problems_json.Key(key).String(reason);
   };
   std::set<std::string> seen;
   for (const rapidjson::Value& item : doc.GetArray()) {
@@ -236,13 +251,21 @@ ApiResponse BatchChange(const ApiRequest& request, bool store) {
       add_problem(key, "Missing in the project");
       continue;
     }
-    if (result.size() > 1) result.push_back(',');
-    result.append(file);
+    result_json.Raw(file);
   }
-  problems.push_back('}');
-  result.push_back(']');
-  return JsonResponse(200, absl::StrCat("{\"status\":\"ok\",\"problems\":",
-                                        problems, ",\"result\":", result, "}"));
+  problems_json.EndObject();
+  result_json.EndArray();
+  std::string body;
+  restapi::JsonWriter(&body)
+      .BeginObject()
+      .Key("status")
+      .String("ok")
+      .Key("problems")
+      .Raw(problems)
+      .Key("result")
+      .Raw(result)
+      .EndObject();
+  return JsonResponse(200, std::move(body));
 }
 
 // A copy source: a UUID, or a CDN URL with processing operations
@@ -401,10 +424,12 @@ ApiResponse CopyToLocalStorage(const ApiRequest& request) {
                                      : kSourceRemoved)
         .ToResponse();
   }
-  std::string json = "{\"type\":\"file\",\"result\":";
-  restapi::AppendFileJson(*copy, PlainFileShape(request), &json);
-  json.push_back('}');
-  ApiResponse response = JsonResponse(201, std::move(json));
+  std::string answer;
+  restapi::JsonWriter json(&answer);
+  json.BeginObject().Key("type").String("file").Key("result");
+  restapi::WriteFileJson(*copy, PlainFileShape(request), json);
+  json.EndObject();
+  ApiResponse response = JsonResponse(201, std::move(answer));
   response.headers.emplace_back(
       "Location",
       absl::StrCat(request.public_base_url, "/files/", copy->uuid(), "/"));
@@ -477,10 +502,15 @@ ApiResponse CopyToRemoteStorage(const ApiRequest& request) {
   std::string url =
       absl::StrCat("s3://", target, "/", StoragePath(pattern, *file, *source));
   bool first_copy = request.project->files.RecordRemoteCopy(url);
-  std::string json = "{\"type\":\"url\",\"result\":";
-  restapi::AppendJsonString(url, &json);
-  json.push_back('}');
-  return JsonResponse(first_copy ? 201 : 200, std::move(json));
+  std::string answer;
+  restapi::JsonWriter(&answer)
+      .BeginObject()
+      .Key("type")
+      .String("url")
+      .Key("result")
+      .String(url)
+      .EndObject();
+  return JsonResponse(first_copy ? 201 : 200, std::move(answer));
 }
 
 }  // namespace

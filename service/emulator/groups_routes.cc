@@ -8,6 +8,7 @@
 #include "service/emulator/listing_params.h"
 #include "service/emulator/project_data.h"
 #include "service/restapi/group_json.h"
+#include "service/restapi/json_writer.h"
 
 namespace ucgate::emulator {
 namespace {
@@ -24,10 +25,10 @@ restapi::FileJsonOptions FileShape(const ApiRequest& request) {
 
 // v0.7 groups are never stored (the storage endpoint is gone), so their
 // datetime_stored is always null there.
-void AppendGroup(const ApiRequest& request, v1::Group group, bool with_files,
-                 std::string* out) {
+void WriteGroup(const ApiRequest& request, v1::Group group, bool with_files,
+                restapi::JsonWriter& json) {
   if (request.version == ApiVersion::kV07) group.clear_datetime_stored();
-  restapi::AppendGroupJson(group, with_files, FileShape(request), out);
+  restapi::WriteGroupJson(group, with_files, FileShape(request), json);
 }
 
 ApiResponse ListGroups(const ApiRequest& request) {
@@ -59,17 +60,23 @@ ApiResponse ListGroups(const ApiRequest& request) {
     }
     return url;
   };
-  std::string body = "{\"next\":";
-  AppendUrlOrNull(link(page.next, true), &body);
-  body.append(",\"previous\":");
-  AppendUrlOrNull(link(page.previous, false), &body);
-  absl::StrAppend(&body, ",\"total\":", page.total,
-                  ",\"per_page\":", query.limit, ",\"results\":[");
-  for (size_t i = 0; i < page.groups.size(); ++i) {
-    if (i > 0) body.push_back(',');
-    AppendGroup(request, std::move(page.groups[i]), false, &body);
+  std::string body;
+  restapi::JsonWriter json(&body);
+  json.BeginObject()
+      .Key("next")
+      .StringOrNull(link(page.next, true).value_or(""))
+      .Key("previous")
+      .StringOrNull(link(page.previous, false).value_or(""))
+      .Key("total")
+      .Int(page.total)
+      .Key("per_page")
+      .Int(query.limit)
+      .Key("results")
+      .BeginArray();
+  for (v1::Group& group : page.groups) {
+    WriteGroup(request, std::move(group), false, json);
   }
-  body.append("]}");
+  json.EndArray().EndObject();
   return JsonResponse(200, std::move(body));
 }
 
@@ -78,7 +85,8 @@ ApiResponse GroupAnswer(const ApiRequest& request) {
       request.path_params[0], request.project->files);
   if (!group) return DetailError(404, kNotFound);
   std::string body;
-  AppendGroup(request, *std::move(group), true, &body);
+  restapi::JsonWriter json(&body);
+  WriteGroup(request, *std::move(group), true, json);
   return JsonResponse(200, std::move(body));
 }
 

@@ -125,12 +125,4 @@ std::string PageUrl(const ApiRequest& request, absl::string_view resource_path,
   return url;
 }
 
-void AppendUrlOrNull(const std::optional<std::string>& url, std::string* out) {
-  if (url) {
-    restapi::AppendJsonString(*url, out);
-  } else {
-    out->append("null");
-  }
-}
-
 }  // namespace ucgate::emulator

@@ -55,7 +55,4 @@ std::string PageUrl(const ApiRequest& request, absl::string_view resource_path,
                     const ListCursor& cursor, bool forward,
                     absl::string_view key_text);
 
-// The URL as a JSON string, or null.
-void AppendUrlOrNull(const std::optional<std::string>& url, std::string* out);
-
 }  // namespace ucgate::emulator

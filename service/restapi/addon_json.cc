@@ -4,6 +4,7 @@
 
 #include "service/restapi/file_json.h"
 #include "service/restapi/json_reader.h"
+#include "service/restapi/json_writer.h"
 
 namespace ucgate::restapi {
 namespace {
@@ -41,25 +42,14 @@ absl::string_view NameOf(const std::pair<Enum, absl::string_view> (&table)[N],
   return "";
 }
 
-void AppendKey(absl::string_view key, bool* first, std::string* out) {
-  if (!*first) out->push_back(',');
-  *first = false;
-  AppendJsonString(key, out);
-  out->push_back(':');
-}
-
-void AppendRemoveBgParams(const v1::RemoveBgParams& params, std::string* out) {
-  bool first = true;
-  out->push_back('{');
+// remove.bg's params: only the fields that are set.
+void WriteRemoveBgParams(const v1::RemoveBgParams& params, JsonWriter& json) {
+  json.BeginObject();
   auto boolean = [&](absl::string_view key, bool present, bool value) {
-    if (!present) return;
-    AppendKey(key, &first, out);
-    out->append(value ? "true" : "false");
+    if (present) json.Key(key).Bool(value);
   };
   auto text = [&](absl::string_view key, const std::string& value) {
-    if (value.empty()) return;
-    AppendKey(key, &first, out);
-    AppendJsonString(value, out);
+    if (!value.empty()) json.Key(key).String(value);
   };
   boolean("crop", params.has_crop(), params.crop());
   text("crop_margin", params.crop_margin());
@@ -72,7 +62,7 @@ void AppendRemoveBgParams(const v1::RemoveBgParams& params, std::string* out) {
   text("channels", params.channels());
   text("roi", params.roi());
   text("position", params.position());
-  out->push_back('}');
+  json.EndObject();
 }
 
 bool ReadRemoveBgParams(od::value& value, v1::RemoveBgParams* params,
@@ -169,23 +159,25 @@ absl::Status ParseAddonExecutionStatus(
 }
 
 std::string AddonExecuteBody(const v1::ExecuteAddonRequest& request) {
-  std::string body = "{\"target\":";
-  AppendJsonString(request.target(), &body);
+  std::string body;
+  JsonWriter json(&body);
+  json.BeginObject().Key("target").String(request.target());
   switch (request.params_case()) {
     case v1::ExecuteAddonRequest::kClamavVirusScan:
-      body.append(",\"params\":{\"purge_infected\":");
-      body.append(request.clamav_virus_scan().purge_infected() ? "true"
-                                                               : "false");
-      body.push_back('}');
+      json.Key("params")
+          .BeginObject()
+          .Key("purge_infected")
+          .Bool(request.clamav_virus_scan().purge_infected())
+          .EndObject();
       break;
     case v1::ExecuteAddonRequest::kRemoveBg:
-      body.append(",\"params\":");
-      AppendRemoveBgParams(request.remove_bg(), &body);
+      json.Key("params");
+      WriteRemoveBgParams(request.remove_bg(), json);
       break;
     default:
       break;
   }
-  body.push_back('}');
+  json.EndObject();
   return body;
 }
 
@@ -235,21 +227,26 @@ absl::Status ParseAddonExecuteBody(const std::string& body, v1::Addon addon,
 
 void AppendAddonExecutionJson(const v1::ExecuteAddonResponse& response,
                               std::string* out) {
-  out->append("{\"request_id\":");
-  AppendJsonString(response.request_id(), out);
-  out->push_back('}');
+  JsonWriter(out)
+      .BeginObject()
+      .Key("request_id")
+      .String(response.request_id())
+      .EndObject();
 }
 
 void AppendAddonExecutionStatusJson(
     const v1::GetAddonExecutionStatusResponse& response, std::string* out) {
-  out->append("{\"status\":");
-  AppendJsonString(AddonExecutionStatusName(response.status()), out);
+  JsonWriter json(out);
+  json.BeginObject().Key("status").String(
+      AddonExecutionStatusName(response.status()));
   if (!response.result_file_id().empty()) {
-    out->append(",\"result\":{\"file_id\":");
-    AppendJsonString(response.result_file_id(), out);
-    out->push_back('}');
+    json.Key("result")
+        .BeginObject()
+        .Key("file_id")
+        .String(response.result_file_id())
+        .EndObject();
   }
-  out->push_back('}');
+  json.EndObject();
 }
 
 }  // namespace ucgate::restapi

@@ -4,6 +4,7 @@
 
 #include "service/restapi/file_json.h"
 #include "service/restapi/json_reader.h"
+#include "service/restapi/json_writer.h"
 #include "service/restapi/metadata_json.h"
 
 namespace ucgate::restapi {
@@ -87,15 +88,6 @@ bool ReadFormat(od::value& value, v1::GetDocumentConversionInfoResponse* info,
       });
 }
 
-// `value` is null or a JSON string.
-void AppendNullableString(absl::string_view value, std::string* out) {
-  if (value.empty()) {
-    out->append("null");
-  } else {
-    AppendJsonString(value, out);
-  }
-}
-
 }  // namespace
 
 v1::ConversionStatus ConversionStatusFromName(absl::string_view name) {
@@ -170,67 +162,65 @@ void AppendConversionJobsJson(
     const google::protobuf::RepeatedPtrField<v1::ConversionJob>& jobs,
     const google::protobuf::Map<std::string, std::string>& problems,
     std::string* out) {
-  out->append("{\"result\":[");
-  for (int i = 0; i < jobs.size(); ++i) {
-    const v1::ConversionJob& job = jobs[i];
-    if (i > 0) out->push_back(',');
-    out->append("{\"original_source\":");
-    AppendJsonString(job.original_source(), out);
-    out->append(",\"token\":");
-    out->append(std::to_string(job.token()));
-    out->append(",\"uuid\":");
-    AppendJsonString(job.uuid(), out);
+  JsonWriter json(out);
+  json.BeginObject().Key("result").BeginArray();
+  for (const v1::ConversionJob& job : jobs) {
+    json.BeginObject()
+        .Key("original_source")
+        .String(job.original_source())
+        .Key("token")
+        .Int(job.token())
+        .Key("uuid")
+        .String(job.uuid());
     if (!job.thumbnails_group_uuid().empty()) {
-      out->append(",\"thumbnails_group_uuid\":");
-      AppendJsonString(job.thumbnails_group_uuid(), out);
+      json.Key("thumbnails_group_uuid").String(job.thumbnails_group_uuid());
     }
-    out->push_back('}');
+    json.EndObject();
   }
-  out->append("],\"problems\":");
-  AppendStringObject(problems, out);
-  out->push_back('}');
+  json.EndArray().Key("problems").StringObject(problems).EndObject();
 }
 
 void AppendConversionStatusJson(const ConversionStatusAnswer& answer,
                                 std::string* out) {
-  out->append("{\"status\":");
-  AppendJsonString(ConversionStatusName(answer.status), out);
-  out->append(",\"error\":");
-  AppendNullableString(answer.error, out);
-  out->append(",\"result\":");
+  JsonWriter json(out);
+  json.BeginObject()
+      .Key("status")
+      .String(ConversionStatusName(answer.status))
+      .Key("error")
+      .StringOrNull(answer.error)
+      .Key("result");
   if (answer.result_uuid.empty()) {
-    out->append("null");
+    json.Null();
   } else {
-    out->append("{\"uuid\":");
-    AppendJsonString(answer.result_uuid, out);
+    json.BeginObject().Key("uuid").String(answer.result_uuid);
     if (!answer.thumbnails_group_uuid.empty()) {
-      out->append(",\"thumbnails_group_uuid\":");
-      AppendJsonString(answer.thumbnails_group_uuid, out);
+      json.Key("thumbnails_group_uuid").String(answer.thumbnails_group_uuid);
     }
-    out->push_back('}');
+    json.EndObject();
   }
-  out->push_back('}');
+  json.EndObject();
 }
 
 void AppendDocumentConversionInfoJson(
     const v1::GetDocumentConversionInfoResponse& info, std::string* out) {
-  out->append("{\"error\":");
-  AppendNullableString(info.error(), out);
-  out->append(",\"format\":{\"name\":");
-  AppendJsonString(info.format(), out);
-  out->append(",\"conversion_formats\":[");
-  for (int i = 0; i < info.conversion_formats_size(); ++i) {
-    if (i > 0) out->push_back(',');
-    out->append("{\"name\":");
-    AppendJsonString(info.conversion_formats(i), out);
-    out->push_back('}');
+  JsonWriter json(out);
+  json.BeginObject()
+      .Key("error")
+      .StringOrNull(info.error())
+      .Key("format")
+      .BeginObject()
+      .Key("name")
+      .String(info.format())
+      .Key("conversion_formats")
+      .BeginArray();
+  for (const std::string& format : info.conversion_formats()) {
+    json.BeginObject().Key("name").String(format).EndObject();
   }
-  out->push_back(']');
+  json.EndArray();
   if (!info.converted_groups().empty()) {
-    out->append(",\"converted_groups\":");
-    AppendStringObject(info.converted_groups(), out);
+    json.Key("converted_groups").StringObject(info.converted_groups());
   }
-  out->append("}}");
+  json.EndObject().EndObject();
 }
 
 }  // namespace ucgate::restapi

@@ -14,6 +14,7 @@
 
 #include "absl/status/status.h"
 #include "service/common/api_version.h"
+#include "service/restapi/json_writer.h"
 #include "uploadcare/gateway/v1/file.pb.h"
 #include "uploadcare/gateway/v1/file_service.pb.h"
 
@@ -64,8 +65,8 @@ struct FileJsonOptions {
 };
 void AppendFileJson(const v1::File& file, const FileJsonOptions& options,
                     std::string* out);
-
-// Appends `text` as a JSON string literal (quotes and escapes included).
-void AppendJsonString(absl::string_view text, std::string* out);
+// The same as one value of `json` (in an array, after a key).
+void WriteFileJson(const v1::File& file, const FileJsonOptions& options,
+                   JsonWriter& json);
 
 }  // namespace ucgate::restapi

@@ -1,538 +1,370 @@
 // Writes File messages in the upstream's own JSON shapes. Key order follows
 // the recorded live answers, so emulator bodies read like the service's.
-#include <algorithm>
-#include <charconv>
-#include <cmath>
 #include <string>
-#include <utility>
-#include <vector>
 
-#include "absl/strings/str_cat.h"
 #include "google/protobuf/struct.pb.h"
-#include "google/protobuf/timestamp.pb.h"
 #include "service/restapi/file_json.h"
-#include "service/restapi/json_time.h"
-#include "service/restapi/metadata_json.h"
+#include "service/restapi/json_writer.h"
 
 namespace ucgate::restapi {
 namespace {
 
 using google::protobuf::ListValue;
 using google::protobuf::Struct;
-using google::protobuf::Timestamp;
 using google::protobuf::Value;
 
-void AppendKey(absl::string_view key, std::string* out) {
-  AppendJsonString(key, out);
-  out->push_back(':');
-}
+void WriteValue(const Value& value, JsonWriter& json);
 
-void AppendNull(std::string* out) { out->append("null"); }
-
-void AppendBool(bool value, std::string* out) {
-  out->append(value ? "true" : "false");
-}
-
-void AppendInt(int64_t value, std::string* out) { absl::StrAppend(out, value); }
-
-// Shortest text that reads back as the same double (Python's repr does the
-// same, so 30.0 is "30" and 97.583984375 stays as it is). JSON has no NaN or
-// infinity: those become null.
-void AppendDouble(double value, std::string* out) {
-  if (!std::isfinite(value)) {
-    AppendNull(out);
-    return;
-  }
-  char buffer[32];
-  const auto result = std::to_chars(buffer, buffer + sizeof(buffer), value);
-  out->append(buffer, result.ptr);
-}
-
-void AppendTimestampOrNull(bool present, const Timestamp& timestamp,
-                           std::string* out) {
-  if (!present) {
-    AppendNull(out);
-    return;
-  }
-  out->push_back('"');
-  internal::AppendTimestamp(timestamp.seconds(), timestamp.nanos(), out);
-  out->push_back('"');
-}
-
-void AppendStringOrNull(absl::string_view text, std::string* out) {
-  if (text.empty()) {
-    AppendNull(out);
-  } else {
-    AppendJsonString(text, out);
-  }
-}
-
-// Proto maps iterate in no particular order; sorted keys keep bodies stable.
-template <typename Map>
-std::vector<typename Map::const_pointer> SortedEntries(const Map& map) {
-  std::vector<typename Map::const_pointer> entries;
-  entries.reserve(map.size());
-  for (const auto& entry : map) entries.push_back(&entry);
-  std::sort(entries.begin(), entries.end(),
-            [](auto a, auto b) { return a->first < b->first; });
-  return entries;
-}
-
-void AppendValue(const Value& value, std::string* out);
-
-void AppendStruct(const Struct& object, std::string* out) {
-  out->push_back('{');
-  bool first = true;
+void WriteStruct(const Struct& object, JsonWriter& json) {
+  json.BeginObject();
   for (const auto* entry : SortedEntries(object.fields())) {
-    if (!first) out->push_back(',');
-    first = false;
-    AppendKey(entry->first, out);
-    AppendValue(entry->second, out);
+    json.Key(entry->first);
+    WriteValue(entry->second, json);
   }
-  out->push_back('}');
+  json.EndObject();
 }
 
-void AppendList(const ListValue& list, std::string* out) {
-  out->push_back('[');
-  for (int i = 0; i < list.values_size(); ++i) {
-    if (i > 0) out->push_back(',');
-    AppendValue(list.values(i), out);
-  }
-  out->push_back(']');
+void WriteList(const ListValue& list, JsonWriter& json) {
+  json.BeginArray();
+  for (const Value& value : list.values()) WriteValue(value, json);
+  json.EndArray();
 }
 
-void AppendValue(const Value& value, std::string* out) {
+void WriteValue(const Value& value, JsonWriter& json) {
   switch (value.kind_case()) {
     case Value::kNumberValue:
-      AppendDouble(value.number_value(), out);
+      json.Double(value.number_value());
       break;
     case Value::kStringValue:
-      AppendJsonString(value.string_value(), out);
+      json.String(value.string_value());
       break;
     case Value::kBoolValue:
-      AppendBool(value.bool_value(), out);
+      json.Bool(value.bool_value());
       break;
     case Value::kStructValue:
-      AppendStruct(value.struct_value(), out);
+      WriteStruct(value.struct_value(), json);
       break;
     case Value::kListValue:
-      AppendList(value.list_value(), out);
+      WriteList(value.list_value(), json);
       break;
     case Value::kNullValue:
     case Value::KIND_NOT_SET:
-      AppendNull(out);
+      json.Null();
       break;
   }
 }
 
-void AppendMime(const v1::MimeInfo& mime, std::string* out) {
-  out->append("{\"mime\":");
-  AppendJsonString(mime.mime(), out);
-  out->append(",\"type\":");
-  AppendJsonString(mime.type(), out);
-  out->append(",\"subtype\":");
-  AppendJsonString(mime.subtype(), out);
-  out->push_back('}');
-}
-
-void AppendDpi(const v1::ImageInfo& image, std::string* out) {
-  if (image.dpi().empty()) {
-    AppendNull(out);
-    return;
-  }
-  out->push_back('[');
-  for (int i = 0; i < image.dpi_size(); ++i) {
-    if (i > 0) out->push_back(',');
-    AppendDouble(image.dpi(i), out);
-  }
-  out->push_back(']');
-}
-
-void AppendOrientation(const v1::ImageInfo& image, std::string* out) {
-  if (image.has_orientation()) {
-    AppendInt(image.orientation(), out);
+void WriteOptionalInt(bool present, int64_t value, JsonWriter& json) {
+  if (present) {
+    json.Int(value);
   } else {
-    AppendNull(out);
+    json.Null();
   }
 }
 
-void AppendGeoLocation(const v1::ImageInfo& image, std::string* out) {
-  if (!image.has_geo_location()) {
-    AppendNull(out);
+void WriteMime(const v1::MimeInfo& mime, JsonWriter& json) {
+  json.BeginObject()
+      .Key("mime")
+      .String(mime.mime())
+      .Key("type")
+      .String(mime.type())
+      .Key("subtype")
+      .String(mime.subtype())
+      .EndObject();
+}
+
+void WriteDpi(const v1::ImageInfo& image, JsonWriter& json) {
+  if (image.dpi().empty()) {
+    json.Null();
     return;
   }
-  out->append("{\"latitude\":");
-  AppendDouble(image.geo_location().latitude(), out);
-  out->append(",\"longitude\":");
-  AppendDouble(image.geo_location().longitude(), out);
-  out->push_back('}');
+  json.BeginArray();
+  for (double dpi : image.dpi()) json.Double(dpi);
+  json.EndArray();
+}
+
+void WriteGeoLocation(const v1::ImageInfo& image, JsonWriter& json) {
+  if (!image.has_geo_location()) {
+    json.Null();
+    return;
+  }
+  json.BeginObject()
+      .Key("latitude")
+      .Double(image.geo_location().latitude())
+      .Key("longitude")
+      .Double(image.geo_location().longitude())
+      .EndObject();
 }
 
 // v0.7 content_info.image.
-void AppendImageV07(const v1::ImageInfo& image, std::string* out) {
-  out->append("{\"dpi\":");
-  AppendDpi(image, out);
-  out->append(",\"width\":");
-  AppendInt(image.width(), out);
-  out->append(",\"format\":");
-  AppendJsonString(image.format(), out);
-  out->append(",\"height\":");
-  AppendInt(image.height(), out);
-  out->append(",\"sequence\":");
-  AppendBool(image.sequence(), out);
-  out->append(",\"color_mode\":");
-  AppendJsonString(image.color_mode(), out);
-  out->append(",\"orientation\":");
-  AppendOrientation(image, out);
-  out->append(",\"geo_location\":");
-  AppendGeoLocation(image, out);
-  out->append(",\"datetime_original\":");
-  AppendStringOrNull(image.datetime_original(), out);
-  out->push_back('}');
+void WriteImageV07(const v1::ImageInfo& image, JsonWriter& json) {
+  json.BeginObject().Key("dpi");
+  WriteDpi(image, json);
+  json.Key("width")
+      .Int(image.width())
+      .Key("format")
+      .String(image.format())
+      .Key("height")
+      .Int(image.height())
+      .Key("sequence")
+      .Bool(image.sequence())
+      .Key("color_mode")
+      .String(image.color_mode())
+      .Key("orientation");
+  WriteOptionalInt(image.has_orientation(), image.orientation(), json);
+  json.Key("geo_location");
+  WriteGeoLocation(image, json);
+  json.Key("datetime_original")
+      .StringOrNull(image.datetime_original())
+      .EndObject();
 }
 
 // v0.6 image_info.
-void AppendImageV06(const v1::ImageInfo& image, std::string* out) {
-  out->append("{\"color_mode\":");
-  AppendJsonString(image.color_mode(), out);
-  out->append(",\"orientation\":");
-  AppendOrientation(image, out);
-  out->append(",\"format\":");
-  AppendJsonString(image.format(), out);
-  out->append(",\"sequence\":");
-  AppendBool(image.sequence(), out);
-  out->append(",\"height\":");
-  AppendInt(image.height(), out);
-  out->append(",\"width\":");
-  AppendInt(image.width(), out);
-  out->append(",\"geo_location\":");
-  AppendGeoLocation(image, out);
-  out->append(",\"datetime_original\":");
-  AppendStringOrNull(image.datetime_original(), out);
-  out->append(",\"dpi\":");
-  AppendDpi(image, out);
-  out->push_back('}');
-}
-
-void AppendOptionalInt(bool present, int64_t value, std::string* out) {
-  if (present) {
-    AppendInt(value, out);
-  } else {
-    AppendNull(out);
-  }
+void WriteImageV06(const v1::ImageInfo& image, JsonWriter& json) {
+  json.BeginObject().Key("color_mode").String(image.color_mode());
+  json.Key("orientation");
+  WriteOptionalInt(image.has_orientation(), image.orientation(), json);
+  json.Key("format")
+      .String(image.format())
+      .Key("sequence")
+      .Bool(image.sequence())
+      .Key("height")
+      .Int(image.height())
+      .Key("width")
+      .Int(image.width())
+      .Key("geo_location");
+  WriteGeoLocation(image, json);
+  json.Key("datetime_original").StringOrNull(image.datetime_original());
+  json.Key("dpi");
+  WriteDpi(image, json);
+  json.EndObject();
 }
 
 // v0.6 sends the channel count as a string ("2"); v0.7 as a number.
-void AppendAudio(const v1::AudioStream& audio, ApiVersion version,
-                 std::string* out) {
-  out->append("{\"codec\":");
-  AppendJsonString(audio.codec(), out);
-  out->append(",\"bitrate\":");
-  AppendOptionalInt(audio.has_bitrate(), audio.bitrate(), out);
-  out->append(",\"channels\":");
+void WriteAudio(const v1::AudioStream& audio, ApiVersion version,
+                JsonWriter& json) {
+  json.BeginObject().Key("codec").String(audio.codec()).Key("bitrate");
+  WriteOptionalInt(audio.has_bitrate(), audio.bitrate(), json);
+  json.Key("channels");
   if (!audio.has_channels()) {
-    AppendNull(out);
+    json.Null();
   } else if (version == ApiVersion::kV06) {
-    out->push_back('"');
-    AppendInt(audio.channels(), out);
-    out->push_back('"');
+    json.String(absl::StrCat(audio.channels()));
   } else {
-    AppendInt(audio.channels(), out);
+    json.Int(audio.channels());
   }
-  out->append(",\"sample_rate\":");
-  AppendOptionalInt(audio.has_sample_rate(), audio.sample_rate(), out);
-  out->push_back('}');
+  json.Key("sample_rate");
+  WriteOptionalInt(audio.has_sample_rate(), audio.sample_rate(), json);
+  json.EndObject();
 }
 
-void AppendVideoStream(const v1::VideoStream& video, std::string* out) {
-  out->append("{\"codec\":");
-  AppendJsonString(video.codec(), out);
-  out->append(",\"width\":");
-  AppendInt(video.width(), out);
-  out->append(",\"height\":");
-  AppendInt(video.height(), out);
-  out->append(",\"bitrate\":");
-  AppendOptionalInt(video.has_bitrate(), video.bitrate(), out);
-  out->append(",\"frame_rate\":");
-  AppendDouble(video.frame_rate(), out);
-  out->push_back('}');
+void WriteVideoStream(const v1::VideoStream& video, JsonWriter& json) {
+  json.BeginObject()
+      .Key("codec")
+      .String(video.codec())
+      .Key("width")
+      .Int(video.width())
+      .Key("height")
+      .Int(video.height())
+      .Key("bitrate");
+  WriteOptionalInt(video.has_bitrate(), video.bitrate(), json);
+  json.Key("frame_rate").Double(video.frame_rate()).EndObject();
 }
 
 // v0.7 content_info.video (stream arrays) or v0.6 video_info (at most one
 // stream of each kind, as an object or null).
-void AppendVideo(const v1::VideoInfo& video, ApiVersion version,
-                 std::string* out) {
-  out->append("{\"audio\":");
+void WriteVideo(const v1::VideoInfo& video, ApiVersion version,
+                JsonWriter& json) {
+  json.BeginObject().Key("audio");
   if (version == ApiVersion::kV06) {
     if (video.audio().empty()) {
-      AppendNull(out);
+      json.Null();
     } else {
-      AppendAudio(video.audio(0), version, out);
+      WriteAudio(video.audio(0), version, json);
     }
-    out->append(",\"video\":");
+    json.Key("video");
     if (video.video().empty()) {
-      AppendNull(out);
+      json.Null();
     } else {
-      AppendVideoStream(video.video(0), out);
+      WriteVideoStream(video.video(0), json);
     }
   } else {
-    out->push_back('[');
-    for (int i = 0; i < video.audio_size(); ++i) {
-      if (i > 0) out->push_back(',');
-      AppendAudio(video.audio(i), version, out);
+    json.BeginArray();
+    for (const v1::AudioStream& audio : video.audio()) {
+      WriteAudio(audio, version, json);
     }
-    out->append("],\"video\":[");
-    for (int i = 0; i < video.video_size(); ++i) {
-      if (i > 0) out->push_back(',');
-      AppendVideoStream(video.video(i), out);
+    json.EndArray().Key("video").BeginArray();
+    for (const v1::VideoStream& stream : video.video()) {
+      WriteVideoStream(stream, json);
     }
-    out->push_back(']');
+    json.EndArray();
   }
-  out->append(",\"format\":");
-  AppendJsonString(video.format(), out);
-  out->append(",\"bitrate\":");
-  AppendInt(video.bitrate(), out);
-  out->append(",\"duration\":");
-  AppendInt(video.duration(), out);
-  out->push_back('}');
+  json.Key("format")
+      .String(video.format())
+      .Key("bitrate")
+      .Int(video.bitrate())
+      .Key("duration")
+      .Int(video.duration())
+      .EndObject();
 }
 
-void AppendContentInfo(const v1::File& file, std::string* out) {
+void WriteContentInfo(const v1::File& file, JsonWriter& json) {
   const v1::ContentInfo& info = file.content_info();
   if (!file.has_content_info() ||
       (!info.has_mime() && !info.has_image() && !info.has_video())) {
-    AppendNull(out);
+    json.Null();
     return;
   }
-  out->push_back('{');
-  bool first = true;
-  const auto separator = [&] {
-    if (!first) out->push_back(',');
-    first = false;
-  };
+  json.BeginObject();
   if (info.has_mime()) {
-    separator();
-    out->append("\"mime\":");
-    AppendMime(info.mime(), out);
+    json.Key("mime");
+    WriteMime(info.mime(), json);
   }
   if (info.has_image()) {
-    separator();
-    out->append("\"image\":");
-    AppendImageV07(info.image(), out);
+    json.Key("image");
+    WriteImageV07(info.image(), json);
   }
   if (info.has_video()) {
-    separator();
-    out->append("\"video\":");
-    AppendVideo(info.video(), ApiVersion::kV07, out);
+    json.Key("video");
+    WriteVideo(info.video(), ApiVersion::kV07, json);
   }
-  out->push_back('}');
+  json.EndObject();
 }
 
-void AppendAppData(const v1::File& file, std::string* out) {
-  out->push_back('{');
-  bool first = true;
+void WriteAppData(const v1::File& file, JsonWriter& json) {
+  json.BeginObject();
   for (const auto* entry : SortedEntries(file.appdata())) {
-    if (!first) out->push_back(',');
-    first = false;
     const v1::AppData& appdata = entry->second;
-    AppendKey(entry->first, out);
-    out->append("{\"data\":");
+    json.Key(entry->first).BeginObject().Key("data");
     if (appdata.has_data()) {
-      AppendStruct(appdata.data(), out);
+      WriteStruct(appdata.data(), json);
     } else {
-      AppendNull(out);
+      json.Null();
     }
-    out->append(",\"datetime_created\":");
-    AppendTimestampOrNull(appdata.has_datetime_created(),
-                          appdata.datetime_created(), out);
-    out->append(",\"datetime_updated\":");
-    AppendTimestampOrNull(appdata.has_datetime_updated(),
-                          appdata.datetime_updated(), out);
-    out->append(",\"version\":");
-    AppendJsonString(appdata.version(), out);
-    out->push_back('}');
+    json.Key("datetime_created")
+        .TimestampOrNull(appdata.has_datetime_created(),
+                         appdata.datetime_created())
+        .Key("datetime_updated")
+        .TimestampOrNull(appdata.has_datetime_updated(),
+                         appdata.datetime_updated())
+        .Key("version")
+        .String(appdata.version())
+        .EndObject();
   }
-  out->push_back('}');
+  json.EndObject();
 }
 
-void AppendRekognitionInfo(const v1::File& file, std::string* out) {
+void WriteRekognitionInfo(const v1::File& file, JsonWriter& json) {
   if (file.rekognition_info().empty()) {
-    AppendNull(out);
+    json.Null();
     return;
   }
-  out->push_back('{');
-  bool first = true;
+  json.BeginObject();
   for (const auto* entry : SortedEntries(file.rekognition_info())) {
-    if (!first) out->push_back(',');
-    first = false;
-    AppendKey(entry->first, out);
-    AppendDouble(entry->second, out);
+    json.Key(entry->first).Double(entry->second);
   }
-  out->push_back('}');
+  json.EndObject();
 }
 
-// The fields both versions share, from "is_image" to "uuid".
-void AppendCommonScalars(const v1::File& file, std::string* out) {
-  out->append("\"is_image\":");
+// The members both versions share, from "is_image" to "variations".
+void WriteCommonScalars(const v1::File& file, JsonWriter& json) {
+  json.Key("is_image");
   if (file.has_is_image()) {
-    AppendBool(file.is_image(), out);
+    json.Bool(file.is_image());
   } else {
-    AppendNull(out);
+    json.Null();
   }
-  out->append(",\"is_ready\":");
-  AppendBool(file.is_ready(), out);
-  out->append(",\"mime_type\":");
-  AppendJsonString(file.mime_type(), out);
-  out->append(",\"original_file_url\":");
-  AppendStringOrNull(file.original_file_url(), out);
-  out->append(",\"original_filename\":");
-  AppendJsonString(file.original_filename(), out);
-  out->append(",\"size\":");
-  AppendInt(file.size(), out);
-  out->append(",\"url\":");
-  AppendJsonString(file.url(), out);
-  out->append(",\"uuid\":");
-  AppendJsonString(file.uuid(), out);
-  out->append(",\"variations\":");
+  json.Key("is_ready")
+      .Bool(file.is_ready())
+      .Key("mime_type")
+      .String(file.mime_type())
+      .Key("original_file_url")
+      .StringOrNull(file.original_file_url())
+      .Key("original_filename")
+      .String(file.original_filename())
+      .Key("size")
+      .Int(file.size())
+      .Key("url")
+      .String(file.url())
+      .Key("uuid")
+      .String(file.uuid())
+      .Key("variations");
   if (file.variations().empty()) {
-    AppendNull(out);
+    json.Null();
   } else {
-    AppendStringObject(file.variations(), out);
+    json.StringObject(file.variations());
   }
 }
 
-void AppendDatetimes(const v1::File& file, std::string* out) {
-  out->append("\"datetime_removed\":");
-  AppendTimestampOrNull(file.has_datetime_removed(), file.datetime_removed(),
-                        out);
-  out->append(",\"datetime_stored\":");
-  AppendTimestampOrNull(file.has_datetime_stored(), file.datetime_stored(),
-                        out);
-  out->append(",\"datetime_uploaded\":");
-  AppendTimestampOrNull(file.has_datetime_uploaded(), file.datetime_uploaded(),
-                        out);
+void WriteDatetimes(const v1::File& file, JsonWriter& json) {
+  json.Key("datetime_removed")
+      .TimestampOrNull(file.has_datetime_removed(), file.datetime_removed())
+      .Key("datetime_stored")
+      .TimestampOrNull(file.has_datetime_stored(), file.datetime_stored())
+      .Key("datetime_uploaded")
+      .TimestampOrNull(file.has_datetime_uploaded(), file.datetime_uploaded());
 }
 
-void AppendFileV07(const v1::File& file, const FileJsonOptions& options,
-                   std::string* out) {
-  out->push_back('{');
-  AppendDatetimes(file, out);
-  out->push_back(',');
-  AppendCommonScalars(file, out);
-  out->append(",\"content_info\":");
-  AppendContentInfo(file, out);
-  out->append(",\"metadata\":");
-  AppendStringObject(file.metadata(), out);
+void WriteFileV07(const v1::File& file, const FileJsonOptions& options,
+                  JsonWriter& json) {
+  json.BeginObject();
+  WriteDatetimes(file, json);
+  WriteCommonScalars(file, json);
+  json.Key("content_info");
+  WriteContentInfo(file, json);
+  json.Key("metadata").StringObject(file.metadata());
   // Recorded answers carry no `tags`; written only when there are some.
-  if (file.tags_size() > 0) {
-    out->append(",\"tags\":");
-    AppendStringArray(file.tags(), out);
-  }
+  if (file.tags_size() > 0) json.Key("tags").StringArray(file.tags());
   if (options.include_appdata) {
-    out->append(",\"appdata\":");
-    AppendAppData(file, out);
+    json.Key("appdata");
+    WriteAppData(file, json);
   }
   // The current service no longer reports `source`; keep it when known so
   // that nothing a copy carries is lost.
-  if (!file.source().empty()) {
-    out->append(",\"source\":");
-    AppendJsonString(file.source(), out);
-  }
-  out->push_back('}');
+  if (!file.source().empty()) json.Key("source").String(file.source());
+  json.EndObject();
 }
 
-void AppendFileV06(const v1::File& file, const FileJsonOptions& options,
-                   std::string* out) {
-  out->push_back('{');
-  AppendDatetimes(file, out);
-  out->append(",\"image_info\":");
+void WriteFileV06(const v1::File& file, const FileJsonOptions& options,
+                  JsonWriter& json) {
+  json.BeginObject();
+  WriteDatetimes(file, json);
+  json.Key("image_info");
   if (file.content_info().has_image()) {
-    AppendImageV06(file.content_info().image(), out);
+    WriteImageV06(file.content_info().image(), json);
   } else {
-    AppendNull(out);
+    json.Null();
   }
-  out->push_back(',');
-  AppendCommonScalars(file, out);
-  out->append(",\"video_info\":");
+  WriteCommonScalars(file, json);
+  json.Key("video_info");
   if (file.content_info().has_video()) {
-    AppendVideo(file.content_info().video(), ApiVersion::kV06, out);
+    WriteVideo(file.content_info().video(), ApiVersion::kV06, json);
   } else {
-    AppendNull(out);
+    json.Null();
   }
-  out->append(",\"source\":");
-  AppendStringOrNull(file.source(), out);
+  json.Key("source").StringOrNull(file.source());
   if (options.include_rekognition_info) {
-    out->append(",\"rekognition_info\":");
-    AppendRekognitionInfo(file, out);
+    json.Key("rekognition_info");
+    WriteRekognitionInfo(file, json);
   }
-  out->push_back('}');
+  json.EndObject();
 }
 
 }  // namespace
 
-void AppendStringObject(
-    const google::protobuf::Map<std::string, std::string>& map,
-    std::string* out) {
-  out->push_back('{');
-  bool first = true;
-  for (const auto* entry : SortedEntries(map)) {
-    if (!first) out->push_back(',');
-    first = false;
-    AppendKey(entry->first, out);
-    AppendJsonString(entry->second, out);
+void WriteFileJson(const v1::File& file, const FileJsonOptions& options,
+                   JsonWriter& json) {
+  if (options.version == ApiVersion::kV06) {
+    WriteFileV06(file, options, json);
+  } else {
+    WriteFileV07(file, options, json);
   }
-  out->push_back('}');
-}
-
-void AppendJsonString(absl::string_view text, std::string* out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out->push_back('"');
-  size_t run_start = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out->append(text.data() + run_start, i - run_start);
-    run_start = i + 1;
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\b':
-        out->append("\\b");
-        break;
-      case '\f':
-        out->append("\\f");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      default: {
-        const char escape[] = {'\\', 'u',          '0',
-                               '0',  kHex[c >> 4], kHex[c & 0xf]};
-        out->append(escape, sizeof(escape));
-      }
-    }
-  }
-  out->append(text.data() + run_start, text.size() - run_start);
-  out->push_back('"');
 }
 
 void AppendFileJson(const v1::File& file, const FileJsonOptions& options,
                     std::string* out) {
-  if (options.version == ApiVersion::kV06) {
-    AppendFileV06(file, options, out);
-  } else {
-    AppendFileV07(file, options, out);
-  }
+  JsonWriter json(out);
+  WriteFileJson(file, options, json);
 }
 
 }  // namespace ucgate::restapi

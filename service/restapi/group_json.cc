@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "service/restapi/json_reader.h"
 #include "service/restapi/json_time.h"
+#include "service/restapi/json_writer.h"
 
 namespace ucgate::restapi {
 namespace {
@@ -149,26 +150,6 @@ bool ReadWebhook(od::value& value, v1::Webhook* webhook, ErrorTrail& trail) {
       });
 }
 
-// --- Writing ---------------------------------------------------------------
-
-void AppendKey(absl::string_view key, bool first, std::string* out) {
-  if (!first) out->push_back(',');
-  AppendJsonString(key, out);
-  out->push_back(':');
-}
-
-void AppendTimestampOrNull(bool present,
-                           const google::protobuf::Timestamp& timestamp,
-                           std::string* out) {
-  if (!present) {
-    out->append("null");
-    return;
-  }
-  out->push_back('"');
-  internal::AppendTimestamp(timestamp.seconds(), timestamp.nanos(), out);
-  out->push_back('"');
-}
-
 }  // namespace
 
 v1::WebhookEvent WebhookEventFromName(absl::string_view name) {
@@ -300,89 +281,84 @@ absl::Status ParseWebhookList(
   return status;
 }
 
-void AppendGroupJson(const v1::Group& group, bool with_files,
-                     const FileJsonOptions& file_options, std::string* out) {
-  out->push_back('{');
-  AppendKey("id", true, out);
-  AppendJsonString(group.id(), out);
-  AppendKey("datetime_created", false, out);
-  AppendTimestampOrNull(group.has_datetime_created(), group.datetime_created(),
-                        out);
-  AppendKey("datetime_stored", false, out);
-  AppendTimestampOrNull(group.has_datetime_stored(), group.datetime_stored(),
-                        out);
-  AppendKey("files_count", false, out);
-  absl::StrAppend(out, group.files_count());
-  AppendKey("cdn_url", false, out);
-  AppendJsonString(group.cdn_url(), out);
-  AppendKey("url", false, out);
-  AppendJsonString(group.url(), out);
+void WriteGroupJson(const v1::Group& group, bool with_files,
+                    const FileJsonOptions& file_options, JsonWriter& json) {
+  json.BeginObject()
+      .Key("id")
+      .String(group.id())
+      .Key("datetime_created")
+      .TimestampOrNull(group.has_datetime_created(), group.datetime_created())
+      .Key("datetime_stored")
+      .TimestampOrNull(group.has_datetime_stored(), group.datetime_stored())
+      .Key("files_count")
+      .Int(group.files_count())
+      .Key("cdn_url")
+      .String(group.cdn_url())
+      .Key("url")
+      .String(group.url());
   if (with_files) {
-    AppendKey("files", false, out);
-    out->push_back('[');
-    for (int i = 0; i < group.files_size(); ++i) {
-      if (i > 0) out->push_back(',');
-      const v1::GroupFile& entry = group.files(i);
+    json.Key("files").BeginArray();
+    for (const v1::GroupFile& entry : group.files()) {
       if (entry.removed()) {
-        out->append("null");
+        json.Null();
       } else {
-        AppendFileJson(entry.file(), file_options, out);
+        WriteFileJson(entry.file(), file_options, json);
       }
     }
-    out->push_back(']');
+    json.EndArray();
   }
-  out->push_back('}');
+  json.EndObject();
+}
+
+void AppendGroupJson(const v1::Group& group, bool with_files,
+                     const FileJsonOptions& file_options, std::string* out) {
+  JsonWriter json(out);
+  WriteGroupJson(group, with_files, file_options, json);
 }
 
 void AppendProjectJson(const v1::Project& project, std::string* out) {
-  out->push_back('{');
-  AppendKey("collaborators", true, out);
-  out->push_back('[');
-  for (int i = 0; i < project.collaborators_size(); ++i) {
-    if (i > 0) out->push_back(',');
-    out->push_back('{');
-    AppendKey("email", true, out);
-    AppendJsonString(project.collaborators(i).email(), out);
-    AppendKey("name", false, out);
-    AppendJsonString(project.collaborators(i).name(), out);
-    out->push_back('}');
+  JsonWriter json(out);
+  json.BeginObject().Key("collaborators").BeginArray();
+  for (const v1::Collaborator& collaborator : project.collaborators()) {
+    json.BeginObject()
+        .Key("email")
+        .String(collaborator.email())
+        .Key("name")
+        .String(collaborator.name())
+        .EndObject();
   }
-  out->push_back(']');
-  AppendKey("name", false, out);
-  AppendJsonString(project.name(), out);
-  AppendKey("pub_key", false, out);
-  AppendJsonString(project.pub_key(), out);
-  AppendKey("autostore_enabled", false, out);
-  out->append(project.autostore_enabled() ? "true" : "false");
-  out->push_back('}');
+  json.EndArray()
+      .Key("name")
+      .String(project.name())
+      .Key("pub_key")
+      .String(project.pub_key())
+      .Key("autostore_enabled")
+      .Bool(project.autostore_enabled())
+      .EndObject();
 }
 
 void AppendWebhookJson(const v1::Webhook& webhook,
                        absl::string_view signing_secret, std::string* out) {
-  out->push_back('{');
-  AppendKey("id", true, out);
-  absl::StrAppend(out, webhook.id());
-  AppendKey("created", false, out);
-  AppendTimestampOrNull(webhook.has_created(), webhook.created(), out);
-  AppendKey("updated", false, out);
-  AppendTimestampOrNull(webhook.has_updated(), webhook.updated(), out);
-  AppendKey("event", false, out);
-  AppendJsonString(WebhookEventName(webhook.event()), out);
-  AppendKey("target_url", false, out);
-  AppendJsonString(webhook.target_url(), out);
-  AppendKey("project", false, out);
-  absl::StrAppend(out, webhook.project());
-  AppendKey("is_active", false, out);
-  out->append(webhook.is_active() ? "true" : "false");
-  if (!webhook.version().empty()) {
-    AppendKey("version", false, out);
-    AppendJsonString(webhook.version(), out);
-  }
-  if (!signing_secret.empty()) {
-    AppendKey("signing_secret", false, out);
-    AppendJsonString(signing_secret, out);
-  }
-  out->push_back('}');
+  JsonWriter json(out);
+  json.BeginObject()
+      .Key("id")
+      .Int(webhook.id())
+      .Key("created")
+      .TimestampOrNull(webhook.has_created(), webhook.created())
+      .Key("updated")
+      .TimestampOrNull(webhook.has_updated(), webhook.updated())
+      .Key("event")
+      .String(WebhookEventName(webhook.event()))
+      .Key("target_url")
+      .String(webhook.target_url())
+      .Key("project")
+      .Int(webhook.project())
+      .Key("is_active")
+      .Bool(webhook.is_active());
+  if (!webhook.version().empty()) json.Key("version").String(webhook.version());
+  if (!signing_secret.empty())
+    json.Key("signing_secret").String(signing_secret);
+  json.EndObject();
 }
 
 }  // namespace ucgate::restapi

@@ -53,6 +53,8 @@ absl::string_view WebhookEventName(v1::WebhookEvent event);
 // /groups/{id}/), removed ones as null, the others as `file_options` says.
 void AppendGroupJson(const v1::Group& group, bool with_files,
                      const FileJsonOptions& file_options, std::string* out);
+void WriteGroupJson(const v1::Group& group, bool with_files,
+                    const FileJsonOptions& file_options, JsonWriter& json);
 void AppendProjectJson(const v1::Project& project, std::string* out);
 // `signing_secret` is written when not empty (the service echoes it).
 void AppendWebhookJson(const v1::Webhook& webhook,

@@ -41,16 +41,7 @@ absl::Status ParseFileSearchPage(const std::string& body,
                                  v1::SearchFilesResponse* page,
                                  std::string* next_cursor);
 
-// Writers.
-// {"key":"value",...} with the keys sorted: protobuf maps iterate in no
-// stable order, and answers must not change from one call to the next.
-void AppendStringObject(
-    const google::protobuf::Map<std::string, std::string>& map,
-    std::string* out);
-// Items in the given order.
-void AppendStringArray(
-    const google::protobuf::RepeatedPtrField<std::string>& items,
-    std::string* out);
+// Writers (JsonWriter::StringObject and StringArray write the others).
 // `files` written as v0.7 file objects; `next_cursor` empty writes null.
 void AppendFileSearchPage(
     const google::protobuf::RepeatedPtrField<v1::File>& files, int64_t total,

@@ -41,32 +41,6 @@ FileJsonOptions V06(bool include_rekognition_info = false) {
   return options;
 }
 
-std::string JsonString(absl::string_view text) {
-  std::string out;
-  AppendJsonString(text, &out);
-  return out;
-}
-
-TEST(AppendJsonStringTest, EscapesQuotesBackslashesAndControlCharacters) {
-  EXPECT_EQ(JsonString("plain"), "\"plain\"");
-  EXPECT_EQ(JsonString(""), "\"\"");
-  EXPECT_EQ(JsonString("a\"b\\c"), R"("a\"b\\c")");
-  EXPECT_EQ(JsonString("\b\f\n\r\t"), R"("\b\f\n\r\t")");
-  EXPECT_EQ(JsonString(absl::string_view("\x01\x1f\0", 3)),
-            R"("\u0001\u001f\u0000")");
-}
-
-TEST(AppendJsonStringTest, KeepsUtf8AndSlashesAsTheyAre) {
-  EXPECT_EQ(JsonString("caf\xC3\xA9 / \xF0\x9F\x90\xB1"),
-            "\"caf\xC3\xA9 / \xF0\x9F\x90\xB1\"");
-}
-
-TEST(AppendJsonStringTest, AppendsToWhatIsThere) {
-  std::string out = "x:";
-  AppendJsonString("y", &out);
-  EXPECT_EQ(out, "x:\"y\"");
-}
-
 // rest_file_info.yml, first answer, byte for byte: key order, nulls,
 // microsecond timestamps and integer-valued dpi all as the service writes.
 TEST(AppendFileJsonTest, V07MatchesTheRecordedAnswer) {

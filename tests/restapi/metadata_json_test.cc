@@ -13,6 +13,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "service/restapi/file_json.h"
+#include "service/restapi/json_writer.h"
 #include "service/upstream/http/http_client.h"
 #include "service/upstream/http/upstream_error.h"
 #include "tests/testing_util/status_matchers.h"
@@ -88,7 +89,7 @@ TEST(StringWritersTest, RoundTrip) {
   map["b"] = "two \"quoted\"";
   map["a"] = "one";
   std::string json;
-  AppendStringObject(map, &json);
+  JsonWriter(&json).StringObject(map);
   EXPECT_EQ(json, R"({"a":"one","b":"two \"quoted\""})");
   google::protobuf::Map<std::string, std::string> parsed;
   ASSERT_THAT(ParseStringObject(json, &parsed), IsOk());
@@ -99,7 +100,7 @@ TEST(StringWritersTest, RoundTrip) {
   items.Add("x");
   items.Add("y");
   json.clear();
-  AppendStringArray(items, &json);
+  JsonWriter(&json).StringArray(items);
   EXPECT_EQ(json, R"(["x","y"])");
 }
 
@@ -201,13 +202,13 @@ TEST(MetadataCassetteTest, EveryRecordedAnswerMaps) {
       google::protobuf::Map<std::string, std::string> map;
       ASSERT_THAT(ParseStringObject(interaction.body, &map), IsOk());
       std::string written;
-      AppendStringObject(map, &written);
+      JsonWriter(&written).StringObject(map);
       EXPECT_EQ(written, interaction.body);
     } else {
       std::string value;
       ASSERT_THAT(ParseBareString(interaction.body, &value), IsOk());
       std::string written;
-      AppendJsonString(value, &written);
+      JsonWriter(&written).String(value);
       EXPECT_EQ(written, interaction.body);
     }
   }

@@ -4,7 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "service/restapi/conversion_json.h"
 #include "service/restapi/conversion_paths.h"
-#include "service/restapi/file_json.h"
+#include "service/restapi/json_writer.h"
 #include "service/upstream/rest/rest_operations.h"
 
 namespace ucgate::upstream {
@@ -17,17 +17,15 @@ using http::HttpMethod;
 template <typename Conversions, typename PathOf>
 std::string ConvertBody(const Conversions& conversions, PathOf path_of,
                         bool store, const bool* save_in_group) {
-  std::string body = "{\"paths\":[";
-  for (int i = 0; i < conversions.size(); ++i) {
-    if (i > 0) body.push_back(',');
-    restapi::AppendJsonString(path_of(conversions[i]), &body);
-  }
-  absl::StrAppend(&body, "],\"store\":\"", store ? "1" : "0", "\"");
+  std::string body;
+  restapi::JsonWriter json(&body);
+  json.BeginObject().Key("paths").BeginArray();
+  for (const auto& conversion : conversions) json.String(path_of(conversion));
+  json.EndArray().Key("store").String(store ? "1" : "0");
   if (save_in_group != nullptr) {
-    absl::StrAppend(&body, ",\"save_in_group\":\"", *save_in_group ? "1" : "0",
-                    "\"");
+    json.Key("save_in_group").String(*save_in_group ? "1" : "0");
   }
-  body.push_back('}');
+  json.EndObject();
   return body;
 }
 

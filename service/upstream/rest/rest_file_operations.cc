@@ -10,6 +10,7 @@
 #include "service/common/url.h"
 #include "service/common/uuid.h"
 #include "service/restapi/file_json.h"
+#include "service/restapi/json_writer.h"
 #include "service/restapi/limits.h"
 #include "service/restapi/metadata_json.h"
 #include "service/upstream/http/upstream_error.h"
@@ -34,32 +35,6 @@ const char* OrderingParam(v1::FileOrdering ordering) {
     default:
       return nullptr;
   }
-}
-
-// JSON array of strings, for batch bodies.
-std::string JsonStringArray(const std::vector<const std::string*>& items) {
-  std::string body = "[";
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) body.push_back(',');
-    restapi::AppendJsonString(*items[i], &body);
-  }
-  body.push_back(']');
-  return body;
-}
-
-void AppendJsonField(absl::string_view name, absl::string_view value,
-                     std::string* body) {
-  if (body->size() > 1) body->push_back(',');
-  restapi::AppendJsonString(name, body);
-  body->push_back(':');
-  body->append(value.data(), value.size());
-}
-
-void AppendJsonStringField(absl::string_view name, absl::string_view value,
-                           std::string* body) {
-  std::string quoted;
-  restapi::AppendJsonString(value, &quoted);
-  AppendJsonField(name, quoted, body);
 }
 
 class RestFileOperations final : public FileOperations {
@@ -155,19 +130,15 @@ class RestFileOperations final : public FileOperations {
   absl::StatusOr<v1::CopyFileToLocalStorageResponse> CopyFileToLocalStorage(
       const CallContext& context,
       const v1::CopyFileToLocalStorageRequest& request) override {
-    std::string body = "{";
-    AppendJsonStringField("source", request.source(), &body);
+    std::string body;
+    restapi::JsonWriter json(&body);
+    json.BeginObject().Key("source").String(request.source());
     // The API takes "true"/"false" strings here.
-    AppendJsonStringField("store", request.store() ? "true" : "false", &body);
+    json.Key("store").String(request.store() ? "true" : "false");
     if (!request.metadata().empty()) {
-      std::string metadata = "{";
-      for (const auto& [key, value] : request.metadata()) {
-        AppendJsonStringField(key, value, &metadata);
-      }
-      metadata.push_back('}');
-      AppendJsonField("metadata", metadata, &body);
+      json.Key("metadata").StringObject(request.metadata());
     }
-    body.push_back('}');
+    json.EndObject();
     return RespondWith<v1::CopyFileToLocalStorageResponse>([&](auto& result) {
       return rest_->CallAndParse(
           context, HttpMethod::kPost, "/files/local_copy/", std::move(body),
@@ -178,17 +149,20 @@ class RestFileOperations final : public FileOperations {
   absl::StatusOr<v1::CopyFileToRemoteStorageResponse> CopyFileToRemoteStorage(
       const CallContext& context,
       const v1::CopyFileToRemoteStorageRequest& request) override {
-    std::string body = "{";
-    AppendJsonStringField("source", request.source(), &body);
-    AppendJsonStringField("target", request.target(), &body);
+    std::string body;
+    restapi::JsonWriter json(&body);
+    json.BeginObject()
+        .Key("source")
+        .String(request.source())
+        .Key("target")
+        .String(request.target());
     if (request.has_make_public()) {
-      AppendJsonField("make_public", request.make_public() ? "true" : "false",
-                      &body);
+      json.Key("make_public").Bool(request.make_public());
     }
     if (!request.pattern().empty()) {
-      AppendJsonStringField("pattern", request.pattern(), &body);
+      json.Key("pattern").String(request.pattern());
     }
-    body.push_back('}');
+    json.EndObject();
     absl::StatusOr<http::HttpResponse> response = Call(
         context, HttpMethod::kPost, "/files/remote_copy/", std::move(body));
     if (!response.ok()) return response.status();
@@ -232,7 +206,7 @@ class RestFileOperations final : public FileOperations {
       const CallContext& context,
       const v1::UpdateFileMetadataKeyRequest& request) override {
     std::string body;
-    restapi::AppendJsonString(request.value(), &body);
+    restapi::JsonWriter(&body).String(request.value());
     return RespondWith<v1::UpdateFileMetadataKeyResponse>([&](auto& result) {
       return CallForBareString(context, HttpMethod::kPut,
                                MetadataKeyPath(request), std::move(body),
@@ -270,7 +244,7 @@ class RestFileOperations final : public FileOperations {
       const CallContext& context,
       const v1::ReplaceFileTagsRequest& request) override {
     std::string body;
-    restapi::AppendStringArray(request.tags(), &body);
+    restapi::JsonWriter(&body).StringArray(request.tags());
     return RespondWith<v1::ReplaceFileTagsResponse>([&](auto& result) {
       return CallForTags(context, HttpMethod::kPut, request.uuid(),
                          std::move(body), result.mutable_tags());
@@ -280,14 +254,14 @@ class RestFileOperations final : public FileOperations {
   absl::StatusOr<v1::UpdateFileTagsResponse> UpdateFileTags(
       const CallContext& context,
       const v1::UpdateFileTagsRequest& request) override {
-    std::string add;
-    restapi::AppendStringArray(request.add(), &add);
-    std::string remove;
-    restapi::AppendStringArray(request.remove(), &remove);
-    std::string body = "{";
-    AppendJsonField("add", add, &body);
-    AppendJsonField("remove", remove, &body);
-    body.push_back('}');
+    std::string body;
+    restapi::JsonWriter(&body)
+        .BeginObject()
+        .Key("add")
+        .StringArray(request.add())
+        .Key("remove")
+        .StringArray(request.remove())
+        .EndObject();
     return RespondWith<v1::UpdateFileTagsResponse>([&](auto& result) {
       return CallForTags(context, HttpMethod::kPatch, request.uuid(),
                          std::move(body), result.mutable_tags());
@@ -305,33 +279,30 @@ class RestFileOperations final : public FileOperations {
       const v1::SearchFilesRequest& request) override {
     const uint64_t fingerprint =
         api::PagedRequestFingerprint(rest_->options().project_name, request);
-    std::string body = "{";
-    AppendJsonStringField("filename_contains", request.filename_contains(),
-                          &body);
-    AppendJsonStringField("mime_type", request.mime_type(), &body);
-    std::string metadata;
-    restapi::AppendStringObject(request.metadata(), &metadata);
-    AppendJsonField("metadata", metadata, &body);
-    std::string tags;
-    restapi::AppendStringArray(request.tags(), &tags);
-    AppendJsonField("tags", tags, &body);
-    if (request.has_stored()) {
-      AppendJsonField("stored", request.stored() ? "true" : "false", &body);
-    }
-    AppendJsonField("include_removed",
-                    request.include_removed() ? "true" : "false", &body);
-    AppendJsonField(
-        "limit",
-        absl::StrCat(request.page_size() > 0 ? request.page_size()
-                                             : api::kDefaultPageSize),
-        &body);
+    std::string body;
+    restapi::JsonWriter json(&body);
+    json.BeginObject()
+        .Key("filename_contains")
+        .String(request.filename_contains())
+        .Key("mime_type")
+        .String(request.mime_type())
+        .Key("metadata")
+        .StringObject(request.metadata())
+        .Key("tags")
+        .StringArray(request.tags());
+    if (request.has_stored()) json.Key("stored").Bool(request.stored());
+    json.Key("include_removed")
+        .Bool(request.include_removed())
+        .Key("limit")
+        .Int(request.page_size() > 0 ? request.page_size()
+                                     : api::kDefaultPageSize);
     if (!request.page_token().empty()) {
       absl::StatusOr<api::ListCursor> cursor =
           api::DecodePageToken(request.page_token(), fingerprint);
       if (!cursor.ok()) return cursor.status();
-      AppendJsonStringField("cursor", cursor->from, &body);
+      json.Key("cursor").String(cursor->from);
     }
-    body.push_back('}');
+    json.EndObject();
     absl::StatusOr<http::HttpResponse> response =
         Call(context, HttpMethod::kPost, "/files/search/", std::move(body));
     if (!response.ok()) return response.status();
@@ -412,8 +383,13 @@ class RestFileOperations final : public FileOperations {
       }
     }
     if (!valid.empty()) {
+      std::string body;
+      restapi::JsonWriter json(&body);
+      json.BeginArray();
+      for (const std::string* uuid : valid) json.String(*uuid);
+      json.EndArray();
       absl::StatusOr<http::HttpResponse> response =
-          Call(context, method, "/files/storage/", JsonStringArray(valid));
+          Call(context, method, "/files/storage/", std::move(body));
       if (!response.ok()) return response.status();
       if (absl::Status status =
               restapi::ParseBatchResult(response->body, files, problems);
