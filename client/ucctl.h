@@ -1,15 +1,14 @@
-// ucctl, the command line of the ucgate gateway: one command per FileService
-// RPC. Kept as a library function so tests run it in process.
+// ucctl, the command line of the ucgate gateway: commands for every service's
+// RPCs. Kept as a library function so tests run it in process.
 #pragma once
 
 #include <ostream>
 #include <string>
 #include <vector>
 
-namespace ucgate::client {
+#include "client/ucctl_output.h"  // kRpcErrorExitCode
 
-// Exit code when the RPC failed (usage errors exit with kUsageExitCode, 2).
-inline constexpr int kRpcErrorExitCode = 1;
+namespace ucgate::client {
 
 // Runs ucctl with `args` (argv without the program name), printing answers
 // to `out` and errors to `err`. Returns the process exit code: 0 on success,

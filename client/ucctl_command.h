@@ -18,7 +18,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
-#include "client/ucctl.h"
 #include "client/ucctl_output.h"
 #include "client/ucgate_client.h"
 #include "google/protobuf/generated_enum_reflection.h"

@@ -88,6 +88,10 @@ void PrintKeyValues(std::ostream& out,
 void PrintLines(std::ostream& out,
                 const google::protobuf::RepeatedPtrField<std::string>& lines);
 
+// The exit code of a command whose call failed (usage errors exit with
+// kUsageExitCode, 2).
+inline constexpr int kRpcErrorExitCode = 1;
+
 // "ucctl: <CODE>: <message>", then one indented line per field violation,
 // the retry delay and the error reason when the status carries them.
 void PrintRpcError(std::ostream& err, const absl::Status& status);

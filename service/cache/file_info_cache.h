@@ -1,9 +1,10 @@
 // The file-info cache: File messages by project, UUID and include options,
 // so that repeated GetFile calls cost no upstream call. One cache serves the
-// whole gateway (all projects share the byte budget). The caching decorators
-// (service/upstream/caching_operations.h) fill it from every RPC that returns
-// files and invalidate it on every mutation that goes through the gateway;
-// a TTL bounds how long changes made elsewhere stay invisible.
+// whole gateway (all projects share the byte budget). The stack's caching
+// layer (service/upstream/stack/caching_operations.h) fills it from every RPC
+// that returns files and invalidates it on every change that goes through the
+// gateway, as each RPC's row says; a TTL bounds how long changes made
+// elsewhere stay invisible.
 #pragma once
 
 #include <cstdint>

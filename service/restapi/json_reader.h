@@ -1,7 +1,7 @@
 // The building blocks of every upstream JSON parser (files, groups, project,
 // webhooks, ...): simdjson On-Demand readers that record the JSON path of the
 // first failure in an ErrorTrail, and ParseDocument, which turns that trail
-// into an INTERNAL status. Internal to ucgate_json.
+// into an INTERNAL status. Internal to ucgate_restapi.
 #pragma once
 
 #include <simdjson.h>

@@ -1,4 +1,4 @@
-// JSON -> proto mapping of a 1,000-file v0.7 page: ucgate_json's simdjson
+// JSON -> proto mapping of a 1,000-file v0.7 page: ucgate_restapi's simdjson
 // On-Demand parser against protobuf's util::JsonStringToMessage on the same
 // bytes, in one run.
 //
@@ -189,7 +189,7 @@ int main(int argc, char** argv) {
   std::string next;
   if (!ucgate::restapi::ParseFileListPage(body, &ours, &next).ok() ||
       ours.files_size() != kFilesPerPage) {
-    std::fprintf(stderr, "ucgate_json could not parse the page\n");
+    std::fprintf(stderr, "ucgate_restapi could not parse the page\n");
     return 1;
   }
   MirrorPage mirror;
@@ -218,8 +218,8 @@ int main(int argc, char** argv) {
 
   std::vector<Result> rows;
   rows.push_back(Measure(
-      "ucgate_json ParseFileListPage (simdjson)", min_iterations * 5,
-      min_seconds, [&]() -> std::shared_ptr<void> {
+      "restapi ParseFileListPage (simdjson)", min_iterations * 5, min_seconds,
+      [&]() -> std::shared_ptr<void> {
         auto page = std::make_shared<v1::ListFilesResponse>();
         std::string next_url;
         if (!ucgate::restapi::ParseFileListPage(body, page.get(), &next_url)
@@ -230,7 +230,7 @@ int main(int argc, char** argv) {
         return page;
       }));
   if (profile) {
-    std::printf("ucgate_json heap path: %.1f MB/s cpu\n",
+    std::printf("ucgate_restapi heap path: %.1f MB/s cpu\n",
                 megabytes / rows[0].cpu_seconds);
     return 0;
   }
@@ -280,12 +280,14 @@ int main(int argc, char** argv) {
                 row.cpu_seconds * 1e3, row.free_seconds * 1e3,
                 megabytes / (row.cpu_seconds + row.free_seconds));
   }
-  std::printf("ratio ucgate_json / protobuf (mirror): %.1fx cpu, %.1fx wall\n",
-              rows[2].cpu_seconds / rows[0].cpu_seconds,
-              rows[2].wall_seconds / rows[0].wall_seconds);
-  std::printf("ratio ucgate_json / protobuf (Struct): %.1fx cpu, %.1fx wall\n",
-              rows[3].cpu_seconds / rows[0].cpu_seconds,
-              rows[3].wall_seconds / rows[0].wall_seconds);
+  std::printf(
+      "ratio ucgate_restapi / protobuf (mirror): %.1fx cpu, %.1fx wall\n",
+      rows[2].cpu_seconds / rows[0].cpu_seconds,
+      rows[2].wall_seconds / rows[0].wall_seconds);
+  std::printf(
+      "ratio ucgate_restapi / protobuf (Struct): %.1fx cpu, %.1fx wall\n",
+      rows[3].cpu_seconds / rows[0].cpu_seconds,
+      rows[3].wall_seconds / rows[0].wall_seconds);
   std::printf("both parsers agree on all %d files\n", kFilesPerPage);
   return 0;
 }

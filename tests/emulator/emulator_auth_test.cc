@@ -13,23 +13,14 @@
 #include "service/common/clock.h"
 #include "service/emulator/emulator.h"
 #include "service/restapi/signing.h"
-#include "tests/emulator/emulator_test_client.h"
+#include "tests/testing_util/emulator_test_client.h"
 #include "tests/testing_util/scoped_temp_dir.h"
 #include "tests/testing_util/test_certificates.h"
 
 namespace ucgate::emulator {
 namespace {
 
-using testing::AuthMode;
-using testing::CallOptions;
-using testing::CallResult;
-using testing::DetailOf;
-using testing::EmulatorClient;
 using ::testing::HasSubstr;
-using testing::kPublicKey;
-using testing::kSecretKey;
-using testing::StringMember;
-using testing::TestOptions;
 
 constexpr char kIncorrect[] = "Incorrect authentication credentials.";
 constexpr char kList[] = "/files/?limit=1&stored=true";

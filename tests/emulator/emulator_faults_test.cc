@@ -12,20 +12,14 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "service/emulator/emulator.h"
-#include "tests/emulator/emulator_test_client.h"
+#include "tests/testing_util/emulator_test_client.h"
 #include "tests/testing_util/scoped_temp_dir.h"
 #include "tests/testing_util/test_certificates.h"
 
 namespace ucgate::emulator {
 namespace {
 
-using testing::CallResult;
-using testing::EmulatorClient;
 using ::testing::HasSubstr;
-using testing::kPublicKey;
-using testing::kSecretKey;
-using testing::StringMember;
-using testing::TestOptions;
 
 constexpr char kList[] = "/files/?limit=2";
 

@@ -9,20 +9,10 @@
 #include "gtest/gtest.h"
 #include "service/common/clock.h"
 #include "service/emulator/emulator.h"
-#include "tests/emulator/emulator_test_client.h"
+#include "tests/testing_util/emulator_test_client.h"
 
 namespace ucgate::emulator {
 namespace {
-
-namespace v1 = ::uploadcare::gateway::v1;
-using testing::CallOptions;
-using testing::CallResult;
-using testing::DetailOf;
-using testing::EmulatorClient;
-using testing::kPublicKey;
-using testing::kSecretKey;
-using testing::StringMember;
-using testing::TestOptions;
 
 constexpr char kUnknownUuid[] = "00000000-0000-4000-8000-000000000000";
 

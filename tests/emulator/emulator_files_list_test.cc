@@ -12,22 +12,14 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "service/emulator/emulator.h"
-#include "tests/emulator/emulator_test_client.h"
+#include "tests/testing_util/emulator_test_client.h"
 
 namespace ucgate::emulator {
 namespace {
 
-namespace v1 = ::uploadcare::gateway::v1;
-using testing::CallOptions;
-using testing::CallResult;
 using ::testing::ElementsAre;
-using testing::EmulatorClient;
 using ::testing::HasSubstr;
-using testing::kPublicKey;
-using testing::kSecretKey;
 using ::testing::MatchesRegex;
-using testing::StringMember;
-using testing::TestOptions;
 
 struct Page {
   std::vector<std::string> uuids;

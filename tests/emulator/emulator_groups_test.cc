@@ -12,21 +12,12 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "service/emulator/emulator.h"
-#include "tests/emulator/emulator_test_client.h"
+#include "tests/testing_util/emulator_test_client.h"
 
 namespace ucgate::emulator {
 namespace {
 
-namespace v1 = ::uploadcare::gateway::v1;
-using testing::CallOptions;
-using testing::CallResult;
-using testing::DetailOf;
-using testing::EmulatorClient;
 using ::testing::HasSubstr;
-using testing::kPublicKey;
-using testing::kSecretKey;
-using testing::StringMember;
-using testing::TestOptions;
 
 constexpr int kSeedFiles = 1000;
 

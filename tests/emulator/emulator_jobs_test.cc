@@ -11,21 +11,12 @@
 #include "service/common/clock.h"
 #include "service/emulator/emulator.h"
 #include "service/emulator/job_store.h"
-#include "tests/emulator/emulator_test_client.h"
+#include "tests/testing_util/emulator_test_client.h"
 
 namespace ucgate::emulator {
 namespace {
 
-namespace v1 = ::uploadcare::gateway::v1;
-using testing::CallOptions;
-using testing::CallResult;
-using testing::DetailOf;
-using testing::EmulatorClient;
 using ::testing::HasSubstr;
-using testing::kPublicKey;
-using testing::kSecretKey;
-using testing::StringMember;
-using testing::TestOptions;
 
 class EmulatorJobsTest : public testing::EmulatorTest {
  protected:

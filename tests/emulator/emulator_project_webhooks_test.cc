@@ -9,18 +9,10 @@
 #include "gtest/gtest.h"
 #include "service/common/clock.h"
 #include "service/emulator/emulator.h"
-#include "tests/emulator/emulator_test_client.h"
+#include "tests/testing_util/emulator_test_client.h"
 
 namespace ucgate::emulator {
 namespace {
-
-using testing::CallResult;
-using testing::DetailOf;
-using testing::EmulatorClient;
-using testing::kPublicKey;
-using testing::kSecretKey;
-using testing::StringMember;
-using testing::TestOptions;
 
 class EmulatorProjectWebhooksTest : public testing::EmulatorTest {
  protected:

@@ -1,4 +1,4 @@
-// Fuzz target for the upstream JSON parsers (ucgate_json).
+// Fuzz target for the upstream JSON parsers (ucgate_restapi).
 //
 // Every parser gets every input, both in place (spare capacity) and copied
 // (no spare capacity). Beyond "no crash", it checks what the parsers promise:

@@ -9,13 +9,14 @@
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "gtest/gtest.h"
+#include "service/api/page_token.h"
 #include "service/cache/lru_file_info_cache.h"
 #include "service/common/clock.h"
 #include "service/common/status.h"
 #include "service/gateway/gateway_server.h"
-#include "service/gateway/service_handlers.h"
 #include "tests/testing_util/mock_operations.h"
 #include "tests/testing_util/status_matchers.h"
+#include "uploadcare/gateway/v1/file_service.grpc.pb.h"
 
 namespace ucgate::gateway {
 namespace {
@@ -134,6 +135,24 @@ TEST_F(FileServiceTest, BadInputIsRefusedBeforeUpstreamWithTheFieldNamed) {
   status = stub_->ListFiles(&list_context, list, &list_response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(status.error_message(), HasSubstr("page_size"));
+}
+
+TEST_F(FileServiceTest, PageTokensAreCheckedBeforeAnythingIsScheduled) {
+  StartGateway(/*projects=*/2);  // StrictMock: any upstream call fails the test
+  v1::ListFilesRequest request;
+  // A token this gateway issued to the other project.
+  request.set_page_token(
+      api::EncodePageToken({"2015-09-10T10:00:00Z", 100},
+                           api::PagedRequestFingerprint("other", request)));
+  grpc::ClientContext context;
+  context.AddMetadata("x-ucgate-project", "main");
+  v1::ListFilesResponse response;
+  grpc::Status status = stub_->ListFiles(&context, request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), ::testing::StartsWith("page_token: "));
+  google::rpc::BadRequest bad_request;
+  ASSERT_TRUE(DetailsOf(status).details(0).UnpackTo(&bad_request));
+  EXPECT_EQ(bad_request.field_violations(0).field(), "page_token");
 }
 
 TEST_F(FileServiceTest, ProjectIsChosenByMetadata) {

@@ -9,6 +9,7 @@
 #include "service/common/status.h"
 #include "tests/integration/gateway_fixture.h"
 #include "tests/testing_util/eventually.h"
+#include "tests/testing_util/log_capture.h"
 
 namespace ucgate::testing {
 namespace {
@@ -16,6 +17,7 @@ namespace {
 namespace v1 = ::uploadcare::gateway::v1;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::Pair;
 using ::testing::SizeIs;
 using ::testing::StartsWith;
@@ -69,6 +71,33 @@ TEST_P(GatewayEmulatorTest, ListFilesWalksEveryPageOnce) {
   } while (!request.page_token().empty() && pages < 100);
   EXPECT_EQ(seen.size(), present);
   EXPECT_EQ(pages, static_cast<int>((present + 36) / 37));
+}
+
+// Page tokens are checked with the rest of the call, before anything is
+// scheduled: a token of other filters, or none of ours, is INVALID_ARGUMENT
+// naming page_token, nothing reaches the emulator, and no upstream failure is
+// logged.
+TEST_P(GatewayEmulatorTest, BadPageTokensAreRefusedBeforeGoingUpstream) {
+  v1::ListFilesRequest request;
+  request.set_page_size(10);
+  auto first = fixture_->client().ListFiles(request);
+  ASSERT_THAT(first.status(), IsOk());
+  ASSERT_FALSE(first->next_page_token().empty());
+  fixture_->emulator().ClearRequests();
+  LogCapture logs;
+  request.set_stored(true);  // other filters than the token's
+  request.set_page_token(first->next_page_token());
+  EXPECT_THAT(
+      fixture_->client().ListFiles(request),
+      StatusIs(absl::StatusCode::kInvalidArgument, StartsWith("page_token: ")));
+  request.set_page_token("garbage!");
+  EXPECT_THAT(
+      fixture_->client().ListFiles(request),
+      StatusIs(absl::StatusCode::kInvalidArgument, StartsWith("page_token: ")));
+  EXPECT_TRUE(fixture_->emulator().requests().empty());
+  for (const std::string& line : logs.lines()) {
+    EXPECT_THAT(line, Not(HasSubstr("upstream op="))) << line;
+  }
 }
 
 TEST_P(GatewayEmulatorTest, ListFilesFiltersAndOrders) {

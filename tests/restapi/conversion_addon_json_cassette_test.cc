@@ -18,6 +18,7 @@
 #include "service/restapi/addon_json.h"
 #include "service/restapi/conversion_json.h"
 #include "service/upstream/http/upstream_error.h"
+#include "tests/testing_util/cassettes.h"
 #include "tests/testing_util/status_matchers.h"
 
 #ifndef UCGATE_CASSETTES_JSON
@@ -31,15 +32,7 @@ namespace dom = ::simdjson::dom;
 using ::testing::Contains;
 using ::testing::Pair;
 
-struct Interaction {
-  std::string cassette;
-  int64_t index = 0;
-  std::string method;
-  std::string uri;
-  int64_t status = 0;
-  std::string body;
-  std::string Name() const { return absl::StrCat(cassette, "#", index); }
-};
+using ::ucgate::testing::Interaction;
 
 bool IsOurs(const std::string& cassette) {
   for (const char* prefix : {"document_convert_", "video_convert_", "remove_bg",
@@ -50,23 +43,12 @@ bool IsOurs(const std::string& cassette) {
 }
 
 std::vector<Interaction> LoadOurInteractions() {
-  dom::parser parser;
-  dom::element root = parser.load(UCGATE_CASSETTES_JSON);
-  std::vector<Interaction> interactions;
-  for (dom::element item : root["interactions"].get_array()) {
-    Interaction interaction;
-    interaction.cassette = std::string(item["cassette"].get_string().value());
-    if (!IsOurs(interaction.cassette)) continue;
-    interaction.index = item["index"].get_int64();
-    interaction.method = std::string(item["method"].get_string().value());
-    interaction.uri = std::string(item["uri"].get_string().value());
-    interaction.status = item["status"].get_int64();
-    if (item["body"].is_string()) {
-      interaction.body = std::string(item["body"].get_string().value());
-    }
-    interactions.push_back(std::move(interaction));
+  std::vector<Interaction> ours;
+  for (Interaction& interaction :
+       ::ucgate::testing::LoadInteractions(UCGATE_CASSETTES_JSON)) {
+    if (IsOurs(interaction.cassette)) ours.push_back(std::move(interaction));
   }
-  return interactions;
+  return ours;
 }
 
 // Every non-null value of `original` is in `written` at the same path.

@@ -22,6 +22,7 @@
 #include "gtest/gtest.h"
 #include "service/common/uuid.h"
 #include "service/restapi/file_json.h"
+#include "tests/testing_util/cassettes.h"
 #include "tests/testing_util/status_matchers.h"
 
 #ifndef UCGATE_CASSETTES_JSON
@@ -34,46 +35,7 @@ namespace {
 using ::google::protobuf::util::MessageDifferencer;
 namespace dom = ::simdjson::dom;
 
-struct Interaction {
-  std::string cassette;
-  int64_t index = 0;
-  std::string method;
-  std::string uri;
-  int64_t status = 0;
-  std::string body;
-
-  std::string Name() const { return absl::StrCat(cassette, "#", index); }
-};
-
-std::vector<Interaction> LoadInteractions() {
-  dom::parser parser;
-  dom::element root = parser.load(UCGATE_CASSETTES_JSON);
-  std::vector<Interaction> interactions;
-  for (dom::element item : root["interactions"].get_array()) {
-    Interaction interaction;
-    interaction.cassette = std::string(item["cassette"].get_string().value());
-    interaction.index = item["index"].get_int64();
-    interaction.method = std::string(item["method"].get_string().value());
-    interaction.uri = std::string(item["uri"].get_string().value());
-    interaction.status = item["status"].get_int64();
-    if (item["body"].is_string()) {
-      interaction.body = std::string(item["body"].get_string().value());
-    }
-    interactions.push_back(std::move(interaction));
-  }
-  return interactions;
-}
-
-// "https://api.uploadcare.com/files/x/?a=b" -> "/files/x/".
-std::string UriPath(absl::string_view uri) {
-  const size_t scheme = uri.find("://");
-  if (scheme != absl::string_view::npos) {
-    uri.remove_prefix(scheme + 3);
-    const size_t slash = uri.find('/');
-    uri.remove_prefix(slash == absl::string_view::npos ? uri.size() : slash);
-  }
-  return std::string(uri.substr(0, uri.find('?')));
-}
+using ::ucgate::testing::Interaction;
 
 // Which parser an answer goes through, from its method and path.
 enum class Route {
@@ -86,7 +48,7 @@ enum class Route {
 };
 
 Route RouteOf(const Interaction& interaction) {
-  const std::string path = UriPath(interaction.uri);
+  const std::string path = interaction.Path();
   const std::vector<std::string> parts =
       absl::StrSplit(path, '/', absl::SkipEmpty());
   const std::string& method = interaction.method;
@@ -361,7 +323,8 @@ std::map<std::string, v1::File> MapAnswer(const Interaction& interaction,
 class CassetteTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    interactions_ = new std::vector<Interaction>(LoadInteractions());
+    interactions_ = new std::vector<Interaction>(
+        ::ucgate::testing::LoadInteractions(UCGATE_CASSETTES_JSON));
   }
   static void TearDownTestSuite() { delete interactions_; }
   static std::vector<Interaction>* interactions_;

@@ -13,6 +13,7 @@
 #include "gtest/gtest.h"
 #include "service/restapi/group_json.h"
 #include "service/upstream/http/upstream_error.h"
+#include "tests/testing_util/cassettes.h"
 #include "tests/testing_util/status_matchers.h"
 
 #ifndef UCGATE_CASSETTES_JSON
@@ -25,39 +26,19 @@ namespace {
 namespace dom = ::simdjson::dom;
 using ::testing::HasSubstr;
 
-struct Interaction {
-  std::string name;
-  std::string method;
-  std::string path;  // Without scheme, host and query.
-  int64_t status = 0;
-  std::string body;
-};
+using ::ucgate::testing::Interaction;
 
+// The groups, project and webhooks interactions.
 std::vector<Interaction> LoadResourceInteractions() {
-  dom::parser parser;
-  dom::element root = parser.load(UCGATE_CASSETTES_JSON);
   std::vector<Interaction> found;
-  for (dom::element item : root["interactions"].get_array()) {
-    std::string uri(item["uri"].get_string().value());
-    const size_t host = uri.find("://");
-    uri = uri.substr(uri.find('/', host + 3));
-    uri = uri.substr(0, uri.find('?'));
-    if (!absl::StartsWith(uri, "/groups/") &&
-        !absl::StartsWith(uri, "/project/") &&
-        !absl::StartsWith(uri, "/webhooks/")) {
-      continue;
+  for (Interaction& interaction :
+       ::ucgate::testing::LoadInteractions(UCGATE_CASSETTES_JSON)) {
+    const std::string path = interaction.Path();
+    if (absl::StartsWith(path, "/groups/") ||
+        absl::StartsWith(path, "/project/") ||
+        absl::StartsWith(path, "/webhooks/")) {
+      found.push_back(std::move(interaction));
     }
-    Interaction interaction;
-    interaction.name =
-        absl::StrCat(std::string(item["cassette"].get_string().value()), "#",
-                     item["index"].get_int64().value());
-    interaction.method = std::string(item["method"].get_string().value());
-    interaction.path = uri;
-    interaction.status = item["status"].get_int64();
-    if (item["body"].is_string()) {
-      interaction.body = std::string(item["body"].get_string().value());
-    }
-    found.push_back(std::move(interaction));
   }
   return found;
 }
@@ -102,7 +83,7 @@ TEST(GroupJsonCassetteTest, EveryGroupProjectAndWebhookAnswerMaps) {
   int groups = 0, group_files = 0, pages = 0, projects = 0, webhooks = 0,
       errors = 0;
   for (const Interaction& interaction : interactions) {
-    SCOPED_TRACE(interaction.name);
+    SCOPED_TRACE(interaction.Name());
     if (interaction.status < 200 || interaction.status > 299) {
       http::HttpResponse response;
       response.status_code = static_cast<int>(interaction.status);
@@ -123,7 +104,7 @@ TEST(GroupJsonCassetteTest, EveryGroupProjectAndWebhookAnswerMaps) {
     if (interaction.status == 204 || interaction.body.empty()) continue;
     dom::parser parser;
     dom::element original = parser.parse(interaction.body);
-    if (interaction.path == "/groups/") {
+    if (interaction.Path() == "/groups/") {
       v1::ListGroupsResponse page;
       std::string next;
       ASSERT_THAT(ParseGroupListPage(interaction.body, &page, &next), IsOk());
@@ -135,7 +116,7 @@ TEST(GroupJsonCassetteTest, EveryGroupProjectAndWebhookAnswerMaps) {
         ExpectGroup(results.at(i), page.groups(i));
       }
       ++pages;
-    } else if (absl::StartsWith(interaction.path, "/groups/")) {
+    } else if (absl::StartsWith(interaction.Path(), "/groups/")) {
       v1::Group group;
       ASSERT_THAT(ParseGroup(interaction.body, &group), IsOk());
       ExpectGroup(original, group);
@@ -152,7 +133,7 @@ TEST(GroupJsonCassetteTest, EveryGroupProjectAndWebhookAnswerMaps) {
         ++group_files;
       }
       ++groups;
-    } else if (interaction.path == "/project/") {
+    } else if (interaction.Path() == "/project/") {
       v1::Project project;
       ASSERT_THAT(ParseProject(interaction.body, &project), IsOk());
       EXPECT_EQ(project.name(), Str(original["name"]));
@@ -162,7 +143,7 @@ TEST(GroupJsonCassetteTest, EveryGroupProjectAndWebhookAnswerMaps) {
       EXPECT_EQ(static_cast<size_t>(project.collaborators_size()),
                 original["collaborators"].get_array().size());
       ++projects;
-    } else if (interaction.path == "/webhooks/" &&
+    } else if (interaction.Path() == "/webhooks/" &&
                interaction.method == "get") {
       google::protobuf::RepeatedPtrField<v1::Webhook> list;
       ASSERT_THAT(ParseWebhookList(interaction.body, &list), IsOk());

@@ -16,6 +16,7 @@
 #include "service/restapi/json_writer.h"
 #include "service/upstream/http/http_client.h"
 #include "service/upstream/http/upstream_error.h"
+#include "tests/testing_util/cassettes.h"
 #include "tests/testing_util/status_matchers.h"
 
 namespace ucgate::restapi {
@@ -151,39 +152,24 @@ TEST(SearchPageTest, MissingResultsAndBadFilesAreErrors) {
 }
 
 #ifdef UCGATE_CASSETTES_JSON
-struct Interaction {
-  std::string cassette;
-  std::string method;
-  std::string uri;
-  int64_t status = 0;
-  std::string body;
-};
-
-std::vector<Interaction> MetadataInteractions() {
-  simdjson::dom::parser parser;
-  simdjson::dom::element root = parser.load(UCGATE_CASSETTES_JSON);
-  std::vector<Interaction> interactions;
-  for (simdjson::dom::element item : root["interactions"].get_array()) {
-    Interaction interaction;
-    interaction.cassette = std::string(item["cassette"].get_string().value());
-    if (!absl::StartsWith(interaction.cassette, "file_metadata_")) continue;
-    interaction.method = std::string(item["method"].get_string().value());
-    interaction.uri = std::string(item["uri"].get_string().value());
-    interaction.status = item["status"].get_int64();
-    if (item["body"].is_string()) {
-      interaction.body = std::string(item["body"].get_string().value());
+std::vector<::ucgate::testing::Interaction> MetadataInteractions() {
+  std::vector<::ucgate::testing::Interaction> found;
+  for (::ucgate::testing::Interaction& interaction :
+       ::ucgate::testing::LoadInteractions(UCGATE_CASSETTES_JSON)) {
+    if (absl::StartsWith(interaction.cassette, "file_metadata_")) {
+      found.push_back(std::move(interaction));
     }
-    interactions.push_back(std::move(interaction));
   }
-  return interactions;
+  return found;
 }
 
 // Every recorded metadata answer maps: successes through the parser of their
 // route, written back identically (nothing lost), errors to their status.
 TEST(MetadataCassetteTest, EveryRecordedAnswerMaps) {
-  std::vector<Interaction> interactions = MetadataInteractions();
+  std::vector<::ucgate::testing::Interaction> interactions =
+      MetadataInteractions();
   ASSERT_EQ(interactions.size(), 7u);
-  for (const Interaction& interaction : interactions) {
+  for (const ::ucgate::testing::Interaction& interaction : interactions) {
     SCOPED_TRACE(interaction.cassette);
     if (interaction.status >= 400) {
       http::HttpResponse response;

@@ -32,7 +32,7 @@ absl::StatusOr<std::string> NextPageToken(absl::string_view next_url,
 // `offset`); INTERNAL when the upstream sent something else.
 absl::StatusOr<api::ListCursor> CursorOfNextUrl(absl::string_view next_url);
 
-// `parse(body, &page, &next_url, on_next_url)` is one of ucgate_json's page
+// `parse(body, &page, &next_url, on_next_url)` is one of restapi's page
 // parsers. context.on_next_page_token, when set, hears the next page's token
 // as soon as the parser has read `next`, before the page is mapped.
 template <typename Page, typename Parse>

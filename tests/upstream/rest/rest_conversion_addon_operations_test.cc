@@ -6,9 +6,9 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "service/common/status.h"
-#include "service/upstream/auth/request_signer.h"
 #include "service/upstream/rest/rest_operations.h"
 #include "tests/testing_util/fake_http_client.h"
+#include "tests/testing_util/rest_stub_fixture.h"
 #include "tests/testing_util/status_matchers.h"
 
 namespace ucgate::upstream {
@@ -20,35 +20,13 @@ using ::testing::Pair;
 using ucgate::testing::FakeHttpClient;
 using ucgate::testing::HeaderValue;
 
-constexpr char kBase[] = "https://api.example.test";
-
-class RestConversionAddonOperationsTest : public ::testing::Test {
+class RestConversionAddonOperationsTest : public testing::RestStubTest {
  protected:
-  void SetUpAnswer(int status, std::string body) {
-    http_ = std::make_shared<FakeHttpClient>(
-        [status, body](const http::HttpRequest&, const http::RequestOptions&) {
-          return FakeHttpClient::Json(status, body);
-        });
-    clock_ = std::make_shared<ManualClock>(absl::FromUnixSeconds(1541423681));
-    std::shared_ptr<const auth::RequestSigner> signer =
-        auth::MakeRequestSigner(auth::AuthScheme::kSigned,
-                                {"testpk", Secret("demoprivatekey")}, clock_);
-    auto rest = RestClient::Create({"main", kBase, ApiVersion::kV07}, http_,
-                                   signer, clock_);
-    ASSERT_THAT(rest.status(), IsOk());
-    conversions_ = MakeRestConversionOperations(*rest);
-    addons_ = MakeRestAddonOperations(*rest);
+  void MakeStubs(std::shared_ptr<const RestClient> rest) override {
+    conversions_ = MakeRestConversionOperations(rest);
+    addons_ = MakeRestAddonOperations(rest);
   }
 
-  http::HttpRequest OnlyRequest() {
-    auto requests = http_->requests();
-    EXPECT_EQ(requests.size(), 1u);
-    return requests.empty() ? http::HttpRequest() : requests.front();
-  }
-
-  CallContext context_;
-  std::shared_ptr<FakeHttpClient> http_;
-  std::shared_ptr<ManualClock> clock_;
   std::unique_ptr<ConversionOperations> conversions_;
   std::unique_ptr<AddonOperations> addons_;
 };
@@ -69,7 +47,7 @@ TEST_F(RestConversionAddonOperationsTest, ConvertDocumentSendsTheRecordedBody) {
   ASSERT_THAT(response.status(), IsOk());
   http::HttpRequest sent = OnlyRequest();
   EXPECT_EQ(sent.method, http::HttpMethod::kPost);
-  EXPECT_EQ(sent.url, absl::StrCat(kBase, "/convert/document/"));
+  EXPECT_EQ(sent.url, absl::StrCat(kBaseUrl, "/convert/document/"));
   EXPECT_EQ(sent.body,
             R"({"paths":["d95309eb-50bd-4594-bd7a-950011578480/document/)"
             R"(-/format/jpg/"],"store":"1","save_in_group":"0"})");
@@ -126,7 +104,7 @@ TEST_F(RestConversionAddonOperationsTest, ConvertVideoBuildsTheRecordedPath) {
   auto response = conversions_->ConvertVideo(context_, request);
   ASSERT_THAT(response.status(), IsOk());
   http::HttpRequest sent = OnlyRequest();
-  EXPECT_EQ(sent.url, absl::StrCat(kBase, "/convert/video/"));
+  EXPECT_EQ(sent.url, absl::StrCat(kBaseUrl, "/convert/video/"));
   EXPECT_EQ(sent.body,
             R"({"paths":["e30112d7-3a90-4931-b2c5-688cbb46d3ac/video/-/size/)"
             R"(600x400/change_ratio/-/quality/best/-/format/ogg/-/cut/0:0:0.0/)"
@@ -147,7 +125,7 @@ TEST_F(RestConversionAddonOperationsTest, StatusesMapTheirResults) {
   auto video = conversions_->GetVideoConversionStatus(context_, request);
   ASSERT_THAT(video.status(), IsOk());
   EXPECT_EQ(OnlyRequest().url,
-            absl::StrCat(kBase, "/convert/video/status/911933811/"));
+            absl::StrCat(kBaseUrl, "/convert/video/status/911933811/"));
   EXPECT_EQ(video->status(), v1::CONVERSION_STATUS_FINISHED);
   EXPECT_EQ(video->result_uuid(), "1b73cddb-8e07-44f0-a7ba-724a8300a7a9");
   EXPECT_EQ(video->thumbnails_group_uuid(),
@@ -160,7 +138,7 @@ TEST_F(RestConversionAddonOperationsTest, StatusesMapTheirResults) {
       conversions_->GetDocumentConversionStatus(context_, document_request);
   ASSERT_THAT(document.status(), IsOk());
   EXPECT_EQ(OnlyRequest().url,
-            absl::StrCat(kBase, "/convert/document/status/21120333/"));
+            absl::StrCat(kBaseUrl, "/convert/document/status/21120333/"));
   EXPECT_EQ(document->status(), v1::CONVERSION_STATUS_FAILED);
   EXPECT_EQ(document->error(), "no");
   EXPECT_TRUE(document->result_uuid().empty());
@@ -176,7 +154,7 @@ TEST_F(RestConversionAddonOperationsTest, DocumentInfoKeepsConvertedGroups) {
   auto info = conversions_->GetDocumentConversionInfo(context_, request);
   ASSERT_THAT(info.status(), IsOk());
   EXPECT_EQ(OnlyRequest().url,
-            absl::StrCat(kBase,
+            absl::StrCat(kBaseUrl,
                          "/convert/document/23d29586-713e-4152-b400-"
                          "05fb54730453/"));
   EXPECT_EQ(info->format(), "pdf");
@@ -197,7 +175,7 @@ TEST_F(RestConversionAddonOperationsTest, ExecuteAddonSendsTypedParams) {
   ASSERT_THAT(response.status(), IsOk());
   http::HttpRequest sent = OnlyRequest();
   EXPECT_EQ(sent.method, http::HttpMethod::kPost);
-  EXPECT_EQ(sent.url, absl::StrCat(kBase, "/addons/remove_bg/execute/"));
+  EXPECT_EQ(sent.url, absl::StrCat(kBaseUrl, "/addons/remove_bg/execute/"));
   EXPECT_EQ(sent.body, R"({"target":"ff4d3d37-4de0-4f6d-a7db-8cdabe7fc768",)"
                        R"("params":{"crop":true,"type_level":"2"}})");
   EXPECT_EQ(response->request_id(), "c3446e41-9eb0-4301-aeb4-356d0fdcf9af");
@@ -213,7 +191,7 @@ TEST_F(RestConversionAddonOperationsTest, AddonStatusAsksByRequestId) {
   auto response = addons_->GetAddonExecutionStatus(context_, request);
   ASSERT_THAT(response.status(), IsOk());
   EXPECT_EQ(OnlyRequest().url,
-            absl::StrCat(kBase,
+            absl::StrCat(kBaseUrl,
                          "/addons/remove_bg/execute/status/?request_id="
                          "c3446e41-9eb0-4301-aeb4-356d0fdcf9af"));
   EXPECT_EQ(response->status(), v1::ADDON_EXECUTION_STATUS_DONE);

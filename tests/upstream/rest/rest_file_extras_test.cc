@@ -9,10 +9,10 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "service/common/status.h"
-#include "service/upstream/auth/request_signer.h"
 #include "service/upstream/rest/rest_client.h"
 #include "service/upstream/rest/rest_operations.h"
 #include "tests/testing_util/fake_http_client.h"
+#include "tests/testing_util/rest_stub_fixture.h"
 #include "tests/testing_util/status_matchers.h"
 
 namespace ucgate::upstream {
@@ -26,7 +26,6 @@ using ::testing::UnorderedElementsAre;
 using ucgate::testing::FakeHttpClient;
 
 constexpr char kUuid[] = "2e17f5d1-d423-4de6-8ee5-6773cc4a7fa6";
-constexpr char kBase[] = "https://api.example.test";
 constexpr char kFileJson[] =
     R"({"datetime_removed":null,"datetime_stored":null,)"
     R"("datetime_uploaded":"2022-09-19T12:29:59.461061Z","is_image":true,)"
@@ -35,46 +34,16 @@ constexpr char kFileJson[] =
     R"("uuid":"2e17f5d1-d423-4de6-8ee5-6773cc4a7fa6","variations":null,)"
     R"("content_info":null,"metadata":{"subsystem":"test"}})";
 
-class RestFileExtrasTest : public ::testing::Test {
+class RestFileExtrasTest : public testing::RestStubTest {
  protected:
-  // Answers are served in order, one per request.
-  void SetUpAnswers(std::vector<http::HttpResponse> answers,
-                    std::string project = "main") {
-    answers_ = std::move(answers);
-    next_answer_ = 0;
-    http_ = std::make_shared<FakeHttpClient>(
-        [this](
-            const http::HttpRequest&,
-            const http::RequestOptions&) -> absl::StatusOr<http::HttpResponse> {
-          if (next_answer_ >= answers_.size()) {
-            return absl::InternalError("no more answers");
-          }
-          return answers_[next_answer_++];
-        });
-    auto clock =
-        std::make_shared<ManualClock>(absl::FromUnixSeconds(1541423681));
-    std::shared_ptr<const auth::RequestSigner> signer = auth::MakeRequestSigner(
-        auth::AuthScheme::kSigned, {"testpk", Secret("demoprivatekey")}, clock);
-    auto rest = RestClient::Create({project, kBase, ApiVersion::kV07}, http_,
-                                   signer, clock);
-    ASSERT_THAT(rest.status(), IsOk());
-    operations_ = MakeRestFileOperations(*std::move(rest));
+  void MakeStubs(std::shared_ptr<const RestClient> rest) override {
+    operations_ = MakeRestFileOperations(std::move(rest));
   }
   void SetUpAnswer(int status, std::string body, std::string project = "main") {
     SetUpAnswers({FakeHttpClient::Json(status, std::move(body))},
                  std::move(project));
   }
 
-  http::HttpRequest LastRequest() {
-    auto requests = http_->requests();
-    EXPECT_FALSE(requests.empty());
-    return requests.empty() ? http::HttpRequest() : requests.back();
-  }
-
-  CallContext context_;
-  std::vector<http::HttpResponse> answers_;
-  size_t next_answer_ = 0;
-  std::shared_ptr<FakeHttpClient> http_;
   std::unique_ptr<FileOperations> operations_;
 };
 
@@ -89,7 +58,7 @@ TEST_F(RestFileExtrasTest, GetFileMetadataMapsTheObject) {
       UnorderedElementsAre(Pair("subsystem", "test"), Pair("kind", "photo")));
   http::HttpRequest sent = LastRequest();
   EXPECT_EQ(sent.method, http::HttpMethod::kGet);
-  EXPECT_EQ(sent.url, absl::StrCat(kBase, "/files/", kUuid, "/metadata/"));
+  EXPECT_EQ(sent.url, absl::StrCat(kBaseUrl, "/files/", kUuid, "/metadata/"));
 }
 
 TEST_F(RestFileExtrasTest, GetFileMetadataEmptyObjectIsNoEntries) {
@@ -109,8 +78,8 @@ TEST_F(RestFileExtrasTest, GetFileMetadataKeyReadsTheBareString) {
   auto response = operations_->GetFileMetadataKey(context_, request);
   ASSERT_THAT(response.status(), IsOk());
   EXPECT_EQ(response->value(), "test");
-  EXPECT_EQ(LastRequest().url,
-            absl::StrCat(kBase, "/files/", kUuid, "/metadata/sub:system.v-1/"));
+  EXPECT_EQ(LastRequest().url, absl::StrCat(kBaseUrl, "/files/", kUuid,
+                                            "/metadata/sub:system.v-1/"));
 }
 
 TEST_F(RestFileExtrasTest, UnknownKeyIsNotFound) {
@@ -136,7 +105,7 @@ TEST_F(RestFileExtrasTest, UpdateSendsABareStringAndAccepts200And201) {
     http::HttpRequest sent = LastRequest();
     EXPECT_EQ(sent.method, http::HttpMethod::kPut);
     EXPECT_EQ(sent.url,
-              absl::StrCat(kBase, "/files/", kUuid, "/metadata/subsystem/"));
+              absl::StrCat(kBaseUrl, "/files/", kUuid, "/metadata/subsystem/"));
     EXPECT_EQ(sent.body, R"("new \"test\" value")");
   }
 }
@@ -174,7 +143,7 @@ TEST_F(RestFileExtrasTest, DeleteAccepts204WithNoBody) {
   http::HttpRequest sent = LastRequest();
   EXPECT_EQ(sent.method, http::HttpMethod::kDelete);
   EXPECT_EQ(sent.url,
-            absl::StrCat(kBase, "/files/", kUuid, "/metadata/subsystem/"));
+            absl::StrCat(kBaseUrl, "/files/", kUuid, "/metadata/subsystem/"));
   EXPECT_EQ(sent.body, "");
 }
 
@@ -185,7 +154,8 @@ TEST_F(RestFileExtrasTest, TagsAreReadAndSorted) {
   auto response = operations_->GetFileTags(context_, request);
   ASSERT_THAT(response.status(), IsOk());
   EXPECT_THAT(response->tags(), ElementsAre("alpha", "zebra"));
-  EXPECT_EQ(LastRequest().url, absl::StrCat(kBase, "/files/", kUuid, "/tags/"));
+  EXPECT_EQ(LastRequest().url,
+            absl::StrCat(kBaseUrl, "/files/", kUuid, "/tags/"));
 }
 
 TEST_F(RestFileExtrasTest, ReplaceTagsPutsTheArray) {
@@ -224,7 +194,7 @@ TEST_F(RestFileExtrasTest, UpdateTagsPatchesAddAndRemove) {
   EXPECT_THAT(response->tags(), ElementsAre("keep", "new"));
   http::HttpRequest sent = LastRequest();
   EXPECT_EQ(sent.method, http::HttpMethod::kPatch);
-  EXPECT_EQ(sent.url, absl::StrCat(kBase, "/files/", kUuid, "/tags/"));
+  EXPECT_EQ(sent.url, absl::StrCat(kBaseUrl, "/files/", kUuid, "/tags/"));
   EXPECT_EQ(sent.body, R"({"add":["new"],"remove":["old","gone"]})");
 }
 
@@ -255,7 +225,7 @@ TEST_F(RestFileExtrasTest, SearchSendsEveryFilterOnce) {
   EXPECT_EQ(response->next_page_token(), "");
   http::HttpRequest sent = LastRequest();
   EXPECT_EQ(sent.method, http::HttpMethod::kPost);
-  EXPECT_EQ(sent.url, absl::StrCat(kBase, "/files/search/"));
+  EXPECT_EQ(sent.url, absl::StrCat(kBaseUrl, "/files/search/"));
   EXPECT_EQ(sent.body,
             R"({"filename_contains":"kit\"ten","mime_type":"image/*",)"
             R"("metadata":{"subsystem":"test"},"tags":["pets"],"stored":true,)"

@@ -5,9 +5,9 @@
 #include "service/common/status.h"
 #include "service/common/url.h"
 #include "service/restapi/signing.h"
-#include "service/upstream/auth/request_signer.h"
 #include "service/upstream/rest/rest_operations.h"
 #include "tests/testing_util/fake_http_client.h"
+#include "tests/testing_util/rest_stub_fixture.h"
 #include "tests/testing_util/status_matchers.h"
 
 namespace ucgate::upstream {
@@ -40,40 +40,12 @@ std::string ListJson(const std::string& next) {
                       kFileJson, "]}");
 }
 
-class RestFileOperationsTest : public ::testing::Test {
+class RestFileOperationsTest : public testing::RestStubTest {
  protected:
-  void SetUpStack(FakeHttpClient::Handler handler,
-                  ApiVersion version = ApiVersion::kV07,
-                  std::string base_url = "https://api.example.test") {
-    http_ = std::make_shared<FakeHttpClient>(std::move(handler));
-    clock_ = std::make_shared<ManualClock>(absl::FromUnixSeconds(1541423681));
-    std::shared_ptr<const auth::RequestSigner> signer =
-        auth::MakeRequestSigner(auth::AuthScheme::kSigned,
-                                {"testpk", Secret("demoprivatekey")}, clock_);
-    auto rest =
-        RestClient::Create({"main", base_url, version}, http_, signer, clock_);
-    ASSERT_THAT(rest.status(), IsOk());
-    operations_ = MakeRestFileOperations(*std::move(rest));
+  void MakeStubs(std::shared_ptr<const RestClient> rest) override {
+    operations_ = MakeRestFileOperations(std::move(rest));
   }
 
-  void SetUpAnswer(int status, std::string body,
-                   ApiVersion version = ApiVersion::kV07) {
-    SetUpStack(
-        [status, body](const http::HttpRequest&, const http::RequestOptions&) {
-          return FakeHttpClient::Json(status, body);
-        },
-        version);
-  }
-
-  http::HttpRequest OnlyRequest() {
-    auto requests = http_->requests();
-    EXPECT_EQ(requests.size(), 1u);
-    return requests.empty() ? http::HttpRequest() : requests.front();
-  }
-
-  CallContext context_;
-  std::shared_ptr<FakeHttpClient> http_;
-  std::shared_ptr<ManualClock> clock_;
   std::unique_ptr<FileOperations> operations_;
 };
 

@@ -8,6 +8,7 @@
 #include "service/upstream/rest/rest_operations.h"
 #include "service/upstream/stack/batch_splitting.h"
 #include "tests/testing_util/fake_http_client.h"
+#include "tests/testing_util/rest_stub_fixture.h"
 #include "tests/testing_util/status_matchers.h"
 
 namespace ucgate::upstream {
@@ -47,39 +48,19 @@ std::string GroupJson(int files, bool stored, bool with_null) {
   return body + "]}";
 }
 
-class RestGroupOperationsTest : public ::testing::Test {
+class RestGroupOperationsTest : public testing::RestStubTest {
  protected:
-  void SetUpStack(FakeHttpClient::Handler handler,
-                  ApiVersion version = ApiVersion::kV07) {
-    http_ = std::make_shared<FakeHttpClient>(std::move(handler));
-    auto clock =
-        std::make_shared<ManualClock>(absl::FromUnixSeconds(1541423681));
-    std::shared_ptr<const auth::RequestSigner> signer = auth::MakeRequestSigner(
-        auth::AuthScheme::kSigned, {"testpk", Secret("demoprivatekey")}, clock);
-    auto rest = RestClient::Create(
-        {"main", "https://api.example.test", version}, http_, signer, clock);
-    ASSERT_THAT(rest.status(), IsOk());
+  void MakeStubs(std::shared_ptr<const RestClient> rest) override {
     // StoreGroup stores through the batch-splitting layer, as composed by
     // the stack.
     groups_ = MakeRestGroupOperations(
-        *rest, MakeBatchSplittingFileOperations(
-                   MakeRestFileOperations(*rest),
-                   {restapi::kMaxUuidsPerRequest, 1}, nullptr));
-    project_ = MakeRestProjectOperations(*rest);
-    webhooks_ = MakeRestWebhookOperations(*rest);
+        rest, MakeBatchSplittingFileOperations(
+                  MakeRestFileOperations(rest),
+                  {restapi::kMaxUuidsPerRequest, 1}, nullptr));
+    project_ = MakeRestProjectOperations(rest);
+    webhooks_ = MakeRestWebhookOperations(rest);
   }
 
-  void SetUpAnswer(int status, std::string body,
-                   ApiVersion version = ApiVersion::kV07) {
-    SetUpStack(
-        [status, body](const http::HttpRequest&, const http::RequestOptions&) {
-          return FakeHttpClient::Json(status, body);
-        },
-        version);
-  }
-
-  CallContext context_;
-  std::shared_ptr<FakeHttpClient> http_;
   std::unique_ptr<GroupOperations> groups_;
   std::unique_ptr<ProjectOperations> project_;
   std::unique_ptr<WebhookOperations> webhooks_;

@@ -7,7 +7,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "service/common/log.h"
+#include "tests/testing_util/log_capture.h"
 #include "tests/testing_util/mock_operations.h"
 #include "tests/testing_util/status_matchers.h"
 
@@ -22,13 +22,12 @@ TEST(LoggingDecoratorTest, LogsOutcomeWithoutBodies) {
   auto mock = std::make_shared<::testing::StrictMock<MockFileOperations>>();
   auto clock = std::make_shared<ManualClock>(absl::FromUnixSeconds(1000));
   auto logging = MakeLogging<FileOperations>(mock, "main", clock);
-  std::vector<std::string> lines;
-  SetLogSink([&](absl::string_view line) { lines.emplace_back(line); });
+  testing::LogCapture logs;
   EXPECT_CALL(*mock, GetFile)
       .WillOnce(Return(absl::NotFoundError("upstream: Not found.")));
   EXPECT_THAT(logging->GetFile({}, {}),
               StatusIs(absl::StatusCode::kNotFound, ::testing::_));
-  SetLogSink(nullptr);
+  const std::vector<std::string> lines = logs.lines();
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_THAT(lines[0],
               ::testing::HasSubstr("op=GetFile project=main status=NOT_FOUND"));

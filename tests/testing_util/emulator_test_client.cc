@@ -1,4 +1,4 @@
-#include "tests/emulator/emulator_test_client.h"
+#include "tests/testing_util/emulator_test_client.h"
 
 #include <httplib.h>
 

@@ -103,3 +103,17 @@ class EmulatorTest : public ::testing::Test {
 };
 
 }  // namespace ucgate::emulator::testing
+
+// The names every emulator test uses, where the tests live.
+namespace ucgate::emulator {
+namespace v1 = ::uploadcare::gateway::v1;
+using testing::AuthMode;
+using testing::CallOptions;
+using testing::CallResult;
+using testing::DetailOf;
+using testing::EmulatorClient;
+using testing::kPublicKey;
+using testing::kSecretKey;
+using testing::StringMember;
+using testing::TestOptions;
+}  // namespace ucgate::emulator
