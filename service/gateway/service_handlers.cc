@@ -37,8 +37,8 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServiceHandlers(
   std::vector<std::unique_ptr<grpc::Service>> services;
   services.push_back(std::make_unique<FileServiceHandlers>(unary, streams));
   services.push_back(std::make_unique<GroupServiceHandlers>(unary, streams));
-  services.push_back(std::make_unique<ProjectServiceHandlers>(unary));
-  services.push_back(std::make_unique<WebhookServiceHandlers>(unary));
+  services.push_back(std::make_unique<ProjectServiceHandlers>(unary, streams));
+  services.push_back(std::make_unique<WebhookServiceHandlers>(unary, streams));
   services.push_back(
       std::make_unique<ConversionServiceHandlers>(unary, streams));
   services.push_back(std::make_unique<AddonServiceHandlers>(unary, streams));

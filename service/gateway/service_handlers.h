@@ -36,12 +36,24 @@ namespace ucgate::gateway {
     return streams_.Run(context, request);                \
   }
 
-class FileServiceHandlers final : public v1::FileService::CallbackService {
+// What every service's handlers hold: the runners, and the operations
+// interface their unary RPCs call.
+template <typename Service, typename OperationsInterface>
+class ServiceHandlers : public Service::CallbackService {
  public:
-  using Operations = upstream::FileOperations;
-  FileServiceHandlers(UnaryCallRunner unary, StreamCallRunner streams)
+  using Operations = OperationsInterface;
+  ServiceHandlers(UnaryCallRunner unary, StreamCallRunner streams)
       : unary_(std::move(unary)), streams_(std::move(streams)) {}
 
+ protected:
+  const UnaryCallRunner unary_;
+  const StreamCallRunner streams_;
+};
+
+class FileServiceHandlers final
+    : public ServiceHandlers<v1::FileService, upstream::FileOperations> {
+ public:
+  using ServiceHandlers::ServiceHandlers;
   UCGATE_UNARY_HANDLER(ListFiles)
   // A fresh file-info cache entry answers on the reactor thread.
   UCGATE_UNARY_HANDLER(GetFile)
@@ -60,65 +72,41 @@ class FileServiceHandlers final : public v1::FileService::CallbackService {
   UCGATE_UNARY_HANDLER(UpdateFileTags)
   UCGATE_UNARY_HANDLER(SearchFiles)
   UCGATE_STREAM_HANDLER(StreamFiles)
-
- private:
-  const UnaryCallRunner unary_;
-  const StreamCallRunner streams_;
 };
 
-class GroupServiceHandlers final : public v1::GroupService::CallbackService {
+class GroupServiceHandlers final
+    : public ServiceHandlers<v1::GroupService, upstream::GroupOperations> {
  public:
-  using Operations = upstream::GroupOperations;
-  GroupServiceHandlers(UnaryCallRunner unary, StreamCallRunner streams)
-      : unary_(std::move(unary)), streams_(std::move(streams)) {}
-
+  using ServiceHandlers::ServiceHandlers;
   UCGATE_UNARY_HANDLER(ListGroups)
   UCGATE_UNARY_HANDLER(GetGroup)
   UCGATE_UNARY_HANDLER(DeleteGroup)
   UCGATE_UNARY_HANDLER(StoreGroup)
   UCGATE_STREAM_HANDLER(StreamGroups)
-
- private:
-  const UnaryCallRunner unary_;
-  const StreamCallRunner streams_;
 };
 
 class ProjectServiceHandlers final
-    : public v1::ProjectService::CallbackService {
+    : public ServiceHandlers<v1::ProjectService, upstream::ProjectOperations> {
  public:
-  using Operations = upstream::ProjectOperations;
-  explicit ProjectServiceHandlers(UnaryCallRunner unary)
-      : unary_(std::move(unary)) {}
-
+  using ServiceHandlers::ServiceHandlers;
   UCGATE_UNARY_HANDLER(GetProject)
-
- private:
-  const UnaryCallRunner unary_;
 };
 
 class WebhookServiceHandlers final
-    : public v1::WebhookService::CallbackService {
+    : public ServiceHandlers<v1::WebhookService, upstream::WebhookOperations> {
  public:
-  using Operations = upstream::WebhookOperations;
-  explicit WebhookServiceHandlers(UnaryCallRunner unary)
-      : unary_(std::move(unary)) {}
-
+  using ServiceHandlers::ServiceHandlers;
   UCGATE_UNARY_HANDLER(ListWebhooks)
   UCGATE_UNARY_HANDLER(CreateWebhook)
   UCGATE_UNARY_HANDLER(UpdateWebhook)
   UCGATE_UNARY_HANDLER(DeleteWebhook)
-
- private:
-  const UnaryCallRunner unary_;
 };
 
 class ConversionServiceHandlers final
-    : public v1::ConversionService::CallbackService {
+    : public ServiceHandlers<v1::ConversionService,
+                             upstream::ConversionOperations> {
  public:
-  using Operations = upstream::ConversionOperations;
-  ConversionServiceHandlers(UnaryCallRunner unary, StreamCallRunner streams)
-      : unary_(std::move(unary)), streams_(std::move(streams)) {}
-
+  using ServiceHandlers::ServiceHandlers;
   UCGATE_UNARY_HANDLER(ConvertDocument)
   UCGATE_UNARY_HANDLER(GetDocumentConversionStatus)
   UCGATE_UNARY_HANDLER(GetDocumentConversionInfo)
@@ -126,25 +114,15 @@ class ConversionServiceHandlers final
   UCGATE_UNARY_HANDLER(GetVideoConversionStatus)
   // Every watcher of one job shares one poller (JobWatchHub).
   UCGATE_STREAM_HANDLER(WatchConversionJob)
-
- private:
-  const UnaryCallRunner unary_;
-  const StreamCallRunner streams_;
 };
 
-class AddonServiceHandlers final : public v1::AddonService::CallbackService {
+class AddonServiceHandlers final
+    : public ServiceHandlers<v1::AddonService, upstream::AddonOperations> {
  public:
-  using Operations = upstream::AddonOperations;
-  AddonServiceHandlers(UnaryCallRunner unary, StreamCallRunner streams)
-      : unary_(std::move(unary)), streams_(std::move(streams)) {}
-
+  using ServiceHandlers::ServiceHandlers;
   UCGATE_UNARY_HANDLER(ExecuteAddon)
   UCGATE_UNARY_HANDLER(GetAddonExecutionStatus)
   UCGATE_STREAM_HANDLER(WatchAddonExecution)
-
- private:
-  const UnaryCallRunner unary_;
-  const StreamCallRunner streams_;
 };
 
 #undef UCGATE_STREAM_HANDLER

@@ -11,6 +11,7 @@
 
 #include <memory>
 #include <string>
+#include <type_traits>
 
 #include "absl/status/statusor.h"
 #include "service/cache/file_info_cache.h"
@@ -56,7 +57,22 @@ struct ProjectUpstream {
   // The member of `Interface`'s kind (OperationsOf<FileOperations>() is
   // files.get()).
   template <typename Interface>
-  Interface* OperationsOf() const;
+  Interface* OperationsOf() const {
+    if constexpr (std::is_same_v<Interface, FileOperations>) {
+      return files.get();
+    } else if constexpr (std::is_same_v<Interface, GroupOperations>) {
+      return groups.get();
+    } else if constexpr (std::is_same_v<Interface, ProjectOperations>) {
+      return project.get();
+    } else if constexpr (std::is_same_v<Interface, WebhookOperations>) {
+      return webhooks.get();
+    } else if constexpr (std::is_same_v<Interface, ConversionOperations>) {
+      return conversions.get();
+    } else {
+      static_assert(std::is_same_v<Interface, AddonOperations>);
+      return addons.get();
+    }
+  }
 };
 
 absl::StatusOr<ProjectUpstream> MakeProjectUpstream(
@@ -64,30 +80,5 @@ absl::StatusOr<ProjectUpstream> MakeProjectUpstream(
     std::shared_ptr<http::HttpClient> http_client,
     std::shared_ptr<const Clock> clock, Sleeper sleeper = RealSleeper(),
     RandomSource random = RealRandomSource());
-
-template <>
-inline FileOperations* ProjectUpstream::OperationsOf() const {
-  return files.get();
-}
-template <>
-inline GroupOperations* ProjectUpstream::OperationsOf() const {
-  return groups.get();
-}
-template <>
-inline ProjectOperations* ProjectUpstream::OperationsOf() const {
-  return project.get();
-}
-template <>
-inline WebhookOperations* ProjectUpstream::OperationsOf() const {
-  return webhooks.get();
-}
-template <>
-inline ConversionOperations* ProjectUpstream::OperationsOf() const {
-  return conversions.get();
-}
-template <>
-inline AddonOperations* ProjectUpstream::OperationsOf() const {
-  return addons.get();
-}
 
 }  // namespace ucgate::upstream
