@@ -27,39 +27,39 @@
 #include "uploadcare/gateway/v1/webhook_service.pb.h"
 
 // clang-format off
-#define UCGATE_FILE_SERVICE_RPCS(UNARY, STREAM)                                 \
-  UNARY(ListFiles,               kIdempotent,    kListsFiles,  kAllVersions)    \
-  UNARY(GetFile,                 kIdempotent,    kReadsFile,   kAllVersions)    \
-  UNARY(StoreFile,               kIdempotent,    kChangesFile, kAllVersions)    \
-  UNARY(DeleteFile,              kIdempotent,    kChangesFile, kAllVersions)    \
-  UNARY(BatchStoreFiles,         kIdempotent,    kChangesFiles, kAllVersions)   \
-  UNARY(BatchDeleteFiles,        kIdempotent,    kChangesFiles, kAllVersions)   \
-  UNARY(CopyFileToLocalStorage,  kNotIdempotent, kAddsFile,    kAllVersions)    \
-  UNARY(CopyFileToRemoteStorage, kNotIdempotent, kNoFileInfo,  kAllVersions)    \
-  UNARY(GetFileMetadata,         kIdempotent,    kNoFileInfo,  V07Only("metadata")) \
-  UNARY(GetFileMetadataKey,      kIdempotent,    kNoFileInfo,  V07Only("metadata")) \
-  UNARY(UpdateFileMetadataKey,   kIdempotent,    kChangesFile, V07Only("metadata")) \
-  UNARY(DeleteFileMetadataKey,   kIdempotent,    kChangesFile, V07Only("metadata")) \
-  UNARY(GetFileTags,             kIdempotent,    kNoFileInfo,  kAllVersions)    \
-  UNARY(ReplaceFileTags,         kIdempotent,    kChangesFile, kAllVersions)    \
-  UNARY(UpdateFileTags,          kIdempotent,    kChangesFile, kAllVersions)    \
-  UNARY(SearchFiles,             kIdempotent,    kListsFiles,  kAllVersions)    \
-  STREAM(StreamFiles,                                          kAllVersions)
+#define UCGATE_FILE_SERVICE_RPCS(UNARY, STREAM)                                      \
+  UNARY(ListFiles,               kIdempotent,    kListsFiles,   kAllVersions)        \
+  UNARY(GetFile,                 kIdempotent,    kReadsFile,    kAllVersions)        \
+  UNARY(StoreFile,               kIdempotent,    kChangesFile,  kAllVersions)        \
+  UNARY(DeleteFile,              kIdempotent,    kChangesFile,  kAllVersions)        \
+  UNARY(BatchStoreFiles,         kIdempotent,    kChangesFiles, kAllVersions)        \
+  UNARY(BatchDeleteFiles,        kIdempotent,    kChangesFiles, kAllVersions)        \
+  UNARY(CopyFileToLocalStorage,  kNotIdempotent, kAddsFile,     kAllVersions)        \
+  UNARY(CopyFileToRemoteStorage, kNotIdempotent, kNoFileInfo,   kAllVersions)        \
+  UNARY(GetFileMetadata,         kIdempotent,    kNoFileInfo,   V07Only("metadata")) \
+  UNARY(GetFileMetadataKey,      kIdempotent,    kNoFileInfo,   V07Only("metadata")) \
+  UNARY(UpdateFileMetadataKey,   kIdempotent,    kChangesFile,  V07Only("metadata")) \
+  UNARY(DeleteFileMetadataKey,   kIdempotent,    kChangesFile,  V07Only("metadata")) \
+  UNARY(GetFileTags,             kIdempotent,    kNoFileInfo,   kAllVersions)        \
+  UNARY(ReplaceFileTags,         kIdempotent,    kChangesFile,  kAllVersions)        \
+  UNARY(UpdateFileTags,          kIdempotent,    kChangesFile,  kAllVersions)        \
+  UNARY(SearchFiles,             kIdempotent,    kListsFiles,   kAllVersions)        \
+  STREAM(StreamFiles,                                           kAllVersions)
 
-#define UCGATE_GROUP_SERVICE_RPCS(UNARY, STREAM)                                \
-  UNARY(ListGroups,  kIdempotent, kNoFileInfo,        kAllVersions)             \
-  UNARY(GetGroup,    kIdempotent, kNoFileInfo,        kAllVersions)             \
-  UNARY(DeleteGroup, kIdempotent, kNoFileInfo,        kAllVersions)             \
-  UNARY(StoreGroup,  kIdempotent, kChangesGroupFiles, kAllVersions)             \
-  STREAM(StreamGroups,                                kAllVersions)
+#define UCGATE_GROUP_SERVICE_RPCS(UNARY, STREAM)                     \
+  UNARY(ListGroups,   kIdempotent, kNoFileInfo,        kAllVersions) \
+  UNARY(GetGroup,     kIdempotent, kNoFileInfo,        kAllVersions) \
+  UNARY(DeleteGroup,  kIdempotent, kNoFileInfo,        kAllVersions) \
+  UNARY(StoreGroup,   kIdempotent, kChangesGroupFiles, kAllVersions) \
+  STREAM(StreamGroups,                                 kAllVersions)
 
-#define UCGATE_PROJECT_SERVICE_RPCS(UNARY, STREAM)                              \
+#define UCGATE_PROJECT_SERVICE_RPCS(UNARY, STREAM)          \
   UNARY(GetProject, kIdempotent, kNoFileInfo, kAllVersions)
 
-#define UCGATE_WEBHOOK_SERVICE_RPCS(UNARY, STREAM)                              \
-  UNARY(ListWebhooks,  kIdempotent,    kNoFileInfo, kAllVersions)               \
-  UNARY(CreateWebhook, kNotIdempotent, kNoFileInfo, kAllVersions)               \
-  UNARY(UpdateWebhook, kIdempotent,    kNoFileInfo, kAllVersions)               \
+#define UCGATE_WEBHOOK_SERVICE_RPCS(UNARY, STREAM)                \
+  UNARY(ListWebhooks,  kIdempotent,    kNoFileInfo, kAllVersions) \
+  UNARY(CreateWebhook, kNotIdempotent, kNoFileInfo, kAllVersions) \
+  UNARY(UpdateWebhook, kIdempotent,    kNoFileInfo, kAllVersions) \
   UNARY(DeleteWebhook, kIdempotent,    kNoFileInfo, kAllVersions)
 
 // Conversions add variations to their source file once they finish; the
@@ -72,18 +72,18 @@
   UNARY(GetVideoConversionStatus,    kIdempotent,    kNoFileInfo, kAllVersions) \
   STREAM(WatchConversionJob,                                      kAllVersions)
 
-#define UCGATE_ADDON_SERVICE_RPCS(UNARY, STREAM)                                \
+#define UCGATE_ADDON_SERVICE_RPCS(UNARY, STREAM)                                          \
   UNARY(ExecuteAddon,            kNotIdempotent, kChangesAddonTarget, V07Only("add-ons")) \
   UNARY(GetAddonExecutionStatus, kIdempotent,    kReportsAddonRun,    V07Only("add-ons")) \
   STREAM(WatchAddonExecution,                                         V07Only("add-ons"))
 
 // Every service: X(Service, RPCS), RPCS being the service's rows above.
-#define UCGATE_SERVICES(X)                                                      \
-  X(FileService,       UCGATE_FILE_SERVICE_RPCS)                                \
-  X(GroupService,      UCGATE_GROUP_SERVICE_RPCS)                               \
-  X(ProjectService,    UCGATE_PROJECT_SERVICE_RPCS)                             \
-  X(WebhookService,    UCGATE_WEBHOOK_SERVICE_RPCS)                             \
-  X(ConversionService, UCGATE_CONVERSION_SERVICE_RPCS)                          \
+#define UCGATE_SERVICES(X)                             \
+  X(FileService,       UCGATE_FILE_SERVICE_RPCS)       \
+  X(GroupService,      UCGATE_GROUP_SERVICE_RPCS)      \
+  X(ProjectService,    UCGATE_PROJECT_SERVICE_RPCS)    \
+  X(WebhookService,    UCGATE_WEBHOOK_SERVICE_RPCS)    \
+  X(ConversionService, UCGATE_CONVERSION_SERVICE_RPCS) \
   X(AddonService,      UCGATE_ADDON_SERVICE_RPCS)
 // clang-format on
 
