@@ -1,6 +1,6 @@
-// What every gRPC call of the gateway shares, unary or streaming: finding the
-// project and its operations, the caller's deadline, the status the call
-// ends with, and the overload error.
+// What every gRPC call of the gateway shares, unary or streaming: accepting
+// it (its project, its operations, its whole request checked), the caller's
+// deadline, the status the call ends with, and the overload error.
 #pragma once
 
 #include <string>
@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/status.h"
+#include "service/api/request_validation.h"
 #include "service/gateway/project_registry.h"
 
 namespace ucgate::gateway {
@@ -29,12 +30,14 @@ absl::Time DeadlineOf(const grpc::CallbackServerContext& context);
 // the call's blocking work.
 absl::Status GatewayOverloadedError();
 
-// The project of a call and its operations of `Operations`' kind, or why the
-// call cannot be served: an unknown project, or UNIMPLEMENTED when the
-// project has no upstream for that service.
+// The project of a call and its operations of `Operations`' kind, once the
+// whole request has been checked for that project (api::ValidateCall); or
+// why the call is refused: an unknown project, UNIMPLEMENTED when the project
+// has no upstream for that service, or the request's first fault.
 template <typename Operations, typename Request>
-absl::StatusOr<std::pair<const Project*, Operations*>> ResolveOperations(
-    const ProjectRegistry& projects, grpc::CallbackServerContext* context) {
+absl::StatusOr<std::pair<const Project*, Operations*>> AcceptCall(
+    const ProjectRegistry& projects, grpc::CallbackServerContext* context,
+    const Request& request) {
   absl::StatusOr<const Project*> project = projects.Resolve(*context);
   if (!project.ok()) return project.status();
   Operations* operations =
@@ -42,6 +45,11 @@ absl::StatusOr<std::pair<const Project*, Operations*>> ResolveOperations(
   if (operations == nullptr) {
     return absl::UnimplementedError(absl::StrCat(
         Request::descriptor()->name(), ": not served by this gateway"));
+  }
+  if (absl::Status valid =
+          api::ValidateCall(request, (*project)->name, (*project)->api_version);
+      !valid.ok()) {
+    return valid;
   }
   return std::make_pair(*project, operations);
 }

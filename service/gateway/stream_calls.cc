@@ -1,5 +1,7 @@
 #include "service/gateway/stream_calls.h"
 
+#include <algorithm>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <utility>
@@ -8,8 +10,6 @@
 #include "service/api/limits.h"
 #include "service/api/listing_filters.h"
 #include "service/api/page_token.h"
-#include "service/api/request_validation.h"
-#include "service/common/status.h"
 #include "service/gateway/call_plumbing.h"
 #include "service/gateway/listing_pump.h"
 
@@ -224,28 +224,23 @@ class WatchStream final : public grpc::ServerWriteReactor<Update>,
   Update message_;
 };
 
+template <typename Status>
+bool IsOneOf(Status status, std::initializer_list<Status> statuses) {
+  return std::find(statuses.begin(), statuses.end(), status) != statuses.end();
+}
+
 bool IsTerminal(const v1::WatchConversionJobResponse& update) {
-  switch (update.status()) {
-    case v1::CONVERSION_STATUS_FINISHED:
-    case v1::CONVERSION_STATUS_FAILED:
-    case v1::CONVERSION_STATUS_CANCELLED:
-      return true;
-    default:
-      return false;
-  }
+  return IsOneOf(update.status(),
+                 {v1::CONVERSION_STATUS_FINISHED, v1::CONVERSION_STATUS_FAILED,
+                  v1::CONVERSION_STATUS_CANCELLED});
 }
 
 // UNKNOWN is terminal too: the upstream does not know the run and never
 // will, so polling on would only wait for the caller's deadline.
 bool IsTerminal(const v1::WatchAddonExecutionResponse& update) {
-  switch (update.status()) {
-    case v1::ADDON_EXECUTION_STATUS_DONE:
-    case v1::ADDON_EXECUTION_STATUS_ERROR:
-    case v1::ADDON_EXECUTION_STATUS_UNKNOWN:
-      return true;
-    default:
-      return false;
-  }
+  return IsOneOf(update.status(), {v1::ADDON_EXECUTION_STATUS_DONE,
+                                   v1::ADDON_EXECUTION_STATUS_ERROR,
+                                   v1::ADDON_EXECUTION_STATUS_UNKNOWN});
 }
 
 template <typename Update>
@@ -282,15 +277,9 @@ StreamCallRunner::StreamListing(
     const typename Listing::Request& request) const {
   using Message = typename Listing::Message;
   using Operations = typename Listing::Operations;
-  auto target = ResolveOperations<Operations, typename Listing::Request>(
-      *projects_, context);
+  auto target = AcceptCall<Operations>(*projects_, context, request);
   if (!target.ok()) return new RefusedStream<Message>(context, target.status());
   const auto [project, operations] = *target;
-  if (absl::Status valid =
-          api::ValidateCall(request, project->name, project->api_version);
-      !valid.ok()) {
-    return new RefusedStream<Message>(context, valid);
-  }
   // The same filters give the same fingerprint whatever the resume point.
   const uint64_t fingerprint =
       api::PagedRequestFingerprint(project->name, request);
@@ -341,15 +330,9 @@ grpc::ServerWriteReactor<v1::WatchConversionJobResponse>* StreamCallRunner::Run(
     const v1::WatchConversionJobRequest* request) const {
   using Update = v1::WatchConversionJobResponse;
   auto target =
-      ResolveOperations<upstream::ConversionOperations,
-                        v1::WatchConversionJobRequest>(*projects_, context);
+      AcceptCall<upstream::ConversionOperations>(*projects_, context, *request);
   if (!target.ok()) return new RefusedStream<Update>(context, target.status());
   const auto [project, operations] = *target;
-  if (absl::Status valid =
-          api::ValidateCall(*request, project->name, project->api_version);
-      !valid.ok()) {
-    return new RefusedStream<Update>(context, valid);
-  }
   const bool document = request->kind() == v1::CONVERSION_KIND_DOCUMENT;
   const int64_t token = request->token();
   JobKey key{project->name, document ? "document" : "video",
@@ -390,15 +373,9 @@ StreamCallRunner::Run(grpc::CallbackServerContext* context,
                       const v1::WatchAddonExecutionRequest* request) const {
   using Update = v1::WatchAddonExecutionResponse;
   auto target =
-      ResolveOperations<upstream::AddonOperations,
-                        v1::WatchAddonExecutionRequest>(*projects_, context);
+      AcceptCall<upstream::AddonOperations>(*projects_, context, *request);
   if (!target.ok()) return new RefusedStream<Update>(context, target.status());
   const auto [project, operations] = *target;
-  if (absl::Status valid =
-          api::ValidateCall(*request, project->name, project->api_version);
-      !valid.ok()) {
-    return new RefusedStream<Update>(context, valid);
-  }
   v1::GetAddonExecutionStatusRequest status_request;
   status_request.set_addon(request->addon());
   status_request.set_request_id(request->request_id());

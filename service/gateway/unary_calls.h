@@ -10,7 +10,6 @@
 
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/server_callback.h"
-#include "service/api/request_validation.h"
 #include "service/common/blocking_executor.h"
 #include "service/gateway/call_plumbing.h"
 #include "service/gateway/project_registry.h"
@@ -44,15 +43,10 @@ class UnaryCallRunner {
                                 absl::StatusOr<Response> (Operations::*method)(
                                     const upstream::CallContext&,
                                     const Request&)) const {
-    auto target = ResolveOperations<Operations, Request>(*projects_, context);
+    auto target = AcceptCall<Operations>(*projects_, context, *request);
     if (!target.ok()) return AnswerNow(context, target.status());
     const Project* project = target->first;
     Operations* operations = target->second;
-    if (absl::Status valid =
-            api::ValidateCall(*request, project->name, project->api_version);
-        !valid.ok()) {
-      return AnswerNow(context, valid);
-    }
     if (AnswerWithoutBlocking(*project, *request, response)) {
       return AnswerNow(context, absl::OkStatus());
     }
