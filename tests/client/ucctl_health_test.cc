@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "client/ucctl.h"
 #include "gmock/gmock.h"
+#include "grpcpp/generic/async_generic_service.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server.h"
@@ -36,6 +37,8 @@ class UcctlHealthTest : public ::testing::Test {
     grpc::ServerBuilder builder;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
                              &port_);
+    // gRPC serves no service, health included, without a registered one.
+    builder.RegisterCallbackGenericService(&unimplemented_);
     server_ = builder.BuildAndStart();
     ASSERT_NE(server_, nullptr);
     health()->SetServingStatus(true);
@@ -56,6 +59,7 @@ class UcctlHealthTest : public ::testing::Test {
   }
 
   int port_ = 0;
+  grpc::CallbackGenericService unimplemented_;
   std::unique_ptr<grpc::Server> server_;
 };
 

@@ -4,11 +4,11 @@
 // restricted Pod Security, probes, the config checksum, whole-directory
 // mounts, and values the chart must refuse.
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, test } from "node:test";
-import { parse } from "yaml";
+import { isMap, parse, parseDocument } from "yaml";
 import {
   apiProblems,
   chartDir,
@@ -18,6 +18,7 @@ import {
   only,
   renderChart,
   renderError,
+  renderNotes,
   sha256,
 } from "./lib.mjs";
 
@@ -54,6 +55,56 @@ describe("helm lint --strict", () => {
       assert.match(result.stdout, /1 chart\(s\) linted, 0 chart\(s\) failed/);
     });
   }
+});
+
+describe("values.yaml and values.schema.json", () => {
+  test("every value in values.yaml is documented by a comment", () => {
+    const document = parseDocument(readFileSync(path.join(chartDir, "values.yaml"), "utf8"));
+    // Maps whose entries are data (resource amounts, labels), documented whole.
+    const dataMaps = new Set(["resources", "networkPolicy.dns.podLabels"]);
+    const undocumented = [];
+    const walk = (map, prefix) =>
+      map.items.forEach((pair, i) => {
+        const key = `${prefix}${pair.key.value}`;
+        // A map's first key carries its comment on the map itself.
+        const documented = Boolean(
+          pair.key.commentBefore || pair.commentBefore || (i === 0 && map.commentBefore),
+        );
+        if (isMap(pair.value) && pair.value.items.length > 0 && !dataMaps.has(key)) {
+          walk(pair.value, `${key}.`);
+        } else if (!documented) {
+          undocumented.push(key);
+        }
+      });
+    walk(document.contents, "");
+    assert.deepEqual(undocumented, []);
+  });
+
+  test("the schema refuses unknown keys everywhere but in Kubernetes objects passed through", () => {
+    const schema = JSON.parse(readFileSync(path.join(chartDir, "values.schema.json"), "utf8"));
+    const passedThrough = new Set([
+      "properties.global",
+      "definitions.kubernetesObject",
+      "properties.extraVolumes.items",
+      "properties.extraVolumeMounts.items",
+    ]);
+    const open = [];
+    const walk = (node, where) => {
+      if (node === null || typeof node !== "object") return;
+      const types = [node.type].flat();
+      if (types.includes("object") && !passedThrough.has(where)) {
+        const closed = node.additionalProperties === false;
+        const typedMap = typeof node.additionalProperties === "object" && !node.properties;
+        if (!closed && !typedMap) open.push(where);
+      }
+      for (const [key, child] of Object.entries(node)) {
+        walk(child, where ? `${where}.${key}` : key);
+      }
+    };
+    walk(schema, "");
+    assert.deepEqual(open, []);
+    assert.equal(schema.additionalProperties, false);
+  });
 });
 
 describe("every ci value set renders objects the Kubernetes API accepts", () => {
@@ -406,6 +457,23 @@ describe("Service, PDB, HPA, NetworkPolicy, ServiceMonitor", () => {
     assert.equal(monitor.metadata.labels.release, "kube-prometheus-stack");
     assert.deepEqual(monitor.spec.selector.matchLabels, only(objects, "Service").spec.selector);
     assert.deepEqual(find(renderChart({ files: [DEFAULT] }), "ServiceMonitor"), []);
+  });
+});
+
+describe("NOTES.txt", () => {
+  test("tells how to test, call and rotate, and warns when anyone may call", () => {
+    const notes = renderNotes([DEFAULT]);
+    assert.match(notes, /gRPC: {2}ucgate\.gateways\.svc:50051 \(plaintext\)/);
+    assert.match(notes, /helm test ucgate --namespace gateways/);
+    assert.match(notes, /--labels=ucgate\.uploadcare\.com\/client=true --image=localhost\/ucgate:0\.1\.0/);
+    assert.match(notes, /ucctl --target ucgate\.gateways\.svc:50051 files list/);
+    assert.match(notes, /Rotate a key: update the Secret uploadcare-keys/);
+    assert.match(notes, /WARNING: auth\.allowUnauthenticated is true/);
+    const tls = renderNotes([TLS_CALLERS]);
+    assert.match(tls, /\(TLS, client certificates required\)/);
+    assert.match(tls, /--ca-file CA_FILE --cert-file CERT_FILE --key-file KEY_FILE/);
+    assert.match(tls, /Projects: main, legacy/);
+    assert.doesNotMatch(tls, /WARNING/);
   });
 });
 

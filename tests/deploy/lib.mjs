@@ -10,7 +10,16 @@
 // object against the field lists of the same package's type declarations.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
@@ -85,6 +94,29 @@ export function renderChart({ files = [], sets = [], extra = [] } = {}) {
     throw error;
   }
   return parseDocuments(result.stdout);
+}
+
+// NOTES.txt as `helm install` prints it (helm template leaves it out): a
+// copy of the chart renders it through a wrapper template.
+export function renderNotes(files) {
+  const copy = mkdtempSync(path.join(tmpdir(), "ucgate-notes-"));
+  cpSync(chartDir, copy, { recursive: true });
+  const notes = readFileSync(path.join(copy, "templates/NOTES.txt"), "utf8");
+  rmSync(path.join(copy, "templates/NOTES.txt"));
+  writeFileSync(
+    path.join(copy, "templates/_notes.tpl"),
+    `{{- define "test.notes" -}}\n${notes}{{- end }}\n`,
+  );
+  writeFileSync(
+    path.join(copy, "templates/notes.yaml"),
+    'notes: {{ include "test.notes" . | toJson }}\n',
+  );
+  const args = ["template", "ucgate", copy, "--namespace", "gateways"];
+  for (const file of files) args.push("--values", file);
+  const result = helm([...args, "--show-only", "templates/notes.yaml"]);
+  rmSync(copy, { recursive: true });
+  if (result.status !== 0) throw new Error(result.stderr);
+  return parseDocuments(result.stdout)[0].notes;
 }
 
 // Helm's error for values the chart must refuse ("" when it renders).
