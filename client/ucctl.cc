@@ -89,6 +89,9 @@ int RunUcctl(const std::vector<std::string>& args, std::ostream& out,
     absl::StrAppend(&resources, absl::StrFormat("\n  %-28s %s", resource.name,
                                                 resource.group->summary));
   }
+  absl::StrAppend(
+      &resources,
+      absl::StrFormat("\n  %-28s %s", "health [SERVICE]", kHealthSummary));
   top.AddEpilog(resources);
   top.AddEpilog(
       "Environment:\n"
@@ -113,7 +116,8 @@ int RunUcctl(const std::vector<std::string>& args, std::ostream& out,
       "  ucctl addons run remove_bg 2e17f5d1-d423-4de6-8ee5-6773cc4a7fa6 "
       "--crop true\n"
       "  ucctl webhooks create --target-url https://example.com/hook "
-      "--event file.uploaded");
+      "--event file.uploaded\n"
+      "  ucctl --target ucgate.ucgate.svc:50051 health");
   invocation.top_level = &top;
 
   std::vector<std::string> rest;
@@ -141,11 +145,16 @@ int RunUcctl(const std::vector<std::string>& args, std::ostream& out,
   for (const Resource& resource : kResources) {
     absl::StrAppend(&known, known.empty() ? "" : ", ", resource.name);
   }
+  absl::StrAppend(&known, ", health");
   if (rest.empty()) {
     return PrintUsageError(top,
                            absl::InvalidArgumentError(
                                absl::StrCat("missing resource (", known, ")")),
                            err);
+  }
+  if (rest[0] == "health") {
+    return RunHealth(std::vector<std::string>(rest.begin() + 1, rest.end()),
+                     invocation);
   }
   for (const Resource& resource : kResources) {
     if (rest[0] != resource.name) continue;

@@ -33,8 +33,9 @@ Command::Command(Invocation& invocation, absl::string_view path,
                  absl::string_view summary)
     : invocation_(invocation),
       command_line_(
-          absl::StrCat("ucctl ", path, " ", verb),
-          absl::StrCat("ucctl [connection options] ", path, " ", verb,
+          absl::StrCat("ucctl ", path, verb.empty() ? "" : " ", verb),
+          absl::StrCat("ucctl [connection options] ", path,
+                       verb.empty() ? "" : " ", verb,
                        arguments.empty() ? "" : " ", arguments, " [options]"),
           std::string(summary)),
       output_name_(invocation.output_name) {}

@@ -40,7 +40,8 @@ struct Invocation {
 int PrintUsageError(const CommandLine& command_line, const absl::Status& status,
                     std::ostream& err);
 
-// One `ucctl <path> <verb>` run: its command line (with --output and the
+// One `ucctl <path> <verb>` run (or `ucctl <path>` when verb is empty): its
+// command line (with --output and the
 // note on connection options), its positional arguments, and the shared
 // steps of connecting, calling and printing.
 class Command {
@@ -137,6 +138,10 @@ extern const VerbGroup kProjectGroup;
 extern const VerbGroup kWebhooksGroup;
 extern const VerbGroup kConvertGroup;
 extern const VerbGroup kAddonsGroup;
+
+// `ucctl health [SERVICE]`: a command of its own, with no verbs.
+extern const char kHealthSummary[];
+int RunHealth(const std::vector<std::string>& args, Invocation& invocation);
 
 // "true"/"false" into an optional bool; an empty text leaves it unset.
 absl::Status ParseOptionalBool(absl::string_view option, absl::string_view text,

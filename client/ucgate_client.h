@@ -14,6 +14,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "google/protobuf/repeated_field.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/support/status.h"
@@ -274,6 +275,19 @@ class ProjectClient
   using ServiceClient::ServiceClient;
 
   UCGATE_PROJECT_SERVICE_RPCS(UCGATE_CLIENT_RPC, UCGATE_NO_ROW)
+};
+
+// grpc.health.v1.Health: whether the gateway (service "") or one of its
+// services is serving. Answered without a project.
+class HealthClient
+    : public ServiceClient<HealthClient, ::grpc::health::v1::Health> {
+ public:
+  using ServiceClient::ServiceClient;
+
+  absl::StatusOr<::grpc::health::v1::HealthCheckResponse> Check(
+      const ::grpc::health::v1::HealthCheckRequest& request) {
+    return this->Call(&Stub::Check, request);
+  }
 };
 
 class WebhookClient

@@ -8,7 +8,7 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libcurl4-openssl-dev libssl-dev libgtest-dev libgmock-dev
   libsimdjson-dev libcpp-httplib-dev rapidjson-dev libyaml-cpp-dev
-  python3 python3-yaml
+  python3 python3-yaml unzip
 )
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   packages+=(nodejs npm)

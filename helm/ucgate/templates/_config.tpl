@@ -1,0 +1,41 @@
+{{/*
+ucgate's config.yaml, the one place where values become ucgate's
+configuration keys (README.md "Configuration"). The ConfigMap renders it and
+the Deployment's checksum/config annotation hashes it, so pods roll when it
+changes.
+
+Keys from the callers and observability issues (14, 15), which the binary
+accepts once those land; until then ucgate refuses them as unknown:
+  admin_listen, tls {cert_file, key_file, client_ca_file},
+  allow_unauthenticated, callers, log_format.
+tests/deploy/chart.test.mjs lists the same keys (PENDING_KEYS) and checks the
+rest of this file against today's binary.
+*/}}
+{{- define "ucgate.config" -}}
+{{- $config := deepCopy .Values.config }}
+{{- $_ := set $config "listen" (printf "%s:%d" .Values.listenAddress (int .Values.containerPorts.grpc)) }}
+{{- if .Values.admin.enabled }}
+{{- $_ := set $config "admin_listen" (printf "%s:%d" .Values.listenAddress (int .Values.containerPorts.admin)) }}
+{{- end }}
+{{- if .Values.tls.enabled }}
+{{- $tls := dict "cert_file" (printf "%s/tls.crt" .Values.tls.mountPath) "key_file" (printf "%s/tls.key" .Values.tls.mountPath) }}
+{{- if .Values.tls.clientAuth }}
+{{- $_ := set $tls "client_ca_file" (printf "%s/ca.crt" .Values.tls.mountPath) }}
+{{- end }}
+{{- $_ := set $config "tls" $tls }}
+{{- end }}
+{{- $_ := set $config "allow_unauthenticated" .Values.auth.allowUnauthenticated }}
+{{- if .Values.auth.callers }}
+{{- $_ := set $config "callers" .Values.auth.callers }}
+{{- end }}
+{{- $projects := list }}
+{{- range .Values.projects }}
+{{- $project := dict "name" .name "public_key" .publicKey "secret_key_file" (printf "%s/%s" $.Values.uploadcareSecret.mountPath (default .name .secretKey)) "auth_scheme" (default "signed" .authScheme) "api_version" (default "0.7" .apiVersion) }}
+{{- if .baseUrl }}
+{{- $_ := set $project "base_url" .baseUrl }}
+{{- end }}
+{{- $projects = append $projects $project }}
+{{- end }}
+{{- $_ := set $config "projects" $projects }}
+{{- toYaml $config }}
+{{- end }}
