@@ -65,7 +65,8 @@ struct FileJsonOptions {
 void AppendFileJson(const v1::File& file, const FileJsonOptions& options,
                     std::string* out);
 
-// Appends `text` as a JSON string literal (quotes and escapes included).
+// Appends `text` as a JSON string literal (quotes and escapes included; see
+// ucgate::AppendJsonString, which this is).
 void AppendJsonString(absl::string_view text, std::string* out);
 
 }  // namespace ucgate::json
