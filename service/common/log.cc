@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
@@ -98,6 +99,32 @@ void AppendValue(const LogField& field, bool json, std::string* out) {
   }
 }
 
+// Appends "2026-01-02T03:04:05" (UTC), a '.', `fraction_digits` (3 or 6)
+// digits of the second and 'Z'. absl::FormatTime costs microseconds, so each
+// thread keeps the last second it formatted: lines within one second share
+// it.
+void AppendTime(absl::Time time, int fraction_digits, std::string* out) {
+  thread_local int64_t cached_second = std::numeric_limits<int64_t>::min();
+  thread_local std::string cached_text;
+  const int64_t micros = absl::ToUnixMicros(time);
+  // Floor division: the second holding `time`, also before 1970.
+  const int64_t second =
+      micros >= 0 ? micros / 1000000 : -((-micros + 999999) / 1000000);
+  if (second != cached_second) {
+    cached_text =
+        absl::FormatTime("%Y-%m-%dT%H:%M:%S", absl::FromUnixSeconds(second),
+                         absl::UTCTimeZone());
+    cached_second = second;
+  }
+  const int64_t micro_of_second = micros - second * 1000000;
+  out->append(cached_text);
+  if (fraction_digits == 3) {
+    absl::StrAppendFormat(out, ".%03dZ", micro_of_second / 1000);
+  } else {
+    absl::StrAppendFormat(out, ".%06dZ", micro_of_second);
+  }
+}
+
 }  // namespace
 
 LogField LogField::Milliseconds(absl::string_view key, absl::Duration value) {
@@ -149,20 +176,18 @@ std::string FormatLogLine(LogFormat line_format, absl::Time time,
                           absl::Span<const LogField> fields) {
   std::string line;
   if (line_format == LogFormat::kText) {
-    absl::StrAppend(
-        &line,
-        absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", time, absl::UTCTimeZone()),
-        " ", LevelName(level), " ", message);
+    AppendTime(time, 3, &line);
+    absl::StrAppend(&line, " ", LevelName(level), " ", message);
     for (const LogField& field : fields) {
       absl::StrAppend(&line, " ", field.key(), "=");
       AppendValue(field, /*json=*/false, &line);
     }
     return line;
   }
-  absl::StrAppend(
-      &line, "{\"time\":\"",
-      absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", time, absl::UTCTimeZone()),
-      "\",\"level\":\"", JsonLevelName(level), "\",\"message\":");
+  line.append("{\"time\":\"");
+  AppendTime(time, 6, &line);
+  absl::StrAppend(&line, "\",\"level\":\"", JsonLevelName(level),
+                  "\",\"message\":");
   AppendJsonString(message, &line);
   for (const LogField& field : fields) {
     line.push_back(',');

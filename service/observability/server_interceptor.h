@@ -12,6 +12,7 @@
 #pragma once
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -79,6 +80,46 @@ struct ServerObservabilityOptions {
   bool log_calls = true;
   // Times calls (only differences of its readings are used).
   std::shared_ptr<const Clock> clock;  // null: a steady clock
+};
+
+// What the interceptor does for one call, hook point by hook point (usable
+// without gRPC's interception machinery: the benchmarks time it alone, and
+// another server can drive it). OnInitialMetadata comes first and OnStatus
+// once; a stream's message hooks may come from other threads meanwhile
+// (their counters are atomic).
+class CallRecorder {
+ public:
+  // `options` must outlive the recorder; `context` keys the call's
+  // observation (FindCallObservation); `method` is null for a method outside
+  // the metrics' services.
+  CallRecorder(const ServerObservabilityOptions* options,
+               const grpc::ServerContextBase* context,
+               GrpcServerMetrics::Method* method);
+  ~CallRecorder();
+  CallRecorder(const CallRecorder&) = delete;
+  CallRecorder& operator=(const CallRecorder&) = delete;
+
+  // The caller's metadata arrived: the call's trace starts, and its
+  // observation becomes findable.
+  void OnInitialMetadata(
+      const std::multimap<grpc::string_ref, grpc::string_ref>& metadata);
+  void OnMessageReceived();
+  void OnMessageSent();
+  // The status is about to be sent: handled counted, x-request-id added to
+  // `trailers`, the call logged.
+  void OnStatus(const grpc::Status& status,
+                std::multimap<std::string, std::string>* trailers);
+
+ private:
+  void LogCall(const grpc::Status& status, absl::Duration handling,
+               const std::string& caller) const;
+
+  const ServerObservabilityOptions& options_;
+  const grpc::ServerContextBase* const context_;
+  GrpcServerMetrics::Method* const method_;
+  const absl::Time start_;
+  std::shared_ptr<CallObservation> observation_;
+  bool finished_ = false;
 };
 
 // Install with ServerBuilder::experimental().SetInterceptorCreators (which

@@ -72,8 +72,10 @@ std::string RandomHexId(int bytes, absl::BitGenRef random) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string id;
   id.reserve(2 * bytes);
+  uint64_t bits = 0;
   for (int i = 0; i < bytes; ++i) {
-    const uint8_t byte = absl::Uniform<uint8_t>(random);
+    if (i % 8 == 0) bits = absl::Uniform<uint64_t>(random);
+    const uint8_t byte = static_cast<uint8_t>(bits >> (8 * (i % 8)));
     id.push_back(kHex[byte >> 4]);
     id.push_back(kHex[byte & 0xf]);
   }

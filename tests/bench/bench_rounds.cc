@@ -9,11 +9,16 @@ namespace ucgate::bench {
 
 std::vector<Round> MeasureRounds(LoadOptions load, int rounds,
                                  const std::vector<MeasureRow>& rows,
-                                 const RoundRatio& ratio) {
+                                 const RoundRatio& ratio, bool rotate_rows) {
   std::vector<Round> measured;
   for (int i = 0; i < rounds; ++i) {
     Round& round = measured.emplace_back();
-    for (const MeasureRow& row : rows) round.rows.push_back(row(load));
+    round.rows.resize(rows.size());
+    const size_t first = rotate_rows ? i % rows.size() : 0;
+    for (size_t j = 0; j < rows.size(); ++j) {
+      const size_t row = (first + j) % rows.size();
+      round.rows[row] = rows[row](load);
+    }
     round.ratio = ratio(round.rows);
     load.warm_up = absl::Milliseconds(100);  // warm after the first round
   }

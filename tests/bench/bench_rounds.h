@@ -22,10 +22,13 @@ using MeasureRow = std::function<LoadResult(const LoadOptions&)>;
 using RoundRatio = std::function<double(const std::vector<LoadResult>&)>;
 
 // `rounds` rounds in the order measured, each row run with `load` (the
-// warm-up shortened after the first round, when everything is warm).
+// warm-up shortened after the first round, when everything is warm). With
+// `rotate_rows`, round i starts at row i % rows.size() (results stay in row
+// order), so that no row always runs right after the same other row.
 std::vector<Round> MeasureRounds(LoadOptions load, int rounds,
                                  const std::vector<MeasureRow>& rows,
-                                 const RoundRatio& ratio);
+                                 const RoundRatio& ratio,
+                                 bool rotate_rows = false);
 
 // Reports each round's ratio (in the order measured), sorts `rounds` by
 // ratio and returns the median round.

@@ -86,6 +86,29 @@ TEST(JsonLogLine, HoldsTimeLevelMessageAndTypedFields) {
                                  ",\"request_id\":.*,\"upstream_attempts\".*"));
 }
 
+TEST(JsonLogLine, TimesMatchAbslFormatting) {
+  // Lines of one second share a formatted prefix; every fraction, second
+  // boundary and pre-1970 time must still read as absl formats it.
+  for (int64_t micros :
+       {int64_t{1767225600123456}, int64_t{1767225600999999},
+        int64_t{1767225601000000}, int64_t{1767225601000001}, int64_t{0},
+        int64_t{-1}, int64_t{-1000000}, int64_t{-1234567}}) {
+    const absl::Time time = absl::FromUnixMicros(micros);
+    SCOPED_TRACE(micros);
+    simdjson::dom::parser parser;
+    simdjson::dom::element json;
+    const std::string line =
+        FormatLogLine(LogFormat::kJson, time, LogLevel::kInfo, "m", {});
+    ASSERT_EQ(parser.parse(line).get(json), simdjson::SUCCESS);
+    EXPECT_EQ(
+        std::string_view(json["time"]),
+        absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", time, absl::UTCTimeZone()));
+    EXPECT_THAT(FormatLogLine(LogFormat::kText, time, LogLevel::kInfo, "m", {}),
+                ::testing::StartsWith(absl::FormatTime(
+                    "%Y-%m-%dT%H:%M:%E3SZ", time, absl::UTCTimeZone())));
+  }
+}
+
 TEST(JsonLogLine, EscapesWhateverTheTextHolds) {
   const std::string hostile =
       "say \"hi\"\\\n{\"level\":\"error\"}\r\t\x01 \xc3\xa9 \xff\xfe end";
