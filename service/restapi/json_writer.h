@@ -15,11 +15,12 @@
 #include "google/protobuf/map.h"
 #include "google/protobuf/repeated_ptr_field.h"
 #include "google/protobuf/timestamp.pb.h"
+#include "service/common/json_string.h"
 
 namespace ucgate::restapi {
 
-// Appends `text` as a JSON string literal (quotes and escapes included).
-void AppendJsonString(absl::string_view text, std::string* out);
+// One escaper for every JSON string the gateway writes (see json_string.h).
+using ::ucgate::AppendJsonString;
 
 class JsonWriter {
  public:

@@ -38,6 +38,7 @@
 #include "service/upstream/auth/request_signer.h"
 #include "service/upstream/http/http_client.h"
 #include "tests/bench/bench_report.h"
+#include "tests/bench/bench_rounds.h"
 #include "tests/bench/child_process.h"
 #include "tests/bench/echo_server.h"
 #include "tests/bench/load_generator.h"
@@ -153,17 +154,9 @@ StartCall GetFileStarter(
 // The bare hop: an echo answering as many bytes as `response_bytes`.
 struct Echo {
   std::unique_ptr<EchoServer> server;
-  std::vector<std::unique_ptr<EchoService::Stub>> stubs;
-  EchoRequest request;
+  EchoCalls calls;
 
-  StartCall Starter() {
-    return UnaryStarter<EchoResponse>(
-        [this](int slot, grpc::ClientContext* context, EchoResponse* response,
-               auto on_done) {
-          stubs[slot % stubs.size()]->async()->Echo(context, &request, response,
-                                                    std::move(on_done));
-        });
-  }
+  StartCall Starter() const { return calls.Starter(); }
 };
 
 absl::StatusOr<Echo> StartEcho(int channels, size_t request_bytes,
@@ -172,10 +165,8 @@ absl::StatusOr<Echo> StartEcho(int channels, size_t request_bytes,
   auto server = EchoServer::Start("127.0.0.1:0");
   if (!server.ok()) return server.status();
   echo.server = *std::move(server);
-  echo.stubs = Stubs<EchoService>(
-      absl::StrCat("127.0.0.1:", echo.server->port()), channels);
-  echo.request.set_payload(std::string(request_bytes, 'u'));
-  echo.request.set_response_bytes(static_cast<uint32_t>(response_bytes));
+  echo.calls =
+      EchoCalls(echo.server->port(), channels, request_bytes, response_bytes);
   return echo;
 }
 
@@ -186,57 +177,13 @@ absl::StatusOr<std::unique_ptr<emulator::Emulator>> StartEmulator(int files) {
   return emulator::Emulator::Start(options);
 }
 
-// A comparison measured in rounds: each round runs every row once, one after
-// the other, and computes the target's ratio. Throughput and p50s on this VM
-// drift between seconds, so one sample of each row can show a target met or
-// missed by chance; the verdict takes the median round and shows the spread.
-struct Round {
-  std::vector<LoadResult> rows;
-  double ratio = 0;
-};
-using MeasureRow = std::function<LoadResult(const LoadOptions&)>;
-
-// Rounds in the order measured (one in --quick), rows of 1 s each.
-std::vector<Round> MeasureInRounds(
-    const Settings& settings, int in_flight,
-    const std::vector<MeasureRow>& rows,
-    const std::function<double(const std::vector<LoadResult>&)>& ratio) {
-  std::vector<Round> rounds;
+// Rounds of 1 s rows (one round in --quick); see bench_rounds.h.
+std::vector<Round> MeasureInRounds(const Settings& settings, int in_flight,
+                                   const std::vector<MeasureRow>& rows,
+                                   const RoundRatio& ratio) {
   LoadOptions load = Load(settings, in_flight);
   if (!settings.quick) load.duration = absl::Seconds(1);
-  for (int64_t i = 0; i < (settings.quick ? 1 : settings.rounds); ++i) {
-    Round& round = rounds.emplace_back();
-    for (const MeasureRow& row : rows) round.rows.push_back(row(load));
-    round.ratio = ratio(round.rows);
-    load.warm_up = absl::Milliseconds(100);  // warm after the first round
-  }
-  return rounds;
-}
-
-// Reports each round's ratio (in the order measured), sorts `rounds` by
-// ratio and returns the median round.
-const Round& ReportRounds(Report& report, const std::string& scenario,
-                          const std::string& figure,
-                          std::vector<Round>& rounds) {
-  report.AddFigure(
-      scenario, figure,
-      absl::StrJoin(rounds, " ", [](std::string* out, const Round& round) {
-        absl::StrAppendFormat(out, "%.2fx", round.ratio);
-      }));
-  std::sort(rounds.begin(), rounds.end(),
-            [](const Round& a, const Round& b) { return a.ratio < b.ratio; });
-  return rounds[rounds.size() / 2];
-}
-
-// "1.23x, median of 5 rounds (1.01x to 1.50x; " of sorted `rounds`; the
-// caller ends the parenthesis.
-std::string MedianText(const std::vector<Round>& rounds) {
-  if (rounds.size() == 1) {
-    return absl::StrFormat("%.2fx, one round (", rounds.front().ratio);
-  }
-  return absl::StrFormat("%.2fx, median of %d rounds (%.2fx to %.2fx; ",
-                         rounds[rounds.size() / 2].ratio, rounds.size(),
-                         rounds.front().ratio, rounds.back().ratio);
+  return MeasureRounds(load, settings.quick ? 1 : settings.rounds, rows, ratio);
 }
 
 // ---------------------------------------------------------------------------
