@@ -1,0 +1,100 @@
+// Helpers of the access tests: files updated the way Kubernetes updates a
+// Secret volume, and log lines captured.
+#pragma once
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "gtest/gtest.h"
+#include "service/common/log.h"
+
+namespace ucgate::access::testing {
+
+inline void WriteFile(const std::string& path, absl::string_view contents) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << contents;
+  ASSERT_TRUE(out.good()) << path;
+}
+
+// A directory laid out as kubelet lays out a Secret or ConfigMap volume:
+// every version in its own directory, `..data` a symlink to the current one,
+// and each file a symlink `<name> -> ..data/<name>`. Publish() swaps `..data`
+// atomically (rename of a new symlink over it), as kubelet does.
+class ProjectedVolume {
+ public:
+  explicit ProjectedVolume(std::string dir) : dir_(std::move(dir)) {}
+
+  void Publish(const std::map<std::string, std::string>& files) {
+    const std::string version = absl::StrCat("..version_", ++versions_);
+    std::filesystem::create_directory(absl::StrCat(dir_, "/", version));
+    for (const auto& [name, contents] : files) {
+      WriteFile(absl::StrCat(dir_, "/", version, "/", name), contents);
+    }
+    const std::string staged = absl::StrCat(dir_, "/..data_tmp");
+    ASSERT_EQ(::symlink(version.c_str(), staged.c_str()), 0);
+    ASSERT_EQ(::rename(staged.c_str(), absl::StrCat(dir_, "/..data").c_str()),
+              0);
+    for (const auto& [name, contents] : files) {
+      const std::string link = Path(name);
+      if (!std::filesystem::is_symlink(link)) {
+        ASSERT_EQ(
+            ::symlink(absl::StrCat("..data/", name).c_str(), link.c_str()), 0);
+      }
+    }
+  }
+
+  std::string Path(const std::string& name) const {
+    return absl::StrCat(dir_, "/", name);
+  }
+
+ private:
+  std::string dir_;
+  int versions_ = 0;
+};
+
+// Captures every log line (debug level included) while it lives.
+class LogCapture {
+ public:
+  LogCapture() {
+    SetLogLevel(LogLevel::kDebug);
+    SetLogSink([this](absl::string_view line) {
+      absl::MutexLock lock(&mutex_);
+      lines_.emplace_back(line);
+    });
+  }
+  ~LogCapture() {
+    SetLogSink(nullptr);
+    SetLogLevel(LogLevel::kInfo);
+  }
+
+  std::vector<std::string> lines() const {
+    absl::MutexLock lock(&mutex_);
+    return lines_;
+  }
+  std::vector<std::string> LinesContaining(absl::string_view text) const {
+    std::vector<std::string> found;
+    for (const std::string& line : lines()) {
+      if (absl::StrContains(line, text)) found.push_back(line);
+    }
+    return found;
+  }
+  void Clear() {
+    absl::MutexLock lock(&mutex_);
+    lines_.clear();
+  }
+
+ private:
+  mutable absl::Mutex mutex_;
+  std::vector<std::string> lines_;
+};
+
+}  // namespace ucgate::access::testing
