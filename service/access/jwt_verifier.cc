@@ -61,20 +61,21 @@ BignumPtr ToBignum(absl::string_view bytes) {
 
 // A JSON object whose members all have distinct names (RFC 7515 section 4
 // allows refusing duplicates; accepting them invites parser differentials).
+bool IsObjectWithDistinctMembers(const rapidjson::Value& value) {
+  if (!value.IsObject()) return false;
+  std::set<absl::string_view> names;
+  for (const auto& member : value.GetObject()) {
+    const absl::string_view name(member.name.GetString(),
+                                 member.name.GetStringLength());
+    if (!names.insert(name).second) return false;
+  }
+  return true;
+}
+
 bool ParseObject(absl::string_view json, rapidjson::Document* document) {
   document->Parse<rapidjson::kParseValidateEncodingFlag>(json.data(),
                                                          json.size());
-  if (document->HasParseError() || !document->IsObject()) return false;
-  std::set<absl::string_view> names;
-  for (const auto& member : document->GetObject()) {
-    if (!names
-             .insert(absl::string_view(member.name.GetString(),
-                                       member.name.GetStringLength()))
-             .second) {
-      return false;
-    }
-  }
-  return true;
+  return !document->HasParseError() && IsObjectWithDistinctMembers(*document);
 }
 
 // The member `name` as a string; nullopt when absent or of another type.
@@ -257,7 +258,9 @@ absl::StatusOr<Jwks> Jwks::Parse(absl::string_view json) {
   for (rapidjson::SizeType i = 0; i < keys->value.Size(); ++i) {
     const rapidjson::Value& jwk = keys->value[i];
     const std::string where = absl::StrCat("keys[", i, "]");
-    if (!jwk.IsObject()) return JwksError(where, "must be an object");
+    if (!IsObjectWithDistinctMembers(jwk)) {
+      return JwksError(where, "must be an object with distinct members");
+    }
     std::optional<std::string> type = StringMember(jwk, "kty");
     if (!type) return JwksError(where, "has no 'kty'");
     std::optional<std::string> use = StringMember(jwk, "use");
