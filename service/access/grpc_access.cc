@@ -26,7 +26,8 @@ std::vector<std::string> CertificateIdentities(const grpc::AuthContext& auth) {
   const std::vector<grpc::string_ref> security =
       auth.FindPropertyValues(GRPC_TRANSPORT_SECURITY_TYPE_PROPERTY_NAME);
   if (security.empty() ||
-      ToString(security.front()) != GRPC_SSL_TRANSPORT_SECURITY_TYPE) {
+      (ToString(security.front()) != GRPC_SSL_TRANSPORT_SECURITY_TYPE &&
+       ToString(security.front()) != GRPC_TLS_TRANSPORT_SECURITY_TYPE)) {
     return identities;
   }
   for (const char* property :
@@ -59,17 +60,20 @@ PresentedCredentials CredentialsOfCall(const grpc::ServerContextBase& context,
   return credentials;
 }
 
-absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>>
-MakeReloadingTlsServerCredentials(const TlsServerConfig& config) {
-  if (absl::Status files = CheckTlsFiles(config); !files.ok()) return files;
+absl::StatusOr<ReloadingTlsCredentials> MakeReloadingTlsServerCredentials(
+    const TlsServerConfig& config) {
+  absl::StatusOr<std::shared_ptr<TlsFileStage>> stage =
+      TlsFileStage::Create(config);
+  if (!stage.ok()) return stage.status();
+  const TlsServerConfig& staged = (*stage)->staged();
   auto provider =
       std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
-          config.key_file, config.cert_file, config.client_ca_file,
+          staged.key_file, staged.cert_file, staged.client_ca_file,
           static_cast<unsigned int>(std::max<int64_t>(
-              1, absl::ToInt64Seconds(config.reload_interval))));
+              1, absl::ToInt64Seconds(staged.reload_interval))));
   grpc::experimental::TlsServerCredentialsOptions options(provider);
   options.watch_identity_key_cert_pairs();
-  switch (config.client_certificates) {
+  switch (staged.client_certificates) {
     case ClientCertificates::kNone:
       options.set_cert_request_type(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
       break;
@@ -84,12 +88,12 @@ MakeReloadingTlsServerCredentials(const TlsServerConfig& config) {
           GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
       break;
   }
-  std::shared_ptr<grpc::ServerCredentials> credentials =
-      grpc::experimental::TlsServerCredentials(options);
-  if (!credentials) {
+  ReloadingTlsCredentials result{
+      grpc::experimental::TlsServerCredentials(options), *std::move(stage)};
+  if (!result.credentials) {
     return absl::InternalError("gRPC refused the TLS server options");
   }
-  return credentials;
+  return result;
 }
 
 CertificateTrust TrustOf(const TlsServerConfig& config) {

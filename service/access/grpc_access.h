@@ -34,14 +34,20 @@ std::vector<std::string> CertificateIdentities(const grpc::AuthContext& auth);
 PresentedCredentials CredentialsOfCall(const grpc::ServerContextBase& context,
                                        CertificateTrust trust);
 
-// TLS credentials for the gRPC port with grpc::experimental's
-// FileWatcherCertificateProvider: certificate, key and client CA are read
-// again every `reload_interval` and new versions served to new connections
-// (connections already open keep theirs). Client certificates are only ever
-// requested in the verifying modes. The files are checked first (a broken
-// file is an error here, not a failed handshake later).
-absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>>
-MakeReloadingTlsServerCredentials(const TlsServerConfig& config);
+// TLS credentials for the gRPC port that follow their files: gRPC's
+// FileWatcherCertificateProvider (grpc::experimental, links in Debian's 1.51)
+// reads the certificate, key and client CA of `stage` every
+// `reload_interval` and serves a new version to new connections
+// (connections already open keep theirs). The stage only ever holds
+// validated files (see TlsFileStage for why). Client certificates are only
+// ever requested in the verifying modes.
+struct ReloadingTlsCredentials {
+  std::shared_ptr<grpc::ServerCredentials> credentials;
+  // Register it with the FileReloader; keep it until the server is gone.
+  std::shared_ptr<TlsFileStage> stage;
+};
+absl::StatusOr<ReloadingTlsCredentials> MakeReloadingTlsServerCredentials(
+    const TlsServerConfig& config);
 
 // CertificateTrust of a port configured with `config`.
 CertificateTrust TrustOf(const TlsServerConfig& config);
