@@ -15,6 +15,7 @@
 #include "absl/strings/str_split.h"
 #include "service/access/access_reasons.h"
 #include "service/access/crypto_util.h"
+#include "service/access/openssl_ptr.h"
 #include "service/common/status.h"
 
 namespace ucgate::access {
@@ -32,26 +33,6 @@ absl::Status JwtError(const char* reason, absl::string_view what) {
 absl::Status JwksError(absl::string_view where, absl::string_view what) {
   return absl::InvalidArgumentError(absl::StrCat("JWKS ", where, ": ", what));
 }
-
-struct EvpPkeyCtxDeleter {
-  void operator()(EVP_PKEY_CTX* context) const { EVP_PKEY_CTX_free(context); }
-};
-struct EvpMdCtxDeleter {
-  void operator()(EVP_MD_CTX* context) const { EVP_MD_CTX_free(context); }
-};
-struct ParamBuildDeleter {
-  void operator()(OSSL_PARAM_BLD* build) const { OSSL_PARAM_BLD_free(build); }
-};
-struct ParamDeleter {
-  void operator()(OSSL_PARAM* params) const { OSSL_PARAM_free(params); }
-};
-struct BignumDeleter {
-  void operator()(BIGNUM* number) const { BN_free(number); }
-};
-struct EcdsaSigDeleter {
-  void operator()(ECDSA_SIG* signature) const { ECDSA_SIG_free(signature); }
-};
-using BignumPtr = std::unique_ptr<BIGNUM, BignumDeleter>;
 
 BignumPtr ToBignum(absl::string_view bytes) {
   return BignumPtr(
@@ -104,10 +85,8 @@ std::optional<std::string> Base64UrlMember(const rapidjson::Value& object,
 
 absl::StatusOr<std::shared_ptr<EVP_PKEY>> KeyFromParams(
     const char* key_type, OSSL_PARAM_BLD* build, absl::string_view where) {
-  std::unique_ptr<OSSL_PARAM, ParamDeleter> params(
-      OSSL_PARAM_BLD_to_param(build));
-  std::unique_ptr<EVP_PKEY_CTX, EvpPkeyCtxDeleter> context(
-      EVP_PKEY_CTX_new_from_name(nullptr, key_type, nullptr));
+  ParamPtr params(OSSL_PARAM_BLD_to_param(build));
+  EvpPkeyCtxPtr context(EVP_PKEY_CTX_new_from_name(nullptr, key_type, nullptr));
   EVP_PKEY* key = nullptr;
   if (!params || !context || EVP_PKEY_fromdata_init(context.get()) != 1 ||
       EVP_PKEY_fromdata(context.get(), &key, EVP_PKEY_PUBLIC_KEY,
@@ -115,8 +94,7 @@ absl::StatusOr<std::shared_ptr<EVP_PKEY>> KeyFromParams(
     return JwksError(where, "the key parameters do not form a public key");
   }
   std::shared_ptr<EVP_PKEY> owned(key, EVP_PKEY_free);
-  std::unique_ptr<EVP_PKEY_CTX, EvpPkeyCtxDeleter> check(
-      EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr));
+  EvpPkeyCtxPtr check(EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr));
   if (!check || EVP_PKEY_public_check(check.get()) != 1) {
     return JwksError(where, "the public key fails validation");
   }
@@ -139,8 +117,7 @@ absl::StatusOr<std::shared_ptr<EVP_PKEY>> RsaKey(const rapidjson::Value& jwk,
     return JwksError(where, absl::StrCat("RSA keys must have ", kMinRsaBits,
                                          " to ", kMaxRsaBits, " bits"));
   }
-  std::unique_ptr<OSSL_PARAM_BLD, ParamBuildDeleter> build(
-      OSSL_PARAM_BLD_new());
+  ParamBuildPtr build(OSSL_PARAM_BLD_new());
   if (!build ||
       OSSL_PARAM_BLD_push_BN(build.get(), OSSL_PKEY_PARAM_RSA_N, n.get()) !=
           1 ||
@@ -162,8 +139,7 @@ absl::StatusOr<std::shared_ptr<EVP_PKEY>> P256Key(const rapidjson::Value& jwk,
   }
   // SEC 1 uncompressed point: 0x04 | x | y.
   const std::string point = absl::StrCat("\x04", *x, *y);
-  std::unique_ptr<OSSL_PARAM_BLD, ParamBuildDeleter> build(
-      OSSL_PARAM_BLD_new());
+  ParamBuildPtr build(OSSL_PARAM_BLD_new());
   if (!build ||
       OSSL_PARAM_BLD_push_utf8_string(build.get(), OSSL_PKEY_PARAM_GROUP_NAME,
                                       "prime256v1", 0) != 1 ||
@@ -177,7 +153,7 @@ absl::StatusOr<std::shared_ptr<EVP_PKEY>> P256Key(const rapidjson::Value& jwk,
 // JWS ES256 signatures are r | s (32 bytes each); OpenSSL verifies DER.
 std::optional<std::string> Es256SignatureToDer(absl::string_view signature) {
   if (signature.size() != 2 * kP256CoordinateBytes) return std::nullopt;
-  std::unique_ptr<ECDSA_SIG, EcdsaSigDeleter> sig(ECDSA_SIG_new());
+  EcdsaSigPtr sig(ECDSA_SIG_new());
   BignumPtr r = ToBignum(signature.substr(0, kP256CoordinateBytes));
   BignumPtr s = ToBignum(signature.substr(kP256CoordinateBytes));
   if (!sig || !r || !s || ECDSA_SIG_set0(sig.get(), r.get(), s.get()) != 1) {
@@ -203,7 +179,7 @@ bool SignatureVerifies(EVP_PKEY* key, JwtAlgorithm algorithm,
     der = *std::move(converted);
     signature = der;
   }
-  std::unique_ptr<EVP_MD_CTX, EvpMdCtxDeleter> context(EVP_MD_CTX_new());
+  EvpMdCtxPtr context(EVP_MD_CTX_new());
   // RSA keys default to PKCS #1 v1.5 padding, which RS256 is.
   return context &&
          EVP_DigestVerifyInit(context.get(), nullptr, EVP_sha256(), nullptr,

@@ -19,23 +19,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "service/access/openssl_ptr.h"
 #include "service/access/yaml_fields.h"
 #include "service/common/log.h"
 
 namespace ucgate::access {
 namespace {
-
-struct BioDeleter {
-  void operator()(BIO* bio) const { BIO_free_all(bio); }
-};
-struct X509Deleter {
-  void operator()(X509* cert) const { X509_free(cert); }
-};
-struct PkeyDeleter {
-  void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
-};
-using BioPtr = std::unique_ptr<BIO, BioDeleter>;
-using X509Ptr = std::unique_ptr<X509, X509Deleter>;
 
 constexpr char kCertName[] = "tls.crt";
 constexpr char kKeyName[] = "tls.key";
@@ -78,7 +67,7 @@ absl::Status ValidateTlsMaterial(const TlsServerConfig& config,
     return TlsFileError(config.cert_file, "holds no PEM certificate");
   }
   BioPtr key_bio = MemoryBio(key_pem);
-  std::unique_ptr<EVP_PKEY, PkeyDeleter> key(
+  EvpPkeyPtr key(
       PEM_read_bio_PrivateKey(key_bio.get(), nullptr, NoPassphrase, nullptr));
   if (!key) {
     return TlsFileError(config.key_file,

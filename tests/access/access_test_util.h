@@ -1,5 +1,5 @@
 // Helpers of the access tests: files updated the way Kubernetes updates a
-// Secret volume, and log lines captured.
+// Secret volume, log lines captured, a StatusOr matcher.
 #pragma once
 
 #include <unistd.h>
@@ -13,10 +13,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "service/common/log.h"
+#include "tests/testing_util/log_capture.h"
 
 namespace ucgate::access::testing {
 
@@ -62,41 +61,7 @@ class ProjectedVolume {
   int versions_ = 0;
 };
 
-// Captures every log line (debug level included) while it lives.
-class LogCapture {
- public:
-  LogCapture() {
-    SetLogLevel(LogLevel::kDebug);
-    SetLogSink([this](absl::string_view line) {
-      absl::MutexLock lock(&mutex_);
-      lines_.emplace_back(line);
-    });
-  }
-  ~LogCapture() {
-    SetLogSink(nullptr);
-    SetLogLevel(LogLevel::kInfo);
-  }
-
-  std::vector<std::string> lines() const {
-    absl::MutexLock lock(&mutex_);
-    return lines_;
-  }
-  std::vector<std::string> LinesContaining(absl::string_view text) const {
-    std::vector<std::string> found;
-    for (const std::string& line : lines()) {
-      if (absl::StrContains(line, text)) found.push_back(line);
-    }
-    return found;
-  }
-  void Clear() {
-    absl::MutexLock lock(&mutex_);
-    lines_.clear();
-  }
-
- private:
-  mutable absl::Mutex mutex_;
-  std::vector<std::string> lines_;
-};
+using ::ucgate::testing::LogCapture;
 
 // An OK StatusOr whose value matches `matcher`.
 MATCHER_P(IsOkAndHolds, matcher, "is OK and holds a matching value") {

@@ -46,7 +46,18 @@ absl::StatusOr<std::shared_ptr<ReloadingValue<int>>> LoadNumber(
 
 class WatchedFileTest : public ::testing::Test {
  protected:
+  // The number file path_ holding `contents`, loaded.
+  std::shared_ptr<ReloadingValue<int>> LoadedNumber(
+      absl::string_view contents) {
+    WriteFile(path_, contents);
+    absl::StatusOr<std::shared_ptr<ReloadingValue<int>>> value =
+        LoadNumber(path_);
+    EXPECT_THAT(value, IsOk());
+    return value.ok() ? *value : nullptr;
+  }
+
   ::ucgate::testing::ScopedTempDir dir_{"watched_file"};
+  const std::string path_ = dir_.File("a");
   LogCapture log_;
 };
 
@@ -75,15 +86,13 @@ TEST_F(WatchedFileTest, ReadsOnFirstCallThenOnlyWhenChanged) {
 }
 
 TEST_F(WatchedFileTest, SeesAnInPlaceRewriteOfTheSameSize) {
-  const std::string path = dir_.File("a");
-  WriteFile(path, "11");
-  auto value = LoadNumber(path);
-  ASSERT_THAT(value, IsOk());
-  EXPECT_EQ(*(*value)->Get(), 11);
-  WriteFile(path, "12");  // Same size; mtime/ctime tell it apart.
-  EXPECT_TRUE((*value)->Poll());
-  EXPECT_EQ(*(*value)->Get(), 12);
-  EXPECT_FALSE((*value)->Poll());
+  std::shared_ptr<ReloadingValue<int>> value = LoadedNumber("11");
+  ASSERT_NE(value, nullptr);
+  EXPECT_EQ(*value->Get(), 11);
+  WriteFile(path_, "12");  // Same size; mtime/ctime tell it apart.
+  EXPECT_TRUE(value->Poll());
+  EXPECT_EQ(*value->Get(), 12);
+  EXPECT_FALSE(value->Poll());
 }
 
 TEST_F(WatchedFileTest, SeesAKubernetesDataSymlinkSwap) {
@@ -100,50 +109,47 @@ TEST_F(WatchedFileTest, SeesAKubernetesDataSymlinkSwap) {
 }
 
 TEST_F(WatchedFileTest, ASnapshotTakenBeforeASwapStaysValid) {
-  const std::string path = dir_.File("a");
-  WriteFile(path, "1");
-  auto value = LoadNumber(path);
-  ASSERT_THAT(value, IsOk());
-  std::shared_ptr<const int> in_flight = (*value)->Get();
-  WriteFile(path, "22");
-  ASSERT_TRUE((*value)->Poll());
+  std::shared_ptr<ReloadingValue<int>> value = LoadedNumber("1");
+  ASSERT_NE(value, nullptr);
+  std::shared_ptr<const int> in_flight = value->Get();
+  WriteFile(path_, "22");
+  ASSERT_TRUE(value->Poll());
   EXPECT_EQ(*in_flight, 1);  // The call that started with it finishes with it.
-  EXPECT_EQ(*(*value)->Get(), 22);
+  EXPECT_EQ(*value->Get(), 22);
 }
 
 TEST_F(WatchedFileTest, BadContentsKeepTheLastGoodValueWithOneErrorLine) {
-  const std::string path = dir_.File("a");
-  WriteFile(path, "5");
-  auto value = LoadNumber(path);
-  ASSERT_THAT(value, IsOk());
+  std::shared_ptr<ReloadingValue<int>> value = LoadedNumber("5");
+  ASSERT_NE(value, nullptr);
 
   // Unreadable (gone), then empty, then invalid: 5 throughout.
-  std::filesystem::remove(path);
-  EXPECT_FALSE((*value)->Poll());
-  EXPECT_FALSE((*value)->Poll());  // Same error: no second line.
-  EXPECT_EQ(*(*value)->Get(), 5);
+  std::filesystem::remove(path_);
+  EXPECT_FALSE(value->Poll());
+  EXPECT_FALSE(value->Poll());  // Same error: no second line.
+  EXPECT_EQ(*value->Get(), 5);
   EXPECT_THAT(log_.LinesContaining("cannot be read"), SizeIs(1));
-  EXPECT_THAT((*value)->last_error(),
-              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr(path)));
+  EXPECT_THAT(
+      value->last_error(),
+      StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr(path_)));
 
-  WriteFile(path, "  \n");
-  EXPECT_FALSE((*value)->Poll());
-  EXPECT_EQ(*(*value)->Get(), 5);
+  WriteFile(path_, "  \n");
+  EXPECT_FALSE(value->Poll());
+  EXPECT_EQ(*value->Get(), 5);
   EXPECT_THAT(log_.LinesContaining("is empty"), SizeIs(1));
 
-  WriteFile(path, "five");
-  EXPECT_FALSE((*value)->Poll());
-  EXPECT_FALSE((*value)->Poll());  // Re-read (maybe half-written), one line.
-  EXPECT_EQ(*(*value)->Get(), 5);
+  WriteFile(path_, "five");
+  EXPECT_FALSE(value->Poll());
+  EXPECT_FALSE(value->Poll());  // Re-read (maybe half-written), one line.
+  EXPECT_EQ(*value->Get(), 5);
   const std::vector<std::string> errors =
       log_.LinesContaining("keeping the last good value");
   ASSERT_THAT(errors, SizeIs(3));
   EXPECT_THAT(errors[2], HasSubstr("ERROR number file: not a number"));
 
-  WriteFile(path, "6");
-  EXPECT_TRUE((*value)->Poll());
-  EXPECT_EQ(*(*value)->Get(), 6);
-  EXPECT_THAT((*value)->last_error(), IsOk());
+  WriteFile(path_, "6");
+  EXPECT_TRUE(value->Poll());
+  EXPECT_EQ(*value->Get(), 6);
+  EXPECT_THAT(value->last_error(), IsOk());
 }
 
 TEST_F(WatchedFileTest, TheFirstLoadMustSucceed) {
@@ -212,26 +218,24 @@ class ManualTimer {
 };
 
 TEST_F(WatchedFileTest, TheReloaderPollsOnItsTimerUntilStopped) {
-  const std::string path = dir_.File("a");
-  WriteFile(path, "1");
-  auto value = LoadNumber(path);
-  ASSERT_THAT(value, IsOk());
+  std::shared_ptr<ReloadingValue<int>> value = LoadedNumber("1");
+  ASSERT_NE(value, nullptr);
   std::shared_ptr<FileReloader> reloader = FileReloader::Create();
-  reloader->Add(*value);
+  reloader->Add(value);
   ManualTimer timer;
   reloader->Start(timer.AsFunction(), absl::Seconds(2));
   ASSERT_EQ(timer.pending(), 1u);
 
-  WriteFile(path, "33");
+  WriteFile(path_, "33");
   timer.RunPending();
-  EXPECT_EQ(*(*value)->Get(), 33);
+  EXPECT_EQ(*value->Get(), 33);
   EXPECT_EQ(timer.pending(), 1u);  // Next poll scheduled.
   EXPECT_THAT(timer.delays(), ElementsAre(absl::Seconds(2), absl::Seconds(2)));
 
   reloader->Stop();
-  WriteFile(path, "44");
+  WriteFile(path_, "44");
   timer.RunPending();
-  EXPECT_EQ(*(*value)->Get(), 33);
+  EXPECT_EQ(*value->Get(), 33);
   EXPECT_EQ(timer.pending(), 0u);
 }
 
@@ -251,12 +255,10 @@ TEST_F(WatchedFileTest, TheReloaderDropsValuesNobodyHolds) {
 }
 
 TEST_F(WatchedFileTest, MarkAllStaleRereadsUnchangedFiles) {
-  const std::string path = dir_.File("a");
-  WriteFile(path, "1");
-  auto value = LoadNumber(path);
-  ASSERT_THAT(value, IsOk());
+  std::shared_ptr<ReloadingValue<int>> value = LoadedNumber("1");
+  ASSERT_NE(value, nullptr);
   std::shared_ptr<FileReloader> reloader = FileReloader::Create();
-  reloader->Add(*value);
+  reloader->Add(value);
   EXPECT_EQ(reloader->PollAll(), 0);
   reloader->MarkAllStale();  // SIGHUP.
   EXPECT_EQ(reloader->PollAll(), 1);

@@ -3,13 +3,13 @@
 // malformed answers), with either auth scheme.
 #include <vector>
 
-#include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "service/common/log.h"
 #include "service/common/status.h"
 #include "service/gateway/config.h"
 #include "tests/integration/gateway_fixture.h"
+#include "tests/testing_util/log_capture.h"
 
 namespace ucgate::testing {
 namespace {
@@ -19,29 +19,6 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 constexpr char kWrongSecret[] = "wrong-secret-abcdefghijklmnop";
-
-class LogCapture {
- public:
-  LogCapture() {
-    SetLogLevel(LogLevel::kDebug);
-    SetLogSink([this](absl::string_view line) {
-      absl::MutexLock lock(&mutex_);
-      lines_.emplace_back(line);
-    });
-  }
-  ~LogCapture() {
-    SetLogSink(nullptr);
-    SetLogLevel(LogLevel::kInfo);
-  }
-  std::vector<std::string> lines() {
-    absl::MutexLock lock(&mutex_);
-    return lines_;
-  }
-
- private:
-  absl::Mutex mutex_;
-  std::vector<std::string> lines_ ABSL_GUARDED_BY(mutex_);
-};
 
 // Everything a caller can see of an outcome, as text.
 template <typename T>
