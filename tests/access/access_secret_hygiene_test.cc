@@ -28,17 +28,11 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
+using testing::ReadFile;
 
 constexpr char kStaticToken[] = "svc-token-7f3a9c2e5b1d4086";
 constexpr char kUploadcareSecret[] = "uc-secret-51f0e8a27c3b9d46";
 const absl::Time kNow = absl::FromUnixSeconds(1767225600);
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream contents;
-  contents << in.rdbuf();
-  return contents.str();
-}
 
 class AccessSecretHygieneTest : public ::testing::Test {
  protected:

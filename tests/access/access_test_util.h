@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,13 @@
 #include "tests/testing_util/log_capture.h"
 
 namespace ucgate::access::testing {
+
+inline std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream contents;
+  contents << in.rdbuf();
+  return contents.str();
+}
 
 inline void WriteFile(const std::string& path, absl::string_view contents) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);

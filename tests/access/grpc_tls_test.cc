@@ -36,6 +36,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using testing::ReadFile;
 using ::ucgate::testing::Eventually;
 using ::ucgate::testing::TestCertificates;
 using ::ucgate::testing::TestLeafCertificate;
@@ -44,13 +45,6 @@ using ::ucgate::testing::WriteTestLeafCertificate;
 
 constexpr char kSpiffeId[] = "spiffe://cluster.local/ns/billing/sa/api";
 constexpr char kServerSans[] = "DNS:localhost,IP:127.0.0.1";
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream contents;
-  contents << in.rdbuf();
-  return contents.str();
-}
 
 // Answers every method with what the call presented:
 // "<identity>,<identity>|<bearer or empty>".
