@@ -308,6 +308,35 @@ absl::StatusOr<VerifiedJwt> JwtVerifier::Verify(absl::string_view token) const {
   if (token.size() > options_.max_token_bytes) {
     return JwtError(kJwtMalformed, "too long");
   }
+  const std::shared_ptr<const Jwks> jwks = jwks_->Get();
+  const Sha256Digest digest = Sha256(token);
+  const std::string cache_key(reinterpret_cast<const char*>(digest.data()),
+                              digest.size());
+  if (options_.cache_entries > 0) {
+    absl::MutexLock lock(&cache_mutex_);
+    auto it = cache_.find(cache_key);
+    if (it != cache_.end() && it->second.jwks == jwks) {
+      if (clock_->Now() > it->second.jwt.expires + options_.leeway) {
+        cache_.erase(it);
+        return JwtError(kJwtExpired, "the token has expired");
+      }
+      return it->second.jwt;
+    }
+  }
+  absl::StatusOr<VerifiedJwt> verified = VerifyUncached(token, *jwks);
+  if (verified.ok() && options_.cache_entries > 0) {
+    absl::MutexLock lock(&cache_mutex_);
+    if (cache_.size() >= options_.cache_entries) cache_.clear();
+    cache_[cache_key] = CacheEntry{*verified, jwks};
+  }
+  return verified;
+}
+
+absl::StatusOr<VerifiedJwt> JwtVerifier::VerifyUncached(
+    absl::string_view token, const Jwks& jwks) const {
+  if (token.size() > options_.max_token_bytes) {
+    return JwtError(kJwtMalformed, "too long");
+  }
   std::optional<JwtParts> parts = SplitJwt(token);
   if (!parts) return JwtError(kJwtMalformed, "not header.payload.signature");
   std::optional<std::string> header_json = Base64UrlDecode(parts->header);
@@ -349,10 +378,9 @@ absl::StatusOr<VerifiedJwt> JwtVerifier::Verify(absl::string_view token) const {
   if (!signature || signature->empty()) {
     return JwtError(kJwtMalformed, "the signature is not base64url");
   }
-  const std::shared_ptr<const Jwks> jwks = jwks_->Get();
   bool key_found = false;
   bool verified = false;
-  for (const Jwks::Key& key : jwks->keys()) {
+  for (const Jwks::Key& key : jwks.keys()) {
     if (key.algorithm != algorithm || (kid && key.kid != *kid)) continue;
     key_found = true;
     if (SignatureVerifies(key.public_key.get(), algorithm, parts->signing_input,

@@ -121,6 +121,18 @@ TEST_F(JwtVerifierTest, TimeClaimsWithLeeway) {
   EXPECT_EQ(ReasonFor(MakeJwt(rsa(), claims)), "OK");
 }
 
+TEST_F(JwtVerifierTest, ACachedTokenStillExpires) {
+  TestClaims claims = Valid();
+  claims.expires = kNowSeconds + 60;
+  const std::string token = MakeJwt(ec(), claims);
+  EXPECT_EQ(ReasonFor(token), "OK");
+  clock_->Advance(absl::Seconds(60 + 30));  // exp + leeway: still good.
+  EXPECT_EQ(ReasonFor(token), "OK");
+  clock_->Advance(absl::Seconds(1));
+  EXPECT_EQ(ReasonFor(token), kJwtExpired);
+  EXPECT_EQ(ReasonFor(token), kJwtExpired);  // Dropped from the cache too.
+}
+
 TEST_F(JwtVerifierTest, IssuerAndAudienceMustMatch) {
   TestClaims claims = Valid();
   claims.issuer = "https://evil.test";
@@ -349,21 +361,25 @@ TEST(JwksTest, TheJwksFileIsReloadedWhenItChanges) {
   JwtVerifier verifier("https://issuer.test", {"ucgate"}, *jwks, clock);
   TestClaims claims;
   claims.expires = kNowSeconds + 60;
-  EXPECT_THAT(verifier.Verify(MakeJwt(first, claims)), IsOk());
-  EXPECT_THAT(verifier.Verify(MakeJwt(second, claims)),
+  const std::string by_first = MakeJwt(first, claims);
+  const std::string by_second = MakeJwt(second, claims);
+  EXPECT_THAT(verifier.Verify(by_first), IsOk());
+  EXPECT_THAT(verifier.Verify(by_first), IsOk());  // From the cache.
+  EXPECT_THAT(verifier.Verify(by_second),
               StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("kid")));
 
   // The issuer rotates: the new key is published, the old one withdrawn.
+  // Tokens verified with the old key set are verified again (and refused).
   volume.Publish({{"jwks.json", JwksJson({second})}});
   ASSERT_TRUE((*jwks)->Poll());
-  EXPECT_THAT(verifier.Verify(MakeJwt(second, claims)), IsOk());
-  EXPECT_THAT(verifier.Verify(MakeJwt(first, claims)),
-              StatusIs(absl::StatusCode::kUnauthenticated, ::testing::_));
+  EXPECT_THAT(verifier.Verify(by_second), IsOk());
+  EXPECT_THAT(verifier.Verify(by_first),
+              StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("kid")));
 
   // A broken publication keeps the keys that work.
   volume.Publish({{"jwks.json", R"({"keys":[)"}});
   EXPECT_FALSE((*jwks)->Poll());
-  EXPECT_THAT(verifier.Verify(MakeJwt(second, claims)), IsOk());
+  EXPECT_THAT(verifier.Verify(by_second), IsOk());
   EXPECT_THAT(log.LinesContaining("keeping the last good value"),
               ::testing::SizeIs(1));
 }
