@@ -435,16 +435,17 @@ absl::StatusOr<const CallerConfig*> AccessPolicy::AuthenticateBearer(
     if (equal) found = &callers_[entry.caller];
   }
   if (found != nullptr) return found;
-  if (UnverifiedJwtIssuer(token)) return AuthenticateJwt(token);
+  if (std::optional<std::string> issuer = UnverifiedJwtIssuer(token)) {
+    return AuthenticateJwt(token, *issuer);
+  }
   return Unauthenticated(kTokenUnknown, "the bearer token is not known");
 }
 
 absl::StatusOr<const CallerConfig*> AccessPolicy::AuthenticateJwt(
-    absl::string_view token) const {
-  // Only routes the token to its issuer's keys; Verify checks `iss` again
-  // once the signature holds.
-  const std::optional<std::string> issuer = UnverifiedJwtIssuer(token);
-  auto it = issuers_.find(*issuer);
+    absl::string_view token, absl::string_view unverified_issuer) const {
+  // The unverified issuer only routes the token to its issuer's keys;
+  // Verify checks `iss` again once the signature holds.
+  auto it = issuers_.find(unverified_issuer);
   if (it == issuers_.end()) {
     return Unauthenticated(kJwtIssuerUnknown,
                            "bearer JWT: the issuer is not trusted");

@@ -189,7 +189,7 @@ class AccessPolicy {
   absl::StatusOr<const CallerConfig*> AuthenticateBearer(
       absl::string_view token) const;
   absl::StatusOr<const CallerConfig*> AuthenticateJwt(
-      absl::string_view token) const;
+      absl::string_view token, absl::string_view unverified_issuer) const;
   absl::StatusOr<const CallerConfig*> AuthenticateCertificate(
       const std::vector<std::string>& identities) const;
 

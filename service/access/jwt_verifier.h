@@ -76,7 +76,7 @@ struct JwtVerifierOptions {
   absl::Duration leeway = absl::Seconds(30);
   size_t max_token_bytes = 8192;
   // Tokens verified recently, by SHA-256 of the whole token: a signature
-  // check costs 40 us (RS256) to 90 us (ES256), a hit about 1 us. A hit
+  // check costs 40 us (RS256) to 90 us (ES256), a hit a few us. A hit
   // still checks `exp`, and counts only while the JWKS is the one that
   // verified it. 0 turns the cache off; when full it starts over.
   size_t cache_entries = 4096;
