@@ -59,6 +59,7 @@ struct CertificateSpec {
   std::string common_name;
   bool is_ca = false;
   std::string subject_alt_names;  // OpenSSL conf syntax; empty for none.
+  std::string extended_key_usage = "serverAuth";
 };
 
 // Signs a certificate for `key` with `issuer_key`; `issuer` null means
@@ -107,7 +108,7 @@ absl::StatusOr<X509Ptr> NewCertificate(const CertificateSpec& spec,
   } else {
     extensions = {{NID_basic_constraints, "critical,CA:FALSE"},
                   {NID_key_usage, "critical,digitalSignature"},
-                  {NID_ext_key_usage, "serverAuth"},
+                  {NID_ext_key_usage, spec.extended_key_usage},
                   {NID_subject_key_identifier, "hash"},
                   {NID_authority_key_identifier, "keyid:always"}};
     if (!spec.subject_alt_names.empty()) {
@@ -142,6 +143,15 @@ absl::Status WritePem(const std::string& path, X509* cert, EVP_PKEY* key) {
   return absl::OkStatus();
 }
 
+template <typename T, typename Read>
+absl::StatusOr<T> ReadPem(const std::string& path, Read read) {
+  BioPtr bio(BIO_new_file(path.c_str(), "r"));
+  if (!bio) return OpenSslError(absl::StrCat("cannot open ", path));
+  T value(read(bio.get(), nullptr, nullptr, nullptr));
+  if (!value) return OpenSslError(absl::StrCat("cannot parse ", path));
+  return value;
+}
+
 }  // namespace
 
 absl::StatusOr<TestCertificates> WriteTestCertificates(
@@ -166,17 +176,46 @@ absl::StatusOr<TestCertificates> WriteTestCertificates(
                      server_key->get(), ca_cert->get(), ca_key->get());
   if (!server_cert.ok()) return server_cert.status();
 
-  TestCertificates files{absl::StrCat(dir, "/ca.pem"),
-                         absl::StrCat(dir, "/server.pem"),
-                         absl::StrCat(dir, "/server.key")};
+  TestCertificates files{
+      absl::StrCat(dir, "/ca.pem"), absl::StrCat(dir, "/server.pem"),
+      absl::StrCat(dir, "/server.key"), absl::StrCat(dir, "/ca.key")};
   for (const auto& [path, cert, key] :
        {std::tuple<std::string, X509*, EVP_PKEY*>{files.ca_pem_file,
                                                   ca_cert->get(), nullptr},
         {files.cert_file, server_cert->get(), nullptr},
-        {files.key_file, nullptr, server_key->get()}}) {
+        {files.key_file, nullptr, server_key->get()},
+        {files.ca_key_file, nullptr, ca_key->get()}}) {
     if (absl::Status status = WritePem(path, cert, key); !status.ok()) {
       return status;
     }
+  }
+  return files;
+}
+
+absl::StatusOr<TestLeafCertificate> WriteTestLeafCertificate(
+    const TestCertificates& ca, const std::string& dir, const std::string& name,
+    const std::string& subject_alt_names) {
+  absl::StatusOr<X509Ptr> ca_cert =
+      ReadPem<X509Ptr>(ca.ca_pem_file, PEM_read_bio_X509);
+  if (!ca_cert.ok()) return ca_cert.status();
+  absl::StatusOr<PkeyPtr> ca_key =
+      ReadPem<PkeyPtr>(ca.ca_key_file, PEM_read_bio_PrivateKey);
+  if (!ca_key.ok()) return ca_key.status();
+  absl::StatusOr<PkeyPtr> key = NewKey();
+  if (!key.ok()) return key.status();
+  absl::StatusOr<X509Ptr> cert = NewCertificate(
+      {name, /*is_ca=*/false, subject_alt_names, "clientAuth,serverAuth"},
+      key->get(), ca_cert->get(), ca_key->get());
+  if (!cert.ok()) return cert.status();
+  TestLeafCertificate files{absl::StrCat(dir, "/", name, ".pem"),
+                            absl::StrCat(dir, "/", name, ".key")};
+  if (absl::Status status = WritePem(files.cert_file, cert->get(), nullptr);
+      !status.ok()) {
+    return status;
+  }
+  if (absl::Status status = WritePem(files.key_file, nullptr, key->get());
+      !status.ok()) {
+    return status;
   }
   return files;
 }
