@@ -345,31 +345,41 @@ TEST_F(FileServiceTest, CacheHitsAreAnsweredWithoutTheExecutor) {
   release->Notify();
 }
 
-TEST_F(FileServiceTest, HealthIsServing) {
-  StartGateway();
-  auto health = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
-                                    grpc::InsecureChannelCredentials());
-  grpc::GenericStub generic(health);
-  // A raw Check call: request {service: ""} is an empty message.
+// A unary call of `method` with `bytes` as its raw request; the answer's
+// bytes go to `*answer` (may be null).
+grpc::Status CallWithRawRequest(std::shared_ptr<grpc::Channel> channel,
+                                const std::string& method,
+                                const std::string& bytes,
+                                std::string* answer = nullptr) {
+  grpc::GenericStub generic(channel);
   grpc::ClientContext context;
-  grpc::ByteBuffer request_buffer, response_buffer;
-  grpc::Slice empty("");
-  request_buffer = grpc::ByteBuffer(&empty, 1);
+  grpc::Slice slice(bytes);
+  grpc::ByteBuffer request(&slice, 1), response;
   absl::Notification done;
   grpc::Status status;
-  generic.UnaryCall(&context, "/grpc.health.v1.Health/Check",
-                    grpc::StubOptions(), &request_buffer, &response_buffer,
+  generic.UnaryCall(&context, method, grpc::StubOptions(), &request, &response,
                     [&](grpc::Status s) {
-                      status = s;
+                      status = std::move(s);
                       done.Notify();
                     });
   done.WaitForNotification();
-  ASSERT_TRUE(status.ok()) << status.error_message();
   std::vector<grpc::Slice> slices;
-  ASSERT_TRUE(response_buffer.Dump(&slices).ok());
+  if (answer != nullptr && status.ok() && response.Dump(&slices).ok()) {
+    for (auto& piece : slices) {
+      answer->append(reinterpret_cast<const char*>(piece.begin()),
+                     piece.size());
+    }
+  }
+  return status;
+}
+
+TEST_F(FileServiceTest, HealthIsServing) {
+  StartGateway();
+  // A raw Check call: request {service: ""} is an empty message.
   std::string bytes;
-  for (auto& slice : slices)
-    bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+  grpc::Status status =
+      CallWithRawRequest(channel_, "/grpc.health.v1.Health/Check", "", &bytes);
+  ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(bytes, std::string("\x08\x01", 2));  // status: SERVING
 }
 
@@ -417,25 +427,6 @@ TEST_F(FileServiceTest, DrainReportsNotServingAndKeepsAnsweringForTheDelay) {
   grpc::ClientContext late;
   late.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
   EXPECT_FALSE(stub_->GetFile(&late, request, &response).ok());
-}
-
-// Bytes no protobuf parser accepts as `GetFileRequest`, sent raw.
-grpc::Status CallWithRawRequest(std::shared_ptr<grpc::Channel> channel,
-                                const std::string& method,
-                                const std::string& bytes) {
-  grpc::GenericStub generic(channel);
-  grpc::ClientContext context;
-  grpc::Slice slice(bytes);
-  grpc::ByteBuffer request(&slice, 1), response;
-  absl::Notification done;
-  grpc::Status status;
-  generic.UnaryCall(&context, method, grpc::StubOptions(), &request, &response,
-                    [&](grpc::Status s) {
-                      status = std::move(s);
-                      done.Notify();
-                    });
-  done.WaitForNotification();
-  return status;
 }
 
 TEST_F(FileServiceTest, UndecodableRequestsAreInvalidArgumentNotUnimplemented) {

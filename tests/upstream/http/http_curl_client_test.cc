@@ -542,41 +542,35 @@ TEST(CurlHttpClientFailureTest, APostIsSentAtMostOnceWhenItsConnectionDies) {
   EXPECT_EQ(server.gets(), 2);
 }
 
-TEST(CurlHttpClientFailureTest, AnAnnouncedOversizedAnswerIsRefused) {
-  ScriptedTcpServer server(
+// A GET answered with `reply` by a client taking at most 100,000 bytes.
+absl::StatusOr<HttpResponse> GetWithMaxResponseOf100000(std::string reply) {
+  ScriptedTcpServer server(std::move(reply));
+  CurlHttpClientOptions options;
+  options.max_response_bytes = 100000;
+  return MakeCurlHttpClient(options)->Send(
+      {HttpMethod::kGet, server.Url("/files/"), {}, ""}, RequestOptions());
+}
+
+TEST(CurlHttpClientFailureTest, OversizedAnswersAreRefused) {
+  // Announced: refused before a byte is kept.
+  auto announced = GetWithMaxResponseOf100000(
       absl::StrCat("HTTP/1.1 200 OK\r\nContent-Length: 200000\r\n\r\n",
                    std::string(200000, 'x')));
-  CurlHttpClientOptions options;
-  options.max_response_bytes = 100000;
-  auto response = MakeCurlHttpClient(options)->Send(
-      {HttpMethod::kGet, server.Url("/files/"), {}, ""}, RequestOptions());
-  EXPECT_THAT(response, StatusIs(absl::StatusCode::kInternal,
-                                 HasSubstr("larger than 100000 bytes")));
-  EXPECT_EQ(ErrorReason(response.status()), "UPSTREAM_ANSWER_TOO_LARGE");
-}
-
-TEST(CurlHttpClientFailureTest, AnUnannouncedOversizedAnswerIsCutOff) {
-  ScriptedTcpServer server(
+  EXPECT_THAT(announced, StatusIs(absl::StatusCode::kInternal,
+                                  HasSubstr("larger than 100000 bytes")));
+  EXPECT_EQ(ErrorReason(announced.status()), "UPSTREAM_ANSWER_TOO_LARGE");
+  // Not announced: cut off once past the limit.
+  auto unannounced = GetWithMaxResponseOf100000(
       absl::StrCat("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n",
                    std::string(300000, 'x')));
-  CurlHttpClientOptions options;
-  options.max_response_bytes = 100000;
-  auto response = MakeCurlHttpClient(options)->Send(
-      {HttpMethod::kGet, server.Url("/files/"), {}, ""}, RequestOptions());
-  EXPECT_THAT(response, StatusIs(absl::StatusCode::kInternal,
-                                 HasSubstr("max_response_bytes")));
-}
-
-TEST(CurlHttpClientFailureTest, AnAnswerAtTheLimitIsKept) {
-  ScriptedTcpServer server(
+  EXPECT_THAT(unannounced, StatusIs(absl::StatusCode::kInternal,
+                                    HasSubstr("max_response_bytes")));
+  // At the limit: kept.
+  auto at_limit = GetWithMaxResponseOf100000(
       absl::StrCat("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n",
                    std::string(100000, 'x')));
-  CurlHttpClientOptions options;
-  options.max_response_bytes = 100000;
-  auto response = MakeCurlHttpClient(options)->Send(
-      {HttpMethod::kGet, server.Url("/files/"), {}, ""}, RequestOptions());
-  ASSERT_THAT(response, IsOk());
-  EXPECT_EQ(response->body.size(), 100000u);
+  ASSERT_THAT(at_limit, IsOk());
+  EXPECT_EQ(at_limit->body.size(), 100000u);
 }
 
 TEST(BodyBufferTest, LargeBodiesAreRecycled) {
