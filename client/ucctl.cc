@@ -45,8 +45,10 @@ absl::StatusOr<absl::Duration> ParseTimeout(absl::string_view text) {
 
 }  // namespace
 
-int RunUcctl(const std::vector<std::string>& args, std::ostream& out,
-             std::ostream& err) {
+namespace {
+
+int RunUcctlCommand(const std::vector<std::string>& args, std::ostream& out,
+                    std::ostream& err) {
   Invocation invocation(out, err);
   const char* env_target = std::getenv("UCCTL_TARGET");
   const char* env_project = std::getenv("UCCTL_PROJECT");
@@ -167,6 +169,22 @@ int RunUcctl(const std::vector<std::string>& args, std::ostream& out,
       absl::InvalidArgumentError(absl::StrCat("unknown resource '", rest[0],
                                               "' (known: ", known, ")")),
       err);
+}
+
+}  // namespace
+
+int RunUcctl(const std::vector<std::string>& args, std::ostream& out,
+             std::ostream& err) {
+  ResetUnprintableAnswers();
+  const int code = RunUcctlCommand(args, out, err);
+  // An answer that could not be printed is a failure even if the call
+  // succeeded: scripts must not take the placeholder for the answer.
+  if (code == 0 && UnprintableAnswers() > 0) {
+    err << "ucctl: " << UnprintableAnswers()
+        << " answer(s) could not be printed as JSON\n";
+    return kRpcErrorExitCode;
+  }
+  return code;
 }
 
 }  // namespace ucgate::client

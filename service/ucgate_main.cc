@@ -18,6 +18,7 @@
 #include "absl/strings/str_join.h"
 #include "service/common/command_line.h"
 #include "service/common/log.h"
+#include "service/common/protobuf_log.h"
 #include "service/emulator/emulator.h"
 #include "service/gateway/config.h"
 #include "service/gateway/gateway_server.h"
@@ -143,7 +144,8 @@ int main(int argc, char** argv) {
       "Environment:\n"
       "  UCGATE_LISTEN, UCGATE_LOG_LEVEL, UCGATE_UPSTREAM_URL, "
       "UCGATE_WORKER_THREADS,\n"
-      "  UCGATE_CACHE_MAX_BYTES, UCGATE_CACHE_TTL_SECONDS\n"
+      "  UCGATE_CACHE_MAX_BYTES, UCGATE_CACHE_TTL_SECONDS, "
+      "UCGATE_DRAIN_DELAY_MS\n"
       "      override the config file; flags override both.\n"
       "  UCGATE_EMULATOR_PUBLIC_KEY, UCGATE_EMULATOR_SECRET_KEY\n"
       "      keys of the embedded emulator's project (--emulator).\n"
@@ -193,6 +195,13 @@ int main(int argc, char** argv) {
         "--log-level must be debug, info, warning or error"));
   }
   ucgate::SetLogLevel(config.log_level);
+  ucgate::RouteProtobufLogs();
+  // Before the emulator starts and prints: a bad or taken address is one line.
+  if (absl::Status status = ucgate::gateway::CheckCanListen(config.listen);
+      !status.ok()) {
+    std::fprintf(stderr, "ucgate: %s\n", std::string(status.message()).c_str());
+    return 2;
+  }
 
   sigset_t termination_signals;
   BlockTerminationSignals(&termination_signals);
@@ -223,6 +232,8 @@ int main(int argc, char** argv) {
     project.secret_key = ucgate::Secret(options.projects[0].secret_key);
     project.base_url = emulator->base_url();
     config.projects = {std::move(project)};
+    // No load balancer to wait for in the demo: SIGTERM stops at once.
+    config.drain_delay = absl::ZeroDuration();
     // Demo keys are printed so anyone can sign requests to the emulator by
     // hand; keys given through the environment are never printed.
     const bool demo_keys = !env("UCGATE_EMULATOR_SECRET_KEY").has_value();
@@ -247,6 +258,8 @@ int main(int argc, char** argv) {
   http_options.request_timeout = config.upstream.request_timeout;
   http_options.ca_file = config.upstream.ca_file;
   http_options.max_idle_connections = config.upstream.max_idle_connections;
+  http_options.max_response_bytes =
+      static_cast<size_t>(config.upstream.max_response_bytes);
   auto clock = ucgate::MakeSystemClock();
   absl::StatusOr<std::shared_ptr<const ucgate::gateway::ProjectRegistry>>
       projects = ucgate::gateway::MakeProjectRegistry(
@@ -258,9 +271,10 @@ int main(int argc, char** argv) {
       ucgate::gateway::GatewayServer::Start(config.listen, *projects, executor,
                                             StreamOptionsOf(config.streams));
   if (!server.ok()) {
+    // A deployment error like a bad config: one line, exit code 2.
     std::fprintf(stderr, "ucgate: %s\n",
                  std::string(server.status().message()).c_str());
-    return 1;
+    return 2;
   }
   std::vector<std::string> names;
   for (const auto& project : (*projects)->projects())
@@ -275,9 +289,10 @@ int main(int argc, char** argv) {
   std::thread signal_waiter([&] {
     int signal_number = 0;
     sigwait(&termination_signals, &signal_number);
-    UCGATE_LOG(kInfo, "signal ", signal_number, ": shutting down (grace ",
+    UCGATE_LOG(kInfo, "signal ", signal_number, ": shutting down (drain ",
+               absl::FormatDuration(config.drain_delay), ", grace ",
                absl::FormatDuration(kShutdownGrace), ")");
-    (*server)->Shutdown(kShutdownGrace);
+    (*server)->Shutdown(kShutdownGrace, config.drain_delay);
   });
   (*server)->Wait();
   signal_waiter.join();

@@ -8,6 +8,8 @@
 #include <sstream>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
@@ -30,10 +32,18 @@ class MappingReader {
       status_ = ConfigError(where_, "must be a mapping");
       return;
     }
+    // yaml-cpp keeps a repeated key silently (lookups see the first), so a
+    // second `listen:` or `upstream:` would be ignored without this check.
+    std::set<std::string> seen;
     for (const auto& entry : node_) {
       std::string key = entry.first.as<std::string>();
       if (!known.count(key)) {
         status_ = ConfigError(absl::StrCat(where_, ".", key), "unknown key");
+        return;
+      }
+      if (!seen.insert(key).second) {
+        status_ =
+            ConfigError(absl::StrCat(where_, ".", key), "given more than once");
         return;
       }
     }
@@ -166,22 +176,25 @@ absl::Status ParseProject(const YAML::Node& node, const std::string& where,
 }
 
 absl::Status ParseUpstream(const YAML::Node& node, UpstreamConfig* upstream) {
-  MappingReader reader(node, "upstream",
-                       {"base_url", "ca_file", "connect_timeout_ms",
-                        "request_timeout_ms", "max_idle_connections", "retry"});
+  MappingReader reader(
+      node, "upstream",
+      {"base_url", "ca_file", "connect_timeout_ms", "request_timeout_ms",
+       "max_idle_connections", "max_response_bytes", "retry"});
   reader.String("base_url", &upstream->base_url);
   reader.String("ca_file", &upstream->ca_file);
   reader.DurationMs("connect_timeout_ms", &upstream->connect_timeout);
   reader.DurationMs("request_timeout_ms", &upstream->request_timeout);
   reader.Int("max_idle_connections", &upstream->max_idle_connections);
+  reader.Int64("max_response_bytes", &upstream->max_response_bytes);
   if (!reader.status().ok()) return reader.status();
   if (reader.Has("retry")) {
-    MappingReader retry(
-        reader.Node("retry"), "upstream.retry",
-        {"max_attempts", "initial_backoff_ms", "max_backoff_ms"});
+    MappingReader retry(reader.Node("retry"), "upstream.retry",
+                        {"max_attempts", "initial_backoff_ms", "max_backoff_ms",
+                         "max_retry_after_ms"});
     retry.Int("max_attempts", &upstream->retry.max_attempts);
     retry.DurationMs("initial_backoff_ms", &upstream->retry.initial_backoff);
     retry.DurationMs("max_backoff_ms", &upstream->retry.max_backoff);
+    retry.DurationMs("max_retry_after_ms", &upstream->retry.max_retry_after);
     if (!retry.status().ok()) return retry.status();
   }
   return absl::OkStatus();
@@ -233,13 +246,14 @@ absl::StatusOr<GatewayConfig> ParseConfig(const std::string& yaml,
   GatewayConfig config;
   if (root.IsNull()) return config;
   try {
-    MappingReader reader(
-        root, "config",
-        {"listen", "worker_threads", "max_queued_calls", "log_level",
-         "upstream", "cache", "batch", "streams", "projects"});
+    MappingReader reader(root, "config",
+                         {"listen", "worker_threads", "max_queued_calls",
+                          "log_level", "drain_delay_ms", "upstream", "cache",
+                          "batch", "streams", "projects"});
     reader.String("listen", &config.listen);
     reader.Int("worker_threads", &config.worker_threads);
     reader.Int("max_queued_calls", &config.max_queued_calls);
+    reader.DurationMs("drain_delay_ms", &config.drain_delay);
     std::string log_level;
     reader.String("log_level", &log_level);
     if (!reader.status().ok()) return reader.status();
@@ -335,6 +349,14 @@ absl::Status ApplyEnvironment(const EnvironmentLookup& env,
           "cache)");
     }
   }
+  if (auto drain = env("UCGATE_DRAIN_DELAY_MS")) {
+    int ms = 0;
+    if (!absl::SimpleAtoi(*drain, &ms)) {
+      return absl::InvalidArgumentError(
+          "UCGATE_DRAIN_DELAY_MS must be a whole number");
+    }
+    config->drain_delay = absl::Milliseconds(ms);
+  }
   if (auto ttl = env("UCGATE_CACHE_TTL_SECONDS")) {
     int seconds = 0;
     if (!absl::SimpleAtoi(*ttl, &seconds)) {
@@ -346,13 +368,38 @@ absl::Status ApplyEnvironment(const EnvironmentLookup& env,
   return absl::OkStatus();
 }
 
+absl::Status ValidateListenAddress(const std::string& listen) {
+  if (absl::StartsWith(listen, "unix:")) {
+    return listen.size() > 5 ? absl::OkStatus()
+                             : ConfigError("listen", "unix: needs a path");
+  }
+  const size_t colon = listen.rfind(':');
+  int port = -1;
+  if (colon == std::string::npos || colon == 0 ||
+      !absl::SimpleAtoi(absl::string_view(listen).substr(colon + 1), &port) ||
+      port < 0 || port > 65535 ||
+      listen.find_first_of(" \t") != std::string::npos) {
+    return ConfigError("listen",
+                       absl::StrCat("'", absl::CEscape(listen.substr(0, 64)),
+                                    "' is not HOST:PORT (port 0-65535)"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateConfig(const GatewayConfig& config) {
-  if (config.listen.empty()) return ConfigError("listen", "must be HOST:PORT");
+  if (absl::Status status = ValidateListenAddress(config.listen);
+      !status.ok()) {
+    return status;
+  }
   if (config.worker_threads < 1 || config.worker_threads > 1024) {
     return ConfigError("worker_threads", "must be between 1 and 1024");
   }
   if (config.max_queued_calls < 1)
     return ConfigError("max_queued_calls", "must be positive");
+  if (config.drain_delay < absl::ZeroDuration() ||
+      config.drain_delay > absl::Minutes(5)) {
+    return ConfigError("drain_delay_ms", "must be between 0 and 300000");
+  }
   if (config.upstream.retry.max_attempts < 1 ||
       config.upstream.retry.max_attempts > 10) {
     return ConfigError("upstream.retry.max_attempts",
@@ -361,6 +408,36 @@ absl::Status ValidateConfig(const GatewayConfig& config) {
   if (config.upstream.connect_timeout <= absl::ZeroDuration() ||
       config.upstream.request_timeout <= absl::ZeroDuration()) {
     return ConfigError("upstream", "timeouts must be positive");
+  }
+  const upstream::RetryOptions& retry = config.upstream.retry;
+  if (retry.initial_backoff < absl::ZeroDuration() ||
+      retry.max_backoff < retry.initial_backoff) {
+    return ConfigError("upstream.retry",
+                       "backoffs must satisfy 0 <= initial_backoff_ms <= "
+                       "max_backoff_ms");
+  }
+  if (retry.max_retry_after < absl::ZeroDuration() ||
+      retry.max_retry_after > absl::Minutes(1)) {
+    return ConfigError("upstream.retry.max_retry_after_ms",
+                       "must be between 0 and 60000");
+  }
+  if (config.upstream.max_idle_connections < 0 ||
+      config.upstream.max_idle_connections > 10000) {
+    return ConfigError("upstream.max_idle_connections",
+                       "must be between 0 and 10000");
+  }
+  if (config.upstream.max_response_bytes < 64 * 1024 ||
+      config.upstream.max_response_bytes > (int64_t{1} << 30)) {
+    return ConfigError("upstream.max_response_bytes",
+                       "must be between 65536 and 1073741824");
+  }
+  // Checked here rather than at the first TLS handshake, where it would fail
+  // every call with a TLS configuration error.
+  if (!config.upstream.ca_file.empty() &&
+      !std::ifstream(config.upstream.ca_file)) {
+    return ConfigError(
+        "upstream.ca_file",
+        absl::StrCat("cannot read '", config.upstream.ca_file, "'"));
   }
   if (config.cache.max_bytes < 0)
     return ConfigError("cache.max_bytes", "must be 0 (off) or positive");

@@ -38,6 +38,8 @@ struct UpstreamConfig {
   absl::Duration connect_timeout = absl::Seconds(5);
   absl::Duration request_timeout = absl::Seconds(30);
   int max_idle_connections = 64;
+  // Largest upstream answer accepted (see CurlHttpClientOptions).
+  int64_t max_response_bytes = int64_t{64} << 20;
   upstream::RetryOptions retry;
 };
 
@@ -76,6 +78,10 @@ struct GatewayConfig {
   int worker_threads = 32;
   int max_queued_calls = 4096;
   LogLevel log_level = LogLevel::kInfo;
+  // On SIGTERM the gateway reports NOT_SERVING at once and keeps answering
+  // this long before it refuses new calls (Kubernetes removes the pod from
+  // its endpoints meanwhile), then drains the calls in flight.
+  absl::Duration drain_delay = absl::Seconds(5);
   UpstreamConfig upstream;
   CacheConfig cache;
   BatchConfig batch;
@@ -96,12 +102,16 @@ absl::StatusOr<GatewayConfig> ParseConfig(const std::string& yaml,
                                           const EnvironmentLookup& env);
 
 // UCGATE_LISTEN, UCGATE_LOG_LEVEL, UCGATE_UPSTREAM_URL, UCGATE_WORKER_THREADS,
-// UCGATE_CACHE_MAX_BYTES, UCGATE_CACHE_TTL_SECONDS.
+// UCGATE_CACHE_MAX_BYTES, UCGATE_CACHE_TTL_SECONDS, UCGATE_DRAIN_DELAY_MS.
 absl::Status ApplyEnvironment(const EnvironmentLookup& env,
                               GatewayConfig* config);
 
+// "HOST:PORT" (port 0-65535) or "unix:PATH"; says nothing about whether the
+// address can be bound (see gateway::CheckCanListen).
+absl::Status ValidateListenAddress(const std::string& listen);
+
 // Cross-field checks: at least one project, unique names, keys present,
-// Simple auth only over HTTPS, sane numbers.
+// Simple auth only over HTTPS, a readable ca_file, sane numbers.
 absl::Status ValidateConfig(const GatewayConfig& config);
 
 }  // namespace ucgate::gateway

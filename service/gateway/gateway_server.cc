@@ -1,8 +1,15 @@
 #include "service/gateway/gateway_server.h"
 
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "grpc/health/v1/health.pb.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
@@ -13,6 +20,7 @@
 #include "service/cache/lru_file_info_cache.h"
 #include "service/common/log.h"
 #include "service/gateway/service_handlers.h"
+#include "service/gateway/undecodable_request.h"
 #include "service/upstream/stack/upstream_stack_factory.h"
 
 namespace ucgate::gateway {
@@ -67,6 +75,57 @@ std::optional<cache::FileInfoCacheStats> FileInfoCacheStats(
   return std::nullopt;
 }
 
+absl::Status CheckCanListen(const std::string& listen) {
+  if (absl::Status status = ValidateListenAddress(listen); !status.ok()) {
+    return status;
+  }
+  if (absl::StartsWith(listen, "unix:")) return absl::OkStatus();
+  const size_t colon = listen.rfind(':');
+  std::string host = listen.substr(0, colon);
+  const std::string port = listen.substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* addresses = nullptr;
+  const int resolved = getaddrinfo(host.empty() ? nullptr : host.c_str(),
+                                   port.c_str(), &hints, &addresses);
+  if (resolved != 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", listen,
+                                               ": ", gai_strerror(resolved)));
+  }
+  // Like gRPC, one bindable address of the name is enough ("localhost" may
+  // resolve to ::1 where IPv6 is off).
+  int first_error = 0;
+  bool bound = false;
+  for (addrinfo* address = addresses; address != nullptr && !bound;
+       address = address->ai_next) {
+    const int fd =
+        socket(address->ai_family, address->ai_socktype, address->ai_protocol);
+    if (fd < 0) {
+      if (first_error == 0) first_error = errno;
+      continue;
+    }
+    // SO_REUSEADDR (as gRPC sets it) so a predecessor's TIME_WAIT sockets do
+    // not count, but no SO_REUSEPORT: a live listener does.
+    const int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (bind(fd, address->ai_addr, address->ai_addrlen) == 0) {
+      bound = true;
+    } else if (first_error == 0) {
+      first_error = errno;
+    }
+    close(fd);
+  }
+  freeaddrinfo(addresses);
+  if (bound) return absl::OkStatus();
+  return absl::UnavailableError(absl::StrCat("cannot listen on ", listen, ": ",
+                                             std::strerror(first_error)));
+}
+
 absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
     const std::string& listen, std::shared_ptr<const ProjectRegistry> projects,
     std::shared_ptr<BlockingExecutor> executor, StreamOptions stream_options,
@@ -90,7 +149,16 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
       UnaryCallRunner(gateway->projects_, gateway->executor_),
       *gateway->streams_);
 
+  if (absl::Status status = CheckCanListen(listen); !status.ok()) return status;
   grpc::ServerBuilder builder;
+  // gRPC sets SO_REUSEPORT by default, so a second gateway started on the
+  // same port by mistake would share the traffic instead of failing.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      interceptors;
+  interceptors.push_back(MakeUndecodableRequestInterceptorFactory());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   builder.AddListeningPort(listen, grpc::InsecureServerCredentials(),
                            &gateway->port_);
   for (const auto& service : gateway->services_)
@@ -114,10 +182,15 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
 
 GatewayServer::~GatewayServer() { Shutdown(absl::ZeroDuration()); }
 
-void GatewayServer::Shutdown(absl::Duration grace) {
+void GatewayServer::Shutdown(absl::Duration grace, absl::Duration drain_delay) {
   if (shut_down_ || !server_) return;
   shut_down_ = true;
   server_->GetHealthCheckService()->SetServingStatus(false);
+  if (drain_delay > absl::ZeroDuration()) {
+    UCGATE_LOG(kInfo, "NOT_SERVING; still answering for ",
+               absl::FormatDuration(drain_delay), " (drain_delay)");
+    drain_waiter_(drain_delay);
+  }
   // Watches last as long as their jobs: end them first, not after `grace`.
   if (streams_) streams_->Shutdown();
   server_->Shutdown(std::chrono::system_clock::now() +

@@ -2,11 +2,13 @@
 // server with every service, health checking and reflection.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/server.h"
@@ -32,6 +34,11 @@ absl::StatusOr<std::shared_ptr<const ProjectRegistry>> MakeProjectRegistry(
 std::optional<cache::FileInfoCacheStats> FileInfoCacheStats(
     const ProjectRegistry& projects);
 
+// Whether `listen` is well-formed, resolves, and can be bound now (no other
+// listener on it): the reason in one line otherwise. Start runs it first so
+// a bad or taken address fails before gRPC logs its own lines.
+absl::Status CheckCanListen(const std::string& listen);
+
 class GatewayServer {
  public:
   // Listens on `listen` ("HOST:PORT"; port 0 picks a free one). The job
@@ -45,9 +52,18 @@ class GatewayServer {
   ~GatewayServer();
 
   int port() const { return port_; }
-  // Marks the server NOT_SERVING, lets calls in flight finish within `grace`,
-  // then cancels the rest.
-  void Shutdown(absl::Duration grace);
+  // Marks the server NOT_SERVING (grpc.health.v1, every service) at once,
+  // keeps answering every call for `drain_delay` (so load balancers and
+  // Kubernetes, seeing NOT_SERVING, take the gateway out of their endpoints
+  // while it still serves), then refuses new calls, lets calls in flight
+  // finish within `grace` and cancels the rest.
+  void Shutdown(absl::Duration grace,
+                absl::Duration drain_delay = absl::ZeroDuration());
+  // How Shutdown waits out the drain delay (default: sleeps); tests replace
+  // it to act during the drain.
+  void set_drain_waiter(std::function<void(absl::Duration)> waiter) {
+    drain_waiter_ = std::move(waiter);
+  }
   void Wait();
   std::shared_ptr<grpc::Channel> InProcessChannel();
   // Jobs the watch streams poll right now (one per job, however many
@@ -66,6 +82,9 @@ class GatewayServer {
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   bool shut_down_ = false;
+  std::function<void(absl::Duration)> drain_waiter_ = [](absl::Duration d) {
+    absl::SleepFor(d);
+  };
 };
 
 }  // namespace ucgate::gateway

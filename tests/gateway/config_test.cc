@@ -129,6 +129,69 @@ TEST(ConfigTest, ValidationCatchesCrossFieldMistakes) {
       StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("duplicate")));
 }
 
+GatewayConfig ValidConfig() {
+  GatewayConfig config;
+  ProjectConfig project;
+  project.name = "a";
+  project.public_key = "p";
+  project.secret_key = Secret("s");
+  config.projects = {project};
+  return config;
+}
+
+TEST(ConfigTest, RepeatedKeysAreRefused) {
+  auto env = FakeEnvironment({});
+  EXPECT_THAT(ParseConfig("listen: 127.0.0.1:1\nlisten: 127.0.0.1:2\n", env),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "config.listen: given more than once"));
+  EXPECT_THAT(
+      ParseConfig("upstream: {retry: {max_attempts: 2, max_attempts: 3}}", env),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               "upstream.retry.max_attempts: given more than once"));
+}
+
+TEST(ConfigTest, StartUpNumbersAndFilesAreChecked) {
+  ASSERT_THAT(ValidateConfig(ValidConfig()), IsOk());
+  GatewayConfig config = ValidConfig();
+  config.upstream.retry.initial_backoff = absl::Milliseconds(-1);
+  EXPECT_THAT(ValidateConfig(config),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("upstream.retry: backoffs")));
+  config = ValidConfig();
+  config.upstream.retry.max_backoff = absl::Milliseconds(-5);
+  EXPECT_THAT(ValidateConfig(config),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("upstream.retry: backoffs")));
+  config = ValidConfig();
+  config.upstream.max_idle_connections = -1;
+  EXPECT_THAT(ValidateConfig(config),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("upstream.max_idle_connections")));
+  config = ValidConfig();
+  config.upstream.ca_file = "/nonexistent/ca.pem";
+  EXPECT_THAT(ValidateConfig(config),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "upstream.ca_file: cannot read '/nonexistent/ca.pem'"));
+  config.upstream.ca_file = WriteTempFile("-----BEGIN CERTIFICATE-----\n");
+  EXPECT_THAT(ValidateConfig(config), IsOk());
+}
+
+TEST(ConfigTest, ListenMustBeHostAndPort) {
+  for (const char* listen : {"", "bogus", ":50051", "127.0.0.1:", "host:http",
+                             "127.0.0.1:65536", "127.0.0.1:-1", "a b:1"}) {
+    GatewayConfig config = ValidConfig();
+    config.listen = listen;
+    EXPECT_THAT(
+        ValidateConfig(config),
+        StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("listen: ")))
+        << listen;
+  }
+  for (const char* listen : {"127.0.0.1:0", "0.0.0.0:50051", "[::1]:8080",
+                             "localhost:1", "unix:/tmp/ucgate.sock"}) {
+    EXPECT_THAT(ValidateListenAddress(listen), IsOk()) << listen;
+  }
+}
+
 TEST(ConfigTest, EnvironmentOverridesTheFile) {
   GatewayConfig config;
   ASSERT_THAT(

@@ -22,7 +22,9 @@
 #include "absl/time/clock.h"
 #include "service/common/idle_pool.h"
 #include "service/common/log.h"
+#include "service/common/status.h"
 #include "service/upstream/http/http_client.h"
+#include "service/upstream/http/upstream_error.h"
 
 namespace ucgate::http {
 namespace {
@@ -86,6 +88,9 @@ class CurlHandlePool {
 // Per-request state the curl callbacks write into.
 struct Transfer {
   CURL* curl = nullptr;
+  std::size_t max_body = 0;
+  // Set when the body (announced or received) passed max_body.
+  bool too_large = false;
   std::string body;
   std::vector<HttpHeader> headers;
   char error[CURL_ERROR_SIZE] = {};
@@ -95,13 +100,17 @@ struct Transfer {
 // instead of a chain of doublings (a 0.9 MB listing page went through eleven
 // reallocations and a final copy for the padding).
 void ReserveForAnnouncedLength(Transfer& transfer) {
-  constexpr curl_off_t kMaxReserve = curl_off_t{64} << 20;
   curl_off_t length = -1;
   if (curl_easy_getinfo(transfer.curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T,
-                        &length) == CURLE_OK &&
-      length > 0 && length <= kMaxReserve) {
-    transfer.body = TakeBodyBuffer(static_cast<size_t>(length) + kBodyPadding);
+                        &length) != CURLE_OK ||
+      length <= 0) {
+    return;
   }
+  if (static_cast<uint64_t>(length) > transfer.max_body) {
+    transfer.too_large = true;  // Refused before a byte is buffered.
+    return;
+  }
+  transfer.body = TakeBodyBuffer(static_cast<size_t>(length) + kBodyPadding);
 }
 
 // Callbacks must not throw through C frames: failures become curl errors.
@@ -109,6 +118,11 @@ size_t OnBody(char* data, size_t size, size_t count, void* user) {
   auto* transfer = static_cast<Transfer*>(user);
   try {
     if (transfer->body.empty()) ReserveForAnnouncedLength(*transfer);
+    if (transfer->too_large ||
+        transfer->body.size() + size * count > transfer->max_body) {
+      transfer->too_large = true;
+      return 0;  // CURLE_WRITE_ERROR: aborts the transfer
+    }
     transfer->body.append(data, size * count);
   } catch (...) {
     return 0;  // CURLE_WRITE_ERROR
@@ -277,7 +291,8 @@ absl::StatusOr<CurlSlistPtr> BuildHeaderList(const HttpRequest& request) {
 
 // What a failed transfer means to the caller. Messages carry curl's own text
 // (host, port, TLS reason), never the request's headers or body.
-absl::Status StatusFromCurlCode(CURLcode code, const Transfer& transfer) {
+absl::Status StatusFromCurlCodeWithoutReason(CURLcode code,
+                                             const Transfer& transfer) {
   const std::string detail = transfer.error[0] != '\0'
                                  ? std::string(transfer.error)
                                  : std::string(curl_easy_strerror(code));
@@ -321,6 +336,23 @@ absl::Status StatusFromCurlCode(CURLcode code, const Transfer& transfer) {
       return absl::InternalError(
           absl::StrCat("upstream: transfer failed: ", detail));
   }
+}
+
+// The same with an ErrorInfo reason for each kind of failure.
+absl::Status StatusFromCurlCode(CURLcode code, const Transfer& transfer) {
+  absl::Status status = StatusFromCurlCodeWithoutReason(code, transfer);
+  const absl::string_view message = status.message();
+  const char* reason = kUpstreamTransferFailed;
+  if (absl::StartsWith(message, "upstream: cannot connect")) {
+    reason = kUpstreamUnreachable;
+  } else if (absl::StartsWith(message, "upstream: connection failed")) {
+    reason = kUpstreamConnectionFailed;
+  } else if (absl::StartsWith(message, "upstream: TLS configuration")) {
+    reason = kGatewayTlsConfiguration;
+  } else if (absl::StartsWith(message, "upstream: TLS")) {
+    reason = kUpstreamTlsFailed;
+  }
+  return WithErrorInfo(std::move(status), reason);
 }
 
 class CurlHttpClient final : public HttpClient {
@@ -368,6 +400,7 @@ absl::StatusOr<HttpResponse> CurlHttpClient::Send(
 
   Transfer transfer;
   transfer.curl = curl;
+  transfer.max_body = options_.max_response_bytes;
   const std::string method(MethodName(request.method));
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, transfer.error);
   curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
@@ -396,6 +429,12 @@ absl::StatusOr<HttpResponse> CurlHttpClient::Send(
       break;
     case HttpMethod::kPost:
       curl_easy_setopt(curl, CURLOPT_POST, 1L);
+      // Every POST of the API starts something (a conversion, a webhook, a
+      // copy, an add-on run). When a reused keep-alive connection dies before
+      // any answer, libcurl re-sends the request on its own, and a reset
+      // after the upstream processed it duplicated the work; libcurl never
+      // re-sends on a connection it has just opened.
+      curl_easy_setopt(curl, CURLOPT_FRESH_CONNECT, 1L);
       break;
     case HttpMethod::kPut:
     case HttpMethod::kPatch:
@@ -432,18 +471,27 @@ absl::StatusOr<HttpResponse> CurlHttpClient::Send(
   if (!performed.has_value()) {
     return absl::CancelledError("upstream: request cancelled");
   }
+  if (transfer.too_large) {
+    return WithErrorInfo(
+        absl::InternalError(absl::StrCat(
+            "upstream: ", method, " answer larger than ",
+            options_.max_response_bytes, " bytes (max_response_bytes)")),
+        kUpstreamAnswerTooLarge);
+  }
   if (code == CURLE_OPERATION_TIMEDOUT) {
     // No pre-transfer time yet: it never got past connecting (TLS included).
     const bool connecting = pretransfer_us == 0;
     const bool by_deadline =
         connecting ? deadline_limits_connect : deadline_limits_total;
-    return absl::DeadlineExceededError(absl::StrCat(
-        "upstream: ", method, connecting ? " connect" : " answer",
-        " timed out after ", connecting ? connect_ms : total_ms, " ms (",
-        by_deadline  ? "the caller's deadline"
-        : connecting ? "connect_timeout"
-                     : "request_timeout",
-        ")"));
+    return WithErrorInfo(
+        absl::DeadlineExceededError(absl::StrCat(
+            "upstream: ", method, connecting ? " connect" : " answer",
+            " timed out after ", connecting ? connect_ms : total_ms, " ms (",
+            by_deadline  ? "the caller's deadline"
+            : connecting ? "connect_timeout"
+                         : "request_timeout",
+            ")")),
+        kUpstreamTimeout);
   }
   if (code != CURLE_OK) return StatusFromCurlCode(code, transfer);
 

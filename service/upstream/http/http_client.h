@@ -106,6 +106,11 @@ struct CurlHttpClientOptions {
   std::string ca_file;
   // Idle connections (curl easy handles) kept for reuse.
   std::size_t max_idle_connections = 64;
+  // Largest answer body accepted; past it the transfer is aborted and the
+  // call fails INTERNAL (ErrorInfo kUpstreamAnswerTooLarge) instead of the
+  // gateway buffering whatever the upstream sends. A 1,000-file listing page
+  // with appdata is about 1-4 MB.
+  std::size_t max_response_bytes = std::size_t{64} << 20;
   std::string user_agent = "ucgate/0.1";
 };
 

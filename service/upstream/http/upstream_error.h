@@ -31,6 +31,17 @@ inline constexpr char kUpstreamUnexpectedRedirect[] =
     "UPSTREAM_UNEXPECTED_REDIRECT";  // 3xx
 inline constexpr char kUpstreamUnexpectedStatus[] =
     "UPSTREAM_UNEXPECTED_STATUS";  // 1xx or out of range
+// The transport's (curl_http_client.cc): no connection, a connection that
+// failed (reset, closed, garbled), TLS, the gateway's own TLS set-up, a
+// timeout, an answer over max_response_bytes.
+inline constexpr char kUpstreamUnreachable[] = "UPSTREAM_UNREACHABLE";
+inline constexpr char kUpstreamConnectionFailed[] =
+    "UPSTREAM_CONNECTION_FAILED";
+inline constexpr char kUpstreamTlsFailed[] = "UPSTREAM_TLS_FAILED";
+inline constexpr char kGatewayTlsConfiguration[] = "GATEWAY_TLS_CONFIGURATION";
+inline constexpr char kUpstreamTimeout[] = "UPSTREAM_TIMEOUT";
+inline constexpr char kUpstreamTransferFailed[] = "UPSTREAM_TRANSFER_FAILED";
+inline constexpr char kUpstreamAnswerTooLarge[] = "UPSTREAM_ANSWER_TOO_LARGE";
 // ErrorInfo metadata key holding the HTTP status, e.g. "404".
 inline constexpr char kHttpStatusMetadataKey[] = "http_status";
 

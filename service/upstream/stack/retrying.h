@@ -1,7 +1,8 @@
 // The retry layer of the stack: idempotent operations (the `kIdempotent` rows
 // of service/api/rpcs.h) are retried on UNAVAILABLE only, with truncated
 // exponential backoff and jitter, honouring an upstream Retry-After when it
-// fits, and never sleeping past the caller's deadline or after cancellation.
+// fits (up to max_retry_after), and never sleeping past the caller's deadline
+// or after cancellation.
 #pragma once
 
 #include <algorithm>
@@ -26,6 +27,11 @@ struct RetryOptions {
   absl::Duration initial_backoff = absl::Milliseconds(100);
   absl::Duration max_backoff = absl::Seconds(2);
   double backoff_multiplier = 2.0;
+  // Longest upstream Retry-After the gateway waits out itself (a wait holds
+  // a worker thread). A longer one, or one past the caller's deadline, ends
+  // the call at once with the upstream's error and its RetryInfo: the caller
+  // decides when to come back.
+  absl::Duration max_retry_after = absl::Seconds(2);
 };
 
 // Blocks the calling (executor) thread for `delay`, returning early once
@@ -64,6 +70,7 @@ class RetryRunner {
       absl::Duration delay = backoff / 2 + (backoff / 2) * random_();
       if (std::optional<absl::Duration> retry_after =
               RetryAfter(result.status())) {
+        if (*retry_after > options_.max_retry_after) return result;
         delay = std::max(delay, *retry_after);
       }
       if (clock_->Now() + delay >= context.deadline || context.cancelled()) {
