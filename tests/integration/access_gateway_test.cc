@@ -417,7 +417,7 @@ TEST_F(AccessGatewayTest, PageTokensAreSealedToProjectAndFilters) {
   EXPECT_THAT(elsewhere.status().message(), HasSubstr("page_token"));
   // Other filters.
   v1::ListFilesRequest filtered = next;
-  filtered.mutable_stored()->set_value(true);
+  filtered.set_stored(true);
   EXPECT_EQ(ListFiles(Options("a", kAdminToken), filtered).status().code(),
             absl::StatusCode::kInvalidArgument);
   // Forged: the unkeyed inner format anyone can compute.
@@ -454,7 +454,8 @@ TEST_F(AccessGatewayTest, StreamResumeTokensAreSealed) {
       IsOk());
   EXPECT_GT(streamed, 0);
   ASSERT_FALSE(resume_tokens.empty());
-  // A resume token of the stream resumes it; a forged one is refused.
+  // A resume token in the unkeyed inner format (which anyone can compute) is
+  // refused, naming the field.
   v1::StreamFilesRequest forged;
   forged.set_resume_token(api::EncodeResumeToken(
       {"", 3}, api::PagedRequestFingerprint("a", forged)));
@@ -621,9 +622,14 @@ TEST_F(AccessGatewayTest, NoCredentialReachesALogLineOrAnError) {
   const std::string private_key_body =
       private_key.substr(private_key.find('\n') + 1, 40);
   const std::vector<std::string> secrets = {
-      kBillingToken, kAdminToken, jwt.substr(jwt.rfind('.') + 1),
-      wrong_jwt.substr(wrong_jwt.rfind('.') + 1), kSecretA, kSecretB,
-      access::Base64UrlEncode(std::string(32, 'k')), private_key_body};
+      kBillingToken,
+      kAdminToken,
+      jwt.substr(jwt.rfind('.') + 1),
+      wrong_jwt.substr(wrong_jwt.rfind('.') + 1),
+      kSecretA,
+      kSecretB,
+      access::Base64UrlEncode(std::string(32, 'k')),
+      private_key_body};
   std::vector<std::string> seen = logs.lines();
   seen.insert(seen.end(), told.begin(), told.end());
   ASSERT_FALSE(logs.lines().empty());
