@@ -261,6 +261,17 @@ int main(int argc, char** argv) {
   if (!projects.ok()) return command_line.UsageError(projects.status());
   auto executor = std::make_shared<ucgate::BlockingExecutor>(
       config.worker_threads, config.max_queued_calls);
+  // The configuration file itself: callers, authorization mode and limits
+  // reload while the gateway runs.
+  std::shared_ptr<ucgate::gateway::ConfigFileReload> config_reload;
+  if (!flags.config_file.empty()) {
+    absl::StatusOr<std::shared_ptr<ucgate::gateway::ConfigFileReload>> watched =
+        ucgate::gateway::ConfigFileReload::Create(
+            flags.config_file, env, config, access->gate, access->jwks, clock);
+    if (!watched.ok()) return command_line.UsageError(watched.status());
+    config_reload = *std::move(watched);
+    reloader->Add(config_reload);
+  }
   auto scheduler = std::make_shared<ucgate::gateway::ThreadScheduler>();
   reloader->Start(
       [scheduler](absl::Duration delay, std::function<void()> task) {

@@ -102,8 +102,98 @@ absl::StatusOr<GatewayAccessSetup> MakeGatewayAccess(
   }
   gate.sealer = std::make_shared<access::TokenSealer>(
       std::move(keyring), clock, settings.page_token_max_age);
-  setup.access.gate = std::make_shared<CallGate>(std::move(gate));
+  setup.gate = std::make_shared<CallGate>(std::move(gate));
+  setup.access.gate = setup.gate;
   return setup;
+}
+
+namespace {
+
+// What a reload cannot change without a restart; empty when nothing.
+std::string NeedsRestart(const GatewayConfig& running,
+                         const GatewayConfig& fresh) {
+  if (running.projects.size() != fresh.projects.size()) return "projects";
+  for (size_t i = 0; i < running.projects.size(); ++i) {
+    const ProjectConfig& a = running.projects[i];
+    const ProjectConfig& b = fresh.projects[i];
+    if (a.name != b.name || a.base_url != b.base_url ||
+        a.api_version != b.api_version || a.auth_scheme != b.auth_scheme ||
+        a.secret_key_file != b.secret_key_file ||
+        a.public_key_file != b.public_key_file ||
+        a.public_key != b.public_key) {
+      return absl::StrCat("projects[", i, "]");
+    }
+  }
+  if (running.access.tls.has_value() != fresh.access.tls.has_value()) {
+    return "tls";
+  }
+  if (running.access.page_token_keys_file !=
+      fresh.access.page_token_keys_file) {
+    return "page_token_keys_file";
+  }
+  return "";
+}
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<ConfigFileReload>> ConfigFileReload::Create(
+    std::string path, EnvironmentLookup env, GatewayConfig running,
+    std::shared_ptr<CallGate> gate, std::shared_ptr<access::JwksFileCache> jwks,
+    std::shared_ptr<const Clock> clock) {
+  std::shared_ptr<ConfigFileReload> reload(
+      new ConfigFileReload(std::move(path), std::move(env), std::move(running),
+                           std::move(gate), std::move(jwks), std::move(clock)));
+  if (absl::Status status = reload->LoadInitial(); !status.ok()) return status;
+  return reload;
+}
+
+ConfigFileReload::ConfigFileReload(std::string path, EnvironmentLookup env,
+                                   GatewayConfig running,
+                                   std::shared_ptr<CallGate> gate,
+                                   std::shared_ptr<access::JwksFileCache> jwks,
+                                   std::shared_ptr<const Clock> clock)
+    : FileBackedValue("configuration file", {std::move(path)}),
+      env_(std::move(env)),
+      running_(std::move(running)),
+      gate_(std::move(gate)),
+      jwks_(std::move(jwks)),
+      clock_(std::move(clock)) {}
+
+absl::Status ConfigFileReload::Accept(
+    const std::vector<std::string>& contents) {
+  if (!started_) {
+    // The version the gateway was started with, already in effect.
+    started_ = true;
+    return absl::OkStatus();
+  }
+  absl::StatusOr<GatewayConfig> fresh = ParseConfig(contents[0], env_);
+  if (!fresh.ok()) return fresh.status();
+  // What the environment and flags set stays as it is.
+  fresh->listen = running_.listen;
+  if (absl::Status valid = ValidateConfig(*fresh); !valid.ok()) return valid;
+  if (std::string changed = NeedsRestart(running_, *fresh); !changed.empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(changed,
+                     " changed: restart ucgate to apply this version (the "
+                     "running configuration stays)"));
+  }
+  if (absl::Status open = access::CheckUnauthenticatedListen(
+          fresh->listen, !fresh->access.callers.empty(),
+          fresh->access.allow_unauthenticated);
+      !open.ok()) {
+    return open;
+  }
+  absl::StatusOr<std::shared_ptr<const access::AccessPolicy>> policy =
+      MakeAccessPolicy(*fresh, *jwks_, clock_);
+  if (!policy.ok()) return policy.status();
+  gate_->Replace(*std::move(policy), MakeCallLimiter(*fresh, clock_));
+  UCGATE_LOG(
+      kInfo, "configuration reloaded: ", fresh->access.callers.size(),
+      " callers, authorization_mode ",
+      fresh->access.authorization_mode == access::AuthorizationMode::kLogOnly
+          ? "log_only"
+          : "enforce");
+  return absl::OkStatus();
 }
 
 }  // namespace ucgate::gateway

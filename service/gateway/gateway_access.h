@@ -18,6 +18,8 @@ namespace ucgate::gateway {
 
 struct GatewayAccessSetup {
   GatewayAccess access;
+  // The same gate as access.gate, for a configuration reload to swap into.
+  std::shared_ptr<CallGate> gate;
   // Keep these as long as the server: the reloader holds them weakly.
   std::shared_ptr<access::TlsFileStage> tls_stage;
   std::shared_ptr<access::JwksFileCache> jwks;
@@ -40,5 +42,39 @@ absl::StatusOr<std::shared_ptr<const access::AccessPolicy>> MakeAccessPolicy(
     std::shared_ptr<const Clock> clock);
 std::shared_ptr<access::CallLimiter> MakeCallLimiter(
     const GatewayConfig& config, std::shared_ptr<const Clock> clock);
+
+// The configuration file, watched (and read again on SIGHUP): a new version
+// that parses and validates replaces the callers, the authorization mode and
+// the limits of the running gate at once (calls in flight keep their
+// permits); anything else is refused with one error line and the old
+// configuration stays. Changing the projects themselves (names, keys' files,
+// upstreams), `listen`, `tls` or the page-token keys needs a restart; such a
+// version is refused too, saying so. Register it with the FileReloader and
+// keep it as long as the server.
+class ConfigFileReload final : public access::FileBackedValue {
+ public:
+  // `running` is the configuration the gateway started with (after
+  // environment and flags).
+  static absl::StatusOr<std::shared_ptr<ConfigFileReload>> Create(
+      std::string path, EnvironmentLookup env, GatewayConfig running,
+      std::shared_ptr<CallGate> gate,
+      std::shared_ptr<access::JwksFileCache> jwks,
+      std::shared_ptr<const Clock> clock);
+
+ private:
+  ConfigFileReload(std::string path, EnvironmentLookup env,
+                   GatewayConfig running, std::shared_ptr<CallGate> gate,
+                   std::shared_ptr<access::JwksFileCache> jwks,
+                   std::shared_ptr<const Clock> clock);
+  absl::Status Accept(const std::vector<std::string>& contents) override;
+
+  const EnvironmentLookup env_;
+  const GatewayConfig running_;
+  const std::shared_ptr<CallGate> gate_;
+  const std::shared_ptr<access::JwksFileCache> jwks_;
+  const std::shared_ptr<const Clock> clock_;
+  // The first Accept is the file the gateway started from.
+  bool started_ = false;
+};
 
 }  // namespace ucgate::gateway

@@ -144,8 +144,10 @@ class AccessGatewayTest : public ::testing::Test {
                   {"$BILLING_SHA", access::Sha256Hex(kBillingToken)},
                   {"$ADMIN_SHA", access::Sha256Hex(kAdminToken)},
                   {"$LIMITED_SHA", access::Sha256Hex(kLimitedToken)}});
-    absl::StatusOr<gateway::GatewayConfig> config = gateway::ParseConfig(
-        yaml, [](const std::string&) { return std::nullopt; });
+    config_text_ = yaml;
+    WriteFile(dir_.File("config.yaml"), yaml);
+    absl::StatusOr<gateway::GatewayConfig> config =
+        gateway::ParseConfig(yaml, NoEnvironment());
     ASSERT_THAT(config.status(), IsOk());
     ASSERT_THAT(gateway::ValidateConfig(*config), IsOk());
     config_ = *config;
@@ -155,6 +157,12 @@ class AccessGatewayTest : public ::testing::Test {
         gateway::MakeGatewayAccess(*config, reloader_, clock);
     ASSERT_THAT(access.status(), IsOk());
     access_ = *access;
+    auto reload = gateway::ConfigFileReload::Create(
+        dir_.File("config.yaml"), NoEnvironment(), *config, access_.gate,
+        access_.jwks, clock);
+    ASSERT_THAT(reload.status(), IsOk());
+    config_reload_ = *reload;
+    reloader_->Add(config_reload_);
     auto projects = gateway::MakeProjectRegistry(
         *config, http::MakeCurlHttpClient({}), clock, nullptr, reloader_);
     ASSERT_THAT(projects.status(), IsOk());
@@ -163,6 +171,10 @@ class AccessGatewayTest : public ::testing::Test {
         nullptr, access_.access);
     ASSERT_THAT(server.status(), IsOk());
     server_ = *std::move(server);
+  }
+
+  static gateway::EnvironmentLookup NoEnvironment() {
+    return [](const std::string&) { return std::nullopt; };
   }
 
   std::string TlsYaml(const std::string& extra = "") const {
@@ -212,6 +224,8 @@ class AccessGatewayTest : public ::testing::Test {
   gateway::GatewayConfig config_;
   std::shared_ptr<access::FileReloader> reloader_;
   gateway::GatewayAccessSetup access_;
+  std::string config_text_;
+  std::shared_ptr<gateway::ConfigFileReload> config_reload_;
   std::unique_ptr<gateway::GatewayServer> server_;
 };
 
@@ -581,6 +595,43 @@ TEST_F(AccessGatewayTest, ServerCertificateRotatesUnderLoad) {
   stop = true;
   load.join();
   EXPECT_EQ(failures, 0) << "of " << calls << " calls";
+}
+
+// The configuration file changed while the gateway runs: a valid version
+// replaces the callers at once, an invalid one or one that needs a restart is
+// refused with one line and the old one stays.
+TEST_F(AccessGatewayTest, ConfigurationReloadsCallersAtomically) {
+  ASSERT_NO_FATAL_FAILURE(Start(TlsYaml()));
+  EXPECT_THAT(
+      ListFiles(Options("b", kBillingToken)),
+      IsRefusal(absl::StatusCode::kPermissionDenied, access::kProjectDenied));
+  const std::string granted = absl::StrReplaceAll(
+      config_text_,
+      {{"    projects: [a]\n    methods: [\"uploadcare.gateway.v1."
+        "FileService/*\"]",
+        "    projects: [a, b]\n    methods: [\"uploadcare.gateway."
+        "v1.FileService/*\"]"}});
+  ASSERT_NE(granted, config_text_);
+  WriteFile(dir_.File("config.yaml"), granted);
+  EXPECT_EQ(reloader_->PollAll(), 1);
+  EXPECT_THAT(ListFiles(Options("b", kBillingToken)).status(), IsOk());
+
+  LogCapture logs;
+  WriteFile(dir_.File("config.yaml"), granted + "callers: [\n");
+  EXPECT_EQ(reloader_->PollAll(), 0);
+  EXPECT_THAT(ListFiles(Options("b", kBillingToken)).status(), IsOk());
+  EXPECT_EQ(logs.LinesContaining("configuration file").size(), 1u)
+      << absl::StrJoin(logs.lines(), "\n");
+
+  // Another public key for a project needs a restart.
+  const std::string rekeyed = absl::StrReplaceAll(
+      granted, {{"public_key: publickeyofprojectb", "public_key: otherkey"}});
+  ASSERT_NE(rekeyed, granted);
+  WriteFile(dir_.File("config.yaml"), rekeyed);
+  EXPECT_EQ(reloader_->PollAll(), 0);
+  EXPECT_EQ(logs.LinesContaining("restart ucgate").size(), 1u)
+      << absl::StrJoin(logs.lines(), "\n");
+  EXPECT_THAT(ListFiles(Options("b", kBillingToken)).status(), IsOk());
 }
 
 // Secret hygiene for the credentials of callers (issue 14), at debug level:
