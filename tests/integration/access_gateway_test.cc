@@ -43,6 +43,7 @@ using access::testing::ProjectedVolume;
 using access::testing::WriteFile;
 using ::testing::HasSubstr;
 using ::testing::Not;
+using ::testing::Optional;
 
 constexpr char kPublicA[] = "publickeyofprojecta";
 constexpr char kSecretA[] = "secret-of-project-a-0123456789";
@@ -295,6 +296,30 @@ TEST_F(AccessGatewayTest, StaticTokensAndTheAuthorizationMatrix) {
   }
   // Nothing refused reached the upstream: project b was only ever listed by
   // the admin.
+}
+
+// The client library's (and ucctl's) --token-file: the token read from a
+// file, trailing newline dropped; never sent in plaintext off loopback.
+TEST_F(AccessGatewayTest, ClientTakesTheTokenFromAFile) {
+  ASSERT_NO_FATAL_FAILURE(Start(TlsYaml()));
+  WriteFile(dir_.File("token"), absl::StrCat(kBillingToken, "\n"));
+  client::ClientOptions options = Options("a");
+  options.token_file = dir_.File("token");
+  EXPECT_THAT(ListFiles(options).status(), IsOk());
+
+  WriteFile(dir_.File("empty-token"), "\n");
+  options.token_file = dir_.File("empty-token");
+  absl::Status empty = ListFiles(options).status();
+  EXPECT_EQ(empty.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(empty.message(), HasSubstr("empty-token"));
+
+  client::ClientOptions plaintext;
+  plaintext.target = "10.1.2.3:50051";
+  plaintext.bearer_token = kBillingToken;
+  absl::Status refused = ListFiles(plaintext).status();
+  EXPECT_EQ(refused.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(refused.message(), HasSubstr("plaintext"));
+  EXPECT_THAT(refused.message(), Not(HasSubstr(kBillingToken)));
 }
 
 TEST_F(AccessGatewayTest, HealthNeedsNoCredentials) {
@@ -595,6 +620,41 @@ TEST_F(AccessGatewayTest, ServerCertificateRotatesUnderLoad) {
   stop = true;
   load.join();
   EXPECT_EQ(failures, 0) << "of " << calls << " calls";
+}
+
+// After the upstream answers a project's call with 429 and Retry-After, that
+// project's next calls (every caller's) are held until then, or refused at
+// once when that is longer than the gateway holds a call, instead of being
+// forwarded into more 429s; other projects are unaffected.
+TEST_F(AccessGatewayTest, UpstreamThrottlingHoldsTheProjectsNextCalls) {
+  ASSERT_NO_FATAL_FAILURE(Start(TlsYaml()));
+  emulator::Fault throttled;
+  throttled.path_prefix = "/files/";
+  throttled.status = 429;
+  throttled.retry_after_seconds = 30;
+  throttled.times = 1;
+  emulator_->AddFault(throttled);
+  absl::StatusOr<v1::ListFilesResponse> first =
+      ListFiles(Options("a", kAdminToken));
+  ASSERT_EQ(first.status().code(), absl::StatusCode::kResourceExhausted);
+  const size_t forwarded = emulator_->requests().size();
+  absl::StatusOr<v1::ListFilesResponse> held =
+      ListFiles(Options("a", kBillingToken));
+  EXPECT_THAT(held, IsRefusal(absl::StatusCode::kResourceExhausted,
+                              access::kUpstreamThrottled));
+  EXPECT_THAT(RetryAfter(held.status()),
+              Optional(::testing::Gt(absl::Seconds(20))));
+  EXPECT_EQ(emulator_->requests().size(), forwarded);
+  EXPECT_THAT(ListFiles(Options("b", kAdminToken)).status(), IsOk());
+
+  // A short Retry-After: the next call waits for it, then goes.
+  throttled.retry_after_seconds = 1;
+  emulator_->AddFault(throttled);
+  ASSERT_EQ(ListFiles(Options("b", kAdminToken)).status().code(),
+            absl::StatusCode::kResourceExhausted);
+  const absl::Time start = absl::Now();
+  EXPECT_THAT(ListFiles(Options("b", kAdminToken)).status(), IsOk());
+  EXPECT_GE(absl::Now() - start, absl::Milliseconds(500));
 }
 
 // The configuration file changed while the gateway runs: a valid version
