@@ -16,12 +16,15 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "service/access/watched_file.h"
 #include "service/common/command_line.h"
 #include "service/common/log.h"
 #include "service/common/protobuf_log.h"
 #include "service/emulator/emulator.h"
 #include "service/gateway/config.h"
+#include "service/gateway/gateway_access.h"
 #include "service/gateway/gateway_server.h"
+#include "service/gateway/scheduler.h"
 #include "service/upstream/http/http_client.h"
 
 namespace {
@@ -32,6 +35,8 @@ constexpr char kDemoPublicKey[] = "demopublickey";
 constexpr char kDemoSecretKey[] = "demosecretkey";
 constexpr char kDemoProject[] = "demo";
 constexpr absl::Duration kShutdownGrace = absl::Seconds(10);
+// How often watched files (TLS, JWKS, token keys, project keys) are checked.
+constexpr absl::Duration kFilePollInterval = absl::Seconds(1);
 
 struct Flags {
   std::string config_file;
@@ -46,18 +51,14 @@ struct Flags {
   int64_t emulator_files = 2500;
 };
 
-bool IsLoopbackListen(const std::string& listen) {
-  return absl::StartsWith(listen, "127.") ||
-         absl::StartsWith(listen, "localhost:") ||
-         absl::StartsWith(listen, "[::1]:");
-}
-
-// Blocks SIGINT/SIGTERM in every thread (call before any thread starts) and
-// returns a thread that waits for one and shuts the server down gracefully.
+// Blocks SIGINT/SIGTERM (shut down gracefully) and SIGHUP (read every watched
+// file again) in every thread; call before any thread starts. A thread waits
+// for them.
 void BlockTerminationSignals(sigset_t* signals) {
   sigemptyset(signals);
   sigaddset(signals, SIGINT);
   sigaddset(signals, SIGTERM);
+  sigaddset(signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, signals, nullptr);
 }
 
@@ -208,7 +209,7 @@ int main(int argc, char** argv) {
 
   std::unique_ptr<ucgate::emulator::Emulator> emulator;
   if (flags.emulator) {
-    if (!IsLoopbackListen(config.listen)) {
+    if (!ucgate::access::IsLoopbackListenAddress(config.listen)) {
       return command_line.UsageError(
           absl::InvalidArgumentError("--emulator serves on loopback only (e.g. "
                                      "--listen 127.0.0.1:50051)"));
@@ -261,15 +262,39 @@ int main(int argc, char** argv) {
   http_options.max_response_bytes =
       static_cast<size_t>(config.upstream.max_response_bytes);
   auto clock = ucgate::MakeSystemClock();
+  // Watched files: TLS certificate and key, JWKS, token keys, project keys.
+  auto reloader = ucgate::access::FileReloader::Create();
+  absl::StatusOr<ucgate::gateway::GatewayAccessSetup> access =
+      ucgate::gateway::MakeGatewayAccess(config, reloader, clock);
+  if (!access.ok()) return command_line.UsageError(access.status());
   absl::StatusOr<std::shared_ptr<const ucgate::gateway::ProjectRegistry>>
       projects = ucgate::gateway::MakeProjectRegistry(
-          config, ucgate::http::MakeCurlHttpClient(http_options), clock);
+          config, ucgate::http::MakeCurlHttpClient(http_options), clock,
+          nullptr, reloader);
   if (!projects.ok()) return command_line.UsageError(projects.status());
   auto executor = std::make_shared<ucgate::BlockingExecutor>(
       config.worker_threads, config.max_queued_calls);
+  // The configuration file itself: callers, authorization mode and limits
+  // reload while the gateway runs.
+  std::shared_ptr<ucgate::gateway::ConfigFileReload> config_reload;
+  if (!flags.config_file.empty()) {
+    absl::StatusOr<std::shared_ptr<ucgate::gateway::ConfigFileReload>> watched =
+        ucgate::gateway::ConfigFileReload::Create(
+            flags.config_file, env, config, access->gate, access->jwks, clock);
+    if (!watched.ok()) return command_line.UsageError(watched.status());
+    config_reload = *std::move(watched);
+    reloader->Add(config_reload);
+  }
+  auto scheduler = std::make_shared<ucgate::gateway::ThreadScheduler>();
+  reloader->Start(
+      [scheduler](absl::Duration delay, std::function<void()> task) {
+        scheduler->RunAfter(delay, std::move(task));
+      },
+      kFilePollInterval);
   absl::StatusOr<std::unique_ptr<ucgate::gateway::GatewayServer>> server =
       ucgate::gateway::GatewayServer::Start(config.listen, *projects, executor,
-                                            StreamOptionsOf(config.streams));
+                                            StreamOptionsOf(config.streams),
+                                            scheduler, access->access);
   if (!server.ok()) {
     // A deployment error like a bad config: one line, exit code 2.
     std::fprintf(stderr, "ucgate: %s\n",
@@ -280,7 +305,9 @@ int main(int argc, char** argv) {
   for (const auto& project : (*projects)->projects())
     names.push_back(project.name);
   UCGATE_LOG(kInfo, "ucgate listening on ", config.listen, " (port ",
-             (*server)->port(), "), projects: ", absl::StrJoin(names, ", "));
+             (*server)->port(), ", ", config.access.tls ? "TLS" : "plaintext",
+             "), projects: ", absl::StrJoin(names, ", "),
+             ", callers: ", config.access.callers.size());
   // The resolved address (port 0 picks one), for scripts and tests to read.
   std::string host = config.listen.substr(0, config.listen.rfind(':'));
   std::printf("ucgate: listening on %s:%d\n", host.c_str(), (*server)->port());
@@ -288,7 +315,11 @@ int main(int argc, char** argv) {
 
   std::thread signal_waiter([&] {
     int signal_number = 0;
-    sigwait(&termination_signals, &signal_number);
+    while (sigwait(&termination_signals, &signal_number) == 0 &&
+           signal_number == SIGHUP) {
+      UCGATE_LOG(kInfo, "SIGHUP: reading every watched file again");
+      reloader->MarkAllStale();
+    }
     UCGATE_LOG(kInfo, "signal ", signal_number, ": shutting down (drain ",
                absl::FormatDuration(config.drain_delay), ", grace ",
                absl::FormatDuration(kShutdownGrace), ")");
@@ -296,6 +327,8 @@ int main(int argc, char** argv) {
   });
   (*server)->Wait();
   signal_waiter.join();
+  reloader->Stop();
+  scheduler->Shutdown();
   UCGATE_LOG(kInfo, "ucgate stopped");
   return 0;
 }

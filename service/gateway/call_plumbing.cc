@@ -25,6 +25,16 @@ absl::Time DeadlineOf(const grpc::CallbackServerContext& context) {
              : absl::FromChrono(deadline);
 }
 
+std::string RequestedProject(const ProjectRegistry& projects,
+                             const grpc::CallbackServerContext& context) {
+  const auto& metadata = context.client_metadata();
+  auto it = metadata.find(kProjectMetadataKey);
+  if (it != metadata.end())
+    return std::string(it->second.data(), it->second.size());
+  if (projects.projects().size() == 1) return projects.projects().front().name;
+  return std::string();
+}
+
 absl::Status GatewayOverloadedError() {
   return WithErrorInfo(
       absl::ResourceExhaustedError(

@@ -13,6 +13,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "service/api/rpcs.h"
 #include "service/common/url.h"
 
 namespace ucgate::gateway {
@@ -117,10 +118,10 @@ absl::StatusOr<std::string> ReadSecretFile(const std::string& path) {
 absl::Status ParseProject(const YAML::Node& node, const std::string& where,
                           const EnvironmentLookup& env,
                           ProjectConfig* project) {
-  MappingReader reader(
-      node, where,
-      {"name", "public_key", "secret_key_file", "secret_key_env", "auth_scheme",
-       "api_version", "base_url", "secret_key"});
+  MappingReader reader(node, where,
+                       {"name", "public_key", "public_key_file",
+                        "secret_key_file", "secret_key_env", "auth_scheme",
+                        "api_version", "base_url", "limits", "secret_key"});
   if (!reader.status().ok()) return reader.status();
   if (reader.Has("secret_key")) {
     return ConfigError(reader.Where("secret_key"),
@@ -135,7 +136,27 @@ absl::Status ParseProject(const YAML::Node& node, const std::string& where,
   reader.String("api_version", &version);
   reader.String("secret_key_file", &secret_file);
   reader.String("secret_key_env", &secret_env);
+  reader.String("public_key_file", &project->public_key_file);
   if (!reader.status().ok()) return reader.status();
+  if (reader.Has("limits")) {
+    absl::StatusOr<access::CallLimits> limits =
+        access::ParseCallLimits(reader.Node("limits"), reader.Where("limits"));
+    if (!limits.ok()) return limits.status();
+    project->limits = *limits;
+  }
+  if (!project->public_key_file.empty()) {
+    if (!project->public_key.empty()) {
+      return ConfigError(where,
+                         "give at most one of public_key and public_key_file");
+    }
+    absl::StatusOr<std::string> public_key =
+        ReadSecretFile(project->public_key_file);
+    if (!public_key.ok()) {
+      return ConfigError(reader.Where("public_key_file"),
+                         public_key.status().message());
+    }
+    project->public_key = *std::move(public_key);
+  }
 
   if (scheme == "signed") {
     project->auth_scheme = auth::AuthScheme::kSigned;
@@ -163,6 +184,7 @@ absl::Status ParseProject(const YAML::Node& node, const std::string& where,
                          secret.status().message());
     }
     project->secret_key = Secret(*std::move(secret));
+    project->secret_key_file = secret_file;
   } else {
     std::optional<std::string> secret = env(secret_env);
     if (!secret || secret->empty()) {
@@ -218,6 +240,71 @@ absl::Status ParseStreams(const YAML::Node& node, StreamsConfig* streams) {
   return reader.status();
 }
 
+// Every RPC of the API as "/package.Service/Method", so that a caller's
+// method pattern with a typo is an error at start.
+std::vector<std::string> KnownMethods() {
+  std::vector<std::string> methods;
+  for (const api::rpc::Service& service : api::kServices) {
+    for (int i = 0; i < service.rpc_count; ++i) {
+      const std::string& package = service.rpcs[i].request()->file()->package();
+      methods.push_back(absl::StrCat("/", package, ".", service.name, "/",
+                                     service.rpcs[i].method));
+    }
+  }
+  return methods;
+}
+
+// tls, allow_unauthenticated, authorization_mode, callers,
+// page_token_keys_file, page_token_max_age_seconds. Callers are parsed after
+// the projects they name.
+absl::Status ParseAccess(MappingReader& reader, GatewayConfig* config) {
+  AccessConfig& access = config->access;
+  if (reader.Has("tls")) {
+    absl::StatusOr<access::TlsServerConfig> tls =
+        access::ParseTlsConfig(reader.Node("tls"), reader.Where("tls"));
+    if (!tls.ok()) return tls.status();
+    access.tls = *std::move(tls);
+  }
+  if (reader.Has("allow_unauthenticated")) {
+    const YAML::Node value = reader.Node("allow_unauthenticated");
+    bool allow = false;
+    if (!value.IsScalar() || !YAML::convert<bool>::decode(value, allow)) {
+      return ConfigError(reader.Where("allow_unauthenticated"),
+                         "must be true or false");
+    }
+    access.allow_unauthenticated = allow;
+  }
+  absl::StatusOr<access::AuthorizationMode> mode =
+      access::ParseAuthorizationMode(reader.Node("authorization_mode"),
+                                     reader.Where("authorization_mode"));
+  if (!mode.ok()) return mode.status();
+  access.authorization_mode = *mode;
+  reader.String("page_token_keys_file", &access.page_token_keys_file);
+  int max_age_seconds = 0;
+  reader.Int("page_token_max_age_seconds", &max_age_seconds);
+  if (!reader.status().ok()) return reader.status();
+  if (reader.Has("page_token_max_age_seconds")) {
+    if (max_age_seconds < 60) {
+      return ConfigError(reader.Where("page_token_max_age_seconds"),
+                         "must be at least 60");
+    }
+    access.page_token_max_age = absl::Seconds(max_age_seconds);
+  }
+  if (reader.Has("callers")) {
+    access::ParseCallersOptions options;
+    options.where = reader.Where("callers");
+    for (const ProjectConfig& project : config->projects) {
+      options.known_projects.push_back(project.name);
+    }
+    options.known_methods = KnownMethods();
+    absl::StatusOr<std::vector<access::CallerConfig>> callers =
+        access::ParseCallers(reader.Node("callers"), options);
+    if (!callers.ok()) return callers.status();
+    access.callers = *std::move(callers);
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ParseBatch(const YAML::Node& node, BatchConfig* batch) {
   MappingReader reader(node, "batch", {"max_concurrent_chunks"});
   reader.Int("max_concurrent_chunks", &batch->max_concurrent_chunks);
@@ -246,10 +333,12 @@ absl::StatusOr<GatewayConfig> ParseConfig(const std::string& yaml,
   GatewayConfig config;
   if (root.IsNull()) return config;
   try {
-    MappingReader reader(root, "config",
-                         {"listen", "worker_threads", "max_queued_calls",
-                          "log_level", "drain_delay_ms", "upstream", "cache",
-                          "batch", "streams", "projects"});
+    MappingReader reader(
+        root, "config",
+        {"listen", "worker_threads", "max_queued_calls", "log_level",
+         "drain_delay_ms", "upstream", "cache", "batch", "streams", "projects",
+         "tls", "allow_unauthenticated", "authorization_mode", "callers",
+         "page_token_keys_file", "page_token_max_age_seconds"});
     reader.String("listen", &config.listen);
     reader.Int("worker_threads", &config.worker_threads);
     reader.Int("max_queued_calls", &config.max_queued_calls);
@@ -301,6 +390,9 @@ absl::StatusOr<GatewayConfig> ParseConfig(const std::string& yaml,
         }
         config.projects.push_back(std::move(project));
       }
+    }
+    if (absl::Status status = ParseAccess(reader, &config); !status.ok()) {
+      return status;
     }
   } catch (const YAML::Exception& error) {
     return absl::InvalidArgumentError(

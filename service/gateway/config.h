@@ -12,6 +12,9 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "service/access/access_policy.h"
+#include "service/access/call_limiter.h"
+#include "service/access/tls_config.h"
 #include "service/common/api_version.h"
 #include "service/common/log.h"
 #include "service/common/secret.h"
@@ -29,6 +32,31 @@ struct ProjectConfig {
   ApiVersion api_version = ApiVersion::kV07;
   // Overrides upstream.base_url for this project when set.
   std::string base_url;
+  // Where the keys were read from, so that they are watched and reloaded
+  // (empty: the key came from the environment, or is fixed).
+  std::string secret_key_file;
+  std::string public_key_file;
+  // Every caller's calls of this project together (`limits:`).
+  access::CallLimits limits;
+};
+
+// Who may call (issue 14; README "Securing ucgate").
+struct AccessConfig {
+  // TLS on the gRPC port; unset: plaintext.
+  std::optional<access::TlsServerConfig> tls;
+  // Lets a non-loopback port serve without `callers` (with a warning).
+  bool allow_unauthenticated = false;
+  access::AuthorizationMode authorization_mode =
+      access::AuthorizationMode::kEnforce;
+  // Empty: every caller may call everything (only allowed on loopback or
+  // with allow_unauthenticated).
+  std::vector<access::CallerConfig> callers;
+  // The HMAC keys of page and resume tokens (access/token_keyring.h format),
+  // shared by every replica; empty: a random key per process (tokens then
+  // work only on the replica that issued them).
+  std::string page_token_keys_file;
+  // How long a page or resume token stays valid.
+  absl::Duration page_token_max_age = absl::Hours(24);
 };
 
 struct UpstreamConfig {
@@ -87,6 +115,7 @@ struct GatewayConfig {
   BatchConfig batch;
   StreamsConfig streams;
   std::vector<ProjectConfig> projects;
+  AccessConfig access;
 };
 
 // Reads environment variables; injected so tests control them.

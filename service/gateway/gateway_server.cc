@@ -27,7 +27,8 @@ namespace ucgate::gateway {
 
 absl::StatusOr<std::shared_ptr<const ProjectRegistry>> MakeProjectRegistry(
     const GatewayConfig& config, std::shared_ptr<http::HttpClient> http_client,
-    std::shared_ptr<const Clock> clock, upstream::Sleeper sleeper) {
+    std::shared_ptr<const Clock> clock, upstream::Sleeper sleeper,
+    std::shared_ptr<access::FileReloader> reloader) {
   std::vector<Project> projects;
   // One cache and one pool of batch helpers for the whole gateway.
   std::shared_ptr<cache::FileInfoCache> file_info_cache;
@@ -47,6 +48,25 @@ absl::StatusOr<std::shared_ptr<const ProjectRegistry>> MakeProjectRegistry(
     options.api_version = project.api_version;
     options.auth_scheme = project.auth_scheme;
     options.credentials = {project.public_key, project.secret_key};
+    if (reloader != nullptr && !project.secret_key_file.empty()) {
+      absl::StatusOr<
+          std::shared_ptr<access::ReloadingValue<access::ProjectKeys>>>
+          keys = access::LoadProjectKeyFiles(
+              {project.name, project.secret_key_file, project.public_key_file,
+               project.public_key});
+      if (!keys.ok()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "project '", project.name, "': ", keys.status().message()));
+      }
+      reloader->Add(*keys);
+      // The signer owns the watched value; the reloader only polls it.
+      options.credentials_source =
+          [keys = *keys]() -> std::shared_ptr<const auth::Credentials> {
+        std::shared_ptr<const access::ProjectKeys> now = keys->Get();
+        return std::make_shared<const auth::Credentials>(
+            auth::Credentials{now->public_key, now->secret_key});
+      };
+    }
     options.retry = config.upstream.retry;
     options.batch.max_concurrent_chunks = config.batch.max_concurrent_chunks;
     options.chunk_executor = chunk_executor;
@@ -129,7 +149,7 @@ absl::Status CheckCanListen(const std::string& listen) {
 absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
     const std::string& listen, std::shared_ptr<const ProjectRegistry> projects,
     std::shared_ptr<BlockingExecutor> executor, StreamOptions stream_options,
-    std::shared_ptr<Scheduler> scheduler) {
+    std::shared_ptr<Scheduler> scheduler, GatewayAccess access) {
   // Keeps the health descriptor linked in, so reflection can describe it.
   (void)grpc::health::v1::HealthCheckRequest::descriptor();
   grpc::EnableDefaultHealthCheckService(true);
@@ -143,10 +163,11 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
     scheduler = gateway->own_scheduler_;
   }
   // One runner, hence one set of job watch hubs, for the whole gateway.
-  gateway->streams_.emplace(gateway->projects_, gateway->executor_,
-                            std::move(scheduler), stream_options);
+  gateway->streams_.emplace(gateway->projects_, gateway->executor_, scheduler,
+                            stream_options, access.gate);
   gateway->services_ = MakeServiceHandlers(
-      UnaryCallRunner(gateway->projects_, gateway->executor_),
+      UnaryCallRunner(gateway->projects_, gateway->executor_, access.gate,
+                      scheduler),
       *gateway->streams_);
 
   if (absl::Status status = CheckCanListen(listen); !status.ok()) return status;
@@ -159,7 +180,10 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
       interceptors;
   interceptors.push_back(MakeUndecodableRequestInterceptorFactory());
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
-  builder.AddListeningPort(listen, grpc::InsecureServerCredentials(),
+  builder.AddListeningPort(listen,
+                           access.credentials
+                               ? access.credentials
+                               : grpc::InsecureServerCredentials(),
                            &gateway->port_);
   for (const auto& service : gateway->services_)
     builder.RegisterService(service.get());

@@ -11,10 +11,13 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "grpcpp/channel.h"
+#include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server.h"
+#include "service/access/project_keys.h"
 #include "service/cache/file_info_cache.h"
 #include "service/common/blocking_executor.h"
 #include "service/common/clock.h"
+#include "service/gateway/call_gate.h"
 #include "service/gateway/config.h"
 #include "service/gateway/project_registry.h"
 #include "service/gateway/stream_calls.h"
@@ -24,10 +27,13 @@
 namespace ucgate::gateway {
 
 // Builds every configured project's upstream stack over one shared HTTP
-// client (one connection pool for the whole gateway).
+// client (one connection pool for the whole gateway). With `reloader`, the
+// key files of projects that name them (secret_key_file, public_key_file)
+// are watched: each upstream attempt signs with the keys of that moment.
 absl::StatusOr<std::shared_ptr<const ProjectRegistry>> MakeProjectRegistry(
     const GatewayConfig& config, std::shared_ptr<http::HttpClient> http_client,
-    std::shared_ptr<const Clock> clock, upstream::Sleeper sleeper = nullptr);
+    std::shared_ptr<const Clock> clock, upstream::Sleeper sleeper = nullptr,
+    std::shared_ptr<access::FileReloader> reloader = nullptr);
 
 // The counters of the gateway's one file-info cache (config `cache`), shared
 // by every project; nullopt when caching is off.
@@ -39,6 +45,14 @@ std::optional<cache::FileInfoCacheStats> FileInfoCacheStats(
 // a bad or taken address fails before gRPC logs its own lines.
 absl::Status CheckCanListen(const std::string& listen);
 
+// Who may call the gateway's port (README "Securing ucgate").
+struct GatewayAccess {
+  // The port's credentials; null: plaintext.
+  std::shared_ptr<grpc::ServerCredentials> credentials;
+  // Null: every call goes through, tokens unsealed.
+  std::shared_ptr<const CallGate> gate;
+};
+
 class GatewayServer {
  public:
   // Listens on `listen` ("HOST:PORT"; port 0 picks a free one). The job
@@ -48,7 +62,8 @@ class GatewayServer {
       std::shared_ptr<const ProjectRegistry> projects,
       std::shared_ptr<BlockingExecutor> executor,
       StreamOptions stream_options = {},
-      std::shared_ptr<Scheduler> scheduler = nullptr);
+      std::shared_ptr<Scheduler> scheduler = nullptr,
+      GatewayAccess access = {});
   ~GatewayServer();
 
   int port() const { return port_; }

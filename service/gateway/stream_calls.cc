@@ -59,9 +59,14 @@ template <typename Listing>
 class ListingStream final
     : public grpc::ServerWriteReactor<typename Listing::Message> {
  public:
+  // `seal` seals each message's resume token (null: left as made).
   ListingStream(grpc::CallbackServerContext* context,
-                std::shared_ptr<ListingPump<Listing>> pump)
-      : context_(context), pump_(std::move(pump)) {
+                std::shared_ptr<ListingPump<Listing>> pump, CallPermit permit,
+                std::function<void(typename Listing::Message*)> seal)
+      : context_(context),
+        pump_(std::move(pump)),
+        permit_(std::move(permit)),
+        seal_(std::move(seal)) {
     pump_->Start();
     RequestNext();
   }
@@ -92,6 +97,7 @@ class ListingStream final
             this->Finish(grpc::Status::OK);
           } else {
             message_ = **std::move(next);
+            if (seal_) seal_(&message_);
             this->StartWrite(&message_);
           }
         });
@@ -99,6 +105,9 @@ class ListingStream final
 
   grpc::CallbackServerContext* const context_;
   const std::shared_ptr<ListingPump<Listing>> pump_;
+  // Held until the stream is done.
+  const CallPermit permit_;
+  const std::function<void(typename Listing::Message*)> seal_;
   typename Listing::Message message_;
 };
 
@@ -189,8 +198,9 @@ class WatchStream final : public grpc::ServerWriteReactor<Update>,
  public:
   WatchStream(grpc::CallbackServerContext* context,
               std::shared_ptr<JobWatchHub<Update>> hub, JobKey key,
-              typename JobWatchHub<Update>::Poll poll)
+              typename JobWatchHub<Update>::Poll poll, CallPermit permit)
       : context_(context),
+        permit_(std::move(permit)),
         hub_(std::move(hub)),
         key_(std::move(key)),
         mailbox_(std::make_shared<WatchMailbox<Update>>(this)) {
@@ -217,6 +227,8 @@ class WatchStream final : public grpc::ServerWriteReactor<Update>,
 
  private:
   grpc::CallbackServerContext* const context_;
+  // Held until the stream is done.
+  const CallPermit permit_;
   const std::shared_ptr<JobWatchHub<Update>> hub_;
   const JobKey key_;
   const std::shared_ptr<WatchMailbox<Update>> mailbox_;
@@ -261,10 +273,12 @@ std::shared_ptr<JobWatchHub<Update>> MakeHub(
 StreamCallRunner::StreamCallRunner(
     std::shared_ptr<const ProjectRegistry> projects,
     std::shared_ptr<BlockingExecutor> executor,
-    std::shared_ptr<Scheduler> scheduler, StreamOptions options)
+    std::shared_ptr<Scheduler> scheduler, StreamOptions options,
+    std::shared_ptr<const CallGate> gate)
     : projects_(std::move(projects)),
       executor_(std::move(executor)),
       options_(options),
+      gate_(std::move(gate)),
       conversions_(MakeHub<v1::WatchConversionJobResponse>(scheduler, executor_,
                                                            options.watch)),
       addons_(MakeHub<v1::WatchAddonExecutionResponse>(scheduler, executor_,
@@ -274,12 +288,15 @@ template <typename Listing>
 grpc::ServerWriteReactor<typename Listing::Message>*
 StreamCallRunner::StreamListing(
     grpc::CallbackServerContext* context,
-    const typename Listing::Request& request) const {
+    const typename Listing::Request& caller_request) const {
   using Message = typename Listing::Message;
   using Operations = typename Listing::Operations;
-  auto target = AcceptCall<Operations>(*projects_, context, request);
+  auto target =
+      AcceptCall<Operations>(*projects_, gate_.get(), context, caller_request);
   if (!target.ok()) return new RefusedStream<Message>(context, target.status());
-  const auto [project, operations] = *target;
+  const Project* project = target->project;
+  Operations* operations = target->operations;
+  const typename Listing::Request& request = *target->request;
   // The same filters give the same fingerprint whatever the resume point.
   const uint64_t fingerprint =
       api::PagedRequestFingerprint(project->name, request);
@@ -310,7 +327,15 @@ StreamCallRunner::StreamListing(
         return executor->TrySchedule(std::move(task));
       },
       pump_options);
-  return new ListingStream<Listing>(context, std::move(pump));
+  std::function<void(Message*)> seal;
+  if (gate_ != nullptr && gate_->seals_tokens()) {
+    seal = [gate = gate_, request = target->request,
+            project = project->name](Message* message) {
+      gate->SealTokens(*request, project, message);
+    };
+  }
+  return new ListingStream<Listing>(context, std::move(pump),
+                                    std::move(target->permit), std::move(seal));
 }
 
 grpc::ServerWriteReactor<v1::StreamFilesResponse>* StreamCallRunner::Run(
@@ -329,10 +354,11 @@ grpc::ServerWriteReactor<v1::WatchConversionJobResponse>* StreamCallRunner::Run(
     grpc::CallbackServerContext* context,
     const v1::WatchConversionJobRequest* request) const {
   using Update = v1::WatchConversionJobResponse;
-  auto target =
-      AcceptCall<upstream::ConversionOperations>(*projects_, context, *request);
+  auto target = AcceptCall<upstream::ConversionOperations>(
+      *projects_, gate_.get(), context, *request);
   if (!target.ok()) return new RefusedStream<Update>(context, target.status());
-  const auto [project, operations] = *target;
+  const Project* project = target->project;
+  auto* operations = target->operations;
   const bool document = request->kind() == v1::CONVERSION_KIND_DOCUMENT;
   const int64_t token = request->token();
   JobKey key{project->name, document ? "document" : "video",
@@ -365,17 +391,18 @@ grpc::ServerWriteReactor<v1::WatchConversionJobResponse>* StreamCallRunner::Run(
     return update;
   };
   return new WatchStream<Update>(context, conversions_, std::move(key),
-                                 std::move(poll));
+                                 std::move(poll), std::move(target->permit));
 }
 
 grpc::ServerWriteReactor<v1::WatchAddonExecutionResponse>*
 StreamCallRunner::Run(grpc::CallbackServerContext* context,
                       const v1::WatchAddonExecutionRequest* request) const {
   using Update = v1::WatchAddonExecutionResponse;
-  auto target =
-      AcceptCall<upstream::AddonOperations>(*projects_, context, *request);
+  auto target = AcceptCall<upstream::AddonOperations>(*projects_, gate_.get(),
+                                                      context, *request);
   if (!target.ok()) return new RefusedStream<Update>(context, target.status());
-  const auto [project, operations] = *target;
+  const Project* project = target->project;
+  auto* operations = target->operations;
   v1::GetAddonExecutionStatusRequest status_request;
   status_request.set_addon(request->addon());
   status_request.set_request_id(request->request_id());
@@ -391,7 +418,7 @@ StreamCallRunner::Run(grpc::CallbackServerContext* context,
     return update;
   };
   return new WatchStream<Update>(context, addons_, std::move(key),
-                                 std::move(poll));
+                                 std::move(poll), std::move(target->permit));
 }
 
 void StreamCallRunner::Shutdown() const {

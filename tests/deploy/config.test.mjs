@@ -3,12 +3,15 @@
 // key files written to a temporary directory), which `ucctl health` then
 // finds SERVING.
 //
-// PENDING_KEYS are the keys of the callers and observability issues (14, 15)
-// that the chart renders but today's ucgate refuses as unknown; they are
-// taken out before the start. The last test fails as soon as ucgate accepts
+// PENDING_KEYS are the keys of the observability issue (15) that the chart
+// renders but today's ucgate refuses as unknown; they are taken out before
+// the start. The files the rendered configuration names (TLS certificates,
+// JWKS, page-token keys) are made in the temporary directory: certificates
+// with the openssl command line, keys with node:crypto. The last test fails as soon as ucgate accepts
 // one of them, so the list (and templates/_config.tpl) gets checked then.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -18,9 +21,28 @@ import { ciValueFiles, only, renderChart, run } from "./lib.mjs";
 
 const UCGATE = process.env.UCGATE_BIN;
 const UCCTL = process.env.UCCTL_BIN;
-const PENDING_KEYS = ["admin_listen", "tls", "allow_unauthenticated", "callers", "log_format"];
+const PENDING_KEYS = ["admin_listen", "log_format"];
 // A CA bundle every Debian machine with ca-certificates has.
 const SYSTEM_CA = "/etc/ssl/certs/ca-certificates.crt";
+
+// A CA, a server certificate for 127.0.0.1 (tls.crt, tls.key) and a client
+// certificate (client.crt, client.key) it signed, in `dir`.
+function writeTlsMaterial(dir) {
+  const openssl = (...args) => {
+    const result = run("openssl", args, { cwd: dir });
+    assert.equal(result.status, 0, result.stderr);
+  };
+  openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt",
+    "-days", "1", "-subj", "/CN=ucgate-test-ca");
+  const leaves = [["tls", "IP:127.0.0.1,DNS:localhost"], ["client", "URI:spiffe://cluster.local/ns/test/sa/probe"]];
+  for (const [name, sans] of leaves) {
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", `${name}.key`, "-out", `${name}.csr`,
+      "-subj", `/CN=${name}`);
+    writeFileSync(path.join(dir, `${name}.ext`), `subjectAltName=${sans}\n`);
+    openssl("x509", "-req", "-in", `${name}.csr`, "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+      "-out", `${name}.crt`, "-days", "1", "-extfile", `${name}.ext`);
+  }
+}
 
 // The rendered config with its files moved to `dir` and gRPC on loopback.
 function localConfig(file, dir) {
@@ -33,7 +55,35 @@ function localConfig(file, dir) {
     project.secret_key_file = key;
   }
   if (config.upstream.ca_file) config.upstream.ca_file = SYSTEM_CA;
+  if (config.tls) {
+    writeTlsMaterial(dir);
+    config.tls.cert_file = path.join(dir, "tls.crt");
+    config.tls.key_file = path.join(dir, "tls.key");
+    if (config.tls.client_ca_file) config.tls.client_ca_file = path.join(dir, "ca.crt");
+    config.tls.staging_dir = dir;
+  }
+  for (const caller of config.callers ?? []) {
+    if (!caller.jwt) continue;
+    const { publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const jwk = { ...publicKey.export({ format: "jwk" }), kid: "k1", alg: "RS256", use: "sig" };
+    caller.jwt.jwks_file = path.join(dir, `jwks-${caller.name}.json`);
+    writeFileSync(caller.jwt.jwks_file, JSON.stringify({ keys: [jwk] }));
+  }
+  if (config.page_token_keys_file) {
+    config.page_token_keys_file = path.join(dir, "token-keys");
+    writeFileSync(config.page_token_keys_file, `k1 ${randomBytes(32).toString("base64")}\n`);
+  }
   return config;
+}
+
+// ucctl's connection options for a gateway started on `config`.
+function ucctlConnection(config, dir, port) {
+  const args = ["--target", `127.0.0.1:${port}`, "--timeout", "5"];
+  if (config.tls) args.push("--ca-file", path.join(dir, "ca.crt"));
+  if (config.tls?.client_ca_file) {
+    args.push("--cert-file", path.join(dir, "client.crt"), "--key-file", path.join(dir, "client.key"));
+  }
+  return args;
 }
 
 function withoutPending(config) {
@@ -82,11 +132,12 @@ describe("ucgate reads the configuration the chart renders", { skip: !UCGATE && 
   for (const file of ciValueFiles()) {
     test(`ci/${path.basename(file)} (without the pending keys)`, async () => {
       const dir = mkdtempSync(path.join(tmpdir(), "ucgate-config-"));
-      const started = await startGateway(withoutPending(localConfig(file, dir)), dir);
+      const config = withoutPending(localConfig(file, dir));
+      const started = await startGateway(config, dir);
       assert.ok(started.port, `ucgate refused the config: ${started.stderr}`);
       try {
         if (UCCTL) {
-          const health = run(UCCTL, ["--target", `127.0.0.1:${started.port}`, "--timeout", "5", "health", "--output", "text"]);
+          const health = run(UCCTL, [...ucctlConnection(config, dir, started.port), "health", "--output", "text"]);
           assert.equal(health.status, 0, health.stderr);
           assert.equal(health.stdout, "SERVING\n");
         }

@@ -230,4 +230,22 @@ TEST(UcgateCliTest, SimpleAuthOverHttpIsRefusedAtStart) {
   EXPECT_THAT(outcome.output, HasSubstr("HTTPS"));
 }
 
+// The safe default (issue 14): without callers, a port other hosts can
+// reach is refused with one line (allow_unauthenticated: tests/gateway/
+// config_test.cc).
+TEST(UcgateCliTest, NoCallersOnAPublicAddressIsRefusedUnlessAllowed) {
+  const std::string projects =
+      "projects:\n  - {name: a, public_key: p, secret_key_env: HOME}\n";
+  Outcome refused = RunUcgate(
+      "--config " + WriteConfig("open.yaml", "listen: 0.0.0.0:0\n" + projects));
+  EXPECT_EQ(refused.exit_code, 2) << refused.output;
+  EXPECT_EQ(Lines(refused.output), 1u) << refused.output;
+  EXPECT_THAT(refused.output, HasSubstr("allow_unauthenticated"));
+  // The flag overrides the file's loopback address, and is checked too.
+  Outcome by_flag = RunUcgate(
+      "--listen 0.0.0.0:0 --config " +
+      WriteConfig("loopback.yaml", "listen: 127.0.0.1:0\n" + projects));
+  EXPECT_EQ(by_flag.exit_code, 2) << by_flag.output;
+}
+
 }  // namespace

@@ -52,7 +52,11 @@ absl::StatusOr<ProjectUpstream> MakeProjectUpstream(
     std::shared_ptr<http::HttpClient> http_client,
     std::shared_ptr<const Clock> clock, Sleeper sleeper, RandomSource random) {
   std::shared_ptr<const auth::RequestSigner> signer =
-      auth::MakeRequestSigner(options.auth_scheme, options.credentials, clock);
+      options.credentials_source
+          ? auth::MakeRequestSigner(options.auth_scheme,
+                                    options.credentials_source, clock)
+          : auth::MakeRequestSigner(options.auth_scheme, options.credentials,
+                                    clock);
   absl::StatusOr<std::shared_ptr<RestClient>> rest = RestClient::Create(
       {options.project_name, options.base_url, options.api_version},
       std::move(http_client), std::move(signer), clock);

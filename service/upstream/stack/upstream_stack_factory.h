@@ -32,6 +32,9 @@ struct ProjectUpstreamOptions {
   ApiVersion api_version = ApiVersion::kV07;
   auth::AuthScheme auth_scheme = auth::AuthScheme::kSigned;
   auth::Credentials credentials;
+  // When set, the keys of each attempt (watched key files); `credentials`
+  // is then unused.
+  auth::CredentialsSource credentials_source;
   RetryOptions retry;
   BatchSplitOptions batch;
   // Helper threads for batch chunks, shared by every project; null: each
