@@ -233,11 +233,12 @@ absl::StatusOr<GatewayConfig> ParseConfig(const std::string& yaml,
   GatewayConfig config;
   if (root.IsNull()) return config;
   try {
-    MappingReader reader(
-        root, "config",
-        {"listen", "worker_threads", "max_queued_calls", "log_level",
-         "upstream", "cache", "batch", "streams", "projects"});
+    MappingReader reader(root, "config",
+                         {"listen", "worker_threads", "max_queued_calls",
+                          "log_level", "log_format", "admin_listen", "upstream",
+                          "cache", "batch", "streams", "projects"});
     reader.String("listen", &config.listen);
+    reader.String("admin_listen", &config.admin_listen);
     reader.Int("worker_threads", &config.worker_threads);
     reader.Int("max_queued_calls", &config.max_queued_calls);
     std::string log_level;
@@ -246,6 +247,16 @@ absl::StatusOr<GatewayConfig> ParseConfig(const std::string& yaml,
     if (!log_level.empty() && !ParseLogLevel(log_level, &config.log_level)) {
       return ConfigError("config.log_level",
                          "must be debug, info, warning or error");
+    }
+    if (reader.Has("log_format")) {
+      std::string log_format;
+      reader.String("log_format", &log_format);
+      if (!reader.status().ok()) return reader.status();
+      LogFormat format;
+      if (!ParseLogFormat(log_format, &format)) {
+        return ConfigError("config.log_format", "must be json or text");
+      }
+      config.log_format = format;
     }
     if (reader.Has("upstream")) {
       if (absl::Status status =
@@ -322,6 +333,15 @@ absl::Status ApplyEnvironment(const EnvironmentLookup& env,
           "UCGATE_LOG_LEVEL must be debug, info, warning or error");
     }
   }
+  if (auto format = env("UCGATE_LOG_FORMAT")) {
+    LogFormat parsed;
+    if (!ParseLogFormat(*format, &parsed)) {
+      return absl::InvalidArgumentError(
+          "UCGATE_LOG_FORMAT must be json or text");
+    }
+    config->log_format = parsed;
+  }
+  if (auto admin = env("UCGATE_ADMIN_LISTEN")) config->admin_listen = *admin;
   if (auto threads = env("UCGATE_WORKER_THREADS")) {
     if (!absl::SimpleAtoi(*threads, &config->worker_threads)) {
       return absl::InvalidArgumentError(
@@ -348,6 +368,12 @@ absl::Status ApplyEnvironment(const EnvironmentLookup& env,
 
 absl::Status ValidateConfig(const GatewayConfig& config) {
   if (config.listen.empty()) return ConfigError("listen", "must be HOST:PORT");
+  if (!config.admin_listen.empty() &&
+      (config.admin_listen.rfind(':') == std::string::npos ||
+       config.admin_listen == config.listen)) {
+    return ConfigError("admin_listen",
+                       "must be HOST:PORT, apart from listen (or empty: off)");
+  }
   if (config.worker_threads < 1 || config.worker_threads > 1024) {
     return ConfigError("worker_threads", "must be between 1 and 1024");
   }

@@ -76,6 +76,11 @@ struct GatewayConfig {
   int worker_threads = 32;
   int max_queued_calls = 4096;
   LogLevel log_level = LogLevel::kInfo;
+  // Unset: json, or text with --emulator (ucgate_main decides).
+  std::optional<LogFormat> log_format;
+  // Plaintext HTTP listener for /metrics, /healthz and /readyz ("HOST:PORT");
+  // empty: none.
+  std::string admin_listen;
   UpstreamConfig upstream;
   CacheConfig cache;
   BatchConfig batch;
@@ -95,8 +100,9 @@ absl::StatusOr<GatewayConfig> LoadConfigFile(const std::string& path,
 absl::StatusOr<GatewayConfig> ParseConfig(const std::string& yaml,
                                           const EnvironmentLookup& env);
 
-// UCGATE_LISTEN, UCGATE_LOG_LEVEL, UCGATE_UPSTREAM_URL, UCGATE_WORKER_THREADS,
-// UCGATE_CACHE_MAX_BYTES, UCGATE_CACHE_TTL_SECONDS.
+// UCGATE_LISTEN, UCGATE_LOG_LEVEL, UCGATE_LOG_FORMAT, UCGATE_ADMIN_LISTEN,
+// UCGATE_UPSTREAM_URL, UCGATE_WORKER_THREADS, UCGATE_CACHE_MAX_BYTES,
+// UCGATE_CACHE_TTL_SECONDS.
 absl::Status ApplyEnvironment(const EnvironmentLookup& env,
                               GatewayConfig* config);
 
