@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -21,6 +22,8 @@
 #include "service/emulator/emulator.h"
 #include "service/gateway/config.h"
 #include "service/gateway/gateway_server.h"
+#include "service/gateway/gateway_telemetry.h"
+#include "service/observability/admin_http_server.h"
 #include "service/upstream/http/http_client.h"
 
 namespace {
@@ -141,9 +144,10 @@ int main(int argc, char** argv) {
                       &flags.emulator_files);
   command_line.AddEpilog(
       "Environment:\n"
-      "  UCGATE_LISTEN, UCGATE_LOG_LEVEL, UCGATE_UPSTREAM_URL, "
-      "UCGATE_WORKER_THREADS,\n"
-      "  UCGATE_CACHE_MAX_BYTES, UCGATE_CACHE_TTL_SECONDS\n"
+      "  UCGATE_LISTEN, UCGATE_LOG_LEVEL, UCGATE_LOG_FORMAT, "
+      "UCGATE_ADMIN_LISTEN,\n"
+      "  UCGATE_UPSTREAM_URL, UCGATE_WORKER_THREADS, UCGATE_CACHE_MAX_BYTES,\n"
+      "  UCGATE_CACHE_TTL_SECONDS\n"
       "      override the config file; flags override both.\n"
       "  UCGATE_EMULATOR_PUBLIC_KEY, UCGATE_EMULATOR_SECRET_KEY\n"
       "      keys of the embedded emulator's project (--emulator).\n"
@@ -193,6 +197,9 @@ int main(int argc, char** argv) {
         "--log-level must be debug, info, warning or error"));
   }
   ucgate::SetLogLevel(config.log_level);
+  // JSON lines for log collectors in production; the demo stays readable.
+  ucgate::SetLogFormat(config.log_format.value_or(
+      flags.emulator ? ucgate::LogFormat::kText : ucgate::LogFormat::kJson));
 
   sigset_t termination_signals;
   BlockTerminationSignals(&termination_signals);
@@ -242,6 +249,38 @@ int main(int argc, char** argv) {
     return command_line.UsageError(status);
   }
 
+  absl::StatusOr<ucgate::gateway::GatewayTelemetry> telemetry =
+      ucgate::gateway::MakeGatewayTelemetry(config);
+  if (!telemetry.ok()) {
+    std::fprintf(stderr, "ucgate: metrics: %s\n",
+                 std::string(telemetry.status().message()).c_str());
+    return 1;
+  }
+  // Ready (/readyz) while the gateway serves: set once it does, cleared
+  // before it goes away.
+  std::atomic<const ucgate::gateway::GatewayServer*> serving_gateway{nullptr};
+  std::unique_ptr<ucgate::observability::AdminHttpServer> admin;
+  if (!config.admin_listen.empty()) {
+    auto started = ucgate::observability::AdminHttpServer::Start(
+        {config.admin_listen, telemetry->registry, [&serving_gateway] {
+           const auto* gateway = serving_gateway.load();
+           return gateway != nullptr && gateway->serving();
+         }});
+    if (!started.ok()) {
+      std::fprintf(stderr, "ucgate: %s\n",
+                   std::string(started.status().message()).c_str());
+      return 1;
+    }
+    admin = *std::move(started);
+    UCGATE_LOG(kInfo, "admin listener (/metrics, /healthz, /readyz) on ",
+               config.admin_listen, " (port ", admin->port(), ")");
+    // As the gRPC address below: the resolved port, for scripts and tests.
+    std::printf(
+        "ucgate: admin listening on %s:%d\n",
+        config.admin_listen.substr(0, config.admin_listen.rfind(':')).c_str(),
+        admin->port());
+  }
+
   ucgate::http::CurlHttpClientOptions http_options;
   http_options.connect_timeout = config.upstream.connect_timeout;
   http_options.request_timeout = config.upstream.request_timeout;
@@ -250,18 +289,27 @@ int main(int argc, char** argv) {
   auto clock = ucgate::MakeSystemClock();
   absl::StatusOr<std::shared_ptr<const ucgate::gateway::ProjectRegistry>>
       projects = ucgate::gateway::MakeProjectRegistry(
-          config, ucgate::http::MakeCurlHttpClient(http_options), clock);
+          config, ucgate::http::MakeCurlHttpClient(http_options), clock,
+          /*sleeper=*/nullptr, telemetry->gateway);
   if (!projects.ok()) return command_line.UsageError(projects.status());
   auto executor = std::make_shared<ucgate::BlockingExecutor>(
       config.worker_threads, config.max_queued_calls);
+  ucgate::gateway::StreamOptions stream_options =
+      StreamOptionsOf(config.streams);
+  stream_options.metrics = telemetry->gateway;
+  ucgate::observability::ServerObservabilityOptions observability;
+  observability.grpc_metrics = telemetry->grpc;
+  observability.gateway_metrics = telemetry->gateway;
   absl::StatusOr<std::unique_ptr<ucgate::gateway::GatewayServer>> server =
-      ucgate::gateway::GatewayServer::Start(config.listen, *projects, executor,
-                                            StreamOptionsOf(config.streams));
+      ucgate::gateway::GatewayServer::Start(
+          config.listen, *projects, executor, std::move(stream_options),
+          /*scheduler=*/nullptr, std::move(observability));
   if (!server.ok()) {
     std::fprintf(stderr, "ucgate: %s\n",
                  std::string(server.status().message()).c_str());
     return 1;
   }
+  serving_gateway.store(server->get());
   std::vector<std::string> names;
   for (const auto& project : (*projects)->projects())
     names.push_back(project.name);
@@ -281,6 +329,7 @@ int main(int argc, char** argv) {
   });
   (*server)->Wait();
   signal_waiter.join();
+  serving_gateway.store(nullptr);
   UCGATE_LOG(kInfo, "ucgate stopped");
   return 0;
 }

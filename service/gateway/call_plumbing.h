@@ -30,6 +30,11 @@ absl::Time DeadlineOf(const grpc::CallbackServerContext& context);
 // the call's blocking work.
 absl::Status GatewayOverloadedError();
 
+// Notes the project serving the call on its observation (the call's log
+// line); nothing when the observing interceptor is not installed.
+void ObserveProject(const grpc::ServerContextBase* context,
+                    const Project& project);
+
 // The project of a call and its operations of `Operations`' kind, once the
 // whole request has been checked for that project (api::ValidateCall); or
 // why the call is refused: an unknown project, UNIMPLEMENTED when the project
@@ -40,6 +45,7 @@ absl::StatusOr<std::pair<const Project*, Operations*>> AcceptCall(
     const Request& request) {
   absl::StatusOr<const Project*> project = projects.Resolve(*context);
   if (!project.ok()) return project.status();
+  ObserveProject(context, **project);
   Operations* operations =
       (*project)->upstream.template OperationsOf<Operations>();
   if (operations == nullptr) {

@@ -19,13 +19,18 @@ namespace ucgate::gateway {
 
 absl::StatusOr<std::shared_ptr<const ProjectRegistry>> MakeProjectRegistry(
     const GatewayConfig& config, std::shared_ptr<http::HttpClient> http_client,
-    std::shared_ptr<const Clock> clock, upstream::Sleeper sleeper) {
+    std::shared_ptr<const Clock> clock, upstream::Sleeper sleeper,
+    std::shared_ptr<observability::GatewayMetrics> metrics) {
   std::vector<Project> projects;
   // One cache and one pool of batch helpers for the whole gateway.
   std::shared_ptr<cache::FileInfoCache> file_info_cache;
   if (config.cache.max_bytes > 0) {
     file_info_cache = cache::MakeLruFileInfoCache(
         {config.cache.max_bytes, config.cache.ttl}, clock);
+    if (metrics) {
+      metrics->SetFileInfoCacheSource(
+          [cache = file_info_cache] { return cache->Stats(); });
+    }
   }
   // Two batch calls can run at full width; more share the helpers, and each
   // caller runs its own chunks too.
@@ -43,6 +48,8 @@ absl::StatusOr<std::shared_ptr<const ProjectRegistry>> MakeProjectRegistry(
     options.batch.max_concurrent_chunks = config.batch.max_concurrent_chunks;
     options.chunk_executor = chunk_executor;
     options.file_info_cache = file_info_cache;
+    options.metrics = metrics;
+    options.batch.metrics = metrics;
     absl::StatusOr<upstream::ProjectUpstream> upstream =
         upstream::MakeProjectUpstream(
             std::move(options), http_client, clock,
@@ -67,10 +74,27 @@ std::optional<cache::FileInfoCacheStats> FileInfoCacheStats(
   return std::nullopt;
 }
 
+std::vector<
+    std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+MakeInterceptorCreators(
+    const std::optional<observability::ServerObservabilityOptions>&
+        observability) {
+  std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      creators;
+  if (observability) {
+    creators.push_back(
+        std::make_unique<observability::ServerObservabilityFactory>(
+            *observability));
+  }
+  return creators;
+}
+
 absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
     const std::string& listen, std::shared_ptr<const ProjectRegistry> projects,
     std::shared_ptr<BlockingExecutor> executor, StreamOptions stream_options,
-    std::shared_ptr<Scheduler> scheduler) {
+    std::shared_ptr<Scheduler> scheduler,
+    std::optional<observability::ServerObservabilityOptions> observability) {
   // Keeps the health descriptor linked in, so reflection can describe it.
   (void)grpc::health::v1::HealthCheckRequest::descriptor();
   grpc::EnableDefaultHealthCheckService(true);
@@ -95,6 +119,10 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
                            &gateway->port_);
   for (const auto& service : gateway->services_)
     builder.RegisterService(service.get());
+  if (auto creators = MakeInterceptorCreators(observability);
+      !creators.empty()) {
+    builder.experimental().SetInterceptorCreators(std::move(creators));
+  }
   gateway->server_ = builder.BuildAndStart();
   if (!gateway->server_ || gateway->port_ == 0) {
     return absl::UnavailableError(
@@ -103,12 +131,12 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   }
   grpc::HealthCheckServiceInterface* health =
       gateway->server_->GetHealthCheckService();
-  health->SetServingStatus(true);
   for (const api::rpc::Service& service : api::kServices) {
     // "uploadcare.gateway.v1.FileService": the package of its messages.
     const std::string& package = service.rpcs[0].request()->file()->package();
     health->SetServingStatus(absl::StrCat(package, ".", service.name), true);
   }
+  gateway->SetServing(true);
   return gateway;
 }
 
@@ -117,7 +145,7 @@ GatewayServer::~GatewayServer() { Shutdown(absl::ZeroDuration()); }
 void GatewayServer::Shutdown(absl::Duration grace) {
   if (shut_down_ || !server_) return;
   shut_down_ = true;
-  server_->GetHealthCheckService()->SetServingStatus(false);
+  SetServing(false);
   // Watches last as long as their jobs: end them first, not after `grace`.
   if (streams_) streams_->Shutdown();
   server_->Shutdown(std::chrono::system_clock::now() +
@@ -128,6 +156,11 @@ void GatewayServer::Shutdown(absl::Duration grace) {
                "file-info cache at shutdown: ", cache::FormatStats(*stats));
   }
   if (own_scheduler_) own_scheduler_->Shutdown();
+}
+
+void GatewayServer::SetServing(bool serving) {
+  server_->GetHealthCheckService()->SetServingStatus(serving);
+  serving_.store(serving);
 }
 
 void GatewayServer::Wait() { server_->Wait(); }

@@ -2,20 +2,25 @@
 // server with every service, health checking and reflection.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/server.h"
+#include "grpcpp/support/server_interceptor.h"
 #include "service/cache/file_info_cache.h"
 #include "service/common/blocking_executor.h"
 #include "service/common/clock.h"
 #include "service/gateway/config.h"
 #include "service/gateway/project_registry.h"
 #include "service/gateway/stream_calls.h"
+#include "service/observability/gateway_metrics.h"
+#include "service/observability/server_interceptor.h"
 #include "service/upstream/http/http_client.h"
 #include "service/upstream/stack/retrying.h"
 
@@ -25,7 +30,17 @@ namespace ucgate::gateway {
 // client (one connection pool for the whole gateway).
 absl::StatusOr<std::shared_ptr<const ProjectRegistry>> MakeProjectRegistry(
     const GatewayConfig& config, std::shared_ptr<http::HttpClient> http_client,
-    std::shared_ptr<const Clock> clock, upstream::Sleeper sleeper = nullptr);
+    std::shared_ptr<const Clock> clock, upstream::Sleeper sleeper = nullptr,
+    std::shared_ptr<observability::GatewayMetrics> metrics = nullptr);
+
+// Every server interceptor of the gateway, in the order they run, for
+// ServerBuilder::experimental().SetInterceptorCreators (which takes them all
+// at once): the observing one first, so it sees every call's outcome.
+std::vector<
+    std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+MakeInterceptorCreators(
+    const std::optional<observability::ServerObservabilityOptions>&
+        observability);
 
 // The counters of the gateway's one file-info cache (config `cache`), shared
 // by every project; nullopt when caching is off.
@@ -36,15 +51,22 @@ class GatewayServer {
  public:
   // Listens on `listen` ("HOST:PORT"; port 0 picks a free one). The job
   // watchers' timers run on `scheduler` (null: a thread of the gateway's own).
+  // With `observability`, every call is observed (metrics, request id, log
+  // line; MakeInterceptorCreators).
   static absl::StatusOr<std::unique_ptr<GatewayServer>> Start(
       const std::string& listen,
       std::shared_ptr<const ProjectRegistry> projects,
       std::shared_ptr<BlockingExecutor> executor,
       StreamOptions stream_options = {},
-      std::shared_ptr<Scheduler> scheduler = nullptr);
+      std::shared_ptr<Scheduler> scheduler = nullptr,
+      std::optional<observability::ServerObservabilityOptions> observability =
+          std::nullopt);
   ~GatewayServer();
 
   int port() const { return port_; }
+  // What grpc.health.v1 answers for the server: SERVING from Start until
+  // Shutdown begins (the admin listener's /readyz follows it).
+  bool serving() const { return serving_.load(); }
   // Marks the server NOT_SERVING, lets calls in flight finish within `grace`,
   // then cancels the rest.
   void Shutdown(absl::Duration grace);
@@ -56,6 +78,8 @@ class GatewayServer {
 
  private:
   GatewayServer() = default;
+  // grpc.health.v1's overall status and serving(), together.
+  void SetServing(bool serving);
 
   std::shared_ptr<const ProjectRegistry> projects_;
   std::shared_ptr<BlockingExecutor> executor_;
@@ -66,6 +90,7 @@ class GatewayServer {
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   bool shut_down_ = false;
+  std::atomic<bool> serving_{false};
 };
 
 }  // namespace ucgate::gateway

@@ -1,0 +1,42 @@
+#include "service/gateway/gateway_telemetry.h"
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "grpc/health/v1/health.pb.h"
+#include "service/api/rpcs.h"
+
+namespace ucgate::gateway {
+
+absl::StatusOr<GatewayTelemetry> MakeGatewayTelemetry(
+    const GatewayConfig& config) {
+  // Keeps the health service's descriptor in the generated pool.
+  (void)grpc::health::v1::HealthCheckRequest::descriptor();
+  std::vector<std::string> services = {"grpc.health.v1.Health"};
+  observability::GatewayMetricsOptions options;
+  for (const api::rpc::Service& service : api::kServices) {
+    // "uploadcare.gateway.v1.FileService": the package of its messages.
+    services.push_back(absl::StrCat(
+        service.rpcs[0].request()->file()->package(), ".", service.name));
+    for (int i = 0; i < service.rpc_count; ++i) {
+      options.operations.push_back(service.rpcs[i].method);
+    }
+  }
+  for (const ProjectConfig& project : config.projects) {
+    options.projects.push_back(project.name);
+  }
+  options.build.version = UCGATE_VERSION;
+
+  GatewayTelemetry telemetry;
+  telemetry.registry = std::make_shared<observability::MetricsRegistry>();
+  absl::StatusOr<std::shared_ptr<observability::GrpcServerMetrics>> grpc =
+      observability::GrpcServerMetrics::Create(*telemetry.registry, services);
+  if (!grpc.ok()) return grpc.status();
+  telemetry.grpc = *std::move(grpc);
+  telemetry.gateway = std::make_shared<observability::GatewayMetrics>(
+      *telemetry.registry, std::move(options));
+  return telemetry;
+}
+
+}  // namespace ucgate::gateway
