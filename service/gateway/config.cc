@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
@@ -368,9 +369,11 @@ absl::Status ApplyEnvironment(const EnvironmentLookup& env,
 
 absl::Status ValidateConfig(const GatewayConfig& config) {
   if (config.listen.empty()) return ConfigError("listen", "must be HOST:PORT");
+  // Port 0 (a free port) may appear in both.
   if (!config.admin_listen.empty() &&
       (config.admin_listen.rfind(':') == std::string::npos ||
-       config.admin_listen == config.listen)) {
+       (config.admin_listen == config.listen &&
+        !absl::EndsWith(config.admin_listen, ":0")))) {
     return ConfigError("admin_listen",
                        "must be HOST:PORT, apart from listen (or empty: off)");
   }
