@@ -4,12 +4,12 @@ configuration keys (README.md "Configuration"). The ConfigMap renders it and
 the Deployment's checksum/config annotation hashes it, so pods roll when it
 changes.
 
-Keys from the callers and observability issues (14, 15), which the binary
-accepts once those land; until then ucgate refuses them as unknown:
-  admin_listen, tls {cert_file, key_file, client_ca_file},
-  allow_unauthenticated, callers, log_format.
-tests/deploy/chart.test.mjs lists the same keys (PENDING_KEYS) and checks the
-rest of this file against today's binary.
+Keys from the callers issue (14), which the binary accepts once it lands;
+until then ucgate refuses them as unknown:
+  tls {cert_file, key_file, client_ca_file}, allow_unauthenticated, callers.
+tests/deploy/config.test.mjs lists the same keys (PENDING_KEYS) and checks the
+rest of this file against today's binary (admin_listen and log_format
+included).
 */}}
 {{- define "ucgate.config" -}}
 {{- $config := deepCopy .Values.config }}
