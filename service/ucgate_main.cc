@@ -297,13 +297,11 @@ int main(int argc, char** argv) {
   ucgate::gateway::StreamOptions stream_options =
       StreamOptionsOf(config.streams);
   stream_options.metrics = telemetry->gateway;
-  ucgate::observability::ServerObservabilityOptions observability;
-  observability.grpc_metrics = telemetry->grpc;
-  observability.gateway_metrics = telemetry->gateway;
   absl::StatusOr<std::unique_ptr<ucgate::gateway::GatewayServer>> server =
       ucgate::gateway::GatewayServer::Start(
           config.listen, *projects, executor, std::move(stream_options),
-          /*scheduler=*/nullptr, std::move(observability));
+          /*scheduler=*/nullptr,
+          ucgate::gateway::ObservabilityOptionsOf(*telemetry));
   if (!server.ok()) {
     std::fprintf(stderr, "ucgate: %s\n",
                  std::string(server.status().message()).c_str());

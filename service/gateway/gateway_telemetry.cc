@@ -39,4 +39,12 @@ absl::StatusOr<GatewayTelemetry> MakeGatewayTelemetry(
   return telemetry;
 }
 
+observability::ServerObservabilityOptions ObservabilityOptionsOf(
+    const GatewayTelemetry& telemetry) {
+  observability::ServerObservabilityOptions options;
+  options.grpc_metrics = telemetry.grpc;
+  options.gateway_metrics = telemetry.gateway;
+  return options;
+}
+
 }  // namespace ucgate::gateway

@@ -11,6 +11,7 @@
 #include "service/observability/gateway_metrics.h"
 #include "service/observability/grpc_server_metrics.h"
 #include "service/observability/metrics_registry.h"
+#include "service/observability/server_interceptor.h"
 
 namespace ucgate::gateway {
 
@@ -22,5 +23,9 @@ struct GatewayTelemetry {
 
 absl::StatusOr<GatewayTelemetry> MakeGatewayTelemetry(
     const GatewayConfig& config);
+
+// What the observing interceptor needs of `telemetry` (a log line per call).
+observability::ServerObservabilityOptions ObservabilityOptionsOf(
+    const GatewayTelemetry& telemetry);
 
 }  // namespace ucgate::gateway

@@ -80,9 +80,7 @@ class GatewayFixture {
       ASSERT_THAT(telemetry.status(), IsOk());
       telemetry_ = *std::move(telemetry);
       stream_options.metrics = telemetry_.gateway;
-      observability.emplace();
-      observability->grpc_metrics = telemetry_.grpc;
-      observability->gateway_metrics = telemetry_.gateway;
+      observability = gateway::ObservabilityOptionsOf(telemetry_);
     }
     auto projects = gateway::MakeProjectRegistry(
         config, http::MakeCurlHttpClient(http_options), MakeSystemClock(),
