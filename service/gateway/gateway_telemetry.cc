@@ -1,6 +1,7 @@
 #include "service/gateway/gateway_telemetry.h"
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -8,6 +9,25 @@
 #include "service/api/rpcs.h"
 
 namespace ucgate::gateway {
+
+namespace {
+
+// `metrics` whose every holder also keeps `registry` alive: the metrics
+// update families the registry owns, and a holder (the interceptor, the
+// upstream stack) may outlive whoever made the telemetry.
+template <typename Metrics>
+std::shared_ptr<Metrics> KeepingRegistry(
+    std::shared_ptr<Metrics> metrics,
+    std::shared_ptr<observability::MetricsRegistry> registry) {
+  // Members go in reverse order: the metrics before their registry.
+  auto both = std::make_shared<
+      std::pair<std::shared_ptr<observability::MetricsRegistry>,
+                std::shared_ptr<Metrics>>>(std::move(registry),
+                                           std::move(metrics));
+  return std::shared_ptr<Metrics>(both, both->second.get());
+}
+
+}  // namespace
 
 absl::StatusOr<GatewayTelemetry> MakeGatewayTelemetry(
     const GatewayConfig& config) {
@@ -33,9 +53,11 @@ absl::StatusOr<GatewayTelemetry> MakeGatewayTelemetry(
   absl::StatusOr<std::shared_ptr<observability::GrpcServerMetrics>> grpc =
       observability::GrpcServerMetrics::Create(*telemetry.registry, services);
   if (!grpc.ok()) return grpc.status();
-  telemetry.grpc = *std::move(grpc);
-  telemetry.gateway = std::make_shared<observability::GatewayMetrics>(
-      *telemetry.registry, std::move(options));
+  telemetry.grpc = KeepingRegistry(*std::move(grpc), telemetry.registry);
+  telemetry.gateway =
+      KeepingRegistry(std::make_shared<observability::GatewayMetrics>(
+                          *telemetry.registry, std::move(options)),
+                      telemetry.registry);
   return telemetry;
 }
 
