@@ -58,6 +58,24 @@ class ObservedGateway {
   GatewayFixture& fixture() { return fixture_; }
   v1::FileService::Stub& stub() { return *stub_; }
 
+  // The next `times` GETs of files answer HTTP `status`.
+  void FailFileReads(int status, int times) {
+    emulator::Fault fault;
+    fault.method = "GET";
+    fault.path_prefix = "/files/";
+    fault.status = status;
+    fault.times = times;
+    fixture_.emulator().AddFault(fault);
+  }
+
+  // GetFile of `uuid` with `context` (its metadata set by the caller).
+  grpc::Status GetFile(const std::string& uuid, grpc::ClientContext* context) {
+    v1::GetFileRequest request;
+    request.set_uuid(uuid);
+    v1::GetFileResponse response;
+    return stub_->GetFile(context, request, &response);
+  }
+
   // GET `path` on the admin listener.
   httplib::Result Get(const std::string& path) {
     httplib::Client client("127.0.0.1", admin_->port());
@@ -121,34 +139,20 @@ TEST(ObservabilityTest, RealCallsMoveTheCountersOnMetrics) {
   const v1::File file = gateway.fixture().PresentFile(/*stored=*/true);
 
   // An upstream 503 twice, then the answer: retried to OK (3 attempts).
-  emulator::Fault unavailable;
-  unavailable.method = "GET";
-  unavailable.path_prefix = "/files/";
-  unavailable.status = 503;
-  unavailable.times = 2;
-  gateway.fixture().emulator().AddFault(unavailable);
+  gateway.FailFileReads(503, 2);
   {
     grpc::ClientContext context;
-    v1::GetFileRequest request;
-    request.set_uuid(file.uuid());
-    v1::GetFileResponse response;
-    ASSERT_TRUE(gateway.stub().GetFile(&context, request, &response).ok());
+    ASSERT_TRUE(gateway.GetFile(file.uuid(), &context).ok());
   }
   // The same file again: a cache hit, no upstream request.
   {
     grpc::ClientContext context;
-    v1::GetFileRequest request;
-    request.set_uuid(file.uuid());
-    v1::GetFileResponse response;
-    ASSERT_TRUE(gateway.stub().GetFile(&context, request, &response).ok());
+    ASSERT_TRUE(gateway.GetFile(file.uuid(), &context).ok());
   }
   // Refused before anything goes upstream.
   {
     grpc::ClientContext context;
-    v1::GetFileRequest request;
-    request.set_uuid("not-a-uuid");
-    v1::GetFileResponse response;
-    EXPECT_EQ(gateway.stub().GetFile(&context, request, &response).error_code(),
+    EXPECT_EQ(gateway.GetFile("not-a-uuid", &context).error_code(),
               grpc::StatusCode::INVALID_ARGUMENT);
   }
 
@@ -253,18 +257,12 @@ TEST(ObservabilityTest, RequestIdTrailerKeepsOrMakesTheTrace) {
   {
     grpc::ClientContext context;
     context.AddMetadata(observability::kTraceparentHeader, kTraceparent);
-    v1::GetFileRequest request;
-    request.set_uuid(file.uuid());
-    v1::GetFileResponse response;
-    ASSERT_TRUE(gateway.stub().GetFile(&context, request, &response).ok());
+    ASSERT_TRUE(gateway.GetFile(file.uuid(), &context).ok());
     EXPECT_EQ(RequestIdTrailer(context), kTraceId);
   }
   {
     grpc::ClientContext context;
-    v1::GetFileRequest request;
-    request.set_uuid("bad");
-    v1::GetFileResponse response;
-    EXPECT_FALSE(gateway.stub().GetFile(&context, request, &response).ok());
+    EXPECT_FALSE(gateway.GetFile("bad", &context).ok());
     EXPECT_THAT(RequestIdTrailer(context), MatchesRegex("[0-9a-f]{32}"));
     EXPECT_NE(RequestIdTrailer(context), kTraceId);
   }
@@ -276,28 +274,17 @@ TEST(ObservabilityTest, EachCallLogsOneJsonLine) {
   ObservedGateway gateway;
   gateway.Start();
   const v1::File file = gateway.fixture().PresentFile(/*stored=*/true);
-  emulator::Fault unavailable;
-  unavailable.method = "GET";
-  unavailable.path_prefix = "/files/";
-  unavailable.status = 502;
-  unavailable.times = 1;
-  gateway.fixture().emulator().AddFault(unavailable);
+  gateway.FailFileReads(502, 1);
   {
     grpc::ClientContext context;
     context.AddMetadata(observability::kTraceparentHeader, kTraceparent);
     context.AddMetadata("x-ucgate-project", "main");
-    v1::GetFileRequest request;
-    request.set_uuid(file.uuid());
-    v1::GetFileResponse response;
-    ASSERT_TRUE(gateway.stub().GetFile(&context, request, &response).ok());
+    ASSERT_TRUE(gateway.GetFile(file.uuid(), &context).ok());
   }
   std::string refused_id;
   {
     grpc::ClientContext context;
-    v1::GetFileRequest request;
-    request.set_uuid("bad");
-    v1::GetFileResponse response;
-    EXPECT_FALSE(gateway.stub().GetFile(&context, request, &response).ok());
+    EXPECT_FALSE(gateway.GetFile("bad", &context).ok());
     refused_id = RequestIdTrailer(context);
   }
   SetLogFormat(LogFormat::kText);
