@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -25,6 +26,8 @@
 #include "service/gateway/gateway_access.h"
 #include "service/gateway/gateway_server.h"
 #include "service/gateway/scheduler.h"
+#include "service/gateway/gateway_telemetry.h"
+#include "service/observability/admin_http_server.h"
 #include "service/upstream/http/http_client.h"
 
 namespace {
@@ -143,10 +146,10 @@ int main(int argc, char** argv) {
                       &flags.emulator_files);
   command_line.AddEpilog(
       "Environment:\n"
-      "  UCGATE_LISTEN, UCGATE_LOG_LEVEL, UCGATE_UPSTREAM_URL, "
-      "UCGATE_WORKER_THREADS,\n"
-      "  UCGATE_CACHE_MAX_BYTES, UCGATE_CACHE_TTL_SECONDS, "
-      "UCGATE_DRAIN_DELAY_MS\n"
+      "  UCGATE_LISTEN, UCGATE_LOG_LEVEL, UCGATE_LOG_FORMAT, "
+      "UCGATE_ADMIN_LISTEN,\n"
+      "  UCGATE_UPSTREAM_URL, UCGATE_WORKER_THREADS, UCGATE_CACHE_MAX_BYTES,\n"
+      "  UCGATE_CACHE_TTL_SECONDS, UCGATE_DRAIN_DELAY_MS\n"
       "      override the config file; flags override both.\n"
       "  UCGATE_EMULATOR_PUBLIC_KEY, UCGATE_EMULATOR_SECRET_KEY\n"
       "      keys of the embedded emulator's project (--emulator).\n"
@@ -196,6 +199,9 @@ int main(int argc, char** argv) {
         "--log-level must be debug, info, warning or error"));
   }
   ucgate::SetLogLevel(config.log_level);
+  // JSON lines for log collectors in production; the demo stays readable.
+  ucgate::SetLogFormat(config.log_format.value_or(
+      flags.emulator ? ucgate::LogFormat::kText : ucgate::LogFormat::kJson));
   ucgate::RouteProtobufLogs();
   // Before the emulator starts and prints: a bad or taken address is one line.
   if (absl::Status status = ucgate::gateway::CheckCanListen(config.listen);
@@ -254,6 +260,38 @@ int main(int argc, char** argv) {
     return command_line.UsageError(status);
   }
 
+  absl::StatusOr<ucgate::gateway::GatewayTelemetry> telemetry =
+      ucgate::gateway::MakeGatewayTelemetry(config);
+  if (!telemetry.ok()) {
+    std::fprintf(stderr, "ucgate: metrics: %s\n",
+                 std::string(telemetry.status().message()).c_str());
+    return 1;
+  }
+  // Ready (/readyz) while the gateway serves: set once it does, cleared
+  // before it goes away.
+  std::atomic<const ucgate::gateway::GatewayServer*> serving_gateway{nullptr};
+  std::unique_ptr<ucgate::observability::AdminHttpServer> admin;
+  if (!config.admin_listen.empty()) {
+    auto started = ucgate::observability::AdminHttpServer::Start(
+        {config.admin_listen, telemetry->registry, [&serving_gateway] {
+           const auto* gateway = serving_gateway.load();
+           return gateway != nullptr && gateway->serving();
+         }});
+    if (!started.ok()) {
+      std::fprintf(stderr, "ucgate: %s\n",
+                   std::string(started.status().message()).c_str());
+      return 1;
+    }
+    admin = *std::move(started);
+    UCGATE_LOG(kInfo, "admin listener (/metrics, /healthz, /readyz) on ",
+               config.admin_listen, " (port ", admin->port(), ")");
+    // As the gRPC address below: the resolved port, for scripts and tests.
+    std::printf(
+        "ucgate: admin listening on %s:%d\n",
+        config.admin_listen.substr(0, config.admin_listen.rfind(':')).c_str(),
+        admin->port());
+  }
+
   ucgate::http::CurlHttpClientOptions http_options;
   http_options.connect_timeout = config.upstream.connect_timeout;
   http_options.request_timeout = config.upstream.request_timeout;
@@ -270,7 +308,7 @@ int main(int argc, char** argv) {
   absl::StatusOr<std::shared_ptr<const ucgate::gateway::ProjectRegistry>>
       projects = ucgate::gateway::MakeProjectRegistry(
           config, ucgate::http::MakeCurlHttpClient(http_options), clock,
-          nullptr, reloader);
+          nullptr, reloader, telemetry->gateway);
   if (!projects.ok()) return command_line.UsageError(projects.status());
   auto executor = std::make_shared<ucgate::BlockingExecutor>(
       config.worker_threads, config.max_queued_calls);
@@ -291,16 +329,21 @@ int main(int argc, char** argv) {
         scheduler->RunAfter(delay, std::move(task));
       },
       kFilePollInterval);
+  ucgate::gateway::StreamOptions stream_options =
+      StreamOptionsOf(config.streams);
+  stream_options.metrics = telemetry->gateway;
   absl::StatusOr<std::unique_ptr<ucgate::gateway::GatewayServer>> server =
-      ucgate::gateway::GatewayServer::Start(config.listen, *projects, executor,
-                                            StreamOptionsOf(config.streams),
-                                            scheduler, access->access);
+      ucgate::gateway::GatewayServer::Start(
+          config.listen, *projects, executor, std::move(stream_options),
+          scheduler, access->access,
+          ucgate::gateway::ObservabilityOptionsOf(*telemetry));
   if (!server.ok()) {
     // A deployment error like a bad config: one line, exit code 2.
     std::fprintf(stderr, "ucgate: %s\n",
                  std::string(server.status().message()).c_str());
     return 2;
   }
+  serving_gateway.store(server->get());
   std::vector<std::string> names;
   for (const auto& project : (*projects)->projects())
     names.push_back(project.name);
@@ -327,6 +370,7 @@ int main(int argc, char** argv) {
   });
   (*server)->Wait();
   signal_waiter.join();
+  serving_gateway.store(nullptr);
   reloader->Stop();
   scheduler->Shutdown();
   UCGATE_LOG(kInfo, "ucgate stopped");

@@ -5,6 +5,7 @@
 
 #include "service/common/status.h"
 #include "service/gateway/status_conversion.h"
+#include "service/observability/server_interceptor.h"
 
 namespace ucgate::gateway {
 
@@ -16,6 +17,21 @@ grpc::Status ToCallerStatus(grpc::CallbackServerContext* context,
                            absl::Ceil(*retry_after, absl::Seconds(1)))));
   }
   return ToGrpcStatus(status);
+}
+
+void ObserveProject(const grpc::ServerContextBase* context,
+                    const Project& project) {
+  if (auto observation = observability::FindCallObservation(context)) {
+    observation->SetProject(project.name);
+  }
+}
+
+void ObserveCaller(const grpc::ServerContextBase* context,
+                   absl::string_view caller) {
+  if (caller.empty()) return;
+  if (auto observation = observability::FindCallObservation(context)) {
+    observation->SetCaller(caller);
+  }
 }
 
 absl::Time DeadlineOf(const grpc::CallbackServerContext& context) {

@@ -31,6 +31,14 @@ absl::Time DeadlineOf(const grpc::CallbackServerContext& context);
 // the call's blocking work.
 absl::Status GatewayOverloadedError();
 
+// Notes the project serving the call on its observation (the call's log
+// line); nothing when the observing interceptor is not installed.
+void ObserveProject(const grpc::ServerContextBase* context,
+                    const Project& project);
+// Notes the authenticated caller's configured name the same way.
+void ObserveCaller(const grpc::ServerContextBase* context,
+                   absl::string_view caller);
+
 // The project a call asks for, as the caller named it (the only project when
 // it named none and there is one; "" otherwise), for the access check that
 // comes before the project is resolved.
@@ -70,9 +78,11 @@ absl::StatusOr<AcceptedCall<Operations, Request>> AcceptCall(
         *context, *full_method, RequestedProject(projects, *context));
     if (!authorized.ok()) return authorized.status();
     caller = *std::move(authorized);
+    ObserveCaller(context, caller);
   }
   absl::StatusOr<const Project*> project = projects.Resolve(*context);
   if (!project.ok()) return project.status();
+  ObserveProject(context, **project);
   AcceptedCall<Operations, Request> accepted;
   accepted.project = *project;
   accepted.operations =

@@ -336,10 +336,12 @@ absl::StatusOr<GatewayConfig> ParseConfig(const std::string& yaml,
     MappingReader reader(
         root, "config",
         {"listen", "worker_threads", "max_queued_calls", "log_level",
-         "drain_delay_ms", "upstream", "cache", "batch", "streams", "projects",
-         "tls", "allow_unauthenticated", "authorization_mode", "callers",
-         "page_token_keys_file", "page_token_max_age_seconds"});
+         "log_format", "admin_listen", "drain_delay_ms", "upstream", "cache",
+         "batch", "streams", "projects", "tls", "allow_unauthenticated",
+         "authorization_mode", "callers", "page_token_keys_file",
+         "page_token_max_age_seconds"});
     reader.String("listen", &config.listen);
+    reader.String("admin_listen", &config.admin_listen);
     reader.Int("worker_threads", &config.worker_threads);
     reader.Int("max_queued_calls", &config.max_queued_calls);
     reader.DurationMs("drain_delay_ms", &config.drain_delay);
@@ -349,6 +351,16 @@ absl::StatusOr<GatewayConfig> ParseConfig(const std::string& yaml,
     if (!log_level.empty() && !ParseLogLevel(log_level, &config.log_level)) {
       return ConfigError("config.log_level",
                          "must be debug, info, warning or error");
+    }
+    if (reader.Has("log_format")) {
+      std::string log_format;
+      reader.String("log_format", &log_format);
+      if (!reader.status().ok()) return reader.status();
+      LogFormat format;
+      if (!ParseLogFormat(log_format, &format)) {
+        return ConfigError("config.log_format", "must be json or text");
+      }
+      config.log_format = format;
     }
     if (reader.Has("upstream")) {
       if (absl::Status status =
@@ -428,6 +440,15 @@ absl::Status ApplyEnvironment(const EnvironmentLookup& env,
           "UCGATE_LOG_LEVEL must be debug, info, warning or error");
     }
   }
+  if (auto format = env("UCGATE_LOG_FORMAT")) {
+    LogFormat parsed;
+    if (!ParseLogFormat(*format, &parsed)) {
+      return absl::InvalidArgumentError(
+          "UCGATE_LOG_FORMAT must be json or text");
+    }
+    config->log_format = parsed;
+  }
+  if (auto admin = env("UCGATE_ADMIN_LISTEN")) config->admin_listen = *admin;
   if (auto threads = env("UCGATE_WORKER_THREADS")) {
     if (!absl::SimpleAtoi(*threads, &config->worker_threads)) {
       return absl::InvalidArgumentError(
@@ -482,6 +503,14 @@ absl::Status ValidateConfig(const GatewayConfig& config) {
   if (absl::Status status = ValidateListenAddress(config.listen);
       !status.ok()) {
     return status;
+  }
+  // Port 0 (a free port) may appear in both.
+  if (!config.admin_listen.empty() &&
+      (config.admin_listen.rfind(':') == std::string::npos ||
+       (config.admin_listen == config.listen &&
+        !absl::EndsWith(config.admin_listen, ":0")))) {
+    return ConfigError("admin_listen",
+                       "must be HOST:PORT, apart from listen (or empty: off)");
   }
   if (config.worker_threads < 1 || config.worker_threads > 1024) {
     return ConfigError("worker_threads", "must be between 1 and 1024");

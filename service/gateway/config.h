@@ -110,6 +110,11 @@ struct GatewayConfig {
   // this long before it refuses new calls (Kubernetes removes the pod from
   // its endpoints meanwhile), then drains the calls in flight.
   absl::Duration drain_delay = absl::Seconds(5);
+  // Unset: json, or text with --emulator (ucgate_main decides).
+  std::optional<LogFormat> log_format;
+  // Plaintext HTTP listener for /metrics, /healthz and /readyz ("HOST:PORT");
+  // empty: none.
+  std::string admin_listen;
   UpstreamConfig upstream;
   CacheConfig cache;
   BatchConfig batch;
@@ -130,8 +135,9 @@ absl::StatusOr<GatewayConfig> LoadConfigFile(const std::string& path,
 absl::StatusOr<GatewayConfig> ParseConfig(const std::string& yaml,
                                           const EnvironmentLookup& env);
 
-// UCGATE_LISTEN, UCGATE_LOG_LEVEL, UCGATE_UPSTREAM_URL, UCGATE_WORKER_THREADS,
-// UCGATE_CACHE_MAX_BYTES, UCGATE_CACHE_TTL_SECONDS, UCGATE_DRAIN_DELAY_MS.
+// UCGATE_LISTEN, UCGATE_LOG_LEVEL, UCGATE_LOG_FORMAT, UCGATE_ADMIN_LISTEN,
+// UCGATE_UPSTREAM_URL, UCGATE_WORKER_THREADS, UCGATE_CACHE_MAX_BYTES,
+// UCGATE_CACHE_TTL_SECONDS, UCGATE_DRAIN_DELAY_MS.
 absl::Status ApplyEnvironment(const EnvironmentLookup& env,
                               GatewayConfig* config);
 

@@ -28,13 +28,18 @@ namespace ucgate::gateway {
 absl::StatusOr<std::shared_ptr<const ProjectRegistry>> MakeProjectRegistry(
     const GatewayConfig& config, std::shared_ptr<http::HttpClient> http_client,
     std::shared_ptr<const Clock> clock, upstream::Sleeper sleeper,
-    std::shared_ptr<access::FileReloader> reloader) {
+    std::shared_ptr<access::FileReloader> reloader,
+    std::shared_ptr<observability::GatewayMetrics> metrics) {
   std::vector<Project> projects;
   // One cache and one pool of batch helpers for the whole gateway.
   std::shared_ptr<cache::FileInfoCache> file_info_cache;
   if (config.cache.max_bytes > 0) {
     file_info_cache = cache::MakeLruFileInfoCache(
         {config.cache.max_bytes, config.cache.ttl}, clock);
+    if (metrics) {
+      metrics->SetFileInfoCacheSource(
+          [cache = file_info_cache] { return cache->Stats(); });
+    }
   }
   // Two batch calls can run at full width; more share the helpers, and each
   // caller runs its own chunks too.
@@ -71,6 +76,8 @@ absl::StatusOr<std::shared_ptr<const ProjectRegistry>> MakeProjectRegistry(
     options.batch.max_concurrent_chunks = config.batch.max_concurrent_chunks;
     options.chunk_executor = chunk_executor;
     options.file_info_cache = file_info_cache;
+    options.metrics = metrics;
+    options.batch.metrics = metrics;
     absl::StatusOr<upstream::ProjectUpstream> upstream =
         upstream::MakeProjectUpstream(
             std::move(options), http_client, clock,
@@ -146,10 +153,29 @@ absl::Status CheckCanListen(const std::string& listen) {
                                              std::strerror(first_error)));
 }
 
+std::vector<
+    std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+MakeInterceptorCreators(
+    const std::optional<observability::ServerObservabilityOptions>&
+        observability) {
+  std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      creators;
+  // First, so that the observer records the status it rewrites.
+  creators.push_back(MakeUndecodableRequestInterceptorFactory());
+  if (observability) {
+    creators.push_back(
+        std::make_unique<observability::ServerObservabilityFactory>(
+            *observability));
+  }
+  return creators;
+}
+
 absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
     const std::string& listen, std::shared_ptr<const ProjectRegistry> projects,
     std::shared_ptr<BlockingExecutor> executor, StreamOptions stream_options,
-    std::shared_ptr<Scheduler> scheduler, GatewayAccess access) {
+    std::shared_ptr<Scheduler> scheduler, GatewayAccess access,
+    std::optional<observability::ServerObservabilityOptions> observability) {
   // Keeps the health descriptor linked in, so reflection can describe it.
   (void)grpc::health::v1::HealthCheckRequest::descriptor();
   grpc::EnableDefaultHealthCheckService(true);
@@ -175,11 +201,6 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   // gRPC sets SO_REUSEPORT by default, so a second gateway started on the
   // same port by mistake would share the traffic instead of failing.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-  std::vector<
-      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
-      interceptors;
-  interceptors.push_back(MakeUndecodableRequestInterceptorFactory());
-  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   builder.AddListeningPort(listen,
                            access.credentials
                                ? access.credentials
@@ -187,6 +208,8 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
                            &gateway->port_);
   for (const auto& service : gateway->services_)
     builder.RegisterService(service.get());
+  builder.experimental().SetInterceptorCreators(
+      MakeInterceptorCreators(observability));
   gateway->server_ = builder.BuildAndStart();
   if (!gateway->server_ || gateway->port_ == 0) {
     return absl::UnavailableError(
@@ -195,12 +218,12 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   }
   grpc::HealthCheckServiceInterface* health =
       gateway->server_->GetHealthCheckService();
-  health->SetServingStatus(true);
   for (const api::rpc::Service& service : api::kServices) {
     // "uploadcare.gateway.v1.FileService": the package of its messages.
     const std::string& package = service.rpcs[0].request()->file()->package();
     health->SetServingStatus(absl::StrCat(package, ".", service.name), true);
   }
+  gateway->SetServing(true);
   return gateway;
 }
 
@@ -209,7 +232,7 @@ GatewayServer::~GatewayServer() { Shutdown(absl::ZeroDuration()); }
 void GatewayServer::Shutdown(absl::Duration grace, absl::Duration drain_delay) {
   if (shut_down_ || !server_) return;
   shut_down_ = true;
-  server_->GetHealthCheckService()->SetServingStatus(false);
+  SetServing(false);
   if (drain_delay > absl::ZeroDuration()) {
     UCGATE_LOG(kInfo, "NOT_SERVING; still answering for ",
                absl::FormatDuration(drain_delay), " (drain_delay)");
@@ -225,6 +248,11 @@ void GatewayServer::Shutdown(absl::Duration grace, absl::Duration drain_delay) {
                "file-info cache at shutdown: ", cache::FormatStats(*stats));
   }
   if (own_scheduler_) own_scheduler_->Shutdown();
+}
+
+void GatewayServer::SetServing(bool serving) {
+  server_->GetHealthCheckService()->SetServingStatus(serving);
+  serving_.store(serving);
 }
 
 void GatewayServer::Wait() { server_->Wait(); }

@@ -2,10 +2,12 @@
 // server with every service, health checking and reflection.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/clock.h"
@@ -14,6 +16,7 @@
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server.h"
 #include "service/access/project_keys.h"
+#include "grpcpp/support/server_interceptor.h"
 #include "service/cache/file_info_cache.h"
 #include "service/common/blocking_executor.h"
 #include "service/common/clock.h"
@@ -21,6 +24,8 @@
 #include "service/gateway/config.h"
 #include "service/gateway/project_registry.h"
 #include "service/gateway/stream_calls.h"
+#include "service/observability/gateway_metrics.h"
+#include "service/observability/server_interceptor.h"
 #include "service/upstream/http/http_client.h"
 #include "service/upstream/stack/retrying.h"
 
@@ -33,7 +38,17 @@ namespace ucgate::gateway {
 absl::StatusOr<std::shared_ptr<const ProjectRegistry>> MakeProjectRegistry(
     const GatewayConfig& config, std::shared_ptr<http::HttpClient> http_client,
     std::shared_ptr<const Clock> clock, upstream::Sleeper sleeper = nullptr,
-    std::shared_ptr<access::FileReloader> reloader = nullptr);
+    std::shared_ptr<access::FileReloader> reloader = nullptr,
+    std::shared_ptr<observability::GatewayMetrics> metrics = nullptr);
+
+// Every server interceptor of the gateway, in the order they run, for
+// ServerBuilder::experimental().SetInterceptorCreators (which takes them all
+// at once): the observing one first, so it sees every call's outcome.
+std::vector<
+    std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+MakeInterceptorCreators(
+    const std::optional<observability::ServerObservabilityOptions>&
+        observability);
 
 // The counters of the gateway's one file-info cache (config `cache`), shared
 // by every project; nullopt when caching is off.
@@ -57,16 +72,23 @@ class GatewayServer {
  public:
   // Listens on `listen` ("HOST:PORT"; port 0 picks a free one). The job
   // watchers' timers run on `scheduler` (null: a thread of the gateway's own).
+  // With `observability`, every call is observed (metrics, request id, log
+  // line; MakeInterceptorCreators).
   static absl::StatusOr<std::unique_ptr<GatewayServer>> Start(
       const std::string& listen,
       std::shared_ptr<const ProjectRegistry> projects,
       std::shared_ptr<BlockingExecutor> executor,
       StreamOptions stream_options = {},
       std::shared_ptr<Scheduler> scheduler = nullptr,
-      GatewayAccess access = {});
+      GatewayAccess access = {},
+      std::optional<observability::ServerObservabilityOptions> observability =
+          std::nullopt);
   ~GatewayServer();
 
   int port() const { return port_; }
+  // What grpc.health.v1 answers for the server: SERVING from Start until
+  // Shutdown begins (the admin listener's /readyz follows it).
+  bool serving() const { return serving_.load(); }
   // Marks the server NOT_SERVING (grpc.health.v1, every service) at once,
   // keeps answering every call for `drain_delay` (so load balancers and
   // Kubernetes, seeing NOT_SERVING, take the gateway out of their endpoints
@@ -87,6 +109,8 @@ class GatewayServer {
 
  private:
   GatewayServer() = default;
+  // grpc.health.v1's overall status and serving(), together.
+  void SetServing(bool serving);
 
   std::shared_ptr<const ProjectRegistry> projects_;
   std::shared_ptr<BlockingExecutor> executor_;
@@ -100,6 +124,7 @@ class GatewayServer {
   std::function<void(absl::Duration)> drain_waiter_ = [](absl::Duration d) {
     absl::SleepFor(d);
   };
+  std::atomic<bool> serving_{false};
 };
 
 }  // namespace ucgate::gateway

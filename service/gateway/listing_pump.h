@@ -58,6 +58,8 @@ class ListingPump : public std::enable_shared_from_this<ListingPump<Listing>> {
     // Bounds every upstream call (the caller's deadline).
     absl::Time deadline = absl::InfiniteFuture();
     uint64_t fingerprint = 0;
+    // The stream's call as observed (may be null): its upstream attempts.
+    std::shared_ptr<observability::CallObservation> observation;
   };
 
   ListingPump(api::ResumePoint start, FetchPage fetch, Schedule schedule,
@@ -126,7 +128,8 @@ class ListingPump : public std::enable_shared_from_this<ListingPump<Listing>> {
                                     [weak](const std::string& next_token) {
                                       if (auto pump = weak.lock())
                                         pump->OnNextTokenKnown(next_token);
-                                    }};
+                                    },
+                                    self->options_.observation};
       absl::StatusOr<Page> page = self->fetch_(context, token);
       self->OnFetched(sequence, token, std::move(page));
     });

@@ -12,6 +12,7 @@
 #include "service/api/page_token.h"
 #include "service/gateway/call_plumbing.h"
 #include "service/gateway/listing_pump.h"
+#include "service/observability/server_interceptor.h"
 
 namespace ucgate::gateway {
 
@@ -62,11 +63,13 @@ class ListingStream final
   // `seal` seals each message's resume token (null: left as made).
   ListingStream(grpc::CallbackServerContext* context,
                 std::shared_ptr<ListingPump<Listing>> pump, CallPermit permit,
-                std::function<void(typename Listing::Message*)> seal)
+                std::function<void(typename Listing::Message*)> seal,
+                observability::InFlight active)
       : context_(context),
         pump_(std::move(pump)),
         permit_(std::move(permit)),
-        seal_(std::move(seal)) {
+        seal_(std::move(seal)),
+        active_(std::move(active)) {
     pump_->Start();
     RequestNext();
   }
@@ -108,6 +111,7 @@ class ListingStream final
   // Held until the stream is done.
   const CallPermit permit_;
   const std::function<void(typename Listing::Message*)> seal_;
+  const observability::InFlight active_;
   typename Listing::Message message_;
 };
 
@@ -198,11 +202,13 @@ class WatchStream final : public grpc::ServerWriteReactor<Update>,
  public:
   WatchStream(grpc::CallbackServerContext* context,
               std::shared_ptr<JobWatchHub<Update>> hub, JobKey key,
-              typename JobWatchHub<Update>::Poll poll, CallPermit permit)
+              typename JobWatchHub<Update>::Poll poll, CallPermit permit,
+              observability::InFlight active)
       : context_(context),
         permit_(std::move(permit)),
         hub_(std::move(hub)),
         key_(std::move(key)),
+        active_(std::move(active)),
         mailbox_(std::make_shared<WatchMailbox<Update>>(this)) {
     id_ = hub_->Join(key_, std::move(poll), mailbox_);
   }
@@ -231,6 +237,7 @@ class WatchStream final : public grpc::ServerWriteReactor<Update>,
   const CallPermit permit_;
   const std::shared_ptr<JobWatchHub<Update>> hub_;
   const JobKey key_;
+  const observability::InFlight active_;
   const std::shared_ptr<WatchMailbox<Update>> mailbox_;
   typename JobWatchHub<Update>::WatchId id_ = 0;
   Update message_;
@@ -259,13 +266,22 @@ template <typename Update>
 std::shared_ptr<JobWatchHub<Update>> MakeHub(
     const std::shared_ptr<Scheduler>& scheduler,
     const std::shared_ptr<BlockingExecutor>& executor,
-    const WatchOptions& options) {
+    const StreamOptions& options, observability::WatchedJobKind kind) {
   return JobWatchHub<Update>::Create(
       scheduler,
       [executor](std::function<void()> task) {
         return executor->TrySchedule(std::move(task));
       },
-      [](const Update& update) { return IsTerminal(update); }, options);
+      [](const Update& update) { return IsTerminal(update); }, options.watch,
+      {options.metrics, kind});
+}
+
+// One more active stream of `kind` while the result lives (nothing without
+// metrics).
+observability::InFlight TrackStream(
+    const std::shared_ptr<observability::GatewayMetrics>& metrics,
+    observability::StreamKind kind) {
+  return metrics ? metrics->TrackStream(kind) : observability::InFlight();
 }
 
 }  // namespace
@@ -279,10 +295,12 @@ StreamCallRunner::StreamCallRunner(
       executor_(std::move(executor)),
       options_(options),
       gate_(std::move(gate)),
-      conversions_(MakeHub<v1::WatchConversionJobResponse>(scheduler, executor_,
-                                                           options.watch)),
-      addons_(MakeHub<v1::WatchAddonExecutionResponse>(scheduler, executor_,
-                                                       options.watch)) {}
+      conversions_(MakeHub<v1::WatchConversionJobResponse>(
+          scheduler, executor_, options_,
+          observability::WatchedJobKind::kConversion)),
+      addons_(MakeHub<v1::WatchAddonExecutionResponse>(
+          scheduler, executor_, options_,
+          observability::WatchedJobKind::kAddon)) {}
 
 template <typename Listing>
 grpc::ServerWriteReactor<typename Listing::Message>*
@@ -313,6 +331,7 @@ StreamCallRunner::StreamListing(
   pump_options.max_items_per_message = options_.max_items_per_message;
   pump_options.deadline = DeadlineOf(*context);
   pump_options.fingerprint = fingerprint;
+  pump_options.observation = observability::FindCallObservation(context);
   auto pump = std::make_shared<ListingPump<Listing>>(
       *std::move(start),
       // The registry (which owns `operations`) lives as long as any fetch:
@@ -334,8 +353,9 @@ StreamCallRunner::StreamListing(
       gate->SealTokens(*request, project, message);
     };
   }
-  return new ListingStream<Listing>(context, std::move(pump),
-                                    std::move(target->permit), std::move(seal));
+  return new ListingStream<Listing>(
+      context, std::move(pump), std::move(target->permit), std::move(seal),
+      TrackStream(options_.metrics, observability::StreamKind::kListing));
 }
 
 grpc::ServerWriteReactor<v1::StreamFilesResponse>* StreamCallRunner::Run(
@@ -390,8 +410,10 @@ grpc::ServerWriteReactor<v1::WatchConversionJobResponse>* StreamCallRunner::Run(
     update.set_thumbnails_group_uuid(status->thumbnails_group_uuid());
     return update;
   };
-  return new WatchStream<Update>(context, conversions_, std::move(key),
-                                 std::move(poll), std::move(target->permit));
+  return new WatchStream<Update>(
+      context, conversions_, std::move(key), std::move(poll),
+      std::move(target->permit),
+      TrackStream(options_.metrics, observability::StreamKind::kWatch));
 }
 
 grpc::ServerWriteReactor<v1::WatchAddonExecutionResponse>*
@@ -417,8 +439,10 @@ StreamCallRunner::Run(grpc::CallbackServerContext* context,
     update.set_result_file_id(status->result_file_id());
     return update;
   };
-  return new WatchStream<Update>(context, addons_, std::move(key),
-                                 std::move(poll), std::move(target->permit));
+  return new WatchStream<Update>(
+      context, addons_, std::move(key), std::move(poll),
+      std::move(target->permit),
+      TrackStream(options_.metrics, observability::StreamKind::kWatch));
 }
 
 void StreamCallRunner::Shutdown() const {

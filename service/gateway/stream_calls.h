@@ -27,6 +27,8 @@ struct StreamOptions {
   // Items per StreamFiles/StreamGroups message (measured: see README).
   int max_items_per_message = 100;
   WatchOptions watch;
+  // ucgate_streams_active, ucgate_watched_jobs, polls per job; null: none.
+  std::shared_ptr<observability::GatewayMetrics> metrics;
 };
 
 class StreamCallRunner {

@@ -211,6 +211,47 @@ TEST(ConfigTest, EnvironmentOverridesTheFile) {
                        HasSubstr("UCGATE_LOG_LEVEL")));
 }
 
+TEST(ConfigTest, ObservabilityOptions) {
+  GatewayConfig defaults;
+  EXPECT_FALSE(defaults.log_format.has_value());  // json unless --emulator
+  EXPECT_EQ(defaults.admin_listen, "");           // no admin listener
+
+  auto env = FakeEnvironment({{"X", "s"}});
+  const std::string project = R"(
+projects: [{name: a, public_key: p, secret_key_env: X}]
+)";
+  auto config = ParseConfig(
+      absl::StrCat("log_format: text\nadmin_listen: 0.0.0.0:9090\n", project),
+      env);
+  ASSERT_THAT(config.status(), IsOk());
+  EXPECT_EQ(config->log_format, LogFormat::kText);
+  EXPECT_EQ(config->admin_listen, "0.0.0.0:9090");
+  EXPECT_THAT(ValidateConfig(*config), IsOk());
+
+  EXPECT_THAT(ParseConfig(absl::StrCat("log_format: xml\n", project), env),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("config.log_format")));
+  config->admin_listen = config->listen;
+  EXPECT_THAT(
+      ValidateConfig(*config),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("admin_listen")));
+  config->listen = config->admin_listen = "127.0.0.1:0";  // two free ports
+  EXPECT_THAT(ValidateConfig(*config), IsOk());
+
+  GatewayConfig from_env;
+  ASSERT_THAT(
+      ApplyEnvironment(FakeEnvironment({{"UCGATE_LOG_FORMAT", "json"},
+                                        {"UCGATE_ADMIN_LISTEN", "[::]:9091"}}),
+                       &from_env),
+      IsOk());
+  EXPECT_EQ(from_env.log_format, LogFormat::kJson);
+  EXPECT_EQ(from_env.admin_listen, "[::]:9091");
+  EXPECT_THAT(ApplyEnvironment(FakeEnvironment({{"UCGATE_LOG_FORMAT", "yaml"}}),
+                               &from_env),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("UCGATE_LOG_FORMAT")));
+}
+
 TEST(ConfigTest, CacheAndBatchOptions) {
   GatewayConfig defaults;
   EXPECT_EQ(defaults.cache.max_bytes, 64 << 20);

@@ -3,11 +3,6 @@ ucgate's config.yaml, the one place where values become ucgate's
 configuration keys (README.md "Configuration"). The ConfigMap renders it and
 the Deployment's checksum/config annotation hashes it, so pods roll when it
 changes.
-
-Keys of the observability issue (15), which the binary accepts once it
-lands; until then ucgate refuses them as unknown: admin_listen, log_format.
-tests/deploy/config.test.mjs lists the same keys (PENDING_KEYS) and checks the
-rest of this file against today's binary.
 */}}
 {{- define "ucgate.config" -}}
 {{- $config := deepCopy .Values.config }}

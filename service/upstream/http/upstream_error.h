@@ -66,6 +66,11 @@ absl::Status StatusFromHttpResponse(const HttpResponse& response,
                                     absl::Time now);
 absl::Status StatusFromHttpResponse(const HttpResponse& response);
 
+// The HTTP status an upstream error was made from (its ErrorInfo's
+// http_status); 0 when no HTTP answer came (connection failure, timeout,
+// cancellation) or `status` is not an upstream error.
+int HttpStatusOf(const absl::Status& status);
+
 // The delay a 429/503 answer asks for: Retry-After as seconds or an HTTP-date
 // (relative to `now`, never negative), else X-Throttle-Wait-Seconds.
 std::optional<absl::Duration> RetryDelayFromHeaders(
