@@ -321,13 +321,15 @@ describe("probes and draining", () => {
     const pod = gatewayPod(objects).spec;
     const container = gatewayContainer(objects);
     assert.deepEqual(container.lifecycle.preStop.exec.command, ["/bin/sleep", "5"]);
-    // 5 s pause + 10 s drain (ucgate's, on SIGTERM) + 5 s margin.
+    // 5 s pause + no drain delay + 10 s drain (ucgate's, on SIGTERM) + 5 s margin.
     assert.equal(pod.terminationGracePeriodSeconds, 20);
+    assert.equal(parse(only(objects, "ConfigMap").data["config.yaml"]).drain_delay_ms, 0);
     const longer = renderChart({
       files: [DEFAULT],
-      sets: ["drain.preStopSleepSeconds=8", "drain.gatewayGraceSeconds=30"],
+      sets: ["drain.preStopSleepSeconds=8", "drain.delaySeconds=4", "drain.gatewayGraceSeconds=30"],
     });
-    assert.equal(gatewayPod(longer).spec.terminationGracePeriodSeconds, 43);
+    assert.equal(gatewayPod(longer).spec.terminationGracePeriodSeconds, 47);
+    assert.equal(parse(only(longer, "ConfigMap").data["config.yaml"]).drain_delay_ms, 4000);
     const none = renderChart({ files: [CHART_SECRET] });
     assert.equal(gatewayContainer(none).lifecycle, undefined);
     assert.equal(gatewayPod(none).spec.terminationGracePeriodSeconds, 15);

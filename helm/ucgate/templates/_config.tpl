@@ -17,6 +17,7 @@ changes.
 {{- end }}
 {{- $_ := set $config "tls" $tls }}
 {{- end }}
+{{- $_ := set $config "drain_delay_ms" (mul (int .Values.drain.delaySeconds) 1000) }}
 {{- $_ := set $config "allow_unauthenticated" .Values.auth.allowUnauthenticated }}
 {{- if .Values.auth.callers }}
 {{- $_ := set $config "callers" .Values.auth.callers }}

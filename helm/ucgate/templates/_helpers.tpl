@@ -64,7 +64,7 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- define "ucgate.configMountPath" -}}/etc/ucgate/config{{- end }}
 
 {{- define "ucgate.terminationGracePeriodSeconds" -}}
-{{- add .Values.drain.preStopSleepSeconds .Values.drain.gatewayGraceSeconds .Values.drain.marginSeconds }}
+{{- add .Values.drain.preStopSleepSeconds .Values.drain.delaySeconds .Values.drain.gatewayGraceSeconds .Values.drain.marginSeconds }}
 {{- end }}
 
 {{/*
