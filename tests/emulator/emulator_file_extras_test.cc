@@ -7,6 +7,7 @@
 #include <tuple>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -205,10 +206,21 @@ class EmulatorSearchTest : public EmulatorFileExtrasTest {
     report.add_tags("work");
     clock_->Advance(absl::Seconds(1));
     report_ = emulator_->AddFile(kPublicKey, report).uuid();
+    for (const std::string& uuid : {uuid_, photo_, report_}) {
+      ASSERT_EQ(client_
+                    ->Call("PATCH", absl::StrCat("/files/", uuid, "/tags/"),
+                           R"({"add":["mine"]})", Signed())
+                    .status,
+                200);
+    }
   }
 
-  rapidjson::Document Search(const std::string& body,
-                             const std::string& query = "") {
+  // POST /files/search/ of `body`, narrowed to the three files above (the
+  // project also holds seeded files) unless it has tag conditions itself.
+  rapidjson::Document Search(std::string body, const std::string& query = "") {
+    if (!absl::StrContains(body, "\"tags\"")) {
+      body.insert(1, R"("tags":{"all":["mine"]},)");
+    }
     CallResult result = client_->Call(
         "POST", absl::StrCat("/files/search/", query), body, Signed());
     EXPECT_EQ(result.status, 200) << body << " -> " << result.body;

@@ -185,10 +185,10 @@ TEST_F(EmulatorProjectWebhooksTest, UpdateErrors) {
   EXPECT_FALSE(DetailOf(duplicate).empty());
   EXPECT_EQ(StringMember(client_->Get("/webhooks/").Json()[0], "target_url"),
             "https://a.example");
-  // The resource has PUT only, as the live service's Allow says.
-  CallResult wrong_method = client_->Call("DELETE", "/webhooks/1/");
+  // The resource has PUT and DELETE (by id), as the live service answers.
+  CallResult wrong_method = client_->Call("GET", "/webhooks/1/");
   EXPECT_EQ(wrong_method.status, 405);
-  EXPECT_EQ(wrong_method.allow, "OPTIONS, PUT");
+  EXPECT_EQ(wrong_method.allow, "DELETE, OPTIONS, PUT");
 }
 
 TEST_F(EmulatorProjectWebhooksTest, UnsubscribeRemovesByTargetUrl) {
