@@ -293,7 +293,7 @@ TEST_P(SurfaceTest, WebhooksLifecycleKeepsTheSecretWriteOnly) {
   EXPECT_THAT(Call(*webhooks_, &v1::WebhookService::Stub::UpdateWebhook, update,
                    &updated),
               NamesField("id"));
-  del.clear_target_url();
+  del.set_target_url("");
   EXPECT_THAT(
       Call(*webhooks_, &v1::WebhookService::Stub::DeleteWebhook, del, &deleted),
       NamesField("target_url"));
