@@ -8,8 +8,6 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import {
-  RestClientError,
-  UploadcareAuthSchema,
   getTags,
   listOfFiles,
   replaceTags,
@@ -17,7 +15,7 @@ import {
   updateTags,
 } from '@uploadcare/rest-client';
 
-import { startEmulator } from './emulator.mjs';
+import { assertRestError, clientSettings, startEmulator } from './emulator.mjs';
 
 const PUBLIC_KEY = 'sdktagspublickey';
 const SECRET_KEY = 'sdktagssecretkey';
@@ -26,19 +24,7 @@ const SEED_FILES = 60;
 let emulator;
 
 function settings() {
-  return {
-    apiBaseURL: `${emulator.baseUrl}/`,
-    authSchema: new UploadcareAuthSchema({ publicKey: PUBLIC_KEY, secretKey: SECRET_KEY }),
-    retryNetworkErrorMaxTimes: 0,
-  };
-}
-
-async function assertRestError(promise, status) {
-  await assert.rejects(promise, (error) => {
-    assert.ok(error instanceof RestClientError, String(error));
-    assert.equal(error.status, status);
-    return true;
-  });
+  return clientSettings(emulator.baseUrl, { publicKey: PUBLIC_KEY, secretKey: SECRET_KEY });
 }
 
 before(async () => {
