@@ -35,7 +35,10 @@ int ConvertDocument(Command& command, const std::vector<std::string>& args) {
                "Convert only page N (from 1) of a multi-page document, for "
                "jpg and png (default: every page).",
                &page);
-  flags.AddFlag("store", "Store the results permanently.", &store);
+  flags.AddFlag("store",
+                "Store the results permanently (without it: the project's "
+                "auto-store setting).",
+                &store);
   flags.AddFlag("save-in-group",
                 "Put the pages of a multi-page jpg/png result into a group "
                 "instead of a zip.",
@@ -61,8 +64,10 @@ int ConvertDocument(Command& command, const std::vector<std::string>& args) {
     conversion->set_format(*format);
     if (page > 0) conversion->set_page(static_cast<int32_t>(page));
   }
-  request.set_store(store);
-  request.set_save_in_group(save_in_group);
+  // Unset unless given: the service then applies the project's auto-store
+  // setting and its own save_in_group default.
+  if (store) request.set_store(true);
+  if (save_in_group) request.set_save_in_group(true);
   return command.Run<ConversionClient>([&](ConversionClient& client) {
     return client.ConvertDocument(request);
   });
@@ -112,7 +117,10 @@ int ConvertVideo(Command& command, const std::vector<std::string>& args) {
                   "LENGTH likewise or 'end', e.g. 0:0:10/0:0:30.",
                   &cut_text);
   flags.AddInt("thumbnails", "N", "Thumbnails to make, 1..50.", &thumbnails);
-  flags.AddFlag("store", "Store the results permanently.", &store);
+  flags.AddFlag("store",
+                "Store the results permanently (without it: the project's "
+                "auto-store setting).",
+                &store);
   flags.AddEpilog(
       "Each UUID is converted with the same options; the answer lists one job "
       "per source (token for ucctl convert status video, thumbnails group) "
@@ -167,7 +175,7 @@ int ConvertVideo(Command& command, const std::vector<std::string>& args) {
     *conversion = options;
     conversion->set_uuid(uuid);
   }
-  request.set_store(store);
+  if (store) request.set_store(true);
   return command.Run<ConversionClient>(
       [&](ConversionClient& client) { return client.ConvertVideo(request); });
 }
@@ -391,7 +399,8 @@ int AddonsRun(Command& command, const std::vector<std::string>& args) {
   request.set_addon(*addon);
   request.set_target(command.positional()[1]);
   if (*addon == v1::ADDON_UC_CLAMAV_VIRUS_SCAN) {
-    request.mutable_clamav_virus_scan()->set_purge_infected(purge_infected);
+    v1::ClamavVirusScanParams* params = request.mutable_clamav_virus_scan();
+    if (purge_infected) params->set_purge_infected(true);
   } else if (*addon == v1::ADDON_REMOVE_BG) {
     if (absl::Status s = remove_bg.Apply(*request.mutable_remove_bg());
         !s.ok()) {

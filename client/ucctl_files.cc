@@ -3,10 +3,12 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "client/ucctl_command.h"
 #include "client/ucctl_output.h"
 #include "client/ucgate_client.h"
@@ -189,7 +191,8 @@ int FilesCopyLocal(Command& command, const std::vector<std::string>& args) {
   }
   v1::CopyFileToLocalStorageRequest request;
   request.set_source(command.positional()[0]);
-  request.set_store(store);
+  // Unset unless given: the service then applies its own default.
+  if (store) request.set_store(true);
   if (absl::Status s =
           ParseKeyValues("metadata", metadata, request.mutable_metadata());
       !s.ok()) {
@@ -390,54 +393,115 @@ const VerbGroup kTagsGroup = {
     "are after it.",
     kTagsVerbs};
 
+// "size:desc" -> {SEARCH_SORT_FIELD_SIZE, descending}.
+absl::Status AddSearchSort(const std::string& text,
+                           v1::SearchFilesRequest& request) {
+  std::vector<std::string> parts = absl::StrSplit(text, ':');
+  if (parts.size() > 2 ||
+      (parts.size() == 2 && parts[1] != "asc" && parts[1] != "desc")) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--sort expects FIELD[:asc|:desc], got ", text));
+  }
+  absl::StatusOr<v1::SearchSortField> field =
+      ParseEnum<v1::SearchSortField>("SEARCH_SORT_FIELD_", "--sort", parts[0]);
+  if (!field.ok()) return field.status();
+  v1::SearchSort* sort = request.add_sort();
+  sort->set_field(*field);
+  sort->set_descending(parts.size() == 2 && parts[1] == "desc");
+  return absl::OkStatus();
+}
+
 int FilesSearch(Command& command, const std::vector<std::string>& args) {
   PageOptions pages;
-  std::string filename_contains, mime_type, stored_text;
-  std::vector<std::string> metadata, tags;
-  bool include_removed = false;
+  std::string query, phrase_filename, image_text;
+  std::vector<std::string> metadata, mime_types, tags_any, tags_all, tags_none,
+      sorts;
+  bool fuzzy = false, include_appdata = false;
   CommandLine& flags = command.command_line();
-  flags.AddString("filename-contains", "S",
-                  "Only files whose original name contains S.",
-                  &filename_contains);
-  flags.AddString("mime-type", "T",
-                  "Only files of this MIME type (e.g. image/png).", &mime_type);
+  flags.AddString("query", "TEXT",
+                  "Full text over name, metadata, MIME type and UUID (4+ "
+                  "characters).",
+                  &query);
+  flags.AddString("name", "TEXT",
+                  "Full text in the original file name (4+ characters).",
+                  &phrase_filename);
+  flags.AddStringList("mime-type", "T",
+                      "Only files of this detected MIME type; repeat: any of "
+                      "them.",
+                      &mime_types);
   flags.AddStringList("metadata", "K=V",
-                      "Only files whose metadata key K is V; repeat: all must "
-                      "match.",
+                      "Only files whose metadata key K is V; repeat a key for "
+                      "any of its values, other keys must all match.",
                       &metadata);
-  flags.AddStringList("tag", "T",
-                      "Only files tagged T; repeat: every tag must be there.",
-                      &tags);
-  flags.AddString("stored", "true|false",
-                  "Only stored (true) or only unstored (false) files "
-                  "(default: both).",
-                  &stored_text);
-  flags.AddFlag("include-removed", "Include removed files.", &include_removed);
-  pages.AddTo(flags, "files", 1000);
+  flags.AddString("image", "true|false",
+                  "Only images (true) or no images (false) (default: both).",
+                  &image_text);
+  flags.AddStringList("tag-any", "T", "Files with any of these tags.",
+                      &tags_any);
+  flags.AddStringList("tag-all", "T", "Files with all of these tags.",
+                      &tags_all);
+  flags.AddStringList("tag-none", "T", "Files with none of these tags.",
+                      &tags_none);
+  flags.AddFlag("fuzzy", "Typo-tolerant full text.", &fuzzy);
+  flags.AddStringList("sort", "FIELD[:desc]",
+                      "score, datetime_uploaded, size or original_filename; "
+                      "repeat for up to 4 keys (default: relevance).",
+                      &sorts);
+  flags.AddFlag("include-appdata", "Include add-on results.", &include_appdata);
+  pages.AddTo(flags, "files", 100);
   flags.AddEpilog(
       "Without --all the answer is one page: JSON prints the whole "
-      "SearchFilesResponse (files, next_page_token, total_size); text prints "
-      "a table and the --page-token of the next page.");
+      "SearchFilesResponse (files, next_page_token, total_size, highlights); "
+      "text prints a table and the --page-token of the next page. The service "
+      "reaches only its first 1,000 results.");
   if (auto done = command.Parse(args)) return *done;
   if (auto done = command.ExpectPositional(0, 0, "")) return *done;
   v1::SearchFilesRequest request;
   if (absl::Status s = pages.Apply(request); !s.ok()) {
     return command.UsageError(s);
   }
-  request.set_filename_contains(filename_contains);
-  request.set_mime_type(mime_type);
-  if (absl::Status s =
-          ParseKeyValues("metadata", metadata, request.mutable_metadata());
-      !s.ok()) {
-    return command.UsageError(s);
+  request.set_query(query);
+  if (!phrase_filename.empty()) {
+    request.mutable_phrase()->set_original_filename(phrase_filename);
   }
-  for (const std::string& tag : tags) request.add_tags(tag);
+  for (const std::string& mime : mime_types) {
+    request.mutable_exact()->add_detected_mime_types(mime);
+  }
+  for (const std::string& pair : metadata) {
+    std::pair<std::string, std::string> kv =
+        absl::StrSplit(pair, absl::MaxSplits('=', 1));
+    if (kv.first.empty() || pair.find('=') == std::string::npos) {
+      return command.UsageError(
+          absl::StrCat("--metadata expects K=V, got ", pair));
+    }
+    v1::SearchMetadataValues* entry = nullptr;
+    for (v1::SearchMetadataValues& existing :
+         *request.mutable_exact()->mutable_metadata()) {
+      if (existing.key() == kv.first) entry = &existing;
+    }
+    if (entry == nullptr) {
+      entry = request.mutable_exact()->add_metadata();
+      entry->set_key(kv.first);
+    }
+    entry->add_values(kv.second);
+  }
   if (absl::Status s = ApplyOptionalBool(
-          "stored", stored_text, [&](bool v) { request.set_stored(v); });
+          "image", image_text, [&](bool v) { request.set_is_image(v); });
       !s.ok()) {
     return command.UsageError(s);
   }
-  request.set_include_removed(include_removed);
+  for (const std::string& tag : tags_any) request.mutable_tags()->add_any(tag);
+  for (const std::string& tag : tags_all) request.mutable_tags()->add_all(tag);
+  for (const std::string& tag : tags_none) {
+    request.mutable_tags()->add_none(tag);
+  }
+  if (fuzzy) request.set_fuzziness(true);
+  for (const std::string& sort : sorts) {
+    if (absl::Status s = AddSearchSort(sort, request); !s.ok()) {
+      return command.UsageError(s);
+    }
+  }
+  request.set_include_appdata(include_appdata);
   return RunPagedList(
       command, pages, request, &FileClient::SearchFiles,
       &FileClient::ForEachFoundFile,

@@ -68,8 +68,9 @@ int WebhooksCreate(Command& command, const std::vector<std::string>& args) {
   WebhookOptions options;
   std::string version;
   options.AddTo(command.command_line(), /*updating=*/false);
-  command.command_line().AddString("version", "V",
-                                   "Payload version (default: 0.7).", &version);
+  command.command_line().AddString(
+      "version", "V", "Payload version (unset: the service's default, 0.7).",
+      &version);
   if (auto done = command.Parse(args)) return *done;
   if (auto done = command.ExpectPositional(0, 0, "")) return *done;
   if (options.target_url.empty()) {
@@ -85,7 +86,7 @@ int WebhooksCreate(Command& command, const std::vector<std::string>& args) {
   request.set_event(*event);
   if (options.inactive) request.set_is_active(false);
   request.set_signing_secret(options.signing_secret);
-  request.set_version(version);
+  if (!version.empty()) request.set_version(version);
   return command.Run<WebhookClient>(
       [&](WebhookClient& client) { return client.CreateWebhook(request); });
 }
@@ -123,18 +124,22 @@ int WebhooksUpdate(Command& command, const std::vector<std::string>& args) {
 
 int WebhooksDelete(Command& command, const std::vector<std::string>& args) {
   std::string target_url;
-  command.command_line().AddString(
-      "target-url", "URL",
-      "Target URL of the webhook to delete (required; the REST API deletes by "
-      "URL).",
-      &target_url);
+  int64_t id = 0;
+  command.command_line().AddString("target-url", "URL",
+                                   "Deletes every webhook of this target URL.",
+                                   &target_url);
+  command.command_line().AddInt("id", "ID", "Deletes the webhook ID.", &id);
   if (auto done = command.Parse(args)) return *done;
   if (auto done = command.ExpectPositional(0, 0, "")) return *done;
-  if (target_url.empty()) {
-    return command.UsageError("--target-url URL is required");
+  if (target_url.empty() == (id == 0)) {
+    return command.UsageError("give --id ID or --target-url URL");
   }
   v1::DeleteWebhookRequest request;
-  request.set_target_url(target_url);
+  if (id != 0) {
+    request.set_id(id);
+  } else {
+    request.set_target_url(target_url);
+  }
   return command.Run<WebhookClient>(
       [&](WebhookClient& client) { return client.DeleteWebhook(request); });
 }

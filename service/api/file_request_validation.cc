@@ -1,3 +1,8 @@
+#include <algorithm>
+#include <set>
+#include <string>
+#include <utility>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -64,7 +69,6 @@ bool IsDateOrdering(v1::FileOrdering ordering) {
          ordering == v1::FILE_ORDERING_DATETIME_UPLOADED_DESC;
 }
 
-// Metadata keys and tags share one alphabet.
 bool IsKeyCharacter(char c) {
   return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_' ||
          c == '-' || c == '.' || c == ':';
@@ -87,20 +91,115 @@ absl::Status ValidateKey(absl::string_view key) {
   return absl::OkStatus();
 }
 
+// Tags as the service checks them: normalized first (lowercased, surrounding
+// whitespace stripped; empty ones and repeats dropped), then at most kMaxTags,
+// each at most kMaxTagLength characters of Latin letters, digits, '-', '_'
+// and '.'. What the service would accept passes as written.
 absl::Status ValidateTags(
     absl::string_view field,
     const google::protobuf::RepeatedPtrField<std::string>& tags) {
-  if (tags.size() > kMaxMetadataKeys) {
-    return InvalidFieldError(
-        field, absl::StrCat("at most ", kMaxMetadataKeys, " tags"));
-  }
+  std::set<std::string> normalized;
   for (const std::string& tag : tags) {
-    if (!IsValidKey(tag)) {
+    std::string name = absl::AsciiStrToLower(absl::StripAsciiWhitespace(tag));
+    if (name.empty()) continue;
+    const bool valid =
+        name.size() <= kMaxTagLength &&
+        std::all_of(name.begin(), name.end(), [](char c) {
+          return absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
+                 c == '-' || c == '_' || c == '.';
+        });
+    if (!valid) {
       return InvalidFieldError(
-          field,
-          absl::StrCat(QuoteValue(tag),
-                       ": tags are 1 to 64 characters of letters, digits, "
-                       "'_', '-', '.', ':'"));
+          field, absl::StrCat(QuoteValue(tag), ": tags are at most ",
+                              kMaxTagLength,
+                              " characters of Latin letters, digits, '-', "
+                              "'_' and '.'"));
+    }
+    normalized.insert(std::move(name));
+  }
+  if (normalized.size() > static_cast<size_t>(kMaxTags)) {
+    return InvalidFieldError(field,
+                             absl::StrCat("at most ", kMaxTags, " tags"));
+  }
+  return absl::OkStatus();
+}
+
+// A full-text value of search: unset, or at least 4 characters.
+absl::Status ValidateFullText(absl::string_view field, absl::string_view text) {
+  if (!text.empty() && text.size() < 4) {
+    return InvalidFieldError(field,
+                             "full-text values have at least 4 characters");
+  }
+  return absl::OkStatus();
+}
+
+bool HasConditions(const v1::SearchFilesRequest& request) {
+  const v1::SearchPhrase& phrase = request.phrase();
+  const v1::SearchExact& exact = request.exact();
+  const v1::SearchTags& tags = request.tags();
+  return !request.query().empty() || !phrase.original_filename().empty() ||
+         !phrase.detected_mime_type().empty() || !phrase.metadata().empty() ||
+         !exact.uuids().empty() || !exact.detected_mime_types().empty() ||
+         !exact.original_filenames().empty() || !exact.metadata().empty() ||
+         request.has_datetime_uploaded() || request.has_size() ||
+         request.has_is_image() || !tags.any().empty() || !tags.all().empty() ||
+         !tags.none().empty();
+}
+
+absl::Status ValidateSearchExact(const v1::SearchFilesRequest& request) {
+  const v1::SearchPhrase& phrase = request.phrase();
+  const v1::SearchExact& exact = request.exact();
+  struct Both {
+    bool in_phrase, in_exact;
+    const char* field;
+  };
+  for (const Both& both :
+       {Both{!phrase.original_filename().empty(),
+             !exact.original_filenames().empty(), "exact.original_filenames"},
+        Both{!phrase.detected_mime_type().empty(),
+             !exact.detected_mime_types().empty(), "exact.detected_mime_types"},
+        Both{!phrase.metadata().empty(), !exact.metadata().empty(),
+             "exact.metadata"}}) {
+    if (both.in_phrase && both.in_exact) {
+      return InvalidFieldError(both.field,
+                               "a field may not be in both phrase and exact");
+    }
+  }
+  for (const std::string& uuid : exact.uuids()) {
+    if (!IsValidUuid(uuid)) {
+      return InvalidFieldError("exact.uuids",
+                               absl::StrCat(QuoteValue(uuid), " is not a UUID"));
+    }
+  }
+  for (const v1::SearchMetadataValues& entry : exact.metadata()) {
+    if (!IsValidKey(entry.key())) {
+      return InvalidFieldError(
+          "exact.metadata.key",
+          "keys are 1 to 64 characters of letters, digits, '_', '-', '.', ':'");
+    }
+    if (entry.values().empty()) {
+      return InvalidFieldError(
+          "exact.metadata.values",
+          absl::StrCat("give at least one value for '", entry.key(), "'"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateSearchSort(
+    const google::protobuf::RepeatedPtrField<v1::SearchSort>& sort) {
+  if (sort.size() > 4) {
+    return InvalidFieldError("sort", "at most 4 sort keys");
+  }
+  std::set<int> fields;
+  for (const v1::SearchSort& key : sort) {
+    if (key.field() == v1::SEARCH_SORT_FIELD_UNSPECIFIED ||
+        !v1::SearchSortField_IsValid(key.field())) {
+      return InvalidFieldError("sort.field",
+                               "is required (e.g. SEARCH_SORT_FIELD_SIZE)");
+    }
+    if (!fields.insert(key.field()).second) {
+      return InvalidFieldError("sort.field", "each field at most once");
     }
   }
   return absl::OkStatus();
@@ -303,9 +402,7 @@ absl::Status ValidateRequest(const v1::UpdateFileTagsRequest& request,
                              ApiVersion) {
   if (absl::Status status = ValidateUuid("uuid", request.uuid()); !status.ok())
     return status;
-  if (request.add().empty() && request.remove().empty()) {
-    return InvalidFieldError("add", "give tags to add or to remove");
-  }
+  // Neither list is a valid no-op for the service too: it answers the tags.
   if (absl::Status status = ValidateTags("add", request.add()); !status.ok())
     return status;
   return ValidateTags("remove", request.remove());
@@ -318,26 +415,53 @@ absl::Status ValidateRequest(const v1::StreamFilesRequest& request,
 }
 
 absl::Status ValidateRequest(const v1::SearchFilesRequest& request,
-                             ApiVersion version) {
-  if (absl::Status status = ValidatePageSize(request.page_size());
-      !status.ok()) {
-    return status;
-  }
-  if (!request.mime_type().empty() && !IsMimeTypePattern(request.mime_type())) {
+                             ApiVersion) {
+  if (request.page_size() < 0 || request.page_size() > kMaxSearchPageSize) {
     return InvalidFieldError(
-        "mime_type",
-        "must be a MIME type (\"image/png\") or a type with a "
-        "wildcard subtype (\"image/*\")");
+        "page_size",
+        absl::StrCat("must be between 0 (default ", kDefaultSearchPageSize,
+                     ") and ", kMaxSearchPageSize, ", got ",
+                     request.page_size()));
   }
-  if (!request.metadata().empty() && version == ApiVersion::kV06) {
-    return InvalidFieldError("metadata",
-                             "metadata exists only on API v0.7 upstreams");
+  if (!HasConditions(request)) {
+    return InvalidFieldError(
+        "query",
+        "give a condition: query, phrase, exact, datetime_uploaded, "
+        "size, is_image or tags");
   }
-  if (absl::Status status = ValidateMetadata("metadata", request.metadata());
-      !status.ok()) {
+  for (const auto& [field, text] :
+       {std::pair<const char*, const std::string*>{"query", &request.query()},
+        {"phrase.original_filename", &request.phrase().original_filename()},
+        {"phrase.detected_mime_type", &request.phrase().detected_mime_type()},
+        {"phrase.metadata", &request.phrase().metadata()}}) {
+    if (absl::Status status = ValidateFullText(field, *text); !status.ok()) {
+      return status;
+    }
+  }
+  if (absl::Status status = ValidateSearchExact(request); !status.ok()) {
     return status;
   }
-  return ValidateTags("tags", request.tags());
+  const v1::SearchTimeRange& dates = request.datetime_uploaded();
+  if (request.has_datetime_uploaded() && !dates.has_gt() && !dates.has_gte() &&
+      !dates.has_lt() && !dates.has_lte()) {
+    return InvalidFieldError("datetime_uploaded", "give at least one bound");
+  }
+  const v1::SearchSizeRange& size = request.size();
+  if (request.has_size() && !size.has_gt() && !size.has_gte() &&
+      !size.has_lt() && !size.has_lte()) {
+    return InvalidFieldError("size", "give at least one bound");
+  }
+  for (const auto& [field, tags] :
+       {std::pair<const char*,
+                  const google::protobuf::RepeatedPtrField<std::string>*>{
+            "tags.any", &request.tags().any()},
+        {"tags.all", &request.tags().all()},
+        {"tags.none", &request.tags().none()}}) {
+    if (absl::Status status = ValidateTags(field, *tags); !status.ok()) {
+      return status;
+    }
+  }
+  return ValidateSearchSort(request.sort());
 }
 
 }  // namespace ucgate::api

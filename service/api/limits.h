@@ -15,11 +15,22 @@ inline constexpr int kDefaultPageSize = 100;
 // upstream requests, about a megabyte of answer: beyond it a caller is better
 // served by several calls (and deadlines stay meaningful).
 inline constexpr int kMaxBatchUuids = 10000;
-// Metadata keys and tags share one alphabet ([A-Za-z0-9_.:-]) and length;
-// a file has at most kMaxMetadataKeys keys, and as many tags.
+// Metadata keys are 1..kMaxMetadataKeyLength characters of [A-Za-z0-9_.:-];
+// a file has at most kMaxMetadataKeys keys.
 inline constexpr size_t kMaxMetadataKeyLength = 64;
 inline constexpr size_t kMaxMetadataValueLength = 512;
 inline constexpr int kMaxMetadataKeys = 50;
+// SearchFiles pages as the service does: 1..kMaxSearchPageSize results
+// (default kDefaultSearchPageSize), and reaches only its first results:
+// offset + limit must stay under kMaxSearchResults.
+inline constexpr int kMaxSearchPageSize = 100;
+inline constexpr int kDefaultSearchPageSize = 20;
+inline constexpr int kMaxSearchResults = 1000;
+// Tags, as the service checks them once normalized (lowercased, trimmed):
+// at most kMaxTags per file, each 1..kMaxTagLength characters of Latin
+// letters, digits, '-', '_' and '.'.
+inline constexpr int kMaxTags = 50;
+inline constexpr size_t kMaxTagLength = 100;
 // Conversions per ConvertDocument / ConvertVideo call; thumbnails per video.
 inline constexpr int kMaxConversions = 100;
 inline constexpr int kMaxThumbnails = 50;

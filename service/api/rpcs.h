@@ -40,10 +40,10 @@
   UNARY(GetFileMetadataKey,      kIdempotent,    kNoFileInfo,   V07Only("metadata")) \
   UNARY(UpdateFileMetadataKey,   kIdempotent,    kChangesFile,  V07Only("metadata")) \
   UNARY(DeleteFileMetadataKey,   kIdempotent,    kChangesFile,  V07Only("metadata")) \
-  UNARY(GetFileTags,             kIdempotent,    kNoFileInfo,   kAllVersions)        \
-  UNARY(ReplaceFileTags,         kIdempotent,    kChangesFile,  kAllVersions)        \
-  UNARY(UpdateFileTags,          kIdempotent,    kChangesFile,  kAllVersions)        \
-  UNARY(SearchFiles,             kIdempotent,    kListsFiles,   kAllVersions)        \
+  UNARY(GetFileTags,             kIdempotent,    kNoFileInfo,   V07Only("tags"))     \
+  UNARY(ReplaceFileTags,         kIdempotent,    kChangesFile,  V07Only("tags"))     \
+  UNARY(UpdateFileTags,          kIdempotent,    kChangesFile,  V07Only("tags"))     \
+  UNARY(SearchFiles,             kIdempotent,    kListsFiles,   V07Only("search"))   \
   STREAM(StreamFiles,                                           kAllVersions)
 
 #define UCGATE_GROUP_SERVICE_RPCS(UNARY, STREAM)                                   \

@@ -44,7 +44,7 @@ absl::Status ValidateRequest(const v1::CreateWebhookRequest& request,
     return InvalidFieldError("event",
                              "is required (e.g. WEBHOOK_EVENT_FILE_UPLOADED)");
   }
-  if (!request.version().empty() && request.version() != "0.7") {
+  if (request.has_version() && request.version() != "0.7") {
     return InvalidFieldError("version", "only \"0.7\" payloads exist");
   }
   return ValidateSigningSecret(request.signing_secret());
@@ -67,7 +67,15 @@ absl::Status ValidateRequest(const v1::UpdateWebhookRequest& request,
 
 absl::Status ValidateRequest(const v1::DeleteWebhookRequest& request,
                              ApiVersion) {
-  return ValidateTargetUrl(request.target_url());
+  switch (request.webhook_case()) {
+    case v1::DeleteWebhookRequest::kId:
+      if (request.id() <= 0) return InvalidFieldError("id", "must be positive");
+      return absl::OkStatus();
+    case v1::DeleteWebhookRequest::kTargetUrl:
+      return ValidateTargetUrl(request.target_url());
+    default:
+      return InvalidFieldError("id", "give the webhook's id or target_url");
+  }
 }
 
 }  // namespace ucgate::api

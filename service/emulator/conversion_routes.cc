@@ -65,10 +65,11 @@ std::optional<v1::File> LiveFile(const ApiRequest& request,
   return file;
 }
 
-// "1"/"true"/true are true, as the service's form fields read.
-bool Flag(const rapidjson::Document& body, const char* name) {
+// "1"/"true"/true are true, as the service's form fields read; an absent
+// (or null) flag is `absent`.
+bool Flag(const rapidjson::Document& body, const char* name, bool absent) {
   auto it = body.FindMember(name);
-  if (it == body.MemberEnd()) return false;
+  if (it == body.MemberEnd() || it->value.IsNull()) return absent;
   if (it->value.IsBool()) return it->value.GetBool();
   if (!it->value.IsString()) return false;
   const std::string text = absl::AsciiStrToLower(it->value.GetString());
@@ -119,7 +120,9 @@ ApiResponse Convert(
   rapidjson::Document body;
   std::vector<std::string> paths;
   if (auto refused = ReadPaths(request, &body, &paths)) return *refused;
-  const bool store = Flag(body, "store");
+  // Without `store` the project's auto-store setting decides.
+  const bool store =
+      Flag(body, "store", request.project->config.autostore_enabled);
   google::protobuf::RepeatedPtrField<v1::ConversionJob> jobs;
   google::protobuf::Map<std::string, std::string> problems;
   for (const std::string& path : paths) {

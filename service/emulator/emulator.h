@@ -35,6 +35,9 @@ struct EmulatorProject {
   // False for a plan without webhooks: every /webhooks/ route answers 403
   // {"detail": "You can't use webhooks"}, as the service does.
   bool webhooks_allowed = true;
+  // The project's auto-store setting (the service's default is on): what a
+  // conversion without `store` does with its result.
+  bool autostore_enabled = true;
 };
 
 struct TlsFiles {

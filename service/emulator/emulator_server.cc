@@ -35,6 +35,7 @@
 #include "service/emulator/project_data.h"
 #include "service/emulator/project_routes.h"
 #include "service/emulator/router.h"
+#include "service/emulator/search_routes.h"
 #include "service/emulator/webhooks_routes.h"
 
 namespace ucgate::emulator {
@@ -85,6 +86,7 @@ class EmulatorImpl final : public Emulator {
     RegisterProjectRoutes(router_);
     RegisterWebhooksRoutes(router_);
     RegisterFileExtrasRoutes(router_);
+    RegisterSearchRoutes(router_);
   }
 
   ~EmulatorImpl() override {

@@ -1,14 +1,17 @@
 #include "service/emulator/file_extras_routes.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "rapidjson/document.h"
 #include "service/emulator/api_types.h"
 #include "service/emulator/file_store.h"
@@ -27,13 +30,17 @@ namespace v1 = ::uploadcare::gateway::v1;
 using restapi::kMaxMetadataKeyLength;
 using restapi::kMaxMetadataKeys;
 using restapi::kMaxMetadataValueLength;
+constexpr size_t kMaxTags = 50;
+constexpr size_t kMaxTagLength = 100;
+constexpr char kTagRule[] =
+    "Ensure each tag has at most 100 characters of Latin letters, digits, "
+    "'-', '_' and '.'.";
 constexpr char kKeyRule[] =
     "Ensure this field has 1 to 64 characters of letters, digits, '_', '-', "
     "'.', ':'.";
 
 ApiResponse NotFound() { return DetailError(404, "Not found."); }
 
-// Metadata keys and tags share the alphabet [A-Za-z0-9_.:-].
 bool IsValidKey(absl::string_view key) {
   if (key.empty() || key.size() > kMaxMetadataKeyLength) return false;
   return std::all_of(key.begin(), key.end(), [](char c) {
@@ -127,49 +134,86 @@ ApiResponse DeleteMetadataKey(const ApiRequest& request) {
   return response;
 }
 
-// Tags.
+// Tags (v0.7), with the service's rules: normalized (lowercased, trimmed,
+// empty ones and repeats dropped, the first kept, order kept), at most 50
+// per file, each at most 100 characters of [a-z0-9_.-] once normalized.
 
-ApiResponse TagsAnswer(const v1::File& file) {
+ApiResponse TagsAnswer(const v1::File& file,
+                       const std::vector<std::string>* before) {
   std::string body;
-  restapi::JsonWriter(&body).StringArray(file.tags());
+  if (before == nullptr) {
+    restapi::AppendTagsAnswer(file.tags(), nullptr, nullptr, &body);
+    return JsonResponse(200, std::move(body));
+  }
+  const std::set<std::string> old_set(before->begin(), before->end());
+  const std::set<std::string> new_set(file.tags().begin(), file.tags().end());
+  google::protobuf::RepeatedPtrField<std::string> added, deleted;
+  for (const std::string& tag : new_set) {  // sorted, as the service answers
+    if (old_set.count(tag) == 0) *added.Add() = tag;
+  }
+  for (const std::string& tag : old_set) {
+    if (new_set.count(tag) == 0) *deleted.Add() = tag;
+  }
+  restapi::AppendTagsAnswer(file.tags(), &added, &deleted, &body);
   return JsonResponse(200, std::move(body));
 }
 
-// Reads a JSON array of tags into `tags`, or says why it cannot.
-bool ReadTags(const rapidjson::Value& value, absl::string_view field,
-              std::set<std::string>* tags, FieldErrors* errors) {
+}  // namespace
+
+std::optional<std::vector<std::string>> ReadNormalizedTags(
+    const rapidjson::Value& value, absl::string_view field,
+    FieldErrors* errors) {
   if (!value.IsArray()) {
     errors->Add(field, "Expected a list of items.");
-    return false;
+    return std::nullopt;
   }
+  std::vector<std::string> tags;
   for (const rapidjson::Value& item : value.GetArray()) {
-    if (!item.IsString() || !IsValidKey(absl::string_view(
-                                item.GetString(), item.GetStringLength()))) {
-      errors->Add(field, kKeyRule);
-      return false;
+    if (!item.IsString()) {
+      errors->Add(field, "Not a valid string.");
+      return std::nullopt;
     }
-    tags->emplace(item.GetString(), item.GetStringLength());
+    std::string tag = absl::AsciiStrToLower(absl::StripAsciiWhitespace(
+        absl::string_view(item.GetString(), item.GetStringLength())));
+    if (tag.empty()) continue;
+    const bool valid =
+        tag.size() <= kMaxTagLength &&
+        std::all_of(tag.begin(), tag.end(), [](char c) {
+          return absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
+                 c == '-' || c == '_' || c == '.';
+        });
+    if (!valid) {
+      errors->Add(field, kTagRule);
+      return std::nullopt;
+    }
+    if (std::find(tags.begin(), tags.end(), tag) == tags.end()) {
+      tags.push_back(std::move(tag));
+    }
   }
-  return true;
+  return tags;
 }
 
-ApiResponse WriteTags(const ApiRequest& request,
-                      const std::set<std::string>& add,
-                      const std::set<std::string>& remove, bool replace) {
+namespace {
+
+// Sets a file's tags to what `change` makes of them; the answer lists what
+// was added and deleted.
+ApiResponse ChangeTags(
+    const ApiRequest& request,
+    absl::FunctionRef<std::vector<std::string>(std::vector<std::string>)>
+        change) {
+  std::vector<std::string> before;
   bool too_many = false;
   absl::StatusOr<v1::File> updated = request.project->files.Update(
       request.path_params[0],
       [&](v1::File& file) {
-        std::set<std::string> tags;
-        if (!replace) tags.insert(file.tags().begin(), file.tags().end());
-        for (const std::string& tag : remove) tags.erase(tag);
-        tags.insert(add.begin(), add.end());
-        if (tags.size() > kMaxMetadataKeys) {
+        before.assign(file.tags().begin(), file.tags().end());
+        std::vector<std::string> tags = change(before);
+        if (tags.size() > kMaxTags) {
           too_many = true;
           return absl::FailedPreconditionError("too many tags");
         }
         file.clear_tags();
-        for (const std::string& tag : tags) file.add_tags(tag);  // sorted
+        for (std::string& tag : tags) file.add_tags(std::move(tag));
         return absl::OkStatus();
       },
       request.now);
@@ -178,193 +222,79 @@ ApiResponse WriteTags(const ApiRequest& request,
         .ToResponse();
   }
   if (!updated.ok()) return StatusAnswer(updated.status());
-  return TagsAnswer(*updated);
+  return TagsAnswer(*updated, &before);
+}
+
+// The file, or the 404 answer (tags are v0.7 only, like metadata).
+std::optional<ApiResponse> MissingFile(const ApiRequest& request) {
+  if (request.version == ApiVersion::kV06 ||
+      !request.project->files.Get(request.path_params[0])) {
+    return NotFound();
+  }
+  return std::nullopt;
 }
 
 ApiResponse GetTags(const ApiRequest& request) {
-  std::optional<v1::File> file =
-      request.project->files.Get(request.path_params[0]);
-  if (!file) return NotFound();
-  return TagsAnswer(*file);
+  if (auto missing = MissingFile(request)) return *missing;
+  return TagsAnswer(*request.project->files.Get(request.path_params[0]),
+                    nullptr);
 }
 
+// PUT {"tags": [...]}: replaces the set ([] clears it).
 ApiResponse PutTags(const ApiRequest& request) {
-  if (!request.project->files.Get(request.path_params[0])) return NotFound();
+  if (auto missing = MissingFile(request)) return *missing;
   rapidjson::Document body;
   if (auto error = ParseRequestBody(request, &body)) return *error;
+  if (!body.IsObject()) {
+    return FieldErrors("non_field_errors", "Expected an object.").ToResponse();
+  }
+  auto member = body.FindMember("tags");
+  if (member == body.MemberEnd()) {
+    return FieldErrors("tags", "This field is required.").ToResponse();
+  }
   FieldErrors errors;
-  std::set<std::string> tags;
-  if (!ReadTags(body, "tags", &tags, &errors)) return errors.ToResponse();
-  return WriteTags(request, tags, {}, /*replace=*/true);
+  std::optional<std::vector<std::string>> tags =
+      ReadNormalizedTags(member->value, "tags", &errors);
+  if (!tags) return errors.ToResponse();
+  return ChangeTags(request, [&](std::vector<std::string>) { return *tags; });
 }
 
+// PATCH {"add"?: [...], "delete"?: [...]}: delete first, then add (new tags
+// go last); {} changes nothing.
 ApiResponse PatchTags(const ApiRequest& request) {
-  if (!request.project->files.Get(request.path_params[0])) return NotFound();
+  if (auto missing = MissingFile(request)) return *missing;
   rapidjson::Document body;
   if (auto error = ParseRequestBody(request, &body)) return *error;
   if (!body.IsObject()) {
     return FieldErrors("non_field_errors", "Expected an object.").ToResponse();
   }
   FieldErrors errors;
-  std::set<std::string> add;
-  std::set<std::string> remove;
-  for (const char* field : {"add", "remove"}) {
-    auto member = body.FindMember(field);
-    if (member == body.MemberEnd()) continue;
-    ReadTags(member->value, field, field[0] == 'a' ? &add : &remove, &errors);
+  std::vector<std::string> lists[2];
+  const char* fields[2] = {"add", "delete"};
+  for (int i = 0; i < 2; ++i) {
+    auto member = body.FindMember(fields[i]);
+    if (member == body.MemberEnd() || member->value.IsNull()) continue;
+    if (auto tags = ReadNormalizedTags(member->value, fields[i], &errors)) {
+      lists[i] = std::move(*tags);
+    }
   }
   if (!errors.empty()) return errors.ToResponse();
-  return WriteTags(request, add, remove, /*replace=*/false);
-}
-
-// Search.
-
-struct SearchFilters {
-  std::string filename_contains;  // lower case
-  std::string mime_type;          // "image/png", or "image/" for "image/*"
-  bool mime_prefix = false;
-  std::vector<std::pair<std::string, std::string>> metadata;
-  std::vector<std::string> tags;
-  std::optional<bool> stored;
-  bool include_removed = false;
-};
-
-bool Matches(const v1::File& file, const SearchFilters& filters) {
-  if (!filters.include_removed && file.has_datetime_removed()) return false;
-  if (filters.stored && *filters.stored != file.has_datetime_stored()) {
-    return false;
-  }
-  if (!filters.filename_contains.empty() &&
-      !absl::StrContains(absl::AsciiStrToLower(file.original_filename()),
-                         filters.filename_contains)) {
-    return false;
-  }
-  if (!filters.mime_type.empty() &&
-      !(filters.mime_prefix
-            ? absl::StartsWith(file.mime_type(), filters.mime_type)
-            : file.mime_type() == filters.mime_type)) {
-    return false;
-  }
-  for (const auto& [key, value] : filters.metadata) {
-    auto found = file.metadata().find(key);
-    if (found == file.metadata().end() || found->second != value) return false;
-  }
-  for (const std::string& tag : filters.tags) {
-    if (std::find(file.tags().begin(), file.tags().end(), tag) ==
-        file.tags().end()) {
-      return false;
-    }
-  }
-  return true;
-}
-
-const rapidjson::Value* Member(const rapidjson::Value& object,
-                               const char* name) {
-  auto member = object.FindMember(name);
-  if (member == object.MemberEnd() || member->value.IsNull()) return nullptr;
-  return &member->value;
-}
-
-std::string StringOf(const rapidjson::Value& value) {
-  return std::string(value.GetString(), value.GetStringLength());
-}
-
-// The cursor is the offset of the next page, opaque to clients ("o<N>").
-ApiResponse Search(const ApiRequest& request) {
-  rapidjson::Document body;
-  if (auto error = ParseRequestBody(request, &body)) return *error;
-  if (!body.IsObject()) {
-    return FieldErrors("non_field_errors", "Expected an object.").ToResponse();
-  }
-  FieldErrors errors;
-  SearchFilters filters;
-  int64_t limit = 100;
-  int64_t offset = 0;
-  if (const rapidjson::Value* value = Member(body, "filename_contains")) {
-    if (value->IsString()) {
-      filters.filename_contains = absl::AsciiStrToLower(StringOf(*value));
-    } else {
-      errors.Add("filename_contains", "Not a valid string.");
-    }
-  }
-  if (const rapidjson::Value* value = Member(body, "mime_type")) {
-    std::string mime = value->IsString() ? StringOf(*value) : "";
-    if (!value->IsString()) {
-      errors.Add("mime_type", "Not a valid string.");
-    } else if (absl::EndsWith(mime, "/*")) {
-      filters.mime_type = mime.substr(0, mime.size() - 1);
-      filters.mime_prefix = true;
-    } else {
-      filters.mime_type = mime;
-    }
-  }
-  if (const rapidjson::Value* value = Member(body, "metadata")) {
-    if (!value->IsObject()) {
-      errors.Add("metadata", "Expected a dictionary of items.");
-    } else {
-      for (const auto& entry : value->GetObject()) {
-        if (!entry.value.IsString()) {
-          errors.Add("metadata", "Values must be strings.");
-          break;
-        }
-        filters.metadata.emplace_back(StringOf(entry.name),
-                                      StringOf(entry.value));
+  const std::vector<std::string>& add = lists[0];
+  const std::vector<std::string>& remove = lists[1];
+  return ChangeTags(request, [&](std::vector<std::string> tags) {
+    tags.erase(std::remove_if(tags.begin(), tags.end(),
+                              [&](const std::string& tag) {
+                                return std::find(remove.begin(), remove.end(),
+                                                 tag) != remove.end();
+                              }),
+               tags.end());
+    for (const std::string& tag : add) {
+      if (std::find(tags.begin(), tags.end(), tag) == tags.end()) {
+        tags.push_back(tag);
       }
     }
-  }
-  if (const rapidjson::Value* value = Member(body, "tags")) {
-    std::set<std::string> tags;
-    if (ReadTags(*value, "tags", &tags, &errors)) {
-      filters.tags.assign(tags.begin(), tags.end());
-    }
-  }
-  if (const rapidjson::Value* value = Member(body, "stored")) {
-    if (value->IsBool()) {
-      filters.stored = value->GetBool();
-    } else {
-      errors.Add("stored", "Must be a valid boolean.");
-    }
-  }
-  if (const rapidjson::Value* value = Member(body, "include_removed")) {
-    if (value->IsBool()) {
-      filters.include_removed = value->GetBool();
-    } else {
-      errors.Add("include_removed", "Must be a valid boolean.");
-    }
-  }
-  if (const rapidjson::Value* value = Member(body, "limit")) {
-    if (!value->IsInt64() || value->GetInt64() < 1 ||
-        value->GetInt64() > restapi::kMaxPageSize) {
-      errors.Add("limit", "Ensure this value is between 1 and 1000.");
-    } else {
-      limit = value->GetInt64();
-    }
-  }
-  if (const rapidjson::Value* value = Member(body, "cursor")) {
-    std::string cursor = value->IsString() ? StringOf(*value) : "";
-    if (!absl::StartsWith(cursor, "o") ||
-        !absl::SimpleAtoi(absl::string_view(cursor).substr(1), &offset) ||
-        offset < 0) {
-      errors.Add("cursor", "Invalid cursor.");
-    }
-  }
-  if (!errors.empty()) return errors.ToResponse();
-
-  std::vector<v1::File> files = request.project->files.All();
-  google::protobuf::RepeatedPtrField<v1::File> page;
-  int64_t total = 0;
-  // All() is oldest first; answers are newest first.
-  for (auto file = files.rbegin(); file != files.rend(); ++file) {
-    if (!Matches(*file, filters)) continue;
-    if (total >= offset && total < offset + limit)
-      *page.Add() = std::move(*file);
-    ++total;
-  }
-  const std::string next =
-      offset + limit < total ? absl::StrCat("o", offset + limit) : "";
-  std::string answer;
-  restapi::AppendFileSearchPage(page, total, next, &answer);
-  return JsonResponse(200, std::move(answer));
+    return tags;
+  });
 }
 
 }  // namespace
@@ -377,7 +307,6 @@ void RegisterFileExtrasRoutes(Router& router) {
   router.Add("GET", "/files/{uuid}/tags/", GetTags);
   router.Add("PUT", "/files/{uuid}/tags/", PutTags);
   router.Add("PATCH", "/files/{uuid}/tags/", PatchTags);
-  router.Add("POST", "/files/search/", Search);
 }
 
 }  // namespace ucgate::emulator

@@ -14,9 +14,7 @@ ApiResponse GetProject(const ApiRequest& request) {
   uploadcare::gateway::v1::Project project;
   project.set_name(config.name);
   project.set_pub_key(config.public_key);
-  // Emulated uploads are stored by the clients' choice; the project default
-  // is the service's own default.
-  project.set_autostore_enabled(true);
+  project.set_autostore_enabled(config.autostore_enabled);
   std::string body;
   restapi::AppendProjectJson(project, &body);
   return JsonResponse(200, std::move(body));

@@ -76,4 +76,14 @@ bool WebhookStore::Unsubscribe(absl::string_view target_url) {
   return webhooks_.size() != before;
 }
 
+bool WebhookStore::Delete(int64_t id) {
+  absl::MutexLock lock(&mutex_);
+  auto found = std::find_if(
+      webhooks_.begin(), webhooks_.end(),
+      [&](const StoredWebhook& stored) { return stored.webhook.id() == id; });
+  if (found == webhooks_.end()) return false;
+  webhooks_.erase(found);
+  return true;
+}
+
 }  // namespace ucgate::emulator

@@ -47,6 +47,8 @@ class WebhookStore {
                                        absl::Time now);
   // Removes every webhook with this target_url; false when none matched.
   bool Unsubscribe(absl::string_view target_url);
+  // Removes the webhook `id`; false when there is none.
+  bool Delete(int64_t id);
 
  private:
   bool Duplicates(const uploadcare::gateway::v1::Webhook& webhook) const

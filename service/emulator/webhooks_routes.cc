@@ -208,6 +208,18 @@ ApiResponse Unsubscribe(const ApiRequest& request) {
   return response;
 }
 
+// DELETE /webhooks/{id}/: 204, or 404 for an unknown id.
+ApiResponse DeleteWebhook(const ApiRequest& request) {
+  int64_t id = 0;
+  if (!absl::SimpleAtoi(request.path_params[0], &id) ||
+      !request.project->webhooks.Delete(id)) {
+    return DetailError(404, "Not found.");
+  }
+  ApiResponse response;
+  response.status = 204;
+  return response;
+}
+
 }  // namespace
 
 void RegisterWebhooksRoutes(Router& router) {
@@ -225,6 +237,8 @@ void RegisterWebhooksRoutes(Router& router) {
   router.Add("PUT", "/webhooks/{id}/", on_plans_with_webhooks(UpdateWebhook));
   router.Add("DELETE", "/webhooks/unsubscribe/",
              on_plans_with_webhooks(Unsubscribe));
+  router.Add("DELETE", "/webhooks/{id}/",
+             on_plans_with_webhooks(DeleteWebhook));
 }
 
 }  // namespace ucgate::emulator

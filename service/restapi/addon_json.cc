@@ -164,11 +164,14 @@ std::string AddonExecuteBody(const v1::ExecuteAddonRequest& request) {
   json.BeginObject().Key("target").String(request.target());
   switch (request.params_case()) {
     case v1::ExecuteAddonRequest::kClamavVirusScan:
-      json.Key("params")
-          .BeginObject()
-          .Key("purge_infected")
-          .Bool(request.clamav_virus_scan().purge_infected())
-          .EndObject();
+      // Only when set; without params the service does not purge.
+      if (request.clamav_virus_scan().has_purge_infected()) {
+        json.Key("params")
+            .BeginObject()
+            .Key("purge_infected")
+            .Bool(request.clamav_virus_scan().purge_infected())
+            .EndObject();
+      }
       break;
     case v1::ExecuteAddonRequest::kRemoveBg:
       json.Key("params");
@@ -208,7 +211,7 @@ absl::Status ParseAddonExecuteBody(const std::string& body, v1::Addon addon,
                       if (param != "purge_infected") return true;
                       bool purge = false, present = false;
                       if (!ReadBool(v, &purge, &present, trail)) return false;
-                      params->set_purge_infected(purge);
+                      if (present) params->set_purge_infected(purge);
                       return true;
                     });
               }

@@ -16,6 +16,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "service/restapi/file_json.h"
@@ -573,11 +574,55 @@ bool ReadRekognitionInfo(od::value& value, v1::File* file, ErrorTrail& trail) {
 // `tags`: optional; a null list or null item is skipped, like other nulls.
 bool ReadTags(od::value& value, v1::File* file, ErrorTrail& trail) {
   file->clear_tags();
-  return ForEachArrayItemOrNull(value, trail, [&](od::value& item, size_t) {
-    bool item_is_null = false;
-    return TakeIfNull(item, &item_is_null, trail) &&
-           (item_is_null || ReadString(item, file->add_tags(), trail));
-  });
+  return ReadStringListOrNull(value, file->mutable_tags(), trail);
+}
+
+// A search result's `highlight` metadata: key -> highlighted value (as the
+// official JS client types it); a list of fragments is joined with spaces.
+bool ReadHighlightMetadata(od::value& value,
+                           google::protobuf::Map<std::string, std::string>* map,
+                           ErrorTrail& trail) {
+  bool is_null = false;
+  if (!TakeIfNull(value, &is_null, trail)) return false;
+  if (is_null) return true;
+  return ForEachUnescapedField(
+      value, trail, [&](std::string_view key, od::value& field) {
+        std::string name(key);
+        od::json_type type;
+        if (auto error = field.type().get(type)) return trail.Malformed(error);
+        if (type != od::json_type::array) {
+          bool value_is_null = false;
+          if (!TakeIfNull(field, &value_is_null, trail)) return false;
+          return value_is_null || ReadString(field, &(*map)[name], trail);
+        }
+        google::protobuf::RepeatedPtrField<std::string> fragments;
+        if (!ReadStringListOrNull(field, &fragments, trail)) return false;
+        (*map)[name] = absl::StrJoin(fragments, " ");
+        return true;
+      });
+}
+
+bool ReadHighlight(od::value& value, v1::SearchHighlight* highlight,
+                   ErrorTrail& trail) {
+  bool is_null = false;
+  if (!TakeIfNull(value, &is_null, trail)) return false;
+  if (is_null) return true;
+  return ForEachRootField(
+      value, trail, [&](std::string_view key, od::value& field) {
+        if (key == "original_filename") {
+          return ReadStringListOrNull(
+              field, highlight->mutable_original_filename(), trail);
+        }
+        if (key == "detected_mime_type") {
+          return ReadStringListOrNull(
+              field, highlight->mutable_detected_mime_type(), trail);
+        }
+        if (key == "metadata") {
+          return ReadHighlightMetadata(field, highlight->mutable_metadata(),
+                                       trail);
+        }
+        return true;
+      });
 }
 
 // ---------------------------------------------------------------------------
@@ -605,8 +650,9 @@ enum class FileKey {
   kVideoInfo,
   kSource,
   kRekognitionInfo,
+  kHighlight,
 };
-constexpr KeyTable<FileKey, 20> kFileKeys({{
+constexpr KeyTable<FileKey, 21> kFileKeys({{
     {"datetime_removed", FileKey::kDatetimeRemoved},
     {"datetime_stored", FileKey::kDatetimeStored},
     {"datetime_uploaded", FileKey::kDatetimeUploaded},
@@ -627,6 +673,7 @@ constexpr KeyTable<FileKey, 20> kFileKeys({{
     {"video_info", FileKey::kVideoInfo},
     {"source", FileKey::kSource},
     {"rekognition_info", FileKey::kRekognitionInfo},
+    {"highlight", FileKey::kHighlight},
 }});
 
 // content_info.mime for upstreams that do not send it (v0.6, and older v0.7
@@ -648,7 +695,8 @@ void DeriveMime(v1::File* file) {
 
 }  // namespace
 
-bool internal::ReadFile(od::value& value, v1::File* file, ErrorTrail& trail) {
+bool internal::ReadFile(od::value& value, v1::File* file, ErrorTrail& trail,
+                        v1::SearchHighlight* highlight) {
   // content_info: null means the service does not know the content yet (a
   // fresh copy); then no MIME parts are made up from mime_type.
   bool content_info_null = false;
@@ -717,6 +765,9 @@ bool internal::ReadFile(od::value& value, v1::File* file, ErrorTrail& trail) {
             return ReadString(field, file->mutable_source(), trail);
           case FileKey::kRekognitionInfo:
             return ReadRekognitionInfo(field, file, trail);
+          case FileKey::kHighlight:
+            return highlight == nullptr ||
+                   ReadHighlight(field, highlight, trail);
           case FileKey::kUnknown:
             break;
         }

@@ -313,8 +313,9 @@ void WriteFileV07(const v1::File& file, const FileJsonOptions& options,
   json.Key("content_info");
   WriteContentInfo(file, json);
   json.Key("metadata").StringObject(file.metadata());
-  // Recorded answers carry no `tags`; written only when there are some.
-  if (file.tags_size() > 0) json.Key("tags").StringArray(file.tags());
+  // Every v0.7 file carries `tags` since the 2026 additions (older recorded
+  // answers have none; the parser takes both).
+  json.Key("tags").StringArray(file.tags());
   if (options.include_appdata) {
     json.Key("appdata");
     WriteAppData(file, json);

@@ -27,6 +27,7 @@
 #include "service/common/status.h"
 #include "service/restapi/json_time.h"
 #include "uploadcare/gateway/v1/file.pb.h"
+#include "uploadcare/gateway/v1/file_service.pb.h"
 
 namespace ucgate::restapi::internal {
 
@@ -547,9 +548,22 @@ absl::Status ParseResultAndProblems(
   return status;
 }
 
+// ["a", "b"]; a null list or null item is skipped, like other nulls.
+inline bool ReadStringListOrNull(
+    od::value& value, google::protobuf::RepeatedPtrField<std::string>* items,
+    ErrorTrail& trail) {
+  return ForEachArrayItemOrNull(value, trail, [&](od::value& item, size_t) {
+    bool item_is_null = false;
+    return TakeIfNull(item, &item_is_null, trail) &&
+           (item_is_null || ReadString(item, items->Add(), trail));
+  });
+}
+
 // The file object, and an array of them (null: none). Defined with the file
-// parsers (file_json_parser.cc).
-bool ReadFile(od::value& value, v1::File* file, ErrorTrail& trail);
+// parsers (file_json_parser.cc). A search result's `highlight` is read into
+// `highlight` when given, else skipped.
+bool ReadFile(od::value& value, v1::File* file, ErrorTrail& trail,
+              v1::SearchHighlight* highlight = nullptr);
 bool ReadFileArray(od::value& value,
                    google::protobuf::RepeatedPtrField<v1::File>* files,
                    ErrorTrail& trail);

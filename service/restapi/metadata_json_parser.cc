@@ -86,40 +86,86 @@ absl::Status ParseStringArray(
   return status;
 }
 
-absl::Status ParseFileSearchPage(const std::string& body,
-                                 v1::SearchFilesResponse* page,
-                                 std::string* next_cursor) {
-  page->clear_files();
-  page->clear_total_size();
-  next_cursor->clear();
-  bool saw_results = false;
+absl::Status ParseTagsAnswer(const std::string& body,
+                             const TagsAnswer& answer) {
+  auto clear = [&] {
+    answer.tags->Clear();
+    if (answer.added != nullptr) answer.added->Clear();
+    if (answer.deleted != nullptr) answer.deleted->Clear();
+  };
+  clear();
+  bool saw_tags = false;
   absl::Status status =
       ParseDocument(body, [&](od::value& root, ErrorTrail& trail) {
         if (!ForEachRootField(
                 root, trail, [&](std::string_view key, od::value& value) {
-                  if (key == "results") {
-                    saw_results = true;
-                    return ReadFileArray(value, page->mutable_files(), trail);
+                  if (key == "tags") {
+                    saw_tags = true;
+                    return ReadStringArray(value, answer.tags, trail);
                   }
-                  if (key == "next_cursor") {
-                    return ReadString(value, next_cursor, trail);
+                  if (key == "added" && answer.added != nullptr) {
+                    return internal::ReadStringListOrNull(value, answer.added,
+                                                          trail);
                   }
-                  if (key == "total") {
-                    int64_t total = 0;
-                    bool set = false;
-                    if (!ReadInt64(value, &total, &set, trail)) return false;
-                    page->set_total_size(total);
+                  if (key == "deleted" && answer.deleted != nullptr) {
+                    return internal::ReadStringListOrNull(value, answer.deleted,
+                                                          trail);
                   }
                   return true;
                 })) {
           return false;
         }
-        return RequireKey(saw_results, "results", trail);
+        return internal::RequireKey(saw_tags, "tags", trail);
       });
+  if (!status.ok()) clear();
+  return status;
+}
+
+absl::Status ParseFileSearchPage(const std::string& body,
+                                 v1::SearchFilesResponse* page,
+                                 bool* has_next) {
+  page->clear_files();
+  page->clear_highlights();
+  page->clear_total_size();
+  *has_next = false;
+  bool saw_results = false;
+  absl::Status status = ParseDocument(body, [&](od::value& root,
+                                                ErrorTrail& trail) {
+    if (!ForEachRootField(
+            root, trail, [&](std::string_view key, od::value& value) {
+              if (key == "results") {
+                saw_results = true;
+                return internal::ForEachArrayItemOrNull(
+                    value, trail, [&](od::value& item, size_t) {
+                      return internal::ReadFile(item, page->add_files(), trail,
+                                                page->add_highlights());
+                    });
+              }
+              if (key == "next") {
+                std::string next;
+                if (!ReadString(value, &next, trail)) return false;
+                *has_next = !next.empty();
+                return true;
+              }
+              if (key == "total") {
+                int64_t total = 0;
+                bool set = false;
+                if (!ReadInt64(value, &total, &set, trail)) return false;
+                page->set_total_size(total);
+              }
+              // `previous` (the gateway pages forward by token) and
+              // `per_page` (the caller's page_size) carry nothing new.
+              return true;
+            })) {
+      return false;
+    }
+    return internal::RequireKey(saw_results, "results", trail);
+  });
   if (!status.ok()) {
     page->clear_files();
+    page->clear_highlights();
     page->clear_total_size();
-    next_cursor->clear();
+    *has_next = false;
   }
   return status;
 }

@@ -72,6 +72,7 @@ TEST(PageTokenTest, ValidateCallRefusesForeignPageTokensNamingTheField) {
       ValidateCall(request, "main", ApiVersion::kV07),
       StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page_token")));
   v1::SearchFilesRequest search;
+  search.set_query("holiday");
   search.set_page_token("garbage!");
   EXPECT_THAT(
       ValidateCall(search, "main", ApiVersion::kV07),

@@ -83,15 +83,15 @@ std::vector<RpcCase> EveryNewRpc() {
       Case("GetFileTags", &FileClient::GetFileTags, R"(uuid: "u1")",
            R"(tags: "a" tags: "b")"),
       Case("ReplaceFileTags", &FileClient::ReplaceFileTags,
-           R"(uuid: "u1" tags: "a")", R"(tags: "a")"),
+           R"(uuid: "u1" tags: "a")", R"(tags: "a" added: "a")"),
       Case("UpdateFileTags", &FileClient::UpdateFileTags,
-           R"(uuid: "u1" add: "a" remove: "b")", R"(tags: "a")"),
+           R"(uuid: "u1" add: "a" remove: "b")",
+           R"(tags: "a" added: "a" deleted: "b")"),
       Case("SearchFiles", &FileClient::SearchFiles,
-           R"(page_size: 5 filename_contains: "cat" mime_type: "image/png"
-              metadata { key: "k" value: "v" } tags: "t" stored: true
-              include_removed: true)",
+           R"(page_size: 5 query: "cats" tags { any: "t" } is_image: true
+              sort { field: SEARCH_SORT_FIELD_SIZE descending: true })",
            R"(files { uuid: "u1" tags: "t" } next_page_token: "n"
-              total_size: 9)"),
+              total_size: 9 highlights { original_filename: "<em>cats</em>" })"),
       Case("ListGroups", &GroupClient::ListGroups,
            R"(page_size: 2 ordering: GROUP_ORDERING_DATETIME_CREATED_DESC
               from: "2015-01-01T00:00:00Z")",
@@ -304,7 +304,7 @@ TEST(ForEachFoundFileTest, WalksEverySearchPageAndFailsWithTheFailingPage) {
       "SearchFiles", std::vector<v1::SearchFilesResponse>{first, second});
   FileClient client(server.InProcessChannel(), ClientOptions());
   v1::SearchFilesRequest request;
-  request.add_tags("t");
+  request.mutable_tags()->add_all("t");
   std::vector<std::string> seen;
   EXPECT_THAT(client.ForEachFoundFile(request,
                                       [&](const v1::File& file) {
@@ -313,8 +313,9 @@ TEST(ForEachFoundFileTest, WalksEverySearchPageAndFailsWithTheFailingPage) {
                                       }),
               IsOk());
   EXPECT_THAT(seen, ElementsAre("f1", "f2"));
-  EXPECT_THAT(server.service().calls()[1].As<v1::SearchFilesRequest>().tags(),
-              ElementsAre("t"));
+  EXPECT_THAT(
+      server.service().calls()[1].As<v1::SearchFilesRequest>().tags().all(),
+      ElementsAre("t"));
 
   request.set_page_token("unknown");
   EXPECT_THAT(

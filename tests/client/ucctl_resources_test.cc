@@ -83,31 +83,20 @@ std::vector<CommandCase> EveryCommand() {
       {{"files", "tags", "remove", "u1", "a"},
        "UpdateFileTags",
        R"(uuid: "u1" remove: "a")"},
-      {{"files",
-        "search",
-        "--filename-contains",
-        "cat",
-        "--mime-type",
-        "image/png",
-        "--metadata",
-        "k=v",
-        "--metadata",
-        "k2=v=2",
-        "--tag",
-        "t1",
-        "--tag",
-        "t2",
-        "--stored",
-        "false",
-        "--include-removed",
-        "--page-size",
-        "7",
-        "--page-token",
-        "p"},
+      {{"files",        "search",     "--query", "holiday",     "--mime-type",
+        "image/png",    "--metadata", "k=v",     "--metadata",  "k=v=2",
+        "--metadata",   "k2=x",       "--image", "true",        "--tag-all",
+        "t1",           "--tag-none", "t2",      "--fuzzy",     "--sort",
+        "size:desc",    "--sort",     "score",   "--page-size", "7",
+        "--page-token", "p"},
        "SearchFiles",
-       R"(filename_contains: "cat" mime_type: "image/png"
-          metadata { key: "k" value: "v" } metadata { key: "k2" value: "v=2" }
-          tags: "t1" tags: "t2" stored: false include_removed: true
+       R"(query: "holiday"
+          exact { detected_mime_types: "image/png"
+                  metadata { key: "k" values: "v" values: "v=2" }
+                  metadata { key: "k2" values: "x" } }
+          is_image: true tags { all: "t1" none: "t2" } fuzziness: true
+          sort { field: SEARCH_SORT_FIELD_SIZE descending: true }
+          sort { field: SEARCH_SORT_FIELD_SCORE }
           page_size: 7 page_token: "p")"},
       {{"groups", "list", "--page-size", "3", "--page-token", "p", "--ordering",
         "-datetime_created", "--from", "2015-01-01T00:00:00Z"},
@@ -141,6 +130,7 @@ std::vector<CommandCase> EveryCommand() {
       {{"webhooks", "delete", "--target-url", "https://h/"},
        "DeleteWebhook",
        R"(target_url: "https://h/")"},
+      {{"webhooks", "delete", "--id", "9"}, "DeleteWebhook", R"(id: 9)"},
       {{"convert", "document", "u1", "u2", "--to", "png", "--page", "2",
         "--store", "--save-in-group"},
        "ConvertDocument",
@@ -282,8 +272,9 @@ TEST(UcctlResourcesHelpTest, HelpAtEveryLevelNamesEveryOptionAndCommand) {
        {"get UUID", "set UUID [TAG...]", "add UUID TAG...",
         "remove UUID TAG..."}},
       {{"files", "search"},
-       {"--filename-contains S", "--mime-type T", "--metadata K=V", "--tag T",
-        "--stored true|false", "--include-removed", "--page-size N",
+       {"--query TEXT", "--name TEXT", "--mime-type T", "--metadata K=V",
+        "--image true|false", "--tag-any T", "--tag-all T", "--tag-none T",
+        "--fuzzy", "--sort FIELD[:desc]", "--include-appdata", "--page-size N",
         "--page-token TOKEN", "--all", "--output FORMAT"}},
       {{"groups"}, {"list", "get ID", "delete ID", "store ID"}},
       {{"groups", "list"},

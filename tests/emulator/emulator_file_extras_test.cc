@@ -1,9 +1,13 @@
-// Metadata, tags and search in the emulator: stored on the file (file info
-// shows the metadata), the service's status codes and error shapes.
+// Metadata, tags and search in the emulator, on the service's protocol:
+// stored on the file (file info shows metadata and tags), tag normalization,
+// the search conditions, sort, highlight and paging, the service's status
+// codes and error shapes.
 #include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -120,114 +124,222 @@ TEST_F(EmulatorFileExtrasTest, MetadataErrors) {
             404);
 }
 
-TEST_F(EmulatorFileExtrasTest, TagsReplaceAndPatch) {
-  EXPECT_EQ(client_->Get(Path("tags/"), Signed()).body, "[]");
-  CallResult replaced =
-      client_->Call("PUT", Path("tags/"), R"(["b","a","b"])", Signed());
-  ASSERT_EQ(replaced.status, 200) << replaced.body;
-  EXPECT_EQ(replaced.body, R"(["a","b"])");
-  CallResult patched = client_->Call(
-      "PATCH", Path("tags/"), R"({"add":["c"],"remove":["a","zz"]})", Signed());
-  ASSERT_EQ(patched.status, 200) << patched.body;
-  EXPECT_EQ(patched.body, R"(["b","c"])");
-  EXPECT_EQ(client_->Get(Path("tags/"), Signed(ApiVersion::kV06)).body,
-            R"(["b","c"])");
+TEST_F(EmulatorFileExtrasTest, TagsAreNormalizedAndReportTheirChanges) {
+  EXPECT_EQ(client_->Get(Path("tags/"), Signed()).body, R"({"tags":[]})");
+  // Lowercased, trimmed, empty ones and repeats dropped, order kept.
+  CallResult put =
+      client_->Call("PUT", Path("tags/"),
+                    R"({"tags":["Zebra"," cat ","","zebra","b.1"]})", Signed());
+  ASSERT_EQ(put.status, 200) << put.body;
+  EXPECT_EQ(put.body,
+            R"({"tags":["zebra","cat","b.1"],"added":["b.1","cat","zebra"],)"
+            R"("deleted":[]})");
+  // Delete first, then add: "cat" goes and comes back last.
+  CallResult patch = client_->Call(
+      "PATCH", Path("tags/"),
+      R"({"add":["dog","cat"],"delete":["cat","zebra","nope"]})", Signed());
+  ASSERT_EQ(patch.status, 200) << patch.body;
+  EXPECT_EQ(patch.body, R"({"tags":["b.1","dog","cat"],"added":["dog"],)"
+                        R"("deleted":["zebra"]})");
+  EXPECT_EQ(client_->Call("PATCH", Path("tags/"), "{}", Signed()).body,
+            R"({"tags":["b.1","dog","cat"],"added":[],"deleted":[]})");
+  // File info carries them.
+  EXPECT_EQ(client_->Get(Path(""), Signed()).Json()["tags"].Size(), 3u);
+  EXPECT_EQ(
+      client_->Call("PUT", Path("tags/"), R"({"tags":[]})", Signed()).body,
+      R"({"tags":[],"added":[],"deleted":["b.1","cat","dog"]})");
+}
 
-  CallResult bad =
-      client_->Call("PUT", Path("tags/"), R"(["ok","no/slash"])", Signed());
-  EXPECT_EQ(bad.status, 400);
-  EXPECT_TRUE(bad.Json()["tags"].IsArray()) << bad.body;
-  CallResult bad_patch =
-      client_->Call("PATCH", Path("tags/"), R"({"add":[""]})", Signed());
-  EXPECT_EQ(bad_patch.status, 400);
-  EXPECT_TRUE(bad_patch.Json()["add"].IsArray()) << bad_patch.body;
-  std::string many = "[";
+TEST_F(EmulatorFileExtrasTest, TagsRefuseWhatTheServiceRefuses) {
+  // The body is {"tags": [...]}, not a bare list.
+  CallResult bare = client_->Call("PUT", Path("tags/"), R"(["a"])", Signed());
+  EXPECT_EQ(bare.status, 400) << bare.body;
+  CallResult not_list =
+      client_->Call("PUT", Path("tags/"), R"({"tags":"a"})", Signed());
+  ASSERT_EQ(not_list.status, 400);
+  EXPECT_EQ(std::string(not_list.Json()["tags"][0].GetString()),
+            "Expected a list of items.");
+  for (const char* body :
+       {R"({"tags":["no/slash"]})", R"({"tags":["ünï"]})", R"({"tags":[1]})"}) {
+    EXPECT_EQ(client_->Call("PUT", Path("tags/"), body, Signed()).status, 400)
+        << body;
+  }
+  EXPECT_EQ(
+      client_
+          ->Call("PUT", Path("tags/"),
+                 absl::StrCat(R"({"tags":[")", std::string(101, 'a'), R"("]})"),
+                 Signed())
+          .status,
+      400);
+  std::string many = R"({"tags":[)";
   for (int i = 0; i < 51; ++i)
     absl::StrAppend(&many, i ? "," : "", "\"t", i, "\"");
-  many.push_back(']');
+  many += "]}";
   EXPECT_EQ(client_->Call("PUT", Path("tags/"), many, Signed()).status, 400);
-  EXPECT_EQ(client_->Get(Path("tags/"), Signed()).body, R"(["b","c"])");
-
+  // v0.6 has no tags; unknown files are 404.
+  EXPECT_EQ(client_->Get(Path("tags/"), Signed(ApiVersion::kV06)).status, 404);
   EXPECT_EQ(
       client_->Get(absl::StrCat("/files/", kUnknownUuid, "/tags/"), Signed())
           .status,
       404);
 }
 
-TEST_F(EmulatorFileExtrasTest, SearchFiltersAndPages) {
-  v1::File second;
-  second.set_original_filename("kitten-zq-2.png");
-  second.set_mime_type("image/png");
-  clock_->Advance(absl::Seconds(1));
-  std::string second_uuid = emulator_->AddFile(kPublicKey, second).uuid();
-  ASSERT_EQ(client_->Call("PUT", Path("tags/"), R"(["pets"])", Signed()).status,
-            200);
-  ASSERT_EQ(
-      client_->Call("PUT", Path("metadata/kind/"), R"("cat")", Signed()).status,
-      201);
-
-  // Newest first, case-insensitive name match.
-  CallResult both =
-      client_->Call("POST", "/files/search/",
-                    R"({"filename_contains":"KITTEN-ZQ"})", Signed());
-  ASSERT_EQ(both.status, 200) << both.body;
-  rapidjson::Document page = both.Json();
-  EXPECT_EQ(page["total"].GetInt64(), 2);
-  EXPECT_TRUE(page["next_cursor"].IsNull());
-  ASSERT_EQ(page["results"].Size(), 2u);
-  EXPECT_EQ(StringMember(page["results"][0], "uuid"), second_uuid);
-  EXPECT_EQ(StringMember(page["results"][1], "uuid"), uuid_);
-
-  for (const char* filter :
-       {R"({"filename_contains":"zq","mime_type":"image/jpeg"})",
-        R"({"filename_contains":"zq","tags":["pets"]})",
-        R"({"filename_contains":"zq","metadata":{"kind":"cat"}})"}) {
-    rapidjson::Document one =
-        client_->Call("POST", "/files/search/", filter, Signed()).Json();
-    ASSERT_TRUE(one.IsObject()) << filter;
-    EXPECT_EQ(one["total"].GetInt64(), 1) << filter;
-    EXPECT_EQ(StringMember(one["results"][0], "uuid"), uuid_) << filter;
+class EmulatorSearchTest : public EmulatorFileExtrasTest {
+ protected:
+  void SetUp() override {
+    EmulatorFileExtrasTest::SetUp();  // "Kitten-zq.JPEG", an image, 10 bytes
+    v1::File photo;
+    photo.set_original_filename("beach-holiday.png");
+    photo.set_mime_type("image/png");
+    photo.set_is_image(true);
+    photo.set_size(5000);
+    (*photo.mutable_metadata())["camera"] = "Canon";
+    (*photo.mutable_metadata())["trip"] = "Summer holiday";
+    photo.add_tags("pets");
+    clock_->Advance(absl::Seconds(1));
+    photo_ = emulator_->AddFile(kPublicKey, photo).uuid();
+    v1::File report;
+    report.set_original_filename("holiday-report.pdf");
+    report.set_mime_type("application/pdf");
+    report.set_is_image(false);
+    report.set_size(90000);
+    report.add_tags("work");
+    clock_->Advance(absl::Seconds(1));
+    report_ = emulator_->AddFile(kPublicKey, report).uuid();
+    for (const std::string& uuid : {uuid_, photo_, report_}) {
+      ASSERT_EQ(client_
+                    ->Call("PATCH", absl::StrCat("/files/", uuid, "/tags/"),
+                           R"({"add":["mine"]})", Signed())
+                    .status,
+                200);
+    }
   }
-  rapidjson::Document images =
-      client_
-          ->Call(
-              "POST", "/files/search/",
-              R"({"filename_contains":"zq","mime_type":"image/*","stored":false})",
-              Signed())
-          .Json();
-  EXPECT_EQ(images["total"].GetInt64(), 2);
 
-  // Paging with the opaque cursor.
-  rapidjson::Document first =
-      client_
-          ->Call("POST", "/files/search/",
-                 R"({"filename_contains":"zq","limit":1})", Signed())
-          .Json();
-  ASSERT_TRUE(first["next_cursor"].IsString());
-  std::string cursor = StringMember(first, "next_cursor");
-  rapidjson::Document next =
-      client_
-          ->Call(
-              "POST", "/files/search/",
-              absl::StrCat(R"({"filename_contains":"zq","limit":1,"cursor":")",
-                           cursor, "\"}"),
-              Signed())
-          .Json();
-  EXPECT_EQ(StringMember(next["results"][0], "uuid"), uuid_);
-  EXPECT_TRUE(next["next_cursor"].IsNull());
+  // POST /files/search/ of `body`, narrowed to the three files above (the
+  // project also holds seeded files) unless it has tag conditions itself.
+  rapidjson::Document Search(std::string body, const std::string& query = "") {
+    if (!absl::StrContains(body, "\"tags\"")) {
+      body.insert(1, R"("tags":{"all":["mine"]},)");
+    }
+    CallResult result = client_->Call(
+        "POST", absl::StrCat("/files/search/", query), body, Signed());
+    EXPECT_EQ(result.status, 200) << body << " -> " << result.body;
+    return result.Json();
+  }
+
+  static std::vector<std::string> Uuids(const rapidjson::Document& page) {
+    std::vector<std::string> uuids;
+    for (const auto& result : page["results"].GetArray()) {
+      uuids.push_back(StringMember(result, "uuid"));
+    }
+    return uuids;
+  }
+
+  std::string photo_, report_;
+};
+
+TEST_F(EmulatorSearchTest, ConditionsCombineWithAnd) {
+  using ::testing::ElementsAre;
+  using ::testing::UnorderedElementsAre;
+  // query: name, metadata, MIME type; is_image narrows it.
+  EXPECT_THAT(Uuids(Search(R"({"query":"HOLIDAY"})")),
+              UnorderedElementsAre(photo_, report_));
+  EXPECT_THAT(Uuids(Search(R"({"query":"holiday","is_image":true})")),
+              ElementsAre(photo_));
+  EXPECT_THAT(Uuids(Search(R"({"query":"holiday","is_image":false})")),
+              ElementsAre(report_));
+  EXPECT_THAT(Uuids(Search(R"({"phrase":{"metadata":"summer"}})")),
+              ElementsAre(photo_));
+  EXPECT_THAT(
+      Uuids(Search(R"({"exact":{"metadata[camera]":["Nikon","Canon"]}})")),
+      ElementsAre(photo_));
+  EXPECT_THAT(
+      Uuids(Search(R"({"exact":{"detected_mime_type":["application/pdf"]}})")),
+      ElementsAre(report_));
+  EXPECT_THAT(
+      Uuids(Search(absl::StrCat(R"({"exact":{"uuid":[")", uuid_, R"("]}})"))),
+      ElementsAre(uuid_));
+  EXPECT_THAT(Uuids(Search(R"({"size":{"gt":10,"lte":5000}})")),
+              ElementsAre(photo_));
+  EXPECT_THAT(
+      Uuids(Search(R"({"tags":{"any":["PETS","work"],"none":["work"]}})")),
+      ElementsAre(photo_));
+  EXPECT_THAT(Uuids(Search(R"({"tags":{"all":["pets","work"]}})")),
+              ::testing::IsEmpty());
+  // Uploaded after the first file (which came at ...347.123456).
+  EXPECT_THAT(
+      Uuids(Search(R"({"datetime_uploaded":{"gt":"2024-05-28T14:25:47.500Z"},)"
+                   R"("sort":["datetime_uploaded"]})")),
+      ElementsAre(photo_, report_));
+  // A typo matches only with fuzziness.
+  EXPECT_THAT(Uuids(Search(R"({"query":"holidey"})")), ::testing::IsEmpty());
+  EXPECT_THAT(Uuids(Search(R"({"query":"holidey","fuzziness":true})")),
+              UnorderedElementsAre(photo_, report_));
 }
 
-TEST_F(EmulatorFileExtrasTest, SearchValidation) {
-  CallResult bad =
-      client_->Call("POST", "/files/search/",
-                    R"({"limit":0,"cursor":"junk","tags":[1]})", Signed());
-  ASSERT_EQ(bad.status, 400);
-  rapidjson::Document errors = bad.Json();
-  EXPECT_TRUE(errors["limit"].IsArray()) << bad.body;
-  EXPECT_TRUE(errors["cursor"].IsArray()) << bad.body;
-  EXPECT_TRUE(errors["tags"].IsArray()) << bad.body;
+TEST_F(EmulatorSearchTest, SortsHighlightsAndPages) {
+  using ::testing::ElementsAre;
+  EXPECT_THAT(Uuids(Search(R"({"size":{"gte":0},"sort":["-size"]})")),
+              ElementsAre(report_, photo_, uuid_));
+  EXPECT_THAT(
+      Uuids(Search(R"({"size":{"gte":0},"sort":["original_filename"]})")),
+      ElementsAre(uuid_, photo_, report_));  // "K" < "b" < "h"
+  // Relevance: the photo matches in its name and its metadata.
+  rapidjson::Document ranked = Search(R"({"query":"holiday"})");
+  ASSERT_THAT(Uuids(ranked), ElementsAre(photo_, report_));
+  const auto& highlight = ranked["results"][0]["highlight"];
+  EXPECT_EQ(std::string(highlight["original_filename"][0].GetString()),
+            "beach-<em>holiday</em>.png");
+  EXPECT_EQ(StringMember(highlight["metadata"], "trip"),
+            "Summer <em>holiday</em>");
+  // A filter-only match has an empty highlight.
+  rapidjson::Document filtered = Search(R"({"is_image":false})");
+  EXPECT_EQ(filtered["results"][0]["highlight"].MemberCount(), 0u);
+
+  // limit/offset in the query; next and previous are URLs.
+  rapidjson::Document first =
+      Search(R"({"size":{"gte":0},"sort":["size"]})", "?limit=2");
+  EXPECT_EQ(first["total"].GetInt64(), 3);
+  EXPECT_EQ(first["per_page"].GetInt64(), 2);
+  EXPECT_THAT(Uuids(first), ElementsAre(uuid_, photo_));
+  ASSERT_TRUE(first["next"].IsString());
+  EXPECT_THAT(StringMember(first, "next"),
+              ::testing::EndsWith("/files/search/?limit=2&offset=2"));
+  EXPECT_TRUE(first["previous"].IsNull());
+  rapidjson::Document second =
+      Search(R"({"size":{"gte":0},"sort":["size"]})", "?limit=2&offset=2");
+  EXPECT_THAT(Uuids(second), ElementsAre(report_));
+  EXPECT_TRUE(second["next"].IsNull());
+  EXPECT_TRUE(second["previous"].IsString());
+}
+
+TEST_F(EmulatorSearchTest, RefusesWhatTheServiceRefuses) {
+  for (const auto& [body, query, field] :
+       std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"{}", "", "non_field_errors"},
+           {R"({"query":"abc"})", "", "query"},
+           {R"({"phrase":{"original_filename":"beach"},)"
+            R"("exact":{"original_filename":["a.png"]}})",
+            "", "exact"},
+           {R"({"size":{}})", "", "size"},
+           {R"({"is_image":"yes"})", "", "is_image"},
+           {R"({"is_image":true,"sort":["colour"]})", "", "sort"},
+           {R"({"is_image":true})", "?limit=101", "limit"},
+           {R"({"is_image":true})", "?limit=100&offset=900", "offset"},
+           {R"({"tags":{"any":["no/slash"]}})", "", "tags.any"}}) {
+    CallResult result = client_->Call(
+        "POST", absl::StrCat("/files/search/", query), body, Signed());
+    ASSERT_EQ(result.status, 400) << body << query;
+    EXPECT_TRUE(result.Json().HasMember(field.c_str()))
+        << body << query << " -> " << result.body;
+  }
   EXPECT_EQ(client_->Call("POST", "/files/search/", "{nope", Signed()).status,
             400);
+  EXPECT_EQ(client_
+                ->Call("POST", "/files/search/", R"({"is_image":true})",
+                       Signed(ApiVersion::kV06))
+                .status,
+            404);
 }
 
 }  // namespace

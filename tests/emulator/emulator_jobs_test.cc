@@ -100,6 +100,33 @@ TEST_F(EmulatorJobsTest, DocumentConversionFinishesOnTheClockWithItsFile) {
   EXPECT_TRUE(file.Json()["datetime_stored"].IsString());
 }
 
+// Without `store` the project's auto-store setting (on, the service's
+// default) keeps the result; "false" leaves it unstored.
+TEST_F(EmulatorJobsTest, ResultsWithoutStoreFollowTheProjectsAutostore) {
+  const std::string source = AddFile("report.docx", "application/msword");
+  const std::string path = absl::StrCat(source, "/document/-/format/pdf/");
+  for (const char* store : {"", R"(,"store":"false")", R"(,"store":"true")"}) {
+    SCOPED_TRACE(store);
+    CallResult started =
+        Post("/convert/document/",
+             absl::StrCat(R"({"paths":[")", path, R"("])", store, "}"));
+    ASSERT_EQ(started.status, 200) << started.body;
+    rapidjson::Document answer = started.Json();
+    ASSERT_EQ(answer["result"].Size(), 1u) << started.body;
+    const std::string result_uuid = StringMember(answer["result"][0], "uuid");
+    const std::string status_path =
+        absl::StrCat("/convert/document/status/",
+                     answer["result"][0]["token"].GetInt64(), "/");
+    Advance();
+    Advance();
+    EXPECT_EQ(Status(status_path), "finished");
+    CallResult file = Get(absl::StrCat("/files/", result_uuid, "/"));
+    ASSERT_EQ(file.status, 200) << file.body;
+    EXPECT_EQ(file.Json()["datetime_stored"].IsString(),
+              std::string(store) != R"(,"store":"false")");
+  }
+}
+
 TEST_F(EmulatorJobsTest, ProblemsComeBackPerPathLikeTheService) {
   const std::string notes = AddFile("notes.txt", "text/plain");
   const std::string report = AddFile("report.docx", "application/msword");

@@ -185,10 +185,10 @@ TEST_F(EmulatorProjectWebhooksTest, UpdateErrors) {
   EXPECT_FALSE(DetailOf(duplicate).empty());
   EXPECT_EQ(StringMember(client_->Get("/webhooks/").Json()[0], "target_url"),
             "https://a.example");
-  // The resource has PUT only, as the live service's Allow says.
-  CallResult wrong_method = client_->Call("DELETE", "/webhooks/1/");
+  // The resource has PUT and DELETE (by id), as the live service answers.
+  CallResult wrong_method = client_->Call("GET", "/webhooks/1/");
   EXPECT_EQ(wrong_method.status, 405);
-  EXPECT_EQ(wrong_method.allow, "OPTIONS, PUT");
+  EXPECT_EQ(wrong_method.allow, "DELETE, OPTIONS, PUT");
 }
 
 TEST_F(EmulatorProjectWebhooksTest, UnsubscribeRemovesByTargetUrl) {
@@ -219,6 +219,15 @@ TEST_F(EmulatorProjectWebhooksTest, UnsubscribeRemovesByTargetUrl) {
   CallResult missing = client_->Call("DELETE", "/webhooks/unsubscribe/", "{}");
   EXPECT_EQ(missing.status, 400);
   EXPECT_EQ(missing.body, R"({"target_url":["This field is required."]})");
+  // One webhook by id, as the live service deletes it: 204, then 404.
+  const std::string by_id =
+      absl::StrCat("/webhooks/", left[0]["id"].GetInt64(), "/");
+  CallResult deleted = client_->Call("DELETE", by_id, "");
+  EXPECT_EQ(deleted.status, 204);
+  EXPECT_TRUE(deleted.body.empty());
+  EXPECT_EQ(client_->Get("/webhooks/").Json().Size(), 0u);
+  EXPECT_EQ(client_->Call("DELETE", by_id, "").status, 404);
+  EXPECT_EQ(client_->Call("DELETE", "/webhooks/nope/", "").status, 404);
   // New ids keep increasing after removals.
   CallResult next =
       Create(R"({"target_url":"https://c.example","event":"file.uploaded"})");

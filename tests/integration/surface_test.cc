@@ -254,10 +254,33 @@ TEST_P(SurfaceTest, WebhooksLifecycleKeepsTheSecretWriteOnly) {
               IsOk());
   EXPECT_THAT(listed.webhooks(), IsEmpty());
 
+  // By id, as the live service deletes one (204).
+  create.set_target_url("https://hooks.example.com/by-id");
+  ASSERT_THAT(Call(*webhooks_, &v1::WebhookService::Stub::CreateWebhook, create,
+                   &created),
+              IsOk());
+  v1::DeleteWebhookRequest by_created_id;
+  by_created_id.set_id(created.webhook().id());
+  ASSERT_THAT(Call(*webhooks_, &v1::WebhookService::Stub::DeleteWebhook,
+                   by_created_id, &deleted),
+              IsOk());
+  ASSERT_THAT(Call(*webhooks_, &v1::WebhookService::Stub::ListWebhooks,
+                   v1::ListWebhooksRequest(), &listed),
+              IsOk());
+  EXPECT_THAT(listed.webhooks(), IsEmpty());
+
   // Failures: gone, unknown, and refused before going upstream.
   EXPECT_THAT(
       Call(*webhooks_, &v1::WebhookService::Stub::DeleteWebhook, del, &deleted),
       StatusIs(absl::StatusCode::kNotFound, _));
+  v1::DeleteWebhookRequest by_id;
+  by_id.set_id(424242);
+  EXPECT_THAT(Call(*webhooks_, &v1::WebhookService::Stub::DeleteWebhook, by_id,
+                   &deleted),
+              StatusIs(absl::StatusCode::kNotFound, _));
+  EXPECT_THAT(Call(*webhooks_, &v1::WebhookService::Stub::DeleteWebhook,
+                   v1::DeleteWebhookRequest(), &deleted),
+              NamesField("id"));
   update.set_id(424242);
   EXPECT_THAT(Call(*webhooks_, &v1::WebhookService::Stub::UpdateWebhook, update,
                    &updated),
@@ -270,7 +293,7 @@ TEST_P(SurfaceTest, WebhooksLifecycleKeepsTheSecretWriteOnly) {
   EXPECT_THAT(Call(*webhooks_, &v1::WebhookService::Stub::UpdateWebhook, update,
                    &updated),
               NamesField("id"));
-  del.clear_target_url();
+  del.set_target_url("");
   EXPECT_THAT(
       Call(*webhooks_, &v1::WebhookService::Stub::DeleteWebhook, del, &deleted),
       NamesField("target_url"));
@@ -373,48 +396,69 @@ TEST_P(SurfaceTest, MetadataOnV07RefusedOnV06BeforeGoingUpstream) {
               NamesField("value"));
 }
 
-TEST_P(SurfaceTest, TagsAndSearch) {
+TEST_P(SurfaceTest, TagsAndSearchOnV07RefusedOnV06BeforeGoingUpstream) {
   const v1::File file = FileOfType("image/");
   v1::ReplaceFileTagsRequest tags;
   tags.set_uuid(file.uuid());
-  tags.add_tags("beta");
-  tags.add_tags("alpha");
+  tags.add_tags("Beta");
+  tags.add_tags(" alpha ");
   v1::ReplaceFileTagsResponse tagged;
-  ASSERT_THAT(
-      Call(*files_, &v1::FileService::Stub::ReplaceFileTags, tags, &tagged),
-      IsOk());
-  EXPECT_THAT(tagged.tags(), ElementsAre("alpha", "beta"));
   v1::UpdateFileTagsRequest patch;
   patch.set_uuid(file.uuid());
   patch.add_add("gamma");
   patch.add_remove("alpha");
   v1::UpdateFileTagsResponse patched;
+  v1::GetFileTagsRequest get;
+  get.set_uuid(file.uuid());
+  v1::GetFileTagsResponse read;
+  v1::SearchFilesRequest search;
+  search.mutable_tags()->add_all("gamma");
+  search.set_is_image(true);
+  v1::SearchFilesResponse found;
+
+  if (v06()) {
+    fixture_->emulator().ClearRequests();
+    for (const absl::Status& status :
+         {Call(*files_, &v1::FileService::Stub::ReplaceFileTags, tags, &tagged),
+          Call(*files_, &v1::FileService::Stub::UpdateFileTags, patch,
+               &patched),
+          Call(*files_, &v1::FileService::Stub::GetFileTags, get, &read),
+          Call(*files_, &v1::FileService::Stub::SearchFiles, search, &found)}) {
+      EXPECT_THAT(status, StatusIs(absl::StatusCode::kFailedPrecondition,
+                                   HasSubstr("v0.7")));
+    }
+    EXPECT_THAT(UpstreamRequests(), IsEmpty());
+    return;
+  }
+
+  // Normalized by the service, in its order; changes reported.
+  ASSERT_THAT(
+      Call(*files_, &v1::FileService::Stub::ReplaceFileTags, tags, &tagged),
+      IsOk());
+  EXPECT_THAT(tagged.tags(), ElementsAre("beta", "alpha"));
+  EXPECT_THAT(tagged.added(), ElementsAre("alpha", "beta"));
   ASSERT_THAT(
       Call(*files_, &v1::FileService::Stub::UpdateFileTags, patch, &patched),
       IsOk());
   EXPECT_THAT(patched.tags(), ElementsAre("beta", "gamma"));
-  v1::GetFileTagsRequest get;
-  get.set_uuid(file.uuid());
-  v1::GetFileTagsResponse read;
+  EXPECT_THAT(patched.added(), ElementsAre("gamma"));
+  EXPECT_THAT(patched.deleted(), ElementsAre("alpha"));
   ASSERT_THAT(Call(*files_, &v1::FileService::Stub::GetFileTags, get, &read),
               IsOk());
   EXPECT_THAT(read.tags(), ElementsAre("beta", "gamma"));
-  // v0.7 file info carries the tags; v0.6 file info has no such field.
-  if (v06()) {
-    EXPECT_THAT(GetFile(file.uuid()).tags(), IsEmpty());
-  } else {
-    EXPECT_THAT(GetFile(file.uuid()).tags(), ElementsAre("beta", "gamma"));
-  }
+  EXPECT_THAT(GetFile(file.uuid()).tags(), ElementsAre("beta", "gamma"));
 
-  v1::SearchFilesRequest search;
-  search.add_tags("gamma");
-  search.set_mime_type("image/*");
-  v1::SearchFilesResponse found;
   ASSERT_THAT(
       Call(*files_, &v1::FileService::Stub::SearchFiles, search, &found),
       IsOk());
   ASSERT_THAT(found.files(), SizeIs(1));
   EXPECT_EQ(found.files(0).uuid(), file.uuid());
+  ASSERT_THAT(found.highlights(), SizeIs(1));
+  search.set_is_image(false);
+  ASSERT_THAT(
+      Call(*files_, &v1::FileService::Stub::SearchFiles, search, &found),
+      IsOk());
+  EXPECT_THAT(found.files(), IsEmpty());
 
   // Failures.
   get.set_uuid(kUnknownUuid);
@@ -428,20 +472,9 @@ TEST_P(SurfaceTest, TagsAndSearch) {
   EXPECT_THAT(
       Call(*files_, &v1::FileService::Stub::UpdateFileTags, patch, &patched),
       NamesField("add"));
-  search.set_mime_type("images");
-  EXPECT_THAT(
-      Call(*files_, &v1::FileService::Stub::SearchFiles, search, &found),
-      NamesField("mime_type"));
-  search.set_mime_type("image/*");
-  (*search.mutable_metadata())["owner"] = "nobody";
-  const absl::Status by_metadata =
-      Call(*files_, &v1::FileService::Stub::SearchFiles, search, &found);
-  if (v06()) {
-    EXPECT_THAT(by_metadata, NamesField("metadata"));
-  } else {
-    EXPECT_THAT(by_metadata, IsOk());
-    EXPECT_THAT(found.files(), IsEmpty());
-  }
+  EXPECT_THAT(Call(*files_, &v1::FileService::Stub::SearchFiles,
+                   v1::SearchFilesRequest(), &found),
+              NamesField("query"));
 }
 
 // The result file exists as soon as the clock says the job is done: a plain

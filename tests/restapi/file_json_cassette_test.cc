@@ -1,5 +1,5 @@
-// Every file object in the recorded live answers (../shared/reference/
-// recorded/*.yml, extracted to JSON at build time by extract_cassettes.py)
+// Every file object in the recorded live answers (tests/data/recorded/*.yml,
+// extracted to JSON at build time by extract_cassettes.py)
 // maps without error and without losing anything: the parsed File, written
 // back in the same upstream shape, must hold every non-null value of the
 // original at the same JSON path.

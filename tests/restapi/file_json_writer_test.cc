@@ -72,7 +72,10 @@ TEST(AppendFileJsonTest, V07MatchesTheRecordedAnswer) {
   image->set_color_mode("RGB");
   (*file.mutable_metadata())["subsystem"] = "new test value";
 
-  EXPECT_EQ(Write(file, V07()), kRecorded);
+  // The recording predates tags, which every v0.7 file carries since 2026.
+  std::string recorded_with_tags(kRecorded);
+  recorded_with_tags.insert(recorded_with_tags.size() - 1, R"(,"tags":[])");
+  EXPECT_EQ(Write(file, V07()), recorded_with_tags);
 
   // And the recorded answer parses to exactly that message.
   v1::File parsed;
@@ -86,13 +89,14 @@ TEST(AppendFileJsonTest, V07FreshCopyHasNulls) {
   const v1::File copy = SampleFreshCopy(1);
   const std::string json = Write(copy, V07());
   EXPECT_THAT(json, HasSubstr(R"("is_image":null)"));
-  EXPECT_THAT(json, HasSubstr(R"("content_info":null,"metadata":{}})"));
+  EXPECT_THAT(json,
+              HasSubstr(R"("content_info":null,"metadata":{},"tags":[]})"));
   EXPECT_THAT(json, HasSubstr(R"("datetime_removed":null)"));
   EXPECT_THAT(json, HasSubstr(R"("size":0)"));
   EXPECT_THAT(json, Not(HasSubstr("appdata")));
   EXPECT_THAT(json, Not(HasSubstr("source")));
   EXPECT_THAT(Write(copy, V07(/*include_appdata=*/true)),
-              HasSubstr(R"("metadata":{},"appdata":{}})"));
+              HasSubstr(R"("metadata":{},"tags":[],"appdata":{}})"));
 }
 
 TEST(AppendFileJsonTest, TimestampsDropZeroFractionsAndKeepNanoseconds) {
@@ -130,9 +134,9 @@ TEST(AppendFileJsonTest, V07AppDataOnlyWhenAsked) {
   EXPECT_THAT(json, HasSubstr(R"("Confidence":97.41680908203125)"));
 }
 
-TEST(AppendFileJsonTest, V07TagsOnlyWhenThereAreSome) {
+TEST(AppendFileJsonTest, EveryV07FileCarriesItsTags) {
   v1::File image = SampleImage(1, /*with_appdata=*/false);
-  EXPECT_THAT(Write(image, V07()), Not(HasSubstr("tags")));
+  EXPECT_THAT(Write(image, V07()), HasSubstr(R"("tags":[])"));
   image.add_tags("b\"q");
   image.add_tags("a");
   const std::string json = Write(image, V07());

@@ -1,5 +1,5 @@
 // Every groups, project and webhooks answer in the recorded live cassettes
-// (../shared/reference/recorded/*.yml, extracted at build time) maps into the
+// (tests/data/recorded/*.yml, extracted at build time) maps into the
 // gRPC messages without error and without losing a field; the error answers
 // map at the HTTP error edge with their detail.
 #include <simdjson.h>

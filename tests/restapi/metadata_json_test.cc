@@ -105,50 +105,117 @@ TEST(StringWritersTest, RoundTrip) {
   EXPECT_EQ(json, R"(["x","y"])");
 }
 
-TEST(SearchPageTest, WritesAndParsesBack) {
+TEST(TagsAnswerTest, WritesAndParsesBack) {
+  google::protobuf::RepeatedPtrField<std::string> tags, added, deleted;
+  tags.Add("zebra");
+  tags.Add("cat");
+  added.Add("cat");
+  deleted.Add("dog");
+  std::string json;
+  AppendTagsAnswer(tags, &added, &deleted, &json);
+  EXPECT_EQ(json,
+            R"({"tags":["zebra","cat"],"added":["cat"],"deleted":["dog"]})");
+  v1::UpdateFileTagsResponse parsed;
+  ASSERT_THAT(
+      ParseTagsAnswer(json, {parsed.mutable_tags(), parsed.mutable_added(),
+                             parsed.mutable_deleted()}),
+      IsOk());
+  EXPECT_THAT(parsed.tags(), ElementsAre("zebra", "cat"));
+  EXPECT_THAT(parsed.added(), ElementsAre("cat"));
+  EXPECT_THAT(parsed.deleted(), ElementsAre("dog"));
+
+  json.clear();
+  AppendTagsAnswer(tags, nullptr, nullptr, &json);
+  EXPECT_EQ(json, R"({"tags":["zebra","cat"]})");
+  EXPECT_THAT(
+      ParseTagsAnswer(R"({"added":[]})", {parsed.mutable_tags()}),
+      StatusIs(absl::StatusCode::kInternal, HasSubstr("tags: missing")));
+  EXPECT_THAT(parsed.tags(), IsEmpty());
+}
+
+TEST(SearchPageTest, WritesAndParsesBackWithHighlights) {
   google::protobuf::RepeatedPtrField<v1::File> files;
+  google::protobuf::RepeatedPtrField<v1::SearchHighlight> highlights;
   v1::File* file = files.Add();
   file->set_uuid("2e17f5d1-d423-4de6-8ee5-6773cc4a7fa6");
   file->set_original_filename("kitten.jpeg");
   file->set_mime_type("image/jpeg");
   (*file->mutable_metadata())["subsystem"] = "test";
+  file->add_tags("pets");
+  v1::SearchHighlight* highlight = highlights.Add();
+  highlight->add_original_filename("<em>kitten</em>.jpeg");
+  (*highlight->mutable_metadata())["subsystem"] = "<em>test</em>";
+  files.Add()->set_uuid("8f64f313-e6b1-4731-96c0-6751f1e7a50a");
+  highlights.Add();  // matched by filters only
   std::string json;
-  AppendFileSearchPage(files, 7, "cursor-2", &json);
-  EXPECT_THAT(json, HasSubstr(R"("next_cursor":"cursor-2","total":7)"));
+  SearchPageOptions options;
+  options.next = "https://api.example.test/files/search/?limit=2&offset=2";
+  options.per_page = 2;
+  AppendFileSearchPage(files, highlights, 7, options, &json);
+  EXPECT_THAT(json, HasSubstr(R"("next":"https://api.example.test/files/)"
+                              R"(search/?limit=2&offset=2","previous":null,)"
+                              R"("total":7,"per_page":2,"results":[)"));
+  EXPECT_THAT(json, HasSubstr(R"("tags":["pets"],"highlight":{)"
+                              R"("original_filename":["<em>kitten</em>.jpeg"],)"
+                              R"("metadata":{"subsystem":"<em>test</em>"}}})"));
+  EXPECT_THAT(json, HasSubstr(R"("highlight":{}})"));
 
   v1::SearchFilesResponse page;
-  std::string next_cursor;
-  ASSERT_THAT(ParseFileSearchPage(json, &page, &next_cursor), IsOk());
-  EXPECT_EQ(next_cursor, "cursor-2");
+  bool has_next = false;
+  ASSERT_THAT(ParseFileSearchPage(json, &page, &has_next), IsOk());
+  EXPECT_TRUE(has_next);
   EXPECT_EQ(page.total_size(), 7);
-  ASSERT_EQ(page.files_size(), 1);
+  ASSERT_EQ(page.files_size(), 2);
+  ASSERT_EQ(page.highlights_size(), 2);
   EXPECT_EQ(page.files(0).uuid(), file->uuid());
-  EXPECT_EQ(page.files(0).original_filename(), "kitten.jpeg");
+  EXPECT_THAT(page.files(0).tags(), ElementsAre("pets"));
   EXPECT_THAT(page.files(0).metadata(),
               UnorderedElementsAre(Pair("subsystem", "test")));
+  EXPECT_THAT(page.highlights(0).original_filename(),
+              ElementsAre("<em>kitten</em>.jpeg"));
+  EXPECT_THAT(page.highlights(0).metadata(),
+              UnorderedElementsAre(Pair("subsystem", "<em>test</em>")));
+  EXPECT_EQ(page.highlights(1).ByteSizeLong(), 0u);
 
-  json.clear();
-  AppendFileSearchPage({}, 0, "", &json);
-  EXPECT_EQ(json, R"({"next_cursor":null,"total":0,"results":[]})");
-  ASSERT_THAT(ParseFileSearchPage(json, &page, &next_cursor), IsOk());
-  EXPECT_EQ(next_cursor, "");
-  EXPECT_EQ(page.files_size(), 0);
+  // Metadata highlights as lists of fragments (the reference's shape) join.
+  ASSERT_THAT(
+      ParseFileSearchPage(
+          R"({"next":null,"total":1,"results":[{"uuid":"u","highlight":)"
+          R"({"metadata":{"trip":["<em>sunny</em>","beach"]}}}]})",
+          &page, &has_next),
+      IsOk());
+  EXPECT_FALSE(has_next);
+  EXPECT_THAT(page.highlights(0).metadata(),
+              UnorderedElementsAre(Pair("trip", "<em>sunny</em> beach")));
 }
 
 TEST(SearchPageTest, MissingResultsAndBadFilesAreErrors) {
   v1::SearchFilesResponse page;
-  std::string next_cursor;
+  bool has_next = true;
   EXPECT_THAT(
-      ParseFileSearchPage(R"({"next_cursor":null,"total":0})", &page,
-                          &next_cursor),
+      ParseFileSearchPage(R"({"next":null,"total":0})", &page, &has_next),
       StatusIs(absl::StatusCode::kInternal, HasSubstr("results: missing")));
   EXPECT_THAT(
       ParseFileSearchPage(
-          R"({"next_cursor":"c","total":1,"results":[{"size":"x"}]})", &page,
-          &next_cursor),
+          R"({"next":"https://x/","total":1,"results":[{"size":"x"}]})", &page,
+          &has_next),
       StatusIs(absl::StatusCode::kInternal, HasSubstr("results[0].size")));
-  EXPECT_EQ(next_cursor, "");
+  EXPECT_FALSE(has_next);
   EXPECT_EQ(page.total_size(), 0);
+}
+
+TEST(SearchBodyTest, WritesOnlyTheConditionsSet) {
+  v1::SearchFilesRequest request;
+  request.set_query("quoted \"q\"");
+  request.mutable_datetime_uploaded()->mutable_gt()->set_seconds(1714521600);
+  request.mutable_datetime_uploaded()->mutable_gt()->set_nanos(1000);
+  request.mutable_size()->set_lt(0);
+  request.set_fuzziness(false);
+  EXPECT_EQ(SearchFilesBody(request),
+            R"({"query":"quoted \"q\"","datetime_uploaded":)"
+            R"({"gt":"2024-05-01T00:00:00.000001Z"},"size":{"lt":0},)"
+            R"("fuzziness":false})");
+  EXPECT_EQ(SearchFilesBody(v1::SearchFilesRequest()), "{}");
 }
 
 #ifdef UCGATE_CASSETTES_JSON

@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
+import { RestClientError, UploadcareAuthSchema } from '@uploadcare/rest-client';
+
 // Resolves to { baseUrl, stop } once the emulator prints its address.
 export async function startEmulator({ publicKey, secretKey, seedFiles }) {
   const binary = process.env.UCGATE_EMULATOR_BIN;
@@ -44,4 +46,23 @@ export async function startEmulator({ publicKey, secretKey, seedFiles }) {
     assert.equal(await exited, 0);
   }
   return { baseUrl, stop };
+}
+
+// The SDK's settings for signed requests to the emulator at `baseUrl`.
+export function clientSettings(baseUrl, { publicKey, secretKey }) {
+  return {
+    apiBaseURL: `${baseUrl}/`,
+    authSchema: new UploadcareAuthSchema({ publicKey, secretKey }),
+    // Fail fast: the SDK retries network errors with growing pauses.
+    retryNetworkErrorMaxTimes: 0,
+  };
+}
+
+// `promise` fails with the SDK's RestClientError of HTTP `status`.
+export async function assertRestError(promise, status) {
+  await assert.rejects(promise, (error) => {
+    assert.ok(error instanceof RestClientError, String(error));
+    assert.equal(error.status, status);
+    return true;
+  });
 }

@@ -8,8 +8,6 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import {
-  RestClientError,
-  UploadcareAuthSchema,
   createWebhook,
   deleteGroup,
   deleteMetadata,
@@ -24,7 +22,7 @@ import {
   updateWebhook,
 } from '@uploadcare/rest-client';
 
-import { startEmulator } from './emulator.mjs';
+import { assertRestError, clientSettings, startEmulator } from './emulator.mjs';
 
 const PUBLIC_KEY = 'sdkpublickey';
 const SECRET_KEY = 'sdksecretkey';
@@ -33,20 +31,7 @@ const SEED_FILES = 250;
 let emulator;
 
 function settings() {
-  return {
-    apiBaseURL: `${emulator.baseUrl}/`,
-    authSchema: new UploadcareAuthSchema({ publicKey: PUBLIC_KEY, secretKey: SECRET_KEY }),
-    // Fail fast: the SDK retries network errors with growing pauses.
-    retryNetworkErrorMaxTimes: 0,
-  };
-}
-
-async function assertRestError(promise, status) {
-  await assert.rejects(promise, (error) => {
-    assert.ok(error instanceof RestClientError, String(error));
-    assert.equal(error.status, status);
-    return true;
-  });
+  return clientSettings(emulator.baseUrl, { publicKey: PUBLIC_KEY, secretKey: SECRET_KEY });
 }
 
 before(async () => {

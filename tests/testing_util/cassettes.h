@@ -1,4 +1,4 @@
-// The recorded live answers of ../shared/reference/recorded/*.yml, which
+// The recorded live answers of tests/data/recorded/*.yml, which
 // tests/restapi/extract_cassettes.py extracts to one JSON file at build time
 // (its path reaches the tests as UCGATE_CASSETTES_JSON).
 #pragma once

@@ -1,3 +1,4 @@
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -12,21 +13,31 @@ namespace {
 
 using http::HttpMethod;
 
-// {"paths": [...], "store": "1"|"0"[, "save_in_group": "1"|"0"]}: the API
-// takes these flags as strings.
+// {"paths": [...][, "store": "true"|"false"][, "save_in_group": ...]}, as the
+// official JS client writes it: the flags as strings, and only those the
+// caller set, so an unset `store` leaves the result to the project's
+// auto-store setting (the service's default) rather than to a 24-hour life.
 template <typename Conversions, typename PathOf>
 std::string ConvertBody(const Conversions& conversions, PathOf path_of,
-                        bool store, const bool* save_in_group) {
+                        std::optional<bool> store,
+                        std::optional<bool> save_in_group) {
   std::string body;
   restapi::JsonWriter json(&body);
   json.BeginObject().Key("paths").BeginArray();
   for (const auto& conversion : conversions) json.String(path_of(conversion));
-  json.EndArray().Key("store").String(store ? "1" : "0");
-  if (save_in_group != nullptr) {
-    json.Key("save_in_group").String(*save_in_group ? "1" : "0");
+  json.EndArray();
+  if (store) json.Key("store").String(*store ? "true" : "false");
+  if (save_in_group) {
+    json.Key("save_in_group").String(*save_in_group ? "true" : "false");
   }
   json.EndObject();
   return body;
+}
+
+template <typename Request>
+std::optional<bool> StoreOf(const Request& request) {
+  if (!request.has_store()) return std::nullopt;
+  return request.store();
 }
 
 class RestConversionOperations final : public ConversionOperations {
@@ -37,10 +48,12 @@ class RestConversionOperations final : public ConversionOperations {
   absl::StatusOr<v1::ConvertDocumentResponse> ConvertDocument(
       const CallContext& context,
       const v1::ConvertDocumentRequest& request) override {
-    const bool save_in_group = request.save_in_group();
     std::string body =
         ConvertBody(request.conversions(), restapi::DocumentConversionPath,
-                    request.store(), &save_in_group);
+                    StoreOf(request),
+                    request.has_save_in_group()
+                        ? std::optional<bool>(request.save_in_group())
+                        : std::nullopt);
     return RespondWith<v1::ConvertDocumentResponse>([&](auto& result) {
       return Convert(context, "/convert/document/", std::move(body),
                      result.mutable_jobs(), result.mutable_problems());
@@ -80,7 +93,7 @@ class RestConversionOperations final : public ConversionOperations {
       const v1::ConvertVideoRequest& request) override {
     std::string body =
         ConvertBody(request.conversions(), restapi::VideoConversionPath,
-                    request.store(), nullptr);
+                    StoreOf(request), std::nullopt);
     return RespondWith<v1::ConvertVideoResponse>([&](auto& result) {
       return Convert(context, "/convert/video/", std::move(body),
                      result.mutable_jobs(), result.mutable_problems());

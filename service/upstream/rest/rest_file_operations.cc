@@ -97,8 +97,8 @@ class RestFileOperations final : public FileOperations {
   absl::StatusOr<v1::DeleteFileResponse> DeleteFile(
       const CallContext& context,
       const v1::DeleteFileRequest& request) override {
-    // v0.6 answers DELETE .../storage/ with a redirect; its delete is
-    // DELETE /files/{uuid}/.
+    // v0.6's documented delete is DELETE /files/{uuid}/ (the live v0.6
+    // service also answers DELETE .../storage/ with 200 and the file).
     std::string path =
         rest_->api_version() == ApiVersion::kV06
             ? absl::StrCat("/files/", request.uuid(), "/")
@@ -133,8 +133,9 @@ class RestFileOperations final : public FileOperations {
     std::string body;
     restapi::JsonWriter json(&body);
     json.BeginObject().Key("source").String(request.source());
-    // The API takes "true"/"false" strings here.
-    json.Key("store").String(request.store() ? "true" : "false");
+    // Only when the caller set it, as a JSON boolean (as the official JS
+    // client sends it); unset leaves the service's default.
+    if (request.has_store()) json.Key("store").Bool(request.store());
     if (!request.metadata().empty()) {
       json.Key("metadata").StringObject(request.metadata());
     }
@@ -224,19 +225,21 @@ class RestFileOperations final : public FileOperations {
     return v1::DeleteFileMetadataKeyResponse();
   }
 
-  // Tags are not in the v0.6/v0.7 references; this is the gateway's contract
-  // (the emulator serves it on both versions):
-  //   GET   /files/{uuid}/tags/  -> ["a","b"]
-  //   PUT   /files/{uuid}/tags/  body ["a","b"]               -> the tags
-  //   PATCH /files/{uuid}/tags/  body {"add":[..],"remove":[..]} -> the tags
-  // Tags are 1..64 characters of [A-Za-z0-9_.:-], at most 50 per file, and
-  // answers are sorted (sorted here too, so the RPC keeps its promise).
+  // Tags and search (v0.7, the service's "2026 additions"): the requests are
+  // the official JS client's (6.21) byte for byte, see
+  // tests/upstream/rest/rest_tags_search_test.cc.
+  //   GET   /files/{uuid}/tags/  -> {"tags": [...]}
+  //   PUT   /files/{uuid}/tags/  {"tags": [...]} -> {"tags", "added",
+  //   "deleted"} PATCH /files/{uuid}/tags/  {"add": [...], "delete": [...]} ->
+  //   the same
+  // Tags go as the caller wrote them (the service normalizes them) and come
+  // back in the order the service keeps them.
   absl::StatusOr<v1::GetFileTagsResponse> GetFileTags(
       const CallContext& context,
       const v1::GetFileTagsRequest& request) override {
     return RespondWith<v1::GetFileTagsResponse>([&](auto& result) {
       return CallForTags(context, HttpMethod::kGet, request.uuid(), "",
-                         result.mutable_tags());
+                         restapi::TagsAnswer{result.mutable_tags()});
     });
   }
 
@@ -244,78 +247,82 @@ class RestFileOperations final : public FileOperations {
       const CallContext& context,
       const v1::ReplaceFileTagsRequest& request) override {
     std::string body;
-    restapi::JsonWriter(&body).StringArray(request.tags());
+    restapi::JsonWriter(&body)
+        .BeginObject()
+        .Key("tags")
+        .StringArray(request.tags())
+        .EndObject();
     return RespondWith<v1::ReplaceFileTagsResponse>([&](auto& result) {
       return CallForTags(context, HttpMethod::kPut, request.uuid(),
-                         std::move(body), result.mutable_tags());
+                         std::move(body), ChangeAnswer(result));
     });
   }
 
   absl::StatusOr<v1::UpdateFileTagsResponse> UpdateFileTags(
       const CallContext& context,
       const v1::UpdateFileTagsRequest& request) override {
+    // Only the lists that have tags, as the JS client leaves out the ones
+    // it was not given.
     std::string body;
-    restapi::JsonWriter(&body)
-        .BeginObject()
-        .Key("add")
-        .StringArray(request.add())
-        .Key("remove")
-        .StringArray(request.remove())
-        .EndObject();
+    restapi::JsonWriter json(&body);
+    json.BeginObject();
+    if (!request.add().empty()) json.Key("add").StringArray(request.add());
+    if (!request.remove().empty()) {
+      json.Key("delete").StringArray(request.remove());
+    }
+    json.EndObject();
     return RespondWith<v1::UpdateFileTagsResponse>([&](auto& result) {
       return CallForTags(context, HttpMethod::kPatch, request.uuid(),
-                         std::move(body), result.mutable_tags());
+                         std::move(body), ChangeAnswer(result));
     });
   }
 
-  // POST /files/search/ (the gateway's contract, like tags): body
-  // {"filename_contains", "mime_type", "metadata", "tags", "stored" (only
-  // when set), "include_removed", "limit", "cursor" (only after the first
-  // page)}; answer {"next_cursor", "total", "results"}, newest upload first.
-  // The upstream cursor travels inside an opaque page token bound to the
-  // filters, as ListFiles' does.
+  // POST /files/search/?limit=&offset=&include=appdata with the conditions
+  // as the JSON body (restapi::SearchFilesBody). The service pages by
+  // limit/offset; the offset of the next page travels in the page token,
+  // bound to the conditions as ListFiles' cursor is. `offset + limit` must
+  // stay under 1,000 (the service's ceiling): the last reachable page is
+  // shortened to fit and has no next token.
   absl::StatusOr<v1::SearchFilesResponse> SearchFiles(
       const CallContext& context,
       const v1::SearchFilesRequest& request) override {
     const uint64_t fingerprint =
         api::PagedRequestFingerprint(rest_->options().project_name, request);
-    std::string body;
-    restapi::JsonWriter json(&body);
-    json.BeginObject()
-        .Key("filename_contains")
-        .String(request.filename_contains())
-        .Key("mime_type")
-        .String(request.mime_type())
-        .Key("metadata")
-        .StringObject(request.metadata())
-        .Key("tags")
-        .StringArray(request.tags());
-    if (request.has_stored()) json.Key("stored").Bool(request.stored());
-    json.Key("include_removed")
-        .Bool(request.include_removed())
-        .Key("limit")
-        .Int(request.page_size() > 0 ? request.page_size()
-                                     : api::kDefaultPageSize);
+    int64_t offset = 0;
     if (!request.page_token().empty()) {
       absl::StatusOr<api::ListCursor> cursor =
           api::DecodePageToken(request.page_token(), fingerprint);
       if (!cursor.ok()) return cursor.status();
-      json.Key("cursor").String(cursor->from);
+      offset = cursor->offset;
     }
-    json.EndObject();
+    const int64_t page_size = request.page_size() > 0
+                                  ? request.page_size()
+                                  : api::kDefaultSearchPageSize;
+    const int64_t limit =
+        std::min(page_size, api::kMaxSearchResults - 1 - offset);
+    QueryParams query;
+    // Like the JS client: limit and offset only when they are not the
+    // service's defaults as the caller left them.
+    if (request.page_size() > 0 || limit != page_size) {
+      query.emplace_back("limit", absl::StrCat(limit));
+    }
+    if (offset > 0) query.emplace_back("offset", absl::StrCat(offset));
+    if (request.include_appdata()) query.emplace_back("include", "appdata");
     absl::StatusOr<http::HttpResponse> response =
-        Call(context, HttpMethod::kPost, "/files/search/", std::move(body));
+        Call(context, HttpMethod::kPost, WithQuery("/files/search/", query),
+             restapi::SearchFilesBody(request));
     if (!response.ok()) return response.status();
     v1::SearchFilesResponse page;
-    std::string next_cursor;
+    bool has_next = false;
     if (absl::Status status =
-            restapi::ParseFileSearchPage(response->body, &page, &next_cursor);
+            restapi::ParseFileSearchPage(response->body, &page, &has_next);
         !status.ok()) {
       return status;
     }
-    if (!next_cursor.empty()) {
+    const int64_t next_offset = offset + limit;
+    if (has_next && next_offset < api::kMaxSearchResults - 1) {
       page.set_next_page_token(
-          api::EncodePageToken(api::ListCursor{next_cursor, 0}, fingerprint));
+          api::EncodePageToken(api::ListCursor{"", next_offset}, fingerprint));
     }
     return page;
   }
@@ -353,17 +360,23 @@ class RestFileOperations final : public FileOperations {
                                restapi::ParseBareString, value);
   }
 
-  absl::Status CallForTags(
-      const CallContext& context, HttpMethod method, absl::string_view uuid,
-      std::string body, google::protobuf::RepeatedPtrField<std::string>* tags) {
-    if (absl::Status status = rest_->CallAndParse(
-            context, method, absl::StrCat("/files/", uuid, "/tags/"),
-            std::move(body), restapi::ParseStringArray, tags);
-        !status.ok()) {
-      return status;
-    }
-    std::sort(tags->begin(), tags->end());
-    return absl::OkStatus();
+  absl::Status CallForTags(const CallContext& context, HttpMethod method,
+                           absl::string_view uuid, std::string body,
+                           const restapi::TagsAnswer& answer) {
+    return rest_->CallAndParse(
+        context, method, absl::StrCat("/files/", uuid, "/tags/"),
+        std::move(body),
+        [](const std::string& answer_body, const restapi::TagsAnswer* into) {
+          return restapi::ParseTagsAnswer(answer_body, *into);
+        },
+        &answer);
+  }
+
+  template <typename Response>
+  static restapi::TagsAnswer ChangeAnswer(Response& response) {
+    return restapi::TagsAnswer{response.mutable_tags(),
+                               response.mutable_added(),
+                               response.mutable_deleted()};
   }
 
   // Malformed UUIDs are answered "Invalid" here, as the service would, without

@@ -40,9 +40,9 @@ class RestWebhookOperations final : public WebhookOperations {
     if (!request.signing_secret().empty()) {
       json.Key("signing_secret").String(request.signing_secret());
     }
-    json.Key("version")
-        .String(request.version().empty() ? "0.7" : request.version())
-        .EndObject();
+    // Only when set: the service's default is "0.7", its only version.
+    if (request.has_version()) json.Key("version").String(request.version());
+    json.EndObject();
     return RespondWith<v1::CreateWebhookResponse>([&](auto& result) {
       return CallForWebhook(context, HttpMethod::kPost, "/webhooks/",
                             std::move(body), result.mutable_webhook());
@@ -78,6 +78,14 @@ class RestWebhookOperations final : public WebhookOperations {
   absl::StatusOr<v1::DeleteWebhookResponse> DeleteWebhook(
       const CallContext& context,
       const v1::DeleteWebhookRequest& request) override {
+    if (request.webhook_case() == v1::DeleteWebhookRequest::kId) {
+      // The live service's delete by id (204); the JS client lacks it.
+      absl::StatusOr<http::HttpResponse> response =
+          rest_->Call(context, HttpMethod::kDelete,
+                      absl::StrCat("/webhooks/", request.id(), "/"), "");
+      if (!response.ok()) return response.status();
+      return v1::DeleteWebhookResponse();
+    }
     std::string body;
     restapi::JsonWriter(&body)
         .BeginObject()

@@ -37,6 +37,14 @@ template <typename T>
 struct HasIncludeOptions<
     T, std::void_t<decltype(std::declval<const T&>().include_appdata())>>
     : std::true_type {};
+// SearchFiles has include_appdata only (search is v0.7's).
+template <typename T, typename = void>
+struct HasRekognitionOption : std::false_type {};
+template <typename T>
+struct HasRekognitionOption<
+    T,
+    std::void_t<decltype(std::declval<const T&>().include_rekognition_info())>>
+    : std::true_type {};
 
 // The targets of add-on runs started through the gateway, by request id.
 class AddonRunTargets {
@@ -102,6 +110,8 @@ class FileInfoRunner {
       bool rekognition_info = false;
       if constexpr (HasIncludeOptions<Request>::value) {
         appdata = request.include_appdata();
+      }
+      if constexpr (HasRekognitionOption<Request>::value) {
         rekognition_info = request.include_rekognition_info();
       }
       cache::FillTicket ticket = cache_->StartFill();

@@ -2,6 +2,9 @@
 // requests they send (paths built from typed conversions, string flags,
 // typed add-on params) and the answers they map, with the recorded bodies.
 #include <memory>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -50,7 +53,7 @@ TEST_F(RestConversionAddonOperationsTest, ConvertDocumentSendsTheRecordedBody) {
   EXPECT_EQ(sent.url, absl::StrCat(kBaseUrl, "/convert/document/"));
   EXPECT_EQ(sent.body,
             R"({"paths":["d95309eb-50bd-4594-bd7a-950011578480/document/)"
-            R"(-/format/jpg/"],"store":"1","save_in_group":"0"})");
+            R"(-/format/jpg/"],"store":"true"})");
   EXPECT_THAT(HeaderValue(sent, "Authorization"),
               HasSubstr("Uploadcare testpk:"));
   ASSERT_EQ(response->jobs_size(), 1);
@@ -75,8 +78,8 @@ TEST_F(RestConversionAddonOperationsTest, ProblemsComeBackPerPath) {
   request.set_save_in_group(true);
   auto response = conversions_->ConvertDocument(context_, request);
   ASSERT_THAT(response.status(), IsOk());
-  EXPECT_THAT(OnlyRequest().body,
-              HasSubstr(R"("store":"0","save_in_group":"1")"));
+  EXPECT_EQ(OnlyRequest().body, absl::StrCat(R"({"paths":[")", path,
+                                             R"("],"save_in_group":"true"})"));
   EXPECT_TRUE(response->jobs().empty());
   EXPECT_THAT(response->problems(),
               Contains(Pair(path, HasSubstr("txt -> jpg"))));
@@ -108,10 +111,57 @@ TEST_F(RestConversionAddonOperationsTest, ConvertVideoBuildsTheRecordedPath) {
   EXPECT_EQ(sent.body,
             R"({"paths":["e30112d7-3a90-4931-b2c5-688cbb46d3ac/video/-/size/)"
             R"(600x400/change_ratio/-/quality/best/-/format/ogg/-/cut/0:0:0.0/)"
-            R"(0:0:1.0/-/thumbs~2/"],"store":"0"})");
+            R"(0:0:1.0/-/thumbs~2/"]})");
   ASSERT_EQ(response->jobs_size(), 1);
   EXPECT_EQ(response->jobs(0).thumbnails_group_uuid(),
             "b99de71f-0ae2-4ac5-806a-c6f0f1744369~2");
+}
+
+// Flags the caller left unset are not sent (the service then applies the
+// project's auto-store setting); set ones go as "true"/"false" strings, as the
+// official JS client sends them.
+TEST_F(RestConversionAddonOperationsTest, OnlyTheFlagsTheCallerSetAreSent) {
+  const std::string paths =
+      R"({"paths":["d95309eb-50bd-4594-bd7a-950011578480/document/)"
+      R"(-/format/pdf/"])";
+  struct Case {
+    std::optional<bool> store, save_in_group;
+    std::string tail;
+  };
+  for (const Case& c : std::vector<Case>{
+           {std::nullopt, std::nullopt, "}"},
+           {false, std::nullopt, R"(,"store":"false"})"},
+           {true, false, R"(,"store":"true","save_in_group":"false"})"},
+           {std::nullopt, false, R"(,"save_in_group":"false"})"}}) {
+    SetUpAnswer(200, R"({"result":[],"problems":{}})");
+    v1::ConvertDocumentRequest request;
+    v1::DocumentConversion* conversion = request.add_conversions();
+    conversion->set_uuid("d95309eb-50bd-4594-bd7a-950011578480");
+    conversion->set_format(v1::DOCUMENT_FORMAT_PDF);
+    if (c.store) request.set_store(*c.store);
+    if (c.save_in_group) request.set_save_in_group(*c.save_in_group);
+    ASSERT_THAT(conversions_->ConvertDocument(context_, request).status(),
+                IsOk());
+    EXPECT_EQ(OnlyRequest().body, paths + c.tail);
+  }
+  SetUpAnswer(200, R"({"result":[],"problems":{}})");
+  v1::ConvertVideoRequest video;
+  video.add_conversions()->set_uuid("e30112d7-3a90-4931-b2c5-688cbb46d3ac");
+  video.set_store(false);
+  ASSERT_THAT(conversions_->ConvertVideo(context_, video).status(), IsOk());
+  EXPECT_EQ(OnlyRequest().body,
+            R"({"paths":["e30112d7-3a90-4931-b2c5-688cbb46d3ac/video/"],)"
+            R"("store":"false"})");
+
+  // uc_clamav_virus_scan without purge_infected: no params at all.
+  SetUpAnswer(200, R"({"request_id":"8db3c8b4-2dea-4146-bcdb-63387e2b33c1"})");
+  v1::ExecuteAddonRequest scan;
+  scan.set_addon(v1::ADDON_UC_CLAMAV_VIRUS_SCAN);
+  scan.set_target("ff4d3d37-4de0-4f6d-a7db-8cdabe7fc768");
+  scan.mutable_clamav_virus_scan();
+  ASSERT_THAT(addons_->ExecuteAddon(context_, scan).status(), IsOk());
+  EXPECT_EQ(OnlyRequest().body,
+            R"({"target":"ff4d3d37-4de0-4f6d-a7db-8cdabe7fc768"})");
 }
 
 TEST_F(RestConversionAddonOperationsTest, StatusesMapTheirResults) {

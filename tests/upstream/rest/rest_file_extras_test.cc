@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "service/api/page_token.h"
 #include "service/common/status.h"
 #include "service/upstream/rest/rest_client.h"
 #include "service/upstream/rest/rest_operations.h"
@@ -147,55 +148,44 @@ TEST_F(RestFileExtrasTest, DeleteAccepts204WithNoBody) {
   EXPECT_EQ(sent.body, "");
 }
 
-TEST_F(RestFileExtrasTest, TagsAreReadAndSorted) {
-  SetUpAnswer(200, R"(["zebra","alpha"])");
+// The bodies are checked against the official JS client's in
+// rest_js_client_requests_test.cc; these check the answers.
+TEST_F(RestFileExtrasTest, TagsComeBackInTheServicesOrder) {
+  SetUpAnswer(200, R"({"tags":["zebra","alpha"]})");
   v1::GetFileTagsRequest request;
   request.set_uuid(kUuid);
   auto response = operations_->GetFileTags(context_, request);
   ASSERT_THAT(response.status(), IsOk());
-  EXPECT_THAT(response->tags(), ElementsAre("alpha", "zebra"));
+  EXPECT_THAT(response->tags(), ElementsAre("zebra", "alpha"));
   EXPECT_EQ(LastRequest().url,
             absl::StrCat(kBaseUrl, "/files/", kUuid, "/tags/"));
 }
 
-TEST_F(RestFileExtrasTest, ReplaceTagsPutsTheArray) {
-  SetUpAnswer(200, R"(["a","b"])");
-  v1::ReplaceFileTagsRequest request;
-  request.set_uuid(kUuid);
-  request.add_tags("b");
-  request.add_tags("a");
-  auto response = operations_->ReplaceFileTags(context_, request);
-  ASSERT_THAT(response.status(), IsOk());
-  EXPECT_THAT(response->tags(), ElementsAre("a", "b"));
-  http::HttpRequest sent = LastRequest();
-  EXPECT_EQ(sent.method, http::HttpMethod::kPut);
-  EXPECT_EQ(sent.body, R"(["b","a"])");
-}
+TEST_F(RestFileExtrasTest, TagChangesReportWhatWasAddedAndDeleted) {
+  SetUpAnswer(200,
+              R"({"tags":["keep","new"],"added":["new"],"deleted":["gone"]})");
+  v1::UpdateFileTagsRequest update;
+  update.set_uuid(kUuid);
+  update.add_add("new");
+  update.add_remove("gone");
+  auto updated = operations_->UpdateFileTags(context_, update);
+  ASSERT_THAT(updated.status(), IsOk());
+  EXPECT_THAT(updated->tags(), ElementsAre("keep", "new"));
+  EXPECT_THAT(updated->added(), ElementsAre("new"));
+  EXPECT_THAT(updated->deleted(), ElementsAre("gone"));
 
-TEST_F(RestFileExtrasTest, ReplaceWithNoTagsSendsAnEmptyArray) {
-  SetUpAnswer(200, "[]");
-  v1::ReplaceFileTagsRequest request;
-  request.set_uuid(kUuid);
-  auto response = operations_->ReplaceFileTags(context_, request);
-  ASSERT_THAT(response.status(), IsOk());
-  EXPECT_THAT(response->tags(), IsEmpty());
-  EXPECT_EQ(LastRequest().body, "[]");
-}
+  SetUpAnswer(200, R"({"tags":[],"added":[],"deleted":["keep","new"]})");
+  v1::ReplaceFileTagsRequest replace;
+  replace.set_uuid(kUuid);
+  auto replaced = operations_->ReplaceFileTags(context_, replace);
+  ASSERT_THAT(replaced.status(), IsOk());
+  EXPECT_THAT(replaced->tags(), IsEmpty());
+  EXPECT_THAT(replaced->deleted(), ElementsAre("keep", "new"));
 
-TEST_F(RestFileExtrasTest, UpdateTagsPatchesAddAndRemove) {
-  SetUpAnswer(200, R"(["keep","new"])");
-  v1::UpdateFileTagsRequest request;
-  request.set_uuid(kUuid);
-  request.add_add("new");
-  request.add_remove("old");
-  request.add_remove("gone");
-  auto response = operations_->UpdateFileTags(context_, request);
-  ASSERT_THAT(response.status(), IsOk());
-  EXPECT_THAT(response->tags(), ElementsAre("keep", "new"));
-  http::HttpRequest sent = LastRequest();
-  EXPECT_EQ(sent.method, http::HttpMethod::kPatch);
-  EXPECT_EQ(sent.url, absl::StrCat(kBaseUrl, "/files/", kUuid, "/tags/"));
-  EXPECT_EQ(sent.body, R"({"add":["new"],"remove":["old","gone"]})");
+  // The old bare-list answer is not the service's.
+  SetUpAnswer(200, R"(["a"])");
+  EXPECT_THAT(operations_->ReplaceFileTags(context_, replace).status(),
+              StatusIs(absl::StatusCode::kInternal, ::testing::_));
 }
 
 TEST_F(RestFileExtrasTest, TagsOfAnUnknownFileAreNotFound) {
@@ -206,77 +196,83 @@ TEST_F(RestFileExtrasTest, TagsOfAnUnknownFileAreNotFound) {
               StatusIs(absl::StatusCode::kNotFound, ::testing::_));
 }
 
-TEST_F(RestFileExtrasTest, SearchSendsEveryFilterOnce) {
-  SetUpAnswer(200, absl::StrCat(R"({"next_cursor":null,"total":1,"results":[)",
-                                kFileJson, "]}"));
+TEST_F(RestFileExtrasTest, SearchResultsCarryTheirHighlight) {
+  std::string result = kFileJson;
+  result.pop_back();
+  absl::StrAppend(
+      &result, R"(,"highlight":{"original_filename":["<em>kitten</em>.jpeg"],)"
+               R"("metadata":{"subsystem":"<em>test</em>"}}})");
+  SetUpAnswer(200, absl::StrCat(R"({"next":null,"previous":null,"total":1,)"
+                                R"("per_page":20,"results":[)",
+                                result, "]}"));
   v1::SearchFilesRequest request;
-  request.set_filename_contains("kit\"ten");
-  request.set_mime_type("image/*");
-  (*request.mutable_metadata())["subsystem"] = "test";
-  request.add_tags("pets");
-  request.set_stored(true);
-  request.set_include_removed(true);
-  request.set_page_size(20);
+  request.set_query("kitten");
   auto response = operations_->SearchFiles(context_, request);
   ASSERT_THAT(response.status(), IsOk());
   EXPECT_EQ(response->total_size(), 1);
   ASSERT_EQ(response->files_size(), 1);
   EXPECT_EQ(response->files(0).uuid(), kUuid);
+  ASSERT_EQ(response->highlights_size(), 1);
+  EXPECT_THAT(response->highlights(0).original_filename(),
+              ElementsAre("<em>kitten</em>.jpeg"));
+  EXPECT_THAT(response->highlights(0).metadata(),
+              UnorderedElementsAre(Pair("subsystem", "<em>test</em>")));
   EXPECT_EQ(response->next_page_token(), "");
-  http::HttpRequest sent = LastRequest();
-  EXPECT_EQ(sent.method, http::HttpMethod::kPost);
-  EXPECT_EQ(sent.url, absl::StrCat(kBaseUrl, "/files/search/"));
-  EXPECT_EQ(sent.body,
-            R"({"filename_contains":"kit\"ten","mime_type":"image/*",)"
-            R"("metadata":{"subsystem":"test"},"tags":["pets"],"stored":true,)"
-            R"("include_removed":true,"limit":20})");
 }
 
-TEST_F(RestFileExtrasTest, SearchOmitsUnsetStoredAndUsesTheDefaultLimit) {
-  SetUpAnswer(200, R"({"next_cursor":null,"total":0,"results":[]})");
+TEST_F(RestFileExtrasTest, SearchPagesByOffsetUnderAnOpaqueToken) {
+  const std::string page_answer = absl::StrCat(
+      R"({"next":"https://api.example.test/files/search/?limit=5&offset=5",)"
+      R"("previous":null,"total":12,"per_page":5,"results":[)",
+      kFileJson, "]}");
+  SetUpAnswers({FakeHttpClient::Json(200, page_answer),
+                FakeHttpClient::Json(200, page_answer)});
   v1::SearchFilesRequest request;
-  ASSERT_THAT(operations_->SearchFiles(context_, request).status(), IsOk());
-  EXPECT_EQ(LastRequest().body,
-            R"({"filename_contains":"","mime_type":"","metadata":{},"tags":[],)"
-            R"("include_removed":false,"limit":100})");
-}
-
-TEST_F(RestFileExtrasTest, SearchPagesThroughAnOpaqueToken) {
-  SetUpAnswers(
-      {FakeHttpClient::Json(200, absl::StrCat(R"({"next_cursor":"upstream-c2",)"
-                                              R"("total":2,"results":[)",
-                                              kFileJson, "]}")),
-       FakeHttpClient::Json(200, absl::StrCat(R"({"next_cursor":null,)"
-                                              R"("total":2,"results":[)",
-                                              kFileJson, "]}"))});
-  v1::SearchFilesRequest request;
-  request.add_tags("pets");
-  request.set_page_size(1);
+  request.mutable_tags()->add_any("pets");
+  request.set_page_size(5);
   auto first = operations_->SearchFiles(context_, request);
   ASSERT_THAT(first.status(), IsOk());
   ASSERT_FALSE(first->next_page_token().empty());
-  EXPECT_THAT(first->next_page_token(), ::testing::Not(HasSubstr("upstream")));
+  EXPECT_EQ(LastRequest().url,
+            absl::StrCat(kBaseUrl, "/files/search/?limit=5"));
 
   request.set_page_token(first->next_page_token());
-  request.set_page_size(5);  // page_size may change between pages
   auto second = operations_->SearchFiles(context_, request);
   ASSERT_THAT(second.status(), IsOk());
-  EXPECT_EQ(second->next_page_token(), "");
-  EXPECT_EQ(LastRequest().body,
-            R"({"filename_contains":"","mime_type":"","metadata":{},)"
-            R"("tags":["pets"],"include_removed":false,"limit":5,)"
-            R"("cursor":"upstream-c2"})");
+  EXPECT_EQ(LastRequest().url,
+            absl::StrCat(kBaseUrl, "/files/search/?limit=5&offset=5"));
+  EXPECT_EQ(LastRequest().body, R"({"tags":{"any":["pets"]}})");
+}
+
+// offset + limit must stay under 1,000: the last reachable page is cut short
+// and has no next token, however many results the service counts.
+TEST_F(RestFileExtrasTest, SearchStopsAtTheServicesCeiling) {
+  const std::string answer = absl::StrCat(
+      R"({"next":"https://api.example.test/files/search/?limit=100&offset=999",)"
+      R"("previous":null,"total":5000,"per_page":100,"results":[]})");
+  SetUpAnswer(200, answer);
+  v1::SearchFilesRequest request;
+  request.set_is_image(true);
+  request.set_page_size(100);
+  request.set_page_token(api::EncodePageToken(
+      api::ListCursor{"", 900}, api::PagedRequestFingerprint("main", request)));
+  auto last = operations_->SearchFiles(context_, request);
+  ASSERT_THAT(last.status(), IsOk());
+  EXPECT_EQ(LastRequest().url,
+            absl::StrCat(kBaseUrl, "/files/search/?limit=99&offset=900"));
+  EXPECT_EQ(last->next_page_token(), "");
 }
 
 TEST_F(RestFileExtrasTest, SearchTokenIsRefusedWithOtherFilters) {
-  SetUpAnswer(200, absl::StrCat(R"({"next_cursor":"c2","total":2,"results":[)",
-                                kFileJson, "]}"));
+  SetUpAnswer(200,
+              R"({"next":"https://api.example.test/files/search/?offset=20",)"
+              R"("previous":null,"total":40,"per_page":20,"results":[]})");
   v1::SearchFilesRequest request;
-  request.add_tags("pets");
+  request.mutable_tags()->add_any("pets");
   auto first = operations_->SearchFiles(context_, request);
   ASSERT_THAT(first.status(), IsOk());
   request.set_page_token(first->next_page_token());
-  request.add_tags("more");
+  request.mutable_tags()->add_any("more");
   EXPECT_THAT(
       operations_->SearchFiles(context_, request).status(),
       StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page_token")));
@@ -299,7 +295,7 @@ TEST_F(RestFileExtrasTest, ListingTokenDoesNotPageASearch) {
 }
 
 TEST_F(RestFileExtrasTest, SearchAnswerWithoutResultsIsInternal) {
-  SetUpAnswer(200, R"({"next_cursor":null,"total":0})");
+  SetUpAnswer(200, R"({"next":null,"total":0})");
   EXPECT_THAT(
       operations_->SearchFiles(context_, v1::SearchFilesRequest()).status(),
       StatusIs(absl::StatusCode::kInternal, HasSubstr("results")));

@@ -233,7 +233,16 @@ TEST_F(RestFileOperationsTest, CopiesSendTheApiBodies) {
   EXPECT_EQ(
       OnlyRequest().body,
       absl::StrCat(R"({"source":")", kUuid,
-                   R"(","store":"true","metadata":{"kind":"avatar \"x\""}})"));
+                   R"(","store":true,"metadata":{"kind":"avatar \"x\""}})"));
+
+  // Unset store: not sent (the service's default applies), as recorded in
+  // rest_file_internal_copy.yml.
+  SetUpAnswer(201, absl::StrCat(R"({"type":"file","result":)", kFileJson, "}"));
+  v1::CopyFileToLocalStorageRequest plain;
+  plain.set_source(kUuid);
+  ASSERT_THAT(operations_->CopyFileToLocalStorage(context_, plain).status(),
+              IsOk());
+  EXPECT_EQ(OnlyRequest().body, absl::StrCat(R"({"source":")", kUuid, R"("})"));
 
   for (int status : {201, 200}) {
     SetUpAnswer(status, R"({"type":"url","result":"s3://bucket/x/image.png"})");

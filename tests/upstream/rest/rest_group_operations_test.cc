@@ -209,6 +209,15 @@ TEST_F(RestGroupOperationsTest, WebhookCrudSendsTheApiBodies) {
   EXPECT_EQ(
       http_->requests()[0].body,
       R"({"target_url":"https://github.com","event":"file.uploaded","is_active":false,)"
+      R"("signing_secret":"3ZsQRtl5Ez"})");
+
+  // A version goes out only when the caller set one.
+  SetUpAnswer(201, kWebhookJson);
+  create.set_version("0.7");
+  ASSERT_THAT(webhooks_->CreateWebhook(context_, create).status(), IsOk());
+  EXPECT_EQ(
+      http_->requests()[0].body,
+      R"({"target_url":"https://github.com","event":"file.uploaded","is_active":false,)"
       R"("signing_secret":"3ZsQRtl5Ez","version":"0.7"})");
 
   SetUpAnswer(200, kWebhookJson);
@@ -230,6 +239,16 @@ TEST_F(RestGroupOperationsTest, WebhookCrudSendsTheApiBodies) {
             "https://api.example.test/webhooks/unsubscribe/");
   EXPECT_EQ(http_->requests()[0].body,
             R"({"target_url":"https://github.com"})");
+
+  // By id: the live service's DELETE /webhooks/{id}/, no body.
+  SetUpAnswer(204, "");
+  v1::DeleteWebhookRequest by_id;
+  by_id.set_id(887447);
+  ASSERT_THAT(webhooks_->DeleteWebhook(context_, by_id).status(), IsOk());
+  EXPECT_EQ(http_->requests()[0].method, http::HttpMethod::kDelete);
+  EXPECT_EQ(http_->requests()[0].url,
+            "https://api.example.test/webhooks/887447/");
+  EXPECT_EQ(http_->requests()[0].body, "");
 
   SetUpAnswer(200, absl::StrCat("[", kWebhookJson, "]"));
   auto listed = webhooks_->ListWebhooks(context_, {});
