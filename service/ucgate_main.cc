@@ -25,8 +25,8 @@
 #include "service/gateway/config.h"
 #include "service/gateway/gateway_access.h"
 #include "service/gateway/gateway_server.h"
-#include "service/gateway/scheduler.h"
 #include "service/gateway/gateway_telemetry.h"
+#include "service/gateway/scheduler.h"
 #include "service/observability/admin_http_server.h"
 #include "service/upstream/http/http_client.h"
 
@@ -321,6 +321,12 @@ int main(int argc, char** argv) {
             flags.config_file, env, config, access->gate, access->jwks, clock);
     if (!watched.ok()) return command_line.UsageError(watched.status());
     config_reload = *std::move(watched);
+    config_reload->set_reload_observer(
+        [metrics = telemetry->gateway](bool took_effect) {
+          metrics->RecordConfigReload(
+              took_effect ? ucgate::observability::ReloadResult::kSuccess
+                          : ucgate::observability::ReloadResult::kFailure);
+        });
     reloader->Add(config_reload);
   }
   auto scheduler = std::make_shared<ucgate::gateway::ThreadScheduler>();

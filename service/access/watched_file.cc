@@ -157,6 +157,7 @@ bool FileBackedValue::Poll() {
     // on the next poll rather than wait for the next change.
     if (!status.ok()) files_.MarkStale();
   }
+  if (reload_observer_) reload_observer_(status.ok());
 
   absl::MutexLock error_lock(&error_mutex_);
   if (status.ok()) {

@@ -127,6 +127,12 @@ class FileBackedValue : public Reloadable {
   // The error of the last poll that failed since the last good value;
   // OkStatus when the current value is the files' latest contents.
   absl::Status last_error() const;
+  // Told after each poll that read changed files: whether their contents
+  // took effect (for the reload metrics). Set before polling starts.
+  void set_reload_observer(std::function<void(bool took_effect)> observer) {
+    absl::MutexLock lock(&poll_mutex_);
+    reload_observer_ = std::move(observer);
+  }
 
  protected:
   FileBackedValue(std::string description, std::vector<std::string> paths);
@@ -140,6 +146,7 @@ class FileBackedValue : public Reloadable {
   const std::string description_;
   absl::Mutex poll_mutex_;  // One poll at a time.
   WatchedFiles files_ ABSL_GUARDED_BY(poll_mutex_);
+  std::function<void(bool)> reload_observer_ ABSL_GUARDED_BY(poll_mutex_);
   mutable absl::Mutex error_mutex_;
   absl::Status last_error_ ABSL_GUARDED_BY(error_mutex_);
 };

@@ -110,10 +110,10 @@ absl::Status ValidateTags(
         });
     if (!valid) {
       return InvalidFieldError(
-          field, absl::StrCat(QuoteValue(tag), ": tags are at most ",
-                              kMaxTagLength,
-                              " characters of Latin letters, digits, '-', "
-                              "'_' and '.'"));
+          field,
+          absl::StrCat(QuoteValue(tag), ": tags are at most ", kMaxTagLength,
+                       " characters of Latin letters, digits, '-', "
+                       "'_' and '.'"));
     }
     normalized.insert(std::move(name));
   }
@@ -167,8 +167,8 @@ absl::Status ValidateSearchExact(const v1::SearchFilesRequest& request) {
   }
   for (const std::string& uuid : exact.uuids()) {
     if (!IsValidUuid(uuid)) {
-      return InvalidFieldError("exact.uuids",
-                               absl::StrCat(QuoteValue(uuid), " is not a UUID"));
+      return InvalidFieldError(
+          "exact.uuids", absl::StrCat(QuoteValue(uuid), " is not a UUID"));
     }
   }
   for (const v1::SearchMetadataValues& entry : exact.metadata()) {

@@ -20,7 +20,8 @@ size_t StringLimitOf(const google::protobuf::FieldDescriptor& field) {
     return kMaxTokenLength;
   }
   const std::string& name = field.full_name();
-  if (name == "uploadcare.gateway.v1.SearchFilesRequest.filename_contains") {
+  if (name == "uploadcare.gateway.v1.SearchPhrase.original_filename" ||
+      name == "uploadcare.gateway.v1.SearchExact.original_filenames") {
     return kMaxFilenameLength;
   }
   if (name == "uploadcare.gateway.v1.CopyFileToRemoteStorageRequest.target") {

@@ -63,6 +63,14 @@ absl::StatusOr<std::shared_ptr<const ProjectRegistry>> MakeProjectRegistry(
         return absl::InvalidArgumentError(absl::StrCat(
             "project '", project.name, "': ", keys.status().message()));
       }
+      if (metrics != nullptr) {
+        (*keys)->set_reload_observer(
+            [metrics, name = project.name](bool took_effect) {
+              metrics->RecordCredentialReload(
+                  name, took_effect ? observability::ReloadResult::kSuccess
+                                    : observability::ReloadResult::kFailure);
+            });
+      }
       reloader->Add(*keys);
       // The signer owns the watched value; the reloader only polls it.
       options.credentials_source =

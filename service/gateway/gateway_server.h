@@ -15,8 +15,8 @@
 #include "grpcpp/channel.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server.h"
-#include "service/access/project_keys.h"
 #include "grpcpp/support/server_interceptor.h"
+#include "service/access/project_keys.h"
 #include "service/cache/file_info_cache.h"
 #include "service/common/blocking_executor.h"
 #include "service/common/clock.h"
@@ -79,8 +79,7 @@ class GatewayServer {
       std::shared_ptr<const ProjectRegistry> projects,
       std::shared_ptr<BlockingExecutor> executor,
       StreamOptions stream_options = {},
-      std::shared_ptr<Scheduler> scheduler = nullptr,
-      GatewayAccess access = {},
+      std::shared_ptr<Scheduler> scheduler = nullptr, GatewayAccess access = {},
       std::optional<observability::ServerObservabilityOptions> observability =
           std::nullopt);
   ~GatewayServer();

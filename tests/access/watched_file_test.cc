@@ -152,6 +152,24 @@ TEST_F(WatchedFileTest, BadContentsKeepTheLastGoodValueWithOneErrorLine) {
   EXPECT_THAT(value->last_error(), IsOk());
 }
 
+// What the reload metrics count: each poll that read changed files, by
+// whether the new contents took effect; unchanged files say nothing.
+TEST_F(WatchedFileTest, TheReloadObserverHearsEachReadOfChangedFiles) {
+  std::shared_ptr<ReloadingValue<int>> value = LoadedNumber("1");
+  ASSERT_NE(value, nullptr);
+  std::vector<bool> heard;
+  value->set_reload_observer(
+      [&heard](bool took_effect) { heard.push_back(took_effect); });
+
+  EXPECT_FALSE(value->Poll());  // Unchanged.
+  EXPECT_THAT(heard, IsEmpty());
+  WriteFile(path_, "two");
+  EXPECT_FALSE(value->Poll());
+  WriteFile(path_, "2");
+  EXPECT_TRUE(value->Poll());
+  EXPECT_THAT(heard, ElementsAre(false, true));
+}
+
 TEST_F(WatchedFileTest, TheFirstLoadMustSucceed) {
   EXPECT_THAT(LoadNumber(dir_.File("missing")),
               StatusIs(absl::StatusCode::kInvalidArgument,

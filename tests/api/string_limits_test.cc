@@ -35,10 +35,12 @@ void ExpectTooLong(const Request& request, const std::string& field,
 
 TEST(StringLimitsTest, SearchFilenameIsBounded) {
   v1::SearchFilesRequest search;
-  search.set_filename_contains(std::string(kMaxFilenameLength, 'a'));
+  search.mutable_phrase()->set_original_filename(
+      std::string(kMaxFilenameLength, 'a'));
   EXPECT_THAT(ValidateCall(search, "demo", ApiVersion::kV07), IsOk());
-  search.set_filename_contains(std::string(kMaxFilenameLength + 1, 'a'));
-  ExpectTooLong(search, "filename_contains", kMaxFilenameLength + 1);
+  search.mutable_phrase()->set_original_filename(
+      std::string(kMaxFilenameLength + 1, 'a'));
+  ExpectTooLong(search, "phrase.original_filename", kMaxFilenameLength + 1);
 }
 
 TEST(StringLimitsTest, CopyFieldsAreBounded) {

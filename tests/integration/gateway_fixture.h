@@ -87,13 +87,14 @@ class GatewayFixture {
         [this](absl::Duration delay, const Cancellation*) {
           sleeps_.push_back(delay);
         },
-        telemetry_.gateway);
+        /*reloader=*/nullptr, telemetry_.gateway);
     ASSERT_THAT(projects.status(), IsOk());
     projects_ = *projects;
     auto server = gateway::GatewayServer::Start(
         "127.0.0.1:0", projects_,
         std::make_shared<BlockingExecutor>(setup_.worker_threads, 64),
-        stream_options, /*scheduler=*/nullptr, observability);
+        stream_options, /*scheduler=*/nullptr, gateway::GatewayAccess{},
+        observability);
     ASSERT_THAT(server.status(), IsOk());
     server_ = *std::move(server);
     client::ClientOptions client_options;
