@@ -12,7 +12,7 @@
 // Closed loop: every call that ends starts the next. Reports calls/s, p50 and
 // p99 latency (queueing included), the process's threads and RSS.
 //
-//   transport_bench [--quick] [--seconds N] [--delay-ms N]
+//   transport_bench [--quick] [--seconds N] [--delay-ms N] [--io-threads N]
 #include <curl/curl.h>
 #include <dirent.h>
 #include <signal.h>
@@ -49,6 +49,7 @@ struct Settings {
   absl::Duration warmup = absl::Seconds(1);
   absl::Duration measure = absl::Seconds(5);
   absl::Duration delay = absl::Milliseconds(50);
+  std::size_t io_threads = 0;  // AsyncHttpClient's default: one per core
 };
 
 // A ~300-byte JSON answer, like a small file-info.
@@ -199,6 +200,7 @@ Recorder::Row RunAsync(const Settings& settings, const std::string& url,
   options.max_connections_per_host = 2048;
   options.max_idle_connections = 2048;
   options.max_in_flight = 8192;
+  options.io_threads = settings.io_threads;
   auto client = http::MakeAsyncHttpClient(options);
   if (!client.ok()) {
     std::fprintf(stderr, "%s\n", client.status().ToString().c_str());
@@ -384,12 +386,14 @@ int Main(int argc, char** argv) {
       settings.measure = absl::Milliseconds(500);
     } else if (arg == "--seconds" && i + 1 < argc) {
       settings.measure = absl::Seconds(std::atof(argv[++i]));
+    } else if (arg == "--io-threads" && i + 1 < argc) {
+      settings.io_threads = std::atoi(argv[++i]);
     } else if (arg == "--delay-ms" && i + 1 < argc) {
       settings.delay = absl::Milliseconds(std::atoi(argv[++i]));
     } else {
       std::fprintf(stderr,
                    "usage: transport_bench [--quick] [--seconds N] "
-                   "[--delay-ms N]\n");
+                   "[--delay-ms N] [--io-threads N]\n");
       return 2;
     }
   }

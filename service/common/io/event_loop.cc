@@ -86,7 +86,13 @@ bool EventLoop::Post(absl::AnyInvocable<void()> closure) {
     if (closed_) return false;
     posted_.push_back(std::move(closure));
   }
-  Wake();
+  // From the loop itself no wake-up is needed: the loop looks before it
+  // waits.
+  if (InLoopThread()) {
+    posted_from_loop_ = true;
+  } else {
+    Wake();
+  }
   return true;
 }
 
@@ -166,6 +172,22 @@ absl::Status EventLoop::Watch(
   return absl::OkStatus();
 }
 
+absl::Status EventLoop::SetEvents(int fd, uint32_t events) {
+  auto found = watches_.find(fd);
+  if (found == watches_.end()) {
+    return absl::NotFoundError("event loop: the descriptor is not watched");
+  }
+  if (found->second.events == events) return absl::OkStatus();
+  epoll_event event{};
+  event.events = ToEpollEvents(events);
+  event.data.u64 = WatchToken(fd, found->second.generation);
+  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &event) != 0) {
+    return ErrnoStatus("epoll_ctl");
+  }
+  found->second.events = events;
+  return absl::OkStatus();
+}
+
 void EventLoop::Unwatch(int fd) {
   auto found = watches_.find(fd);
   if (found == watches_.end()) return;
@@ -184,6 +206,7 @@ bool EventLoop::RunPosted(bool* stopping) {
     running_.swap(posted_);
     *stopping = stopping_;
   }
+  posted_from_loop_ = false;
   for (absl::AnyInvocable<void()>& closure : running_) {
     std::move(closure)();
     closure = nullptr;  // What it captured goes now, in order.
@@ -206,6 +229,7 @@ void EventLoop::RunDueTimers() {
 }
 
 int EventLoop::WaitMillis() const {
+  if (posted_from_loop_) return 0;
   if (timers_.empty()) return -1;
   const absl::Duration left = timers_.begin()->first.first - Now();
   if (left <= absl::ZeroDuration()) return 0;

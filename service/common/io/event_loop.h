@@ -53,8 +53,10 @@ class EventLoop final : public Timers {
   ~EventLoop() override;
 
   // Queues `closure` to run on the loop thread; closures run in the order
-  // they were posted (per posting thread). False, with `closure` destroyed
-  // unrun on this thread, once the loop has closed (see Stop). Any thread.
+  // they were posted (per posting thread). From the loop thread itself it
+  // runs after the current callback, before the loop next waits. False, with
+  // `closure` destroyed unrun on this thread, once the loop has closed (see
+  // Stop). Any thread.
   bool Post(absl::AnyInvocable<void()> closure);
 
   // Asks the loop to stop: it runs every closure already posted, and any
@@ -85,6 +87,9 @@ class EventLoop final : public Timers {
   // already collected in the same batch.
   absl::Status Watch(int fd, uint32_t events,
                      absl::AnyInvocable<void(uint32_t ready)> on_ready);
+  // Changes the events a watched `fd` waits for, keeping its callback (no
+  // allocation: what a busy socket does at every turn). Loop thread only.
+  absl::Status SetEvents(int fd, uint32_t events);
   // Stops watching `fd` (nothing when it was not watched). Call it before
   // closing the descriptor. Loop thread only.
   void Unwatch(int fd);
@@ -132,6 +137,8 @@ class EventLoop final : public Timers {
   std::unordered_map<TimerId, absl::Time> timer_deadlines_;
   TimerId next_timer_id_ = 1;
   std::vector<absl::AnyInvocable<void()>> running_;
+  // Something was posted from the loop thread since RunPosted last looked.
+  bool posted_from_loop_ = false;
   std::unordered_map<int, WatchState> watches_;
   uint32_t next_generation_ = 1;
 };

@@ -414,6 +414,9 @@ int LoopTransport::OnSocket(CURL*, curl_socket_t socket, int what, void* self,
   uint32_t events = 0;
   if (what & CURL_POLL_IN) events |= io::kReadable;
   if (what & CURL_POLL_OUT) events |= io::kWritable;
+  // A socket already watched only changes direction (every exchange does,
+  // twice): no new callback.
+  if (transport->loop_->SetEvents(socket, events).ok()) return 0;
   const absl::Status watched = transport->loop_->Watch(
       socket, events, [transport, socket](uint32_t ready) {
         int flags = 0;
@@ -785,12 +788,19 @@ void CurlAsyncHttpClient::Start(HttpRequest request,
         absl::UnavailableError("upstream: the HTTP client is shut down"));
     return;
   }
-  // The least busy loop, the first on ties: load spreads evenly, and a
-  // lightly used client keeps its few connections warm on one loop instead
-  // of one per loop.
-  LoopTransport* transport = loops_.front().get();
+  // A call started on one of the loops (a continuation) stays there: no
+  // hop, no wake-up. Otherwise the least busy loop, the first on ties: load
+  // spreads evenly, and a lightly used client keeps its few connections warm
+  // on one loop instead of one per loop.
+  LoopTransport* transport = nullptr;
   for (const auto& candidate : loops_) {
-    if (candidate->load() < transport->load()) transport = candidate.get();
+    if (candidate->loop().InLoopThread()) transport = candidate.get();
+  }
+  if (transport == nullptr) {
+    transport = loops_.front().get();
+    for (const auto& candidate : loops_) {
+      if (candidate->load() < transport->load()) transport = candidate.get();
+    }
   }
   transport->AddLoad();
   transport->loop().Post([transport, transfer = std::move(transfer)]() mutable {

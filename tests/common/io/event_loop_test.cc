@@ -240,6 +240,45 @@ TEST(EventLoopTest, ACallbackMayReplaceItsOwnWatch) {
   EXPECT_THAT(calls, ElementsAre("first 7", "replacement"));
 }
 
+TEST(EventLoopTest, SetEventsChangesWhatAWatchWaitsForKeepingItsCallback) {
+  auto loop = StartLoop();
+  Pipe pipe;
+  std::vector<uint32_t> seen;
+  absl::Notification told;
+  OnLoop(*loop, [&] {
+    // A pipe's read end never becomes writable: nothing is reported yet.
+    ASSERT_TRUE(loop->Watch(pipe.read_end(), kWritable,
+                            [&](uint32_t ready) {
+                              seen.push_back(ready);
+                              pipe.Drain();
+                              loop->Unwatch(pipe.read_end());
+                              told.Notify();
+                            })
+                    .ok());
+  });
+  pipe.Write();
+  OnLoop(*loop, [] {});
+  OnLoop(*loop, [&] {
+    EXPECT_TRUE(seen.empty());
+    ASSERT_TRUE(loop->SetEvents(pipe.read_end(), kReadable).ok());
+  });
+  told.WaitForNotification();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_TRUE(seen[0] & kReadable);
+  OnLoop(*loop, [&] {
+    EXPECT_EQ(loop->SetEvents(pipe.read_end(), kReadable).code(),
+              absl::StatusCode::kNotFound);
+  });
+}
+
+TEST(EventLoopTest, APostFromTheLoopRunsBeforeTheLoopWaits) {
+  auto loop = StartLoop();
+  absl::Notification ran;
+  // Nothing else would wake the loop: the inner post must not need a wake.
+  ASSERT_TRUE(loop->Post([&] { loop->Post([&] { ran.Notify(); }); }));
+  ran.WaitForNotification();
+}
+
 TEST(EventLoopTest, WatchOfABadDescriptorIsAnError) {
   auto loop = StartLoop();
   OnLoop(*loop, [&] {

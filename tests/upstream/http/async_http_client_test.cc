@@ -461,7 +461,7 @@ class ClosesReusedConnections {
           ++arrived_[request.method];
           ServerAction action;
           if (request.index_on_connection > 0 ||
-              close_every_post_ && request.method == "POST") {
+              (close_every_post_ && request.method == "POST")) {
             action.kind = Kind::kClose;
           } else {
             action.body = request.method + " answered";
