@@ -372,6 +372,9 @@ class CurlAsyncHttpClient final : public AsyncHttpClient {
   void Uncount() { in_flight_.fetch_sub(1, std::memory_order_relaxed); }
 
  private:
+  void PostToALoop(std::unique_ptr<Transfer> transfer)
+      ABSL_SHARED_LOCKS_REQUIRED(shutdown_mu_);
+
   const CurlHttpClientOptions options_;
   std::vector<std::unique_ptr<LoopTransport>> loops_;
   std::atomic<uint64_t> next_id_{1};
@@ -779,15 +782,22 @@ void CurlAsyncHttpClient::Start(HttpRequest request,
       transfer->counted = true;
     }
   }
-  absl::ReaderMutexLock lock(&shutdown_mu_);
-  if (shut_down_ || loops_.empty()) {
-    if (transfer->counted) Uncount();
-    HttpCompletion refused = std::move(transfer->done);
-    transfer.reset();
-    std::move(refused)(
-        absl::UnavailableError("upstream: the HTTP client is shut down"));
-    return;
+  {
+    absl::ReaderMutexLock lock(&shutdown_mu_);
+    if (!shut_down_ && !loops_.empty()) {
+      PostToALoop(std::move(transfer));
+      return;
+    }
   }
+  // Answered outside the lock: the completion may start another call.
+  if (transfer->counted) Uncount();
+  HttpCompletion refused = std::move(transfer->done);
+  transfer.reset();
+  std::move(refused)(
+      absl::UnavailableError("upstream: the HTTP client is shut down"));
+}
+
+void CurlAsyncHttpClient::PostToALoop(std::unique_ptr<Transfer> transfer) {
   // A call started on one of the loops (a continuation) stays there: no
   // hop, no wake-up. Otherwise the least busy loop, the first on ties: load
   // spreads evenly, and a lightly used client keeps its few connections warm

@@ -183,21 +183,14 @@ TEST(EventLoopTest, AWatchDroppedByAnEarlierCallbackOfTheBatchIsNotCalled) {
   std::atomic<int> calls{0};
   // Both are readable before the loop next waits: one epoll batch reports
   // both, and whichever runs first drops the other.
+  auto drop_both = [&](uint32_t) {
+    ++calls;
+    loop->Unwatch(first.read_end());
+    loop->Unwatch(second.read_end());
+  };
   OnLoop(*loop, [&] {
-    ASSERT_TRUE(loop->Watch(first.read_end(), kReadable,
-                            [&](uint32_t) {
-                              ++calls;
-                              loop->Unwatch(first.read_end());
-                              loop->Unwatch(second.read_end());
-                            })
-                    .ok());
-    ASSERT_TRUE(loop->Watch(second.read_end(), kReadable,
-                            [&](uint32_t) {
-                              ++calls;
-                              loop->Unwatch(first.read_end());
-                              loop->Unwatch(second.read_end());
-                            })
-                    .ok());
+    ASSERT_TRUE(loop->Watch(first.read_end(), kReadable, drop_both).ok());
+    ASSERT_TRUE(loop->Watch(second.read_end(), kReadable, drop_both).ok());
   });
   // Two round trips: the batch has certainly been dispatched.
   OnLoop(*loop, [] {});
