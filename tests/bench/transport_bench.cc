@@ -13,6 +13,7 @@
 // p99 latency (queueing included), the process's threads and RSS.
 //
 //   transport_bench [--quick] [--seconds N] [--delay-ms N] [--io-threads N]
+//                   [--rounds N]
 #include <curl/curl.h>
 #include <dirent.h>
 #include <signal.h>
@@ -50,6 +51,10 @@ struct Settings {
   absl::Duration measure = absl::Seconds(5);
   absl::Duration delay = absl::Milliseconds(50);
   std::size_t io_threads = 0;  // AsyncHttpClient's default: one per core
+  // Each round runs every transport once, one after the other; the table
+  // shows each transport's median round and the paired ratios of every
+  // round (a busy machine moves whole rounds, ratios move less).
+  int rounds = 3;
 };
 
 // A ~300-byte JSON answer, like a small file-info.
@@ -363,6 +368,15 @@ Recorder::Row RunBlocking(const Settings& settings, const std::string& url,
   return row;
 }
 
+// The round with the median throughput (its latencies, threads and RSS).
+Recorder::Row Median(std::vector<Recorder::Row> rows) {
+  std::sort(rows.begin(), rows.end(),
+            [](const Recorder::Row& a, const Recorder::Row& b) {
+              return a.calls_per_second < b.calls_per_second;
+            });
+  return rows[rows.size() / 2];
+}
+
 void PrintRow(const Recorder::Row& row, const Recorder::Row& direct) {
   std::printf(
       "| %-30s | %5d | %9.0f | %7.1f | %7.1f | %5.2f | %5.2f | %4d | "
@@ -382,10 +396,15 @@ int Main(int argc, char** argv) {
     const std::string arg = argv[i];
     if (arg == "--quick") {
       settings.quick = true;
-      settings.warmup = absl::Milliseconds(200);
-      settings.measure = absl::Milliseconds(500);
+      // Long enough that a loaded machine still completes calls in the
+      // window (1,024 connections take a while to open).
+      settings.warmup = absl::Seconds(1);
+      settings.measure = absl::Seconds(1);
+      settings.rounds = 1;
     } else if (arg == "--seconds" && i + 1 < argc) {
       settings.measure = absl::Seconds(std::atof(argv[++i]));
+    } else if (arg == "--rounds" && i + 1 < argc) {
+      settings.rounds = std::max(1, std::atoi(argv[++i]));
     } else if (arg == "--io-threads" && i + 1 < argc) {
       settings.io_threads = std::atoi(argv[++i]);
     } else if (arg == "--delay-ms" && i + 1 < argc) {
@@ -393,7 +412,7 @@ int Main(int argc, char** argv) {
     } else {
       std::fprintf(stderr,
                    "usage: transport_bench [--quick] [--seconds N] "
-                   "[--delay-ms N] [--io-threads N]\n");
+                   "[--delay-ms N] [--io-threads N] [--rounds N]\n");
       return 2;
     }
   }
@@ -408,28 +427,47 @@ int Main(int argc, char** argv) {
   const std::string url = upstream.Url();
   std::printf(
       "Upstream: answers after %lld ms (event-loop server, own process); "
-      "%lld ms warm-up, %lld ms measured per row; %u cores.\n\n",
+      "%lld ms warm-up, %lld ms measured per row; %d rounds (median "
+      "shown); %u cores.\n\n",
       static_cast<long long>(absl::ToInt64Milliseconds(settings.delay)),
       static_cast<long long>(absl::ToInt64Milliseconds(settings.warmup)),
       static_cast<long long>(absl::ToInt64Milliseconds(settings.measure)),
-      std::thread::hardware_concurrency());
+      settings.rounds, std::thread::hardware_concurrency());
   std::printf(
       "| transport                      | in flight | calls/s | p50 ms | "
       "p99 ms | x direct calls/s | x direct p99 | threads | RSS MiB | "
       "failed |\n|---|---|---|---|---|---|---|---|---|---|\n");
   int64_t failures = 0;
   bool all_made_calls = true;
+  std::vector<std::string> paired;
   for (int in_flight : {256, 1024}) {
-    const Recorder::Row direct = RunDirect(settings, url, in_flight);
-    const Recorder::Row async = RunAsync(settings, url, in_flight);
-    const Recorder::Row blocking = RunBlocking(settings, url, in_flight, 32);
-    for (const Recorder::Row* row : {&direct, &async, &blocking}) {
-      PrintRow(*row, direct);
-      failures += row->failures;
-      if (row->calls_per_second <= 0) all_made_calls = false;
+    std::vector<Recorder::Row> direct, async, blocking;
+    std::string ratios;
+    for (int round = 0; round < settings.rounds; ++round) {
+      direct.push_back(RunDirect(settings, url, in_flight));
+      async.push_back(RunAsync(settings, url, in_flight));
+      blocking.push_back(RunBlocking(settings, url, in_flight, 32));
+      absl::StrAppendFormat(&ratios, "%s%.2f", round == 0 ? "" : ", ",
+                            async.back().calls_per_second /
+                                std::max(1.0, direct.back().calls_per_second));
+    }
+    paired.push_back(
+        absl::StrFormat("%d in flight, async / direct calls/s per round: %s",
+                        in_flight, ratios));
+    const Recorder::Row direct_median = Median(direct);
+    for (const std::vector<Recorder::Row>* rows :
+         {&direct, &async, &blocking}) {
+      const Recorder::Row row = Median(*rows);
+      PrintRow(row, direct_median);
+      for (const Recorder::Row& each : *rows) {
+        failures += each.failures;
+        if (each.calls_per_second <= 0) all_made_calls = false;
+      }
     }
     std::fflush(stdout);
   }
+  std::printf("\n");
+  for (const std::string& line : paired) std::printf("%s\n", line.c_str());
   std::printf(
       "\nthreads and RSS: the most seen in the process while the row ran "
       "(main thread included; async adds one I/O thread per core).\n");
