@@ -45,8 +45,10 @@ absl::StatusOr<absl::Duration> ParseTimeout(absl::string_view text) {
 
 }  // namespace
 
-int RunUcctl(const std::vector<std::string>& args, std::ostream& out,
-             std::ostream& err) {
+namespace {
+
+int RunUcctlCommand(const std::vector<std::string>& args, std::ostream& out,
+                    std::ostream& err) {
   Invocation invocation(out, err);
   const char* env_target = std::getenv("UCCTL_TARGET");
   const char* env_project = std::getenv("UCCTL_PROJECT");
@@ -56,6 +58,9 @@ int RunUcctl(const std::vector<std::string>& args, std::ostream& out,
   std::string project = env_project != nullptr ? env_project : "";
   std::string timeout_text = "30";
   std::string ca_file;
+  std::string cert_file;
+  std::string key_file;
+  std::string token_file;
   bool tls = false;
 
   CommandLine top("ucctl",
@@ -82,6 +87,16 @@ int RunUcctl(const std::vector<std::string>& args, std::ostream& out,
                 "PEM root certificates to verify the gateway with; implies "
                 "--tls.",
                 &ca_file);
+  top.AddString("cert-file", "FILE",
+                "Client certificate (PEM chain) for gateways that require "
+                "one (mTLS); with --key-file; implies --tls.",
+                &cert_file);
+  top.AddString("key-file", "FILE", "Private key (PEM) of --cert-file.",
+                &key_file);
+  top.AddString("token-file", "FILE",
+                "File holding a bearer token (static token or JWT), sent as "
+                "'authorization: Bearer'. Only over TLS or to loopback.",
+                &token_file);
   top.AddString("output", "FORMAT", kOutputHelp, &invocation.output_name);
   std::string resources =
       "Resources (ucctl <resource> --help lists its commands):";
@@ -138,8 +153,16 @@ int RunUcctl(const std::vector<std::string>& args, std::ostream& out,
   invocation.client_options.target = target;
   invocation.client_options.project = project;
   invocation.client_options.timeout = *timeout;
-  invocation.client_options.use_tls = tls || !ca_file.empty();
+  invocation.client_options.use_tls =
+      tls || !ca_file.empty() || !cert_file.empty();
   invocation.client_options.ca_file = ca_file;
+  invocation.client_options.cert_file = cert_file;
+  invocation.client_options.key_file = key_file;
+  invocation.client_options.token_file = token_file;
+  if (absl::Status loaded = LoadTokenFile(invocation.client_options);
+      !loaded.ok()) {
+    return PrintUsageError(top, loaded, err);
+  }
 
   std::string known;
   for (const Resource& resource : kResources) {
@@ -167,6 +190,22 @@ int RunUcctl(const std::vector<std::string>& args, std::ostream& out,
       absl::InvalidArgumentError(absl::StrCat("unknown resource '", rest[0],
                                               "' (known: ", known, ")")),
       err);
+}
+
+}  // namespace
+
+int RunUcctl(const std::vector<std::string>& args, std::ostream& out,
+             std::ostream& err) {
+  ResetUnprintableAnswers();
+  const int code = RunUcctlCommand(args, out, err);
+  // An answer that could not be printed is a failure even if the call
+  // succeeded: scripts must not take the placeholder for the answer.
+  if (code == 0 && UnprintableAnswers() > 0) {
+    err << "ucctl: " << UnprintableAnswers()
+        << " answer(s) could not be printed as JSON\n";
+    return kRpcErrorExitCode;
+  }
+  return code;
 }
 
 }  // namespace ucgate::client

@@ -16,7 +16,8 @@ constexpr char kOutputHelp[] =
     "Output format: json (default; one JSON document, proto field names) or "
     "text (a compact table, or the answer's fields).";
 constexpr char kConnectionNote[] =
-    "Connection options (--target, --project, --timeout, --tls, --ca-file) "
+    "Connection options (--target, --project, --timeout, --tls, --ca-file, "
+    "--cert-file, --key-file, --token-file) "
     "go before the resource: ucctl --target HOST:PORT files ... "
     "(see ucctl --help).";
 

@@ -52,6 +52,13 @@ absl::StatusOr<OutputFormat> ParseOutputFormat(absl::string_view name) {
       absl::StrCat("--output expects json or text, got '", name, "'"));
 }
 
+namespace {
+thread_local int unprintable_answers = 0;
+}  // namespace
+
+int UnprintableAnswers() { return unprintable_answers; }
+void ResetUnprintableAnswers() { unprintable_answers = 0; }
+
 std::string ToJson(const google::protobuf::Message& message) {
   google::protobuf::util::JsonPrintOptions options;
   options.add_whitespace = true;
@@ -61,6 +68,7 @@ std::string ToJson(const google::protobuf::Message& message) {
   auto status =
       google::protobuf::util::MessageToJsonString(message, &json, options);
   if (!status.ok()) {
+    ++unprintable_answers;
     // Only possible for malformed Any/Struct contents; say so in the output
     // rather than printing nothing.
     return absl::StrCat(

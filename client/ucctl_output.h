@@ -26,6 +26,11 @@ absl::StatusOr<OutputFormat> ParseOutputFormat(absl::string_view name);
 // printed even when zero, and a final newline.
 std::string ToJson(const google::protobuf::Message& message);
 
+// How many answers ToJson could not print since the last reset (this
+// thread's; RunUcctl turns any into exit code kRpcErrorExitCode).
+int UnprintableAnswers();
+void ResetUnprintableAnswers();
+
 // Streams a JSON array of messages, so that --all prints while it pages.
 class JsonArrayWriter {
  public:

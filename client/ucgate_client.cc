@@ -1,11 +1,16 @@
 #include "client/ucgate_client.h"
 
 #include <fstream>
+#include <map>
+#include <memory>
 #include <sstream>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/cord.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "google/rpc/status.pb.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
@@ -31,29 +36,91 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
   return result;
 }
 
+namespace {
+
+// The contents of `path`; errors name what it is and the path, never the
+// contents.
+absl::StatusOr<std::string> ReadClientFile(absl::string_view what,
+                                           const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot read ", what, " '", path, "'"));
+  }
+  std::stringstream contents;
+  contents << in.rdbuf();
+  return contents.str();
+}
+
+bool IsLoopbackTarget(absl::string_view target) {
+  absl::ConsumePrefix(&target, "dns:");
+  absl::ConsumePrefix(&target, "ipv4:");
+  absl::ConsumePrefix(&target, "ipv6:");
+  return absl::StartsWith(target, "127.") ||
+         absl::StartsWith(target, "localhost:") ||
+         absl::StartsWith(target, "[::1]:") ||
+         absl::StartsWith(target, "unix:");
+}
+
+}  // namespace
+
 absl::StatusOr<std::shared_ptr<grpc::Channel>> CreateChannel(
     const ClientOptions& options) {
   if (options.target.empty()) {
     return absl::InvalidArgumentError("no target given (HOST:PORT)");
   }
+  const bool sends_token =
+      !options.bearer_token.empty() || !options.token_file.empty();
+  if (options.cert_file.empty() != options.key_file.empty()) {
+    return absl::InvalidArgumentError(
+        "a client certificate needs both its certificate and key files");
+  }
   std::shared_ptr<grpc::ChannelCredentials> credentials;
   if (options.use_tls) {
     grpc::SslCredentialsOptions ssl;
     if (!options.ca_file.empty()) {
-      std::ifstream in(options.ca_file, std::ios::binary);
-      if (!in) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("cannot read CA file '", options.ca_file, "'"));
-      }
-      std::stringstream pem;
-      pem << in.rdbuf();
-      ssl.pem_root_certs = pem.str();
+      absl::StatusOr<std::string> pem =
+          ReadClientFile("CA file", options.ca_file);
+      if (!pem.ok()) return pem.status();
+      ssl.pem_root_certs = *std::move(pem);
+    }
+    if (!options.cert_file.empty()) {
+      absl::StatusOr<std::string> chain =
+          ReadClientFile("certificate file", options.cert_file);
+      if (!chain.ok()) return chain.status();
+      absl::StatusOr<std::string> key =
+          ReadClientFile("key file", options.key_file);
+      if (!key.ok()) return key.status();
+      ssl.pem_cert_chain = *std::move(chain);
+      ssl.pem_private_key = *std::move(key);
     }
     credentials = grpc::SslCredentials(ssl);
   } else {
+    if (!options.cert_file.empty()) {
+      return absl::InvalidArgumentError(
+          "a client certificate needs TLS (use_tls / --tls)");
+    }
+    if (sends_token && !IsLoopbackTarget(options.target)) {
+      return absl::InvalidArgumentError(
+          "refusing to send a bearer token in plaintext to a host other "
+          "than loopback; use TLS");
+    }
     credentials = grpc::InsecureChannelCredentials();
   }
   return grpc::CreateChannel(options.target, credentials);
+}
+
+absl::Status LoadTokenFile(ClientOptions& options) {
+  if (options.token_file.empty()) return absl::OkStatus();
+  absl::StatusOr<std::string> read =
+      ReadClientFile("token file", options.token_file);
+  if (!read.ok()) return read.status();
+  options.bearer_token = std::string(absl::StripAsciiWhitespace(*read));
+  if (options.bearer_token.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("token file '", options.token_file, "' is empty"));
+  }
+  return absl::OkStatus();
 }
 
 void PrepareContext(const ClientOptions& options,
@@ -63,6 +130,10 @@ void PrepareContext(const ClientOptions& options,
   }
   if (!options.project.empty()) {
     context.AddMetadata(kProjectMetadataKey, options.project);
+  }
+  if (!options.bearer_token.empty()) {
+    context.AddMetadata("authorization",
+                        absl::StrCat("Bearer ", options.bearer_token));
   }
 }
 

@@ -50,6 +50,17 @@ struct ClientOptions {
   // PEM root certificates to verify the gateway with; empty uses the system
   // roots. Only read when use_tls is set.
   std::string ca_file;
+  // A client certificate chain and its key (PEM) for gateways that verify
+  // callers by certificate (mTLS); both or neither. Read when use_tls is set.
+  std::string cert_file;
+  std::string key_file;
+  // A file holding the bearer token (a static token or a JWT) sent as
+  // `authorization: Bearer ...` with every call; surrounding whitespace is
+  // dropped. Read once (LoadTokenFile, which Create calls); empty: no token.
+  std::string token_file;
+  // The token itself (LoadTokenFile fills it from token_file). Sent only
+  // over TLS or to a loopback target.
+  std::string bearer_token;
 };
 
 // Converts a gRPC status to an absl::Status with the same code and message;
@@ -59,11 +70,17 @@ struct ClientOptions {
 absl::Status FromGrpcStatus(const grpc::Status& status);
 
 // A channel to options.target: TLS with options.ca_file (or system roots)
-// when options.use_tls, plaintext otherwise. Fails when ca_file is unreadable.
+// and the client certificate (cert_file, key_file) when options.use_tls,
+// plaintext otherwise. Fails when a file is unreadable, or when a bearer
+// token would go in plaintext to a host other than loopback.
 absl::StatusOr<std::shared_ptr<grpc::Channel>> CreateChannel(
     const ClientOptions& options);
 
-// Sets the deadline and the project metadata of one call.
+// Reads options.token_file into options.bearer_token (nothing to do without
+// one). Errors name the file, never its contents.
+absl::Status LoadTokenFile(ClientOptions& options);
+
+// Sets the deadline, the project metadata and the bearer token of one call.
 void PrepareContext(const ClientOptions& options, grpc::ClientContext& context);
 
 // Calls `list_page` page after page, starting at request.page_token, until
@@ -112,12 +129,14 @@ class ServiceClient {
   using Stub = typename Service::StubInterface;
 
   // Connects to options.target (see CreateChannel).
-  static absl::StatusOr<std::unique_ptr<Client>> Create(
-      const ClientOptions& options) {
+  static absl::StatusOr<std::unique_ptr<Client>> Create(ClientOptions options) {
+    if (absl::Status loaded = LoadTokenFile(options); !loaded.ok()) {
+      return loaded;
+    }
     absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
         CreateChannel(options);
     if (!channel.ok()) return channel.status();
-    return std::make_unique<Client>(*std::move(channel), options);
+    return std::make_unique<Client>(*std::move(channel), std::move(options));
   }
 
   // Uses an existing channel; options.target, use_tls and ca_file are

@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -16,11 +17,17 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "service/access/watched_file.h"
 #include "service/common/command_line.h"
 #include "service/common/log.h"
+#include "service/common/protobuf_log.h"
 #include "service/emulator/emulator.h"
 #include "service/gateway/config.h"
+#include "service/gateway/gateway_access.h"
 #include "service/gateway/gateway_server.h"
+#include "service/gateway/scheduler.h"
+#include "service/gateway/gateway_telemetry.h"
+#include "service/observability/admin_http_server.h"
 #include "service/upstream/http/http_client.h"
 
 namespace {
@@ -31,6 +38,8 @@ constexpr char kDemoPublicKey[] = "demopublickey";
 constexpr char kDemoSecretKey[] = "demosecretkey";
 constexpr char kDemoProject[] = "demo";
 constexpr absl::Duration kShutdownGrace = absl::Seconds(10);
+// How often watched files (TLS, JWKS, token keys, project keys) are checked.
+constexpr absl::Duration kFilePollInterval = absl::Seconds(1);
 
 struct Flags {
   std::string config_file;
@@ -45,18 +54,14 @@ struct Flags {
   int64_t emulator_files = 2500;
 };
 
-bool IsLoopbackListen(const std::string& listen) {
-  return absl::StartsWith(listen, "127.") ||
-         absl::StartsWith(listen, "localhost:") ||
-         absl::StartsWith(listen, "[::1]:");
-}
-
-// Blocks SIGINT/SIGTERM in every thread (call before any thread starts) and
-// returns a thread that waits for one and shuts the server down gracefully.
+// Blocks SIGINT/SIGTERM (shut down gracefully) and SIGHUP (read every watched
+// file again) in every thread; call before any thread starts. A thread waits
+// for them.
 void BlockTerminationSignals(sigset_t* signals) {
   sigemptyset(signals);
   sigaddset(signals, SIGINT);
   sigaddset(signals, SIGTERM);
+  sigaddset(signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, signals, nullptr);
 }
 
@@ -141,9 +146,10 @@ int main(int argc, char** argv) {
                       &flags.emulator_files);
   command_line.AddEpilog(
       "Environment:\n"
-      "  UCGATE_LISTEN, UCGATE_LOG_LEVEL, UCGATE_UPSTREAM_URL, "
-      "UCGATE_WORKER_THREADS,\n"
-      "  UCGATE_CACHE_MAX_BYTES, UCGATE_CACHE_TTL_SECONDS\n"
+      "  UCGATE_LISTEN, UCGATE_LOG_LEVEL, UCGATE_LOG_FORMAT, "
+      "UCGATE_ADMIN_LISTEN,\n"
+      "  UCGATE_UPSTREAM_URL, UCGATE_WORKER_THREADS, UCGATE_CACHE_MAX_BYTES,\n"
+      "  UCGATE_CACHE_TTL_SECONDS, UCGATE_DRAIN_DELAY_MS\n"
       "      override the config file; flags override both.\n"
       "  UCGATE_EMULATOR_PUBLIC_KEY, UCGATE_EMULATOR_SECRET_KEY\n"
       "      keys of the embedded emulator's project (--emulator).\n"
@@ -193,13 +199,23 @@ int main(int argc, char** argv) {
         "--log-level must be debug, info, warning or error"));
   }
   ucgate::SetLogLevel(config.log_level);
+  // JSON lines for log collectors in production; the demo stays readable.
+  ucgate::SetLogFormat(config.log_format.value_or(
+      flags.emulator ? ucgate::LogFormat::kText : ucgate::LogFormat::kJson));
+  ucgate::RouteProtobufLogs();
+  // Before the emulator starts and prints: a bad or taken address is one line.
+  if (absl::Status status = ucgate::gateway::CheckCanListen(config.listen);
+      !status.ok()) {
+    std::fprintf(stderr, "ucgate: %s\n", std::string(status.message()).c_str());
+    return 2;
+  }
 
   sigset_t termination_signals;
   BlockTerminationSignals(&termination_signals);
 
   std::unique_ptr<ucgate::emulator::Emulator> emulator;
   if (flags.emulator) {
-    if (!IsLoopbackListen(config.listen)) {
+    if (!ucgate::access::IsLoopbackListenAddress(config.listen)) {
       return command_line.UsageError(
           absl::InvalidArgumentError("--emulator serves on loopback only (e.g. "
                                      "--listen 127.0.0.1:50051)"));
@@ -223,6 +239,8 @@ int main(int argc, char** argv) {
     project.secret_key = ucgate::Secret(options.projects[0].secret_key);
     project.base_url = emulator->base_url();
     config.projects = {std::move(project)};
+    // No load balancer to wait for in the demo: SIGTERM stops at once.
+    config.drain_delay = absl::ZeroDuration();
     // Demo keys are printed so anyone can sign requests to the emulator by
     // hand; keys given through the environment are never printed.
     const bool demo_keys = !env("UCGATE_EMULATOR_SECRET_KEY").has_value();
@@ -242,31 +260,97 @@ int main(int argc, char** argv) {
     return command_line.UsageError(status);
   }
 
+  absl::StatusOr<ucgate::gateway::GatewayTelemetry> telemetry =
+      ucgate::gateway::MakeGatewayTelemetry(config);
+  if (!telemetry.ok()) {
+    std::fprintf(stderr, "ucgate: metrics: %s\n",
+                 std::string(telemetry.status().message()).c_str());
+    return 1;
+  }
+  // Ready (/readyz) while the gateway serves: set once it does, cleared
+  // before it goes away.
+  std::atomic<const ucgate::gateway::GatewayServer*> serving_gateway{nullptr};
+  std::unique_ptr<ucgate::observability::AdminHttpServer> admin;
+  if (!config.admin_listen.empty()) {
+    auto started = ucgate::observability::AdminHttpServer::Start(
+        {config.admin_listen, telemetry->registry, [&serving_gateway] {
+           const auto* gateway = serving_gateway.load();
+           return gateway != nullptr && gateway->serving();
+         }});
+    if (!started.ok()) {
+      std::fprintf(stderr, "ucgate: %s\n",
+                   std::string(started.status().message()).c_str());
+      return 1;
+    }
+    admin = *std::move(started);
+    UCGATE_LOG(kInfo, "admin listener (/metrics, /healthz, /readyz) on ",
+               config.admin_listen, " (port ", admin->port(), ")");
+    // As the gRPC address below: the resolved port, for scripts and tests.
+    std::printf(
+        "ucgate: admin listening on %s:%d\n",
+        config.admin_listen.substr(0, config.admin_listen.rfind(':')).c_str(),
+        admin->port());
+  }
+
   ucgate::http::CurlHttpClientOptions http_options;
   http_options.connect_timeout = config.upstream.connect_timeout;
   http_options.request_timeout = config.upstream.request_timeout;
   http_options.ca_file = config.upstream.ca_file;
   http_options.max_idle_connections = config.upstream.max_idle_connections;
+  http_options.max_response_bytes =
+      static_cast<size_t>(config.upstream.max_response_bytes);
   auto clock = ucgate::MakeSystemClock();
+  // Watched files: TLS certificate and key, JWKS, token keys, project keys.
+  auto reloader = ucgate::access::FileReloader::Create();
+  absl::StatusOr<ucgate::gateway::GatewayAccessSetup> access =
+      ucgate::gateway::MakeGatewayAccess(config, reloader, clock);
+  if (!access.ok()) return command_line.UsageError(access.status());
   absl::StatusOr<std::shared_ptr<const ucgate::gateway::ProjectRegistry>>
       projects = ucgate::gateway::MakeProjectRegistry(
-          config, ucgate::http::MakeCurlHttpClient(http_options), clock);
+          config, ucgate::http::MakeCurlHttpClient(http_options), clock,
+          nullptr, reloader, telemetry->gateway);
   if (!projects.ok()) return command_line.UsageError(projects.status());
   auto executor = std::make_shared<ucgate::BlockingExecutor>(
       config.worker_threads, config.max_queued_calls);
+  // The configuration file itself: callers, authorization mode and limits
+  // reload while the gateway runs.
+  std::shared_ptr<ucgate::gateway::ConfigFileReload> config_reload;
+  if (!flags.config_file.empty()) {
+    absl::StatusOr<std::shared_ptr<ucgate::gateway::ConfigFileReload>> watched =
+        ucgate::gateway::ConfigFileReload::Create(
+            flags.config_file, env, config, access->gate, access->jwks, clock);
+    if (!watched.ok()) return command_line.UsageError(watched.status());
+    config_reload = *std::move(watched);
+    reloader->Add(config_reload);
+  }
+  auto scheduler = std::make_shared<ucgate::gateway::ThreadScheduler>();
+  reloader->Start(
+      [scheduler](absl::Duration delay, std::function<void()> task) {
+        scheduler->RunAfter(delay, std::move(task));
+      },
+      kFilePollInterval);
+  ucgate::gateway::StreamOptions stream_options =
+      StreamOptionsOf(config.streams);
+  stream_options.metrics = telemetry->gateway;
   absl::StatusOr<std::unique_ptr<ucgate::gateway::GatewayServer>> server =
-      ucgate::gateway::GatewayServer::Start(config.listen, *projects, executor,
-                                            StreamOptionsOf(config.streams));
+      ucgate::gateway::GatewayServer::Start(
+          config.listen, *projects, executor, std::move(stream_options),
+          scheduler, access->access,
+          ucgate::gateway::ObservabilityOptionsOf(*telemetry));
   if (!server.ok()) {
+    // A deployment error like a bad config: one line, exit code 2.
     std::fprintf(stderr, "ucgate: %s\n",
                  std::string(server.status().message()).c_str());
-    return 1;
+    return 2;
   }
+  serving_gateway.store(server->get());
   std::vector<std::string> names;
   for (const auto& project : (*projects)->projects())
     names.push_back(project.name);
   UCGATE_LOG(kInfo, "ucgate listening on ", config.listen, " (port ",
-             (*server)->port(), "), projects: ", absl::StrJoin(names, ", "));
+             (*server)->port(), ", ", config.access.tls ? "TLS" : "plaintext",
+             "), projects: ", absl::StrJoin(names, ", "),
+             ", callers: ", config.access.callers.size());
   // The resolved address (port 0 picks one), for scripts and tests to read.
   std::string host = config.listen.substr(0, config.listen.rfind(':'));
   std::printf("ucgate: listening on %s:%d\n", host.c_str(), (*server)->port());
@@ -274,13 +358,21 @@ int main(int argc, char** argv) {
 
   std::thread signal_waiter([&] {
     int signal_number = 0;
-    sigwait(&termination_signals, &signal_number);
-    UCGATE_LOG(kInfo, "signal ", signal_number, ": shutting down (grace ",
+    while (sigwait(&termination_signals, &signal_number) == 0 &&
+           signal_number == SIGHUP) {
+      UCGATE_LOG(kInfo, "SIGHUP: reading every watched file again");
+      reloader->MarkAllStale();
+    }
+    UCGATE_LOG(kInfo, "signal ", signal_number, ": shutting down (drain ",
+               absl::FormatDuration(config.drain_delay), ", grace ",
                absl::FormatDuration(kShutdownGrace), ")");
-    (*server)->Shutdown(kShutdownGrace);
+    (*server)->Shutdown(kShutdownGrace, config.drain_delay);
   });
   (*server)->Wait();
   signal_waiter.join();
+  serving_gateway.store(nullptr);
+  reloader->Stop();
+  scheduler->Shutdown();
   UCGATE_LOG(kInfo, "ucgate stopped");
   return 0;
 }

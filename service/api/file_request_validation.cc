@@ -98,8 +98,8 @@ absl::Status ValidateTags(
     if (!IsValidKey(tag)) {
       return InvalidFieldError(
           field,
-          absl::StrCat("'", tag,
-                       "': tags are 1 to 64 characters of letters, digits, "
+          absl::StrCat(QuoteValue(tag),
+                       ": tags are 1 to 64 characters of letters, digits, "
                        "'_', '-', '.', ':'"));
     }
   }
@@ -139,6 +139,13 @@ absl::Status ValidateMetadataKeyCall(const std::string& uuid,
   return ValidateKey(key);
 }
 
+// "metadata[key]", quoting only a short prefix of an overlong key.
+std::string MetadataKeyField(absl::string_view field, absl::string_view key) {
+  return absl::StrCat(
+      field, "[", key.size() <= kMaxMetadataKeyLength ? key : QuoteValue(key),
+      "]");
+}
+
 }  // namespace
 
 absl::Status ValidateMetadata(
@@ -152,11 +159,11 @@ absl::Status ValidateMetadata(
   for (const auto& [key, value] : metadata) {
     if (!IsValidKey(key)) {
       return InvalidFieldError(
-          absl::StrCat(field, "[", key, "]"),
+          MetadataKeyField(field, key),
           "keys are 1 to 64 characters of letters, digits, '_', '-', '.', ':'");
     }
     if (value.empty() || value.size() > kMaxMetadataValueLength) {
-      return InvalidFieldError(absl::StrCat(field, "[", key, "]"),
+      return InvalidFieldError(MetadataKeyField(field, key),
                                "values are 1 to 512 characters");
     }
   }

@@ -26,7 +26,8 @@ absl::Status ValidateGroupId(absl::string_view id) {
   if (id.empty()) return InvalidFieldError("id", "is required");
   if (!IsValidGroupId(id)) {
     return InvalidFieldError(
-        "id", absl::StrCat("'", id, "' is not a group ID (expected UUID~N)"));
+        "id",
+        absl::StrCat(QuoteValue(id), " is not a group ID (expected UUID~N)"));
   }
   return absl::OkStatus();
 }

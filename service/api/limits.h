@@ -27,4 +27,16 @@ inline constexpr int kMaxThumbnails = 50;
 inline constexpr size_t kMaxTargetUrlLength = 255;
 inline constexpr size_t kMaxSigningSecretLength = 32;
 
+// Every string of a request (nested and repeated ones included) is at most
+// kMaxStringLength bytes unless it has a limit of its own below or above:
+// nothing unbounded goes upstream, and no error echoes it.
+inline constexpr size_t kMaxStringLength = 2048;
+// page_token / resume_token (the gateway's own, well under this).
+inline constexpr size_t kMaxTokenLength = 4096;
+// SearchFiles' filename filter (Uploadcare keeps names up to 255 bytes).
+inline constexpr size_t kMaxFilenameLength = 255;
+// CopyFileToRemoteStorage: the custom storage's name and the path pattern.
+inline constexpr size_t kMaxStorageNameLength = 255;
+inline constexpr size_t kMaxCopyPatternLength = 1024;
+
 }  // namespace ucgate::api

@@ -31,6 +31,11 @@ uint64_t Fnv1a(absl::string_view data) {
 
 uint64_t PagedRequestFingerprint(absl::string_view project,
                                  const google::protobuf::Message& request) {
+  return Fnv1a(PagedRequestBinding(project, request));
+}
+
+std::string PagedRequestBinding(absl::string_view project,
+                                const google::protobuf::Message& request) {
   std::unique_ptr<google::protobuf::Message> filters(request.New());
   filters->CopyFrom(request);
   const google::protobuf::Reflection* reflection = filters->GetReflection();
@@ -50,8 +55,7 @@ uint64_t PagedRequestFingerprint(absl::string_view project,
     filters->SerializeToCodedStream(&output);
   }
   // The message type is part of it: a listing's token never pages a search.
-  return Fnv1a(
-      absl::StrCat(project, "\n", filters->GetTypeName(), "\n", canonical));
+  return absl::StrCat(project, "\n", filters->GetTypeName(), "\n", canonical);
 }
 
 std::string EncodePageToken(const ListCursor& cursor, uint64_t fingerprint) {

@@ -28,6 +28,11 @@ struct ListCursor {
 // whichever the message has), plus the project name.
 uint64_t PagedRequestFingerprint(absl::string_view project,
                                  const google::protobuf::Message& request);
+// What the fingerprint hashes, in full: the project, the request type and its
+// deterministic serialization without the paging fields. The gateway's keyed
+// token seal (access::TokenSealer) binds tokens to it.
+std::string PagedRequestBinding(absl::string_view project,
+                                const google::protobuf::Message& request);
 
 std::string EncodePageToken(const ListCursor& cursor, uint64_t fingerprint);
 

@@ -33,6 +33,11 @@ UCGATE_SERVICES(UCGATE_API_DECLARE_SERVICE_VALIDATION)
 // FAILED_PRECONDITION when `version` lacks the RPC of `traits`.
 absl::Status CheckVersion(const rpc::Traits& traits, ApiVersion version);
 
+// INVALID_ARGUMENT naming the first string field (path such as
+// "conversions[2].paths[0]", map keys and values as "metadata key" /
+// "metadata value") longer than its limit (limits.h), without quoting it.
+absl::Status CheckStringLengths(const google::protobuf::Message& request);
+
 // INVALID_ARGUMENT naming page_token when `request` (a paged request of
 // `project`) carries a token issued for other filters or another project.
 absl::Status CheckPageToken(absl::string_view project,
@@ -69,6 +74,9 @@ absl::Status ValidateCall(const Request& request, absl::string_view project,
                           ApiVersion version) {
   if (absl::Status status = CheckVersion(RpcOf<Request>::kTraits, version);
       !status.ok()) {
+    return status;
+  }
+  if (absl::Status status = CheckStringLengths(request); !status.ok()) {
     return status;
   }
   if (absl::Status status = ValidateRequest(request, version); !status.ok()) {

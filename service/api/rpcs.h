@@ -46,11 +46,11 @@
   UNARY(SearchFiles,             kIdempotent,    kListsFiles,   kAllVersions)        \
   STREAM(StreamFiles,                                           kAllVersions)
 
-#define UCGATE_GROUP_SERVICE_RPCS(UNARY, STREAM)                     \
-  UNARY(ListGroups,   kIdempotent, kNoFileInfo,        kAllVersions) \
-  UNARY(GetGroup,     kIdempotent, kNoFileInfo,        kAllVersions) \
-  UNARY(DeleteGroup,  kIdempotent, kNoFileInfo,        kAllVersions) \
-  UNARY(StoreGroup,   kIdempotent, kChangesGroupFiles, kAllVersions) \
+#define UCGATE_GROUP_SERVICE_RPCS(UNARY, STREAM)                                   \
+  UNARY(ListGroups,   kIdempotent, kNoFileInfo,        kAllVersions)               \
+  UNARY(GetGroup,     kIdempotent, kNoFileInfo,        kAllVersions)               \
+  UNARY(DeleteGroup,  kIdempotent, kNoFileInfo,        V07Only("group deletions")) \
+  UNARY(StoreGroup,   kIdempotent, kChangesGroupFiles, kAllVersions)               \
   STREAM(StreamGroups,                                 kAllVersions)
 
 #define UCGATE_PROJECT_SERVICE_RPCS(UNARY, STREAM)          \
@@ -64,12 +64,12 @@
 
 // Conversions add variations to their source file once they finish; the
 // cache shows those after its TTL (see README "Configuration").
-#define UCGATE_CONVERSION_SERVICE_RPCS(UNARY, STREAM)                           \
-  UNARY(ConvertDocument,             kNotIdempotent, kNoFileInfo, kAllVersions) \
-  UNARY(GetDocumentConversionStatus, kIdempotent,    kNoFileInfo, kAllVersions) \
-  UNARY(GetDocumentConversionInfo,   kIdempotent,    kNoFileInfo, kAllVersions) \
-  UNARY(ConvertVideo,                kNotIdempotent, kNoFileInfo, kAllVersions) \
-  UNARY(GetVideoConversionStatus,    kIdempotent,    kNoFileInfo, kAllVersions) \
+#define UCGATE_CONVERSION_SERVICE_RPCS(UNARY, STREAM)                                                     \
+  UNARY(ConvertDocument,             kNotIdempotent, kNoFileInfo, kAllVersions)                           \
+  UNARY(GetDocumentConversionStatus, kIdempotent,    kNoFileInfo, kAllVersions)                           \
+  UNARY(GetDocumentConversionInfo,   kIdempotent,    kNoFileInfo, V07Only("document conversion details")) \
+  UNARY(ConvertVideo,                kNotIdempotent, kNoFileInfo, kAllVersions)                           \
+  UNARY(GetVideoConversionStatus,    kIdempotent,    kNoFileInfo, kAllVersions)                           \
   STREAM(WatchConversionJob,                                      kAllVersions)
 
 #define UCGATE_ADDON_SERVICE_RPCS(UNARY, STREAM)                                          \

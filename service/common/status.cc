@@ -1,5 +1,6 @@
 #include "service/common/status.h"
 
+#include <algorithm>
 #include <string>
 
 #include "absl/strings/cord.h"
@@ -28,11 +29,39 @@ void WritePayload(absl::Status& status, const char* type_url,
 
 }  // namespace
 
+absl::string_view Utf8Prefix(absl::string_view text, size_t max_bytes) {
+  if (text.size() <= max_bytes) return text;
+  size_t cut = max_bytes;
+  // Back off continuation bytes to the start of the cut sequence.
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) {
+    --cut;
+  }
+  return text.substr(0, cut);
+}
+
+std::string QuoteValue(absl::string_view value) {
+  const absl::string_view shown = Utf8Prefix(value, kMaxQuotedValueLength);
+  std::string quoted = "'";
+  for (char c : shown) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7F) {
+      absl::StrAppend(&quoted, "\\x", absl::Hex(byte, absl::kZeroPad2));
+    } else {
+      quoted.push_back(c);
+    }
+  }
+  if (shown.size() == value.size()) return absl::StrCat(quoted, "'");
+  return absl::StrCat(quoted, "...' (", value.size(), " bytes)");
+}
+
 absl::Status InvalidFieldError(absl::string_view field,
                                absl::string_view description) {
-  return WithFieldViolations(
-      absl::InvalidArgumentError(absl::StrCat(field, ": ", description)),
-      {{std::string(field), std::string(description)}});
+  return WithErrorInfo(
+      WithFieldViolations(
+          absl::InvalidArgumentError(absl::StrCat(field, ": ", description)),
+          {{std::string(field), std::string(description)}}),
+      kInvalidFieldReason,
+      {{"field", std::string(Utf8Prefix(field, kMaxQuotedValueLength))}});
 }
 
 absl::Status WithFieldViolations(
@@ -41,10 +70,14 @@ absl::Status WithFieldViolations(
   google::rpc::BadRequest bad_request =
       ReadPayload<google::rpc::BadRequest>(status, kBadRequestTypeUrl)
           .value_or(google::rpc::BadRequest());
+  // Bounded like QuoteValue's quotes, whoever built the strings.
+  constexpr size_t kMaxFieldLength = 256;
+  constexpr size_t kMaxDescriptionLength = 512;
   for (const auto& [field, description] : violations) {
     auto* violation = bad_request.add_field_violations();
-    violation->set_field(field);
-    violation->set_description(description);
+    violation->set_field(std::string(Utf8Prefix(field, kMaxFieldLength)));
+    violation->set_description(
+        std::string(Utf8Prefix(description, kMaxDescriptionLength)));
   }
   WritePayload(status, kBadRequestTypeUrl, bad_request);
   return status;

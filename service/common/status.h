@@ -4,7 +4,9 @@
 // language can read them (grpc-status-details-bin).
 #pragma once
 
+#include <cstddef>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -23,11 +25,28 @@ inline constexpr char kErrorInfoTypeUrl[] =
 // ErrorInfo.domain of every error ucgate produces.
 inline constexpr char kErrorDomain[] = "ucgate.uploadcare.com";
 
+// How much of a caller's bad value an error may quote: errors travel in
+// grpc-message and details, which callers' metadata limits bound (a 40 KB
+// value echoed there made clients fail or hang).
+inline constexpr size_t kMaxQuotedValueLength = 64;
+// The longest prefix of `text` of at most `max_bytes` that does not end
+// inside a UTF-8 sequence.
+absl::string_view Utf8Prefix(absl::string_view text, size_t max_bytes);
+
+// 'value' for errors: at most kMaxQuotedValueLength bytes of it (cut at a
+// UTF-8 boundary, control characters escaped), then "... (N bytes)" when cut.
+std::string QuoteValue(absl::string_view value);
+
 // A (field, description) pair, as in google.rpc.BadRequest.
 using FieldViolation = std::pair<std::string, std::string>;
 
+// ErrorInfo reasons of the gateway's own errors (upstream ones are in
+// service/upstream/http/upstream_error.h).
+inline constexpr char kInvalidFieldReason[] = "INVALID_FIELD";
+inline constexpr char kUnknownProjectReason[] = "UNKNOWN_PROJECT";
+
 // INVALID_ARGUMENT naming one field: message "<field>: <description>", with a
-// BadRequest detail.
+// BadRequest detail and ErrorInfo INVALID_FIELD (metadata "field").
 absl::Status InvalidFieldError(absl::string_view field,
                                absl::string_view description);
 

@@ -65,8 +65,11 @@ struct Fault {
   std::string body;  // body for `status` (default {"detail": ...})
   std::optional<int> retry_after_seconds;  // Retry-After header
   bool reset_connection = false;  // close the connection without an answer
-  bool malformed_body = false;    // answer normally but with broken JSON
-  int times = -1;                 // requests it applies to; -1: until cleared
+  // Carry the request out (a conversion started, a webhook made), then reset
+  // the connection: the client cannot know whether it was received.
+  bool reset_after_processing = false;
+  bool malformed_body = false;  // answer normally but with broken JSON
+  int times = -1;               // requests it applies to; -1: until cleared
 };
 
 // What the emulator received (for assertions in tests).

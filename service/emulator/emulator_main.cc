@@ -100,7 +100,8 @@ int main(int argc, char** argv) {
       "  POST   /__emulator/faults   add a fault, JSON: {\"method\", "
       "\"path_prefix\", \"latency_ms\",\n"
       "                              \"status\", \"body\", "
-      "\"retry_after_seconds\", \"reset_connection\",\n"
+      "\"retry_after_seconds\", \"reset_connection\", "
+      "\"reset_after_processing\",\n"
       "                              \"malformed_body\", \"times\"} (all "
       "optional)\n"
       "  DELETE /__emulator/faults   remove every fault");

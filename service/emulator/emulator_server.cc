@@ -231,6 +231,17 @@ class EmulatorImpl final : public Emulator {
     return nullptr;
   }
 
+  // Aborts the request's connection (RST): no answer reaches the client.
+  static void ResetConnection(const httplib::Request& http,
+                              httplib::Response& out) {
+    int fd = http.ssl != nullptr
+                 ? SSL_get_fd(http.ssl)
+                 : FindConnectionSocket(http.local_port, http.remote_addr,
+                                        http.remote_port);
+    if (fd >= 0) AbortConnection(fd);
+    out.status = 500;  // never reaches the client
+  }
+
   void Handle(const httplib::Request& http, httplib::Response& out) {
     absl::Time started = absl::Now();
     if (absl::StartsWith(http.path, kControlPrefix)) {
@@ -256,14 +267,16 @@ class EmulatorImpl final : public Emulator {
         absl::SleepFor(fault->latency);
         --requests_held_;
       }
+      // Recorded before the reset: the client may look as soon as it sees it.
       if (fault->reset_connection) {
-        int fd = http.ssl != nullptr
-                     ? SSL_get_fd(http.ssl)
-                     : FindConnectionSocket(http.local_port, http.remote_addr,
-                                            http.remote_port);
-        if (fd >= 0) AbortConnection(fd);
-        out.status = 500;  // never reaches the client
         Finish(std::move(record), 0, started);
+        ResetConnection(http, out);
+        return;
+      }
+      if (fault->reset_after_processing) {
+        response = Dispatch(http, version);
+        Finish(std::move(record), 0, started);
+        ResetConnection(http, out);
         return;
       }
       malformed = fault->malformed_body;

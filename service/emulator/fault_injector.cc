@@ -123,9 +123,13 @@ absl::StatusOr<Fault> ParseFaultJson(absl::string_view json) {
         if (number == 0 || number < -1) return wrong_type("-1 or positive");
         fault.times = static_cast<int>(number);
       }
-    } else if (name == "reset_connection" || name == "malformed_body") {
+    } else if (name == "reset_connection" || name == "malformed_body" ||
+               name == "reset_after_processing") {
       if (!value.IsBool()) return wrong_type("a boolean");
       if (name == "reset_connection") fault.reset_connection = value.GetBool();
+      if (name == "reset_after_processing") {
+        fault.reset_after_processing = value.GetBool();
+      }
       if (name == "malformed_body") fault.malformed_body = value.GetBool();
     } else {
       return absl::InvalidArgumentError(

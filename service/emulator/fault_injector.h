@@ -40,7 +40,8 @@ std::string TruncateJson(absl::string_view body);
 // The JSON form of a Fault used by POST /__emulator/faults:
 // {"method": "GET", "path_prefix": "/files/", "latency_ms": 100,
 //  "status": 429, "body": "...", "retry_after_seconds": 10,
-//  "reset_connection": false, "malformed_body": false, "times": 1}
+//  "reset_connection": false, "reset_after_processing": false,
+//  "malformed_body": false, "times": 1}
 // Every field is optional.
 absl::StatusOr<Fault> ParseFaultJson(absl::string_view json);
 

@@ -8,9 +8,12 @@
 #include <sstream>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "service/api/rpcs.h"
 #include "service/common/url.h"
 
 namespace ucgate::gateway {
@@ -30,10 +33,18 @@ class MappingReader {
       status_ = ConfigError(where_, "must be a mapping");
       return;
     }
+    // yaml-cpp keeps a repeated key silently (lookups see the first), so a
+    // second `listen:` or `upstream:` would be ignored without this check.
+    std::set<std::string> seen;
     for (const auto& entry : node_) {
       std::string key = entry.first.as<std::string>();
       if (!known.count(key)) {
         status_ = ConfigError(absl::StrCat(where_, ".", key), "unknown key");
+        return;
+      }
+      if (!seen.insert(key).second) {
+        status_ =
+            ConfigError(absl::StrCat(where_, ".", key), "given more than once");
         return;
       }
     }
@@ -107,10 +118,10 @@ absl::StatusOr<std::string> ReadSecretFile(const std::string& path) {
 absl::Status ParseProject(const YAML::Node& node, const std::string& where,
                           const EnvironmentLookup& env,
                           ProjectConfig* project) {
-  MappingReader reader(
-      node, where,
-      {"name", "public_key", "secret_key_file", "secret_key_env", "auth_scheme",
-       "api_version", "base_url", "secret_key"});
+  MappingReader reader(node, where,
+                       {"name", "public_key", "public_key_file",
+                        "secret_key_file", "secret_key_env", "auth_scheme",
+                        "api_version", "base_url", "limits", "secret_key"});
   if (!reader.status().ok()) return reader.status();
   if (reader.Has("secret_key")) {
     return ConfigError(reader.Where("secret_key"),
@@ -125,7 +136,27 @@ absl::Status ParseProject(const YAML::Node& node, const std::string& where,
   reader.String("api_version", &version);
   reader.String("secret_key_file", &secret_file);
   reader.String("secret_key_env", &secret_env);
+  reader.String("public_key_file", &project->public_key_file);
   if (!reader.status().ok()) return reader.status();
+  if (reader.Has("limits")) {
+    absl::StatusOr<access::CallLimits> limits =
+        access::ParseCallLimits(reader.Node("limits"), reader.Where("limits"));
+    if (!limits.ok()) return limits.status();
+    project->limits = *limits;
+  }
+  if (!project->public_key_file.empty()) {
+    if (!project->public_key.empty()) {
+      return ConfigError(where,
+                         "give at most one of public_key and public_key_file");
+    }
+    absl::StatusOr<std::string> public_key =
+        ReadSecretFile(project->public_key_file);
+    if (!public_key.ok()) {
+      return ConfigError(reader.Where("public_key_file"),
+                         public_key.status().message());
+    }
+    project->public_key = *std::move(public_key);
+  }
 
   if (scheme == "signed") {
     project->auth_scheme = auth::AuthScheme::kSigned;
@@ -153,6 +184,7 @@ absl::Status ParseProject(const YAML::Node& node, const std::string& where,
                          secret.status().message());
     }
     project->secret_key = Secret(*std::move(secret));
+    project->secret_key_file = secret_file;
   } else {
     std::optional<std::string> secret = env(secret_env);
     if (!secret || secret->empty()) {
@@ -166,22 +198,25 @@ absl::Status ParseProject(const YAML::Node& node, const std::string& where,
 }
 
 absl::Status ParseUpstream(const YAML::Node& node, UpstreamConfig* upstream) {
-  MappingReader reader(node, "upstream",
-                       {"base_url", "ca_file", "connect_timeout_ms",
-                        "request_timeout_ms", "max_idle_connections", "retry"});
+  MappingReader reader(
+      node, "upstream",
+      {"base_url", "ca_file", "connect_timeout_ms", "request_timeout_ms",
+       "max_idle_connections", "max_response_bytes", "retry"});
   reader.String("base_url", &upstream->base_url);
   reader.String("ca_file", &upstream->ca_file);
   reader.DurationMs("connect_timeout_ms", &upstream->connect_timeout);
   reader.DurationMs("request_timeout_ms", &upstream->request_timeout);
   reader.Int("max_idle_connections", &upstream->max_idle_connections);
+  reader.Int64("max_response_bytes", &upstream->max_response_bytes);
   if (!reader.status().ok()) return reader.status();
   if (reader.Has("retry")) {
-    MappingReader retry(
-        reader.Node("retry"), "upstream.retry",
-        {"max_attempts", "initial_backoff_ms", "max_backoff_ms"});
+    MappingReader retry(reader.Node("retry"), "upstream.retry",
+                        {"max_attempts", "initial_backoff_ms", "max_backoff_ms",
+                         "max_retry_after_ms"});
     retry.Int("max_attempts", &upstream->retry.max_attempts);
     retry.DurationMs("initial_backoff_ms", &upstream->retry.initial_backoff);
     retry.DurationMs("max_backoff_ms", &upstream->retry.max_backoff);
+    retry.DurationMs("max_retry_after_ms", &upstream->retry.max_retry_after);
     if (!retry.status().ok()) return retry.status();
   }
   return absl::OkStatus();
@@ -203,6 +238,71 @@ absl::Status ParseStreams(const YAML::Node& node, StreamsConfig* streams) {
                     &streams->watch_initial_interval);
   reader.DurationMs("watch_max_interval_ms", &streams->watch_max_interval);
   return reader.status();
+}
+
+// Every RPC of the API as "/package.Service/Method", so that a caller's
+// method pattern with a typo is an error at start.
+std::vector<std::string> KnownMethods() {
+  std::vector<std::string> methods;
+  for (const api::rpc::Service& service : api::kServices) {
+    for (int i = 0; i < service.rpc_count; ++i) {
+      const std::string& package = service.rpcs[i].request()->file()->package();
+      methods.push_back(absl::StrCat("/", package, ".", service.name, "/",
+                                     service.rpcs[i].method));
+    }
+  }
+  return methods;
+}
+
+// tls, allow_unauthenticated, authorization_mode, callers,
+// page_token_keys_file, page_token_max_age_seconds. Callers are parsed after
+// the projects they name.
+absl::Status ParseAccess(MappingReader& reader, GatewayConfig* config) {
+  AccessConfig& access = config->access;
+  if (reader.Has("tls")) {
+    absl::StatusOr<access::TlsServerConfig> tls =
+        access::ParseTlsConfig(reader.Node("tls"), reader.Where("tls"));
+    if (!tls.ok()) return tls.status();
+    access.tls = *std::move(tls);
+  }
+  if (reader.Has("allow_unauthenticated")) {
+    const YAML::Node value = reader.Node("allow_unauthenticated");
+    bool allow = false;
+    if (!value.IsScalar() || !YAML::convert<bool>::decode(value, allow)) {
+      return ConfigError(reader.Where("allow_unauthenticated"),
+                         "must be true or false");
+    }
+    access.allow_unauthenticated = allow;
+  }
+  absl::StatusOr<access::AuthorizationMode> mode =
+      access::ParseAuthorizationMode(reader.Node("authorization_mode"),
+                                     reader.Where("authorization_mode"));
+  if (!mode.ok()) return mode.status();
+  access.authorization_mode = *mode;
+  reader.String("page_token_keys_file", &access.page_token_keys_file);
+  int max_age_seconds = 0;
+  reader.Int("page_token_max_age_seconds", &max_age_seconds);
+  if (!reader.status().ok()) return reader.status();
+  if (reader.Has("page_token_max_age_seconds")) {
+    if (max_age_seconds < 60) {
+      return ConfigError(reader.Where("page_token_max_age_seconds"),
+                         "must be at least 60");
+    }
+    access.page_token_max_age = absl::Seconds(max_age_seconds);
+  }
+  if (reader.Has("callers")) {
+    access::ParseCallersOptions options;
+    options.where = reader.Where("callers");
+    for (const ProjectConfig& project : config->projects) {
+      options.known_projects.push_back(project.name);
+    }
+    options.known_methods = KnownMethods();
+    absl::StatusOr<std::vector<access::CallerConfig>> callers =
+        access::ParseCallers(reader.Node("callers"), options);
+    if (!callers.ok()) return callers.status();
+    access.callers = *std::move(callers);
+  }
+  return absl::OkStatus();
 }
 
 absl::Status ParseBatch(const YAML::Node& node, BatchConfig* batch) {
@@ -236,16 +336,31 @@ absl::StatusOr<GatewayConfig> ParseConfig(const std::string& yaml,
     MappingReader reader(
         root, "config",
         {"listen", "worker_threads", "max_queued_calls", "log_level",
-         "upstream", "cache", "batch", "streams", "projects"});
+         "log_format", "admin_listen", "drain_delay_ms", "upstream", "cache",
+         "batch", "streams", "projects", "tls", "allow_unauthenticated",
+         "authorization_mode", "callers", "page_token_keys_file",
+         "page_token_max_age_seconds"});
     reader.String("listen", &config.listen);
+    reader.String("admin_listen", &config.admin_listen);
     reader.Int("worker_threads", &config.worker_threads);
     reader.Int("max_queued_calls", &config.max_queued_calls);
+    reader.DurationMs("drain_delay_ms", &config.drain_delay);
     std::string log_level;
     reader.String("log_level", &log_level);
     if (!reader.status().ok()) return reader.status();
     if (!log_level.empty() && !ParseLogLevel(log_level, &config.log_level)) {
       return ConfigError("config.log_level",
                          "must be debug, info, warning or error");
+    }
+    if (reader.Has("log_format")) {
+      std::string log_format;
+      reader.String("log_format", &log_format);
+      if (!reader.status().ok()) return reader.status();
+      LogFormat format;
+      if (!ParseLogFormat(log_format, &format)) {
+        return ConfigError("config.log_format", "must be json or text");
+      }
+      config.log_format = format;
     }
     if (reader.Has("upstream")) {
       if (absl::Status status =
@@ -288,6 +403,9 @@ absl::StatusOr<GatewayConfig> ParseConfig(const std::string& yaml,
         config.projects.push_back(std::move(project));
       }
     }
+    if (absl::Status status = ParseAccess(reader, &config); !status.ok()) {
+      return status;
+    }
   } catch (const YAML::Exception& error) {
     return absl::InvalidArgumentError(
         absl::StrCat("line ", error.mark.line + 1, ": ", error.msg));
@@ -322,6 +440,15 @@ absl::Status ApplyEnvironment(const EnvironmentLookup& env,
           "UCGATE_LOG_LEVEL must be debug, info, warning or error");
     }
   }
+  if (auto format = env("UCGATE_LOG_FORMAT")) {
+    LogFormat parsed;
+    if (!ParseLogFormat(*format, &parsed)) {
+      return absl::InvalidArgumentError(
+          "UCGATE_LOG_FORMAT must be json or text");
+    }
+    config->log_format = parsed;
+  }
+  if (auto admin = env("UCGATE_ADMIN_LISTEN")) config->admin_listen = *admin;
   if (auto threads = env("UCGATE_WORKER_THREADS")) {
     if (!absl::SimpleAtoi(*threads, &config->worker_threads)) {
       return absl::InvalidArgumentError(
@@ -335,6 +462,14 @@ absl::Status ApplyEnvironment(const EnvironmentLookup& env,
           "cache)");
     }
   }
+  if (auto drain = env("UCGATE_DRAIN_DELAY_MS")) {
+    int ms = 0;
+    if (!absl::SimpleAtoi(*drain, &ms)) {
+      return absl::InvalidArgumentError(
+          "UCGATE_DRAIN_DELAY_MS must be a whole number");
+    }
+    config->drain_delay = absl::Milliseconds(ms);
+  }
   if (auto ttl = env("UCGATE_CACHE_TTL_SECONDS")) {
     int seconds = 0;
     if (!absl::SimpleAtoi(*ttl, &seconds)) {
@@ -346,13 +481,46 @@ absl::Status ApplyEnvironment(const EnvironmentLookup& env,
   return absl::OkStatus();
 }
 
+absl::Status ValidateListenAddress(const std::string& listen) {
+  if (absl::StartsWith(listen, "unix:")) {
+    return listen.size() > 5 ? absl::OkStatus()
+                             : ConfigError("listen", "unix: needs a path");
+  }
+  const size_t colon = listen.rfind(':');
+  int port = -1;
+  if (colon == std::string::npos || colon == 0 ||
+      !absl::SimpleAtoi(absl::string_view(listen).substr(colon + 1), &port) ||
+      port < 0 || port > 65535 ||
+      listen.find_first_of(" \t") != std::string::npos) {
+    return ConfigError("listen",
+                       absl::StrCat("'", absl::CEscape(listen.substr(0, 64)),
+                                    "' is not HOST:PORT (port 0-65535)"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateConfig(const GatewayConfig& config) {
-  if (config.listen.empty()) return ConfigError("listen", "must be HOST:PORT");
+  if (absl::Status status = ValidateListenAddress(config.listen);
+      !status.ok()) {
+    return status;
+  }
+  // Port 0 (a free port) may appear in both.
+  if (!config.admin_listen.empty() &&
+      (config.admin_listen.rfind(':') == std::string::npos ||
+       (config.admin_listen == config.listen &&
+        !absl::EndsWith(config.admin_listen, ":0")))) {
+    return ConfigError("admin_listen",
+                       "must be HOST:PORT, apart from listen (or empty: off)");
+  }
   if (config.worker_threads < 1 || config.worker_threads > 1024) {
     return ConfigError("worker_threads", "must be between 1 and 1024");
   }
   if (config.max_queued_calls < 1)
     return ConfigError("max_queued_calls", "must be positive");
+  if (config.drain_delay < absl::ZeroDuration() ||
+      config.drain_delay > absl::Minutes(5)) {
+    return ConfigError("drain_delay_ms", "must be between 0 and 300000");
+  }
   if (config.upstream.retry.max_attempts < 1 ||
       config.upstream.retry.max_attempts > 10) {
     return ConfigError("upstream.retry.max_attempts",
@@ -361,6 +529,36 @@ absl::Status ValidateConfig(const GatewayConfig& config) {
   if (config.upstream.connect_timeout <= absl::ZeroDuration() ||
       config.upstream.request_timeout <= absl::ZeroDuration()) {
     return ConfigError("upstream", "timeouts must be positive");
+  }
+  const upstream::RetryOptions& retry = config.upstream.retry;
+  if (retry.initial_backoff < absl::ZeroDuration() ||
+      retry.max_backoff < retry.initial_backoff) {
+    return ConfigError("upstream.retry",
+                       "backoffs must satisfy 0 <= initial_backoff_ms <= "
+                       "max_backoff_ms");
+  }
+  if (retry.max_retry_after < absl::ZeroDuration() ||
+      retry.max_retry_after > absl::Minutes(1)) {
+    return ConfigError("upstream.retry.max_retry_after_ms",
+                       "must be between 0 and 60000");
+  }
+  if (config.upstream.max_idle_connections < 0 ||
+      config.upstream.max_idle_connections > 10000) {
+    return ConfigError("upstream.max_idle_connections",
+                       "must be between 0 and 10000");
+  }
+  if (config.upstream.max_response_bytes < 64 * 1024 ||
+      config.upstream.max_response_bytes > (int64_t{1} << 30)) {
+    return ConfigError("upstream.max_response_bytes",
+                       "must be between 65536 and 1073741824");
+  }
+  // Checked here rather than at the first TLS handshake, where it would fail
+  // every call with a TLS configuration error.
+  if (!config.upstream.ca_file.empty() &&
+      !std::ifstream(config.upstream.ca_file)) {
+    return ConfigError(
+        "upstream.ca_file",
+        absl::StrCat("cannot read '", config.upstream.ca_file, "'"));
   }
   if (config.cache.max_bytes < 0)
     return ConfigError("cache.max_bytes", "must be 0 (off) or positive");

@@ -12,6 +12,9 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "service/access/access_policy.h"
+#include "service/access/call_limiter.h"
+#include "service/access/tls_config.h"
 #include "service/common/api_version.h"
 #include "service/common/log.h"
 #include "service/common/secret.h"
@@ -29,6 +32,31 @@ struct ProjectConfig {
   ApiVersion api_version = ApiVersion::kV07;
   // Overrides upstream.base_url for this project when set.
   std::string base_url;
+  // Where the keys were read from, so that they are watched and reloaded
+  // (empty: the key came from the environment, or is fixed).
+  std::string secret_key_file;
+  std::string public_key_file;
+  // Every caller's calls of this project together (`limits:`).
+  access::CallLimits limits;
+};
+
+// Who may call (issue 14; README "Securing ucgate").
+struct AccessConfig {
+  // TLS on the gRPC port; unset: plaintext.
+  std::optional<access::TlsServerConfig> tls;
+  // Lets a non-loopback port serve without `callers` (with a warning).
+  bool allow_unauthenticated = false;
+  access::AuthorizationMode authorization_mode =
+      access::AuthorizationMode::kEnforce;
+  // Empty: every caller may call everything (only allowed on loopback or
+  // with allow_unauthenticated).
+  std::vector<access::CallerConfig> callers;
+  // The HMAC keys of page and resume tokens (access/token_keyring.h format),
+  // shared by every replica; empty: a random key per process (tokens then
+  // work only on the replica that issued them).
+  std::string page_token_keys_file;
+  // How long a page or resume token stays valid.
+  absl::Duration page_token_max_age = absl::Hours(24);
 };
 
 struct UpstreamConfig {
@@ -38,6 +66,8 @@ struct UpstreamConfig {
   absl::Duration connect_timeout = absl::Seconds(5);
   absl::Duration request_timeout = absl::Seconds(30);
   int max_idle_connections = 64;
+  // Largest upstream answer accepted (see CurlHttpClientOptions).
+  int64_t max_response_bytes = int64_t{64} << 20;
   upstream::RetryOptions retry;
 };
 
@@ -76,11 +106,21 @@ struct GatewayConfig {
   int worker_threads = 32;
   int max_queued_calls = 4096;
   LogLevel log_level = LogLevel::kInfo;
+  // On SIGTERM the gateway reports NOT_SERVING at once and keeps answering
+  // this long before it refuses new calls (Kubernetes removes the pod from
+  // its endpoints meanwhile), then drains the calls in flight.
+  absl::Duration drain_delay = absl::Seconds(5);
+  // Unset: json, or text with --emulator (ucgate_main decides).
+  std::optional<LogFormat> log_format;
+  // Plaintext HTTP listener for /metrics, /healthz and /readyz ("HOST:PORT");
+  // empty: none.
+  std::string admin_listen;
   UpstreamConfig upstream;
   CacheConfig cache;
   BatchConfig batch;
   StreamsConfig streams;
   std::vector<ProjectConfig> projects;
+  AccessConfig access;
 };
 
 // Reads environment variables; injected so tests control them.
@@ -95,13 +135,18 @@ absl::StatusOr<GatewayConfig> LoadConfigFile(const std::string& path,
 absl::StatusOr<GatewayConfig> ParseConfig(const std::string& yaml,
                                           const EnvironmentLookup& env);
 
-// UCGATE_LISTEN, UCGATE_LOG_LEVEL, UCGATE_UPSTREAM_URL, UCGATE_WORKER_THREADS,
-// UCGATE_CACHE_MAX_BYTES, UCGATE_CACHE_TTL_SECONDS.
+// UCGATE_LISTEN, UCGATE_LOG_LEVEL, UCGATE_LOG_FORMAT, UCGATE_ADMIN_LISTEN,
+// UCGATE_UPSTREAM_URL, UCGATE_WORKER_THREADS, UCGATE_CACHE_MAX_BYTES,
+// UCGATE_CACHE_TTL_SECONDS, UCGATE_DRAIN_DELAY_MS.
 absl::Status ApplyEnvironment(const EnvironmentLookup& env,
                               GatewayConfig* config);
 
+// "HOST:PORT" (port 0-65535) or "unix:PATH"; says nothing about whether the
+// address can be bound (see gateway::CheckCanListen).
+absl::Status ValidateListenAddress(const std::string& listen);
+
 // Cross-field checks: at least one project, unique names, keys present,
-// Simple auth only over HTTPS, sane numbers.
+// Simple auth only over HTTPS, a readable ca_file, sane numbers.
 absl::Status ValidateConfig(const GatewayConfig& config);
 
 }  // namespace ucgate::gateway

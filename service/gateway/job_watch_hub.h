@@ -31,6 +31,7 @@
 #include "absl/time/time.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "service/gateway/scheduler.h"
+#include "service/observability/gateway_metrics.h"
 #include "service/upstream/operations.h"
 
 namespace ucgate::gateway {
@@ -41,6 +42,14 @@ struct WatchOptions {
   // Bounds each poll (a poll serves many callers, so no one caller's
   // deadline applies).
   absl::Duration poll_timeout = absl::Seconds(30);
+};
+
+// What a hub reports: ucgate_watched_jobs and, as each job stops being
+// watched, its upstream polls. Null metrics: nothing.
+struct WatchMetrics {
+  std::shared_ptr<observability::GatewayMetrics> metrics;
+  observability::WatchedJobKind kind =
+      observability::WatchedJobKind::kConversion;
 };
 
 struct JobKey {
@@ -79,10 +88,11 @@ class JobWatchHub : public std::enable_shared_from_this<JobWatchHub<Update>> {
   // BlockingExecutor), so a slow upstream never holds up other jobs' timers.
   static std::shared_ptr<JobWatchHub> Create(
       std::shared_ptr<Scheduler> scheduler, Schedule schedule_blocking,
-      std::function<bool(const Update&)> is_terminal, WatchOptions options) {
+      std::function<bool(const Update&)> is_terminal, WatchOptions options,
+      WatchMetrics metrics = {}) {
     return std::shared_ptr<JobWatchHub>(
         new JobWatchHub(std::move(scheduler), std::move(schedule_blocking),
-                        std::move(is_terminal), options));
+                        std::move(is_terminal), options, std::move(metrics)));
   }
 
   // Adds `watcher` to the watchers of `key`, starting its poller with `poll`
@@ -105,7 +115,9 @@ class JobWatchHub : public std::enable_shared_from_this<JobWatchHub<Update>> {
         absl::MutexLock lock(&mutex_);
         auto it = jobs_.find(key);
         if (it == jobs_.end()) {
-          it = jobs_.emplace(key, std::make_shared<Job>(key, poll, options_))
+          it = jobs_
+                   .emplace(key, std::make_shared<Job>(key, poll, options_,
+                                                       metrics_))
                    .first;
           first = true;
         }
@@ -177,10 +189,21 @@ class JobWatchHub : public std::enable_shared_from_this<JobWatchHub<Update>> {
 
  private:
   struct Job {
-    Job(JobKey key, Poll poll, const WatchOptions& options)
+    Job(JobKey key, Poll poll, const WatchOptions& options,
+        const WatchMetrics& metrics)
         : key(std::move(key)),
           poll(std::move(poll)),
-          interval(options.initial_interval) {}
+          interval(options.initial_interval),
+          metrics(metrics) {
+      if (metrics.metrics)
+        watched = metrics.metrics->TrackWatchedJob(metrics.kind);
+    }
+    // The last reference goes when polling has stopped for good.
+    ~Job() {
+      if (metrics.metrics) {
+        metrics.metrics->RecordWatchedJobPolls(metrics.kind, polls.load());
+      }
+    }
     const JobKey key;
     const Poll poll;
     // Serializes deliveries to this job's watchers (fan-outs and joins).
@@ -191,15 +214,19 @@ class JobWatchHub : public std::enable_shared_from_this<JobWatchHub<Update>> {
     std::map<WatchId, std::shared_ptr<JobWatcher<Update>>> watchers;
     std::optional<Update> last;
     absl::Duration interval;
+    const WatchMetrics metrics;
+    observability::InFlight watched;
+    std::atomic<int64_t> polls{0};
   };
 
   JobWatchHub(std::shared_ptr<Scheduler> scheduler, Schedule schedule_blocking,
               std::function<bool(const Update&)> is_terminal,
-              WatchOptions options)
+              WatchOptions options, WatchMetrics metrics)
       : scheduler_(std::move(scheduler)),
         schedule_blocking_(std::move(schedule_blocking)),
         is_terminal_(std::move(is_terminal)),
-        options_(options) {}
+        options_(options),
+        metrics_(std::move(metrics)) {}
 
   void StartPoll(const std::shared_ptr<Job>& job) {
     if (job->stop.IsCancelled()) return;
@@ -209,6 +236,7 @@ class JobWatchHub : public std::enable_shared_from_this<JobWatchHub<Update>> {
       upstream::CallContext context;
       context.deadline = absl::Now() + self->options_.poll_timeout;
       context.cancellation = std::shared_ptr<Cancellation>(job, &job->stop);
+      job->polls.fetch_add(1, std::memory_order_relaxed);
       self->OnPolled(job, job->poll(context));
     });
     // An overloaded executor delays the poll rather than failing watchers.
@@ -267,6 +295,7 @@ class JobWatchHub : public std::enable_shared_from_this<JobWatchHub<Update>> {
   const Schedule schedule_blocking_;
   const std::function<bool(const Update&)> is_terminal_;
   const WatchOptions options_;
+  const WatchMetrics metrics_;
 
   mutable absl::Mutex mutex_;
   std::map<JobKey, std::shared_ptr<Job>> jobs_ ABSL_GUARDED_BY(mutex_);

@@ -25,6 +25,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "service/api/page_token.h"
+#include "service/common/status.h"
 #include "service/gateway/call_plumbing.h"
 #include "service/upstream/operations.h"
 
@@ -57,6 +58,8 @@ class ListingPump : public std::enable_shared_from_this<ListingPump<Listing>> {
     // Bounds every upstream call (the caller's deadline).
     absl::Time deadline = absl::InfiniteFuture();
     uint64_t fingerprint = 0;
+    // The stream's call as observed (may be null): its upstream attempts.
+    std::shared_ptr<observability::CallObservation> observation;
   };
 
   ListingPump(api::ResumePoint start, FetchPage fetch, Schedule schedule,
@@ -125,7 +128,8 @@ class ListingPump : public std::enable_shared_from_this<ListingPump<Listing>> {
                                     [weak](const std::string& next_token) {
                                       if (auto pump = weak.lock())
                                         pump->OnNextTokenKnown(next_token);
-                                    }};
+                                    },
+                                    self->options_.observation};
       absl::StatusOr<Page> page = self->fetch_(context, token);
       self->OnFetched(sequence, token, std::move(page));
     });
@@ -208,6 +212,12 @@ class ListingPump : public std::enable_shared_from_this<ListingPump<Listing>> {
           start_.skip, Listing::Items(&current_->page)->size()));
     }
     const std::string& next_token = current_->page.next_page_token();
+    // A page naming itself as the next one would be fetched forever (or,
+    // as before, never again while the caller waits): end with an error.
+    if (!next_token.empty() && next_token == current_->token) {
+      stalled_ = true;
+      return;
+    }
     if (!next_token.empty() && next_token != last_started_token_) {
       StartFetchLocked(next_token);
     }
@@ -243,6 +253,15 @@ class ListingPump : public std::enable_shared_from_this<ListingPump<Listing>> {
         }
         if (current_->page.next_page_token().empty()) {
           *result = std::nullopt;  // The last page is drained: complete.
+          return true;
+        }
+        if (stalled_) {
+          *result = WithErrorInfo(
+              absl::InternalError(
+                  "upstream: the listing did not advance (a page named "
+                  "itself as the next one); resume from the last "
+                  "resume_token later"),
+              "UPSTREAM_LISTING_STALLED");
           return true;
         }
       }
@@ -306,6 +325,8 @@ class ListingPump : public std::enable_shared_from_this<ListingPump<Listing>> {
   int64_t next_sequence_to_accept_ ABSL_GUARDED_BY(mutex_) = 0;
   std::string last_started_token_ ABSL_GUARDED_BY(mutex_);
   bool started_ ABSL_GUARDED_BY(mutex_) = false;
+  // The current page's next token is its own (see PromoteLocked).
+  bool stalled_ ABSL_GUARDED_BY(mutex_) = false;
   int pages_fetched_ ABSL_GUARDED_BY(mutex_) = 0;
 };
 

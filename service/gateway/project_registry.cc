@@ -22,11 +22,14 @@ absl::StatusOr<const Project*> ProjectRegistry::Find(
   }
   auto it = by_name_.find(name);
   if (it == by_name_.end()) {
-    // The name is the caller's own input; echoing it is safe and helpful.
-    return WithFieldViolations(absl::NotFoundError(absl::StrCat(
-                                   kProjectMetadataKey, ": project '", name,
-                                   "' is not configured on this gateway")),
-                               {{kProjectMetadataKey, "unknown project"}});
+    // The name is the caller's own input: quoted, but only a short prefix.
+    return WithErrorInfo(
+        WithFieldViolations(
+            absl::NotFoundError(absl::StrCat(
+                kProjectMetadataKey, ": project ", QuoteValue(name),
+                " is not configured on this gateway")),
+            {{kProjectMetadataKey, "unknown project"}}),
+        kUnknownProjectReason);
   }
   return it->second;
 }

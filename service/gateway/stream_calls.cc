@@ -12,6 +12,7 @@
 #include "service/api/page_token.h"
 #include "service/gateway/call_plumbing.h"
 #include "service/gateway/listing_pump.h"
+#include "service/observability/server_interceptor.h"
 
 namespace ucgate::gateway {
 
@@ -59,9 +60,16 @@ template <typename Listing>
 class ListingStream final
     : public grpc::ServerWriteReactor<typename Listing::Message> {
  public:
+  // `seal` seals each message's resume token (null: left as made).
   ListingStream(grpc::CallbackServerContext* context,
-                std::shared_ptr<ListingPump<Listing>> pump)
-      : context_(context), pump_(std::move(pump)) {
+                std::shared_ptr<ListingPump<Listing>> pump, CallPermit permit,
+                std::function<void(typename Listing::Message*)> seal,
+                observability::InFlight active)
+      : context_(context),
+        pump_(std::move(pump)),
+        permit_(std::move(permit)),
+        seal_(std::move(seal)),
+        active_(std::move(active)) {
     pump_->Start();
     RequestNext();
   }
@@ -92,6 +100,7 @@ class ListingStream final
             this->Finish(grpc::Status::OK);
           } else {
             message_ = **std::move(next);
+            if (seal_) seal_(&message_);
             this->StartWrite(&message_);
           }
         });
@@ -99,6 +108,10 @@ class ListingStream final
 
   grpc::CallbackServerContext* const context_;
   const std::shared_ptr<ListingPump<Listing>> pump_;
+  // Held until the stream is done.
+  const CallPermit permit_;
+  const std::function<void(typename Listing::Message*)> seal_;
+  const observability::InFlight active_;
   typename Listing::Message message_;
 };
 
@@ -189,10 +202,13 @@ class WatchStream final : public grpc::ServerWriteReactor<Update>,
  public:
   WatchStream(grpc::CallbackServerContext* context,
               std::shared_ptr<JobWatchHub<Update>> hub, JobKey key,
-              typename JobWatchHub<Update>::Poll poll)
+              typename JobWatchHub<Update>::Poll poll, CallPermit permit,
+              observability::InFlight active)
       : context_(context),
+        permit_(std::move(permit)),
         hub_(std::move(hub)),
         key_(std::move(key)),
+        active_(std::move(active)),
         mailbox_(std::make_shared<WatchMailbox<Update>>(this)) {
     id_ = hub_->Join(key_, std::move(poll), mailbox_);
   }
@@ -217,8 +233,11 @@ class WatchStream final : public grpc::ServerWriteReactor<Update>,
 
  private:
   grpc::CallbackServerContext* const context_;
+  // Held until the stream is done.
+  const CallPermit permit_;
   const std::shared_ptr<JobWatchHub<Update>> hub_;
   const JobKey key_;
+  const observability::InFlight active_;
   const std::shared_ptr<WatchMailbox<Update>> mailbox_;
   typename JobWatchHub<Update>::WatchId id_ = 0;
   Update message_;
@@ -247,13 +266,22 @@ template <typename Update>
 std::shared_ptr<JobWatchHub<Update>> MakeHub(
     const std::shared_ptr<Scheduler>& scheduler,
     const std::shared_ptr<BlockingExecutor>& executor,
-    const WatchOptions& options) {
+    const StreamOptions& options, observability::WatchedJobKind kind) {
   return JobWatchHub<Update>::Create(
       scheduler,
       [executor](std::function<void()> task) {
         return executor->TrySchedule(std::move(task));
       },
-      [](const Update& update) { return IsTerminal(update); }, options);
+      [](const Update& update) { return IsTerminal(update); }, options.watch,
+      {options.metrics, kind});
+}
+
+// One more active stream of `kind` while the result lives (nothing without
+// metrics).
+observability::InFlight TrackStream(
+    const std::shared_ptr<observability::GatewayMetrics>& metrics,
+    observability::StreamKind kind) {
+  return metrics ? metrics->TrackStream(kind) : observability::InFlight();
 }
 
 }  // namespace
@@ -261,25 +289,32 @@ std::shared_ptr<JobWatchHub<Update>> MakeHub(
 StreamCallRunner::StreamCallRunner(
     std::shared_ptr<const ProjectRegistry> projects,
     std::shared_ptr<BlockingExecutor> executor,
-    std::shared_ptr<Scheduler> scheduler, StreamOptions options)
+    std::shared_ptr<Scheduler> scheduler, StreamOptions options,
+    std::shared_ptr<const CallGate> gate)
     : projects_(std::move(projects)),
       executor_(std::move(executor)),
       options_(options),
-      conversions_(MakeHub<v1::WatchConversionJobResponse>(scheduler, executor_,
-                                                           options.watch)),
-      addons_(MakeHub<v1::WatchAddonExecutionResponse>(scheduler, executor_,
-                                                       options.watch)) {}
+      gate_(std::move(gate)),
+      conversions_(MakeHub<v1::WatchConversionJobResponse>(
+          scheduler, executor_, options_,
+          observability::WatchedJobKind::kConversion)),
+      addons_(MakeHub<v1::WatchAddonExecutionResponse>(
+          scheduler, executor_, options_,
+          observability::WatchedJobKind::kAddon)) {}
 
 template <typename Listing>
 grpc::ServerWriteReactor<typename Listing::Message>*
 StreamCallRunner::StreamListing(
     grpc::CallbackServerContext* context,
-    const typename Listing::Request& request) const {
+    const typename Listing::Request& caller_request) const {
   using Message = typename Listing::Message;
   using Operations = typename Listing::Operations;
-  auto target = AcceptCall<Operations>(*projects_, context, request);
+  auto target =
+      AcceptCall<Operations>(*projects_, gate_.get(), context, caller_request);
   if (!target.ok()) return new RefusedStream<Message>(context, target.status());
-  const auto [project, operations] = *target;
+  const Project* project = target->project;
+  Operations* operations = target->operations;
+  const typename Listing::Request& request = *target->request;
   // The same filters give the same fingerprint whatever the resume point.
   const uint64_t fingerprint =
       api::PagedRequestFingerprint(project->name, request);
@@ -296,6 +331,7 @@ StreamCallRunner::StreamListing(
   pump_options.max_items_per_message = options_.max_items_per_message;
   pump_options.deadline = DeadlineOf(*context);
   pump_options.fingerprint = fingerprint;
+  pump_options.observation = observability::FindCallObservation(context);
   auto pump = std::make_shared<ListingPump<Listing>>(
       *std::move(start),
       // The registry (which owns `operations`) lives as long as any fetch:
@@ -310,7 +346,16 @@ StreamCallRunner::StreamListing(
         return executor->TrySchedule(std::move(task));
       },
       pump_options);
-  return new ListingStream<Listing>(context, std::move(pump));
+  std::function<void(Message*)> seal;
+  if (gate_ != nullptr && gate_->seals_tokens()) {
+    seal = [gate = gate_, request = target->request,
+            project = project->name](Message* message) {
+      gate->SealTokens(*request, project, message);
+    };
+  }
+  return new ListingStream<Listing>(
+      context, std::move(pump), std::move(target->permit), std::move(seal),
+      TrackStream(options_.metrics, observability::StreamKind::kListing));
 }
 
 grpc::ServerWriteReactor<v1::StreamFilesResponse>* StreamCallRunner::Run(
@@ -329,10 +374,11 @@ grpc::ServerWriteReactor<v1::WatchConversionJobResponse>* StreamCallRunner::Run(
     grpc::CallbackServerContext* context,
     const v1::WatchConversionJobRequest* request) const {
   using Update = v1::WatchConversionJobResponse;
-  auto target =
-      AcceptCall<upstream::ConversionOperations>(*projects_, context, *request);
+  auto target = AcceptCall<upstream::ConversionOperations>(
+      *projects_, gate_.get(), context, *request);
   if (!target.ok()) return new RefusedStream<Update>(context, target.status());
-  const auto [project, operations] = *target;
+  const Project* project = target->project;
+  auto* operations = target->operations;
   const bool document = request->kind() == v1::CONVERSION_KIND_DOCUMENT;
   const int64_t token = request->token();
   JobKey key{project->name, document ? "document" : "video",
@@ -364,18 +410,21 @@ grpc::ServerWriteReactor<v1::WatchConversionJobResponse>* StreamCallRunner::Run(
     update.set_thumbnails_group_uuid(status->thumbnails_group_uuid());
     return update;
   };
-  return new WatchStream<Update>(context, conversions_, std::move(key),
-                                 std::move(poll));
+  return new WatchStream<Update>(
+      context, conversions_, std::move(key), std::move(poll),
+      std::move(target->permit),
+      TrackStream(options_.metrics, observability::StreamKind::kWatch));
 }
 
 grpc::ServerWriteReactor<v1::WatchAddonExecutionResponse>*
 StreamCallRunner::Run(grpc::CallbackServerContext* context,
                       const v1::WatchAddonExecutionRequest* request) const {
   using Update = v1::WatchAddonExecutionResponse;
-  auto target =
-      AcceptCall<upstream::AddonOperations>(*projects_, context, *request);
+  auto target = AcceptCall<upstream::AddonOperations>(*projects_, gate_.get(),
+                                                      context, *request);
   if (!target.ok()) return new RefusedStream<Update>(context, target.status());
-  const auto [project, operations] = *target;
+  const Project* project = target->project;
+  auto* operations = target->operations;
   v1::GetAddonExecutionStatusRequest status_request;
   status_request.set_addon(request->addon());
   status_request.set_request_id(request->request_id());
@@ -390,8 +439,10 @@ StreamCallRunner::Run(grpc::CallbackServerContext* context,
     update.set_result_file_id(status->result_file_id());
     return update;
   };
-  return new WatchStream<Update>(context, addons_, std::move(key),
-                                 std::move(poll));
+  return new WatchStream<Update>(
+      context, addons_, std::move(key), std::move(poll),
+      std::move(target->permit),
+      TrackStream(options_.metrics, observability::StreamKind::kWatch));
 }
 
 void StreamCallRunner::Shutdown() const {

@@ -10,6 +10,7 @@
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/server_callback.h"
 #include "service/common/blocking_executor.h"
+#include "service/gateway/call_gate.h"
 #include "service/gateway/job_watch_hub.h"
 #include "service/gateway/project_registry.h"
 #include "service/gateway/scheduler.h"
@@ -26,15 +27,19 @@ struct StreamOptions {
   // Items per StreamFiles/StreamGroups message (measured: see README).
   int max_items_per_message = 100;
   WatchOptions watch;
+  // ucgate_streams_active, ucgate_watched_jobs, polls per job; null: none.
+  std::shared_ptr<observability::GatewayMetrics> metrics;
 };
 
 class StreamCallRunner {
  public:
-  // `scheduler` runs the job watchers' timers.
+  // `scheduler` runs the job watchers' timers; `gate` (null: every call
+  // goes through) checks who may call.
   StreamCallRunner(std::shared_ptr<const ProjectRegistry> projects,
                    std::shared_ptr<BlockingExecutor> executor,
                    std::shared_ptr<Scheduler> scheduler,
-                   StreamOptions options = {});
+                   StreamOptions options = {},
+                   std::shared_ptr<const CallGate> gate = nullptr);
 
   grpc::ServerWriteReactor<v1::StreamFilesResponse>* Run(
       grpc::CallbackServerContext* context,
@@ -65,6 +70,7 @@ class StreamCallRunner {
   std::shared_ptr<const ProjectRegistry> projects_;
   std::shared_ptr<BlockingExecutor> executor_;
   StreamOptions options_;
+  std::shared_ptr<const CallGate> gate_;
   std::shared_ptr<JobWatchHub<v1::WatchConversionJobResponse>> conversions_;
   std::shared_ptr<JobWatchHub<v1::WatchAddonExecutionResponse>> addons_;
 };

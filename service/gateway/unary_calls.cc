@@ -1,5 +1,6 @@
 #include "service/gateway/unary_calls.h"
 
+#include "service/observability/server_interceptor.h"
 #include "service/upstream/stack/caching_operations.h"
 
 namespace ucgate::gateway {
@@ -39,6 +40,7 @@ grpc::ServerUnaryReactor* UnaryCallRunner::NewCancellableReactor(
     grpc::CallbackServerContext* context, upstream::CallContext* call) {
   call->deadline = DeadlineOf(*context);
   call->cancellation = std::make_shared<Cancellation>();
+  call->observation = observability::FindCallObservation(context);
   return new CancellableUnaryReactor(call->cancellation);
 }
 

@@ -13,6 +13,7 @@
 #include "service/common/blocking_executor.h"
 #include "service/gateway/call_plumbing.h"
 #include "service/gateway/project_registry.h"
+#include "service/gateway/scheduler.h"
 #include "service/upstream/operations.h"
 
 namespace ucgate::gateway {
@@ -32,37 +33,62 @@ bool AnswerWithoutBlocking(const Project& project,
 
 class UnaryCallRunner {
  public:
+  // `gate` (null: every call goes through) checks who may call; `scheduler`
+  // holds the calls of a project the upstream throttles (null: they go at
+  // once).
   UnaryCallRunner(std::shared_ptr<const ProjectRegistry> projects,
-                  std::shared_ptr<BlockingExecutor> executor)
-      : projects_(std::move(projects)), executor_(std::move(executor)) {}
+                  std::shared_ptr<BlockingExecutor> executor,
+                  std::shared_ptr<const CallGate> gate = nullptr,
+                  std::shared_ptr<Scheduler> scheduler = nullptr)
+      : projects_(std::move(projects)),
+        executor_(std::move(executor)),
+        gate_(std::move(gate)),
+        scheduler_(std::move(scheduler)) {}
 
   // Serves one call with `method` of the project's `Operations`.
   template <typename Operations, typename Request, typename Response>
   grpc::ServerUnaryReactor* Run(grpc::CallbackServerContext* context,
-                                const Request* request, Response* response,
+                                const Request* caller_request,
+                                Response* response,
                                 absl::StatusOr<Response> (Operations::*method)(
                                     const upstream::CallContext&,
                                     const Request&)) const {
-    auto target = AcceptCall<Operations>(*projects_, context, *request);
+    auto target = AcceptCall<Operations>(*projects_, gate_.get(), context,
+                                         *caller_request);
     if (!target.ok()) return AnswerNow(context, target.status());
-    const Project* project = target->first;
-    Operations* operations = target->second;
+    const Project* project = target->project;
+    Operations* operations = target->operations;
+    std::shared_ptr<const Request> request = target->request;
     if (AnswerWithoutBlocking(*project, *request, response)) {
       return AnswerNow(context, absl::OkStatus());
     }
     upstream::CallContext call;
     grpc::ServerUnaryReactor* reactor = NewCancellableReactor(context, &call);
-    const bool scheduled = executor_->TrySchedule([=] {
+    // The permit goes with the task: released once the call has ended (or
+    // was never scheduled).
+    std::function<void()> work = [=, permit = target->permit,
+                                  gate = gate_.get()] {
       absl::StatusOr<Response> result = (operations->*method)(call, *request);
       if (result.ok()) {
+        if (gate != nullptr)
+          gate->SealTokens(*request, project->name, &*result);
         response->Swap(&*result);
         reactor->Finish(grpc::Status::OK);
         return;
       }
+      if (gate != nullptr) gate->RecordOutcome(project->name, result.status());
       reactor->Finish(ToCallerStatus(context, result.status()));
-    });
-    if (!scheduled) {
-      reactor->Finish(ToCallerStatus(context, GatewayOverloadedError()));
+    };
+    auto schedule = [executor = executor_, reactor, context,
+                     work = std::move(work)] {
+      if (!executor->TrySchedule(work)) {
+        reactor->Finish(ToCallerStatus(context, GatewayOverloadedError()));
+      }
+    };
+    if (scheduler_ != nullptr && target->hold > absl::ZeroDuration()) {
+      scheduler_->RunAfter(target->hold, std::move(schedule));
+    } else {
+      schedule();
     }
     return reactor;
   }
@@ -79,6 +105,8 @@ class UnaryCallRunner {
 
   std::shared_ptr<const ProjectRegistry> projects_;
   std::shared_ptr<BlockingExecutor> executor_;
+  std::shared_ptr<const CallGate> gate_;
+  std::shared_ptr<Scheduler> scheduler_;
 };
 
 }  // namespace ucgate::gateway

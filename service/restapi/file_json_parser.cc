@@ -52,10 +52,40 @@ using google::protobuf::Struct;
 using google::protobuf::Timestamp;
 using google::protobuf::Value;
 
-// appdata's `data` is arbitrary add-on output. Protobuf refuses to parse
-// messages nested deeper than 100 (each JSON level costs two: Value and
-// Struct), so deeper data would make a response no client can read.
-constexpr int kMaxStructDepth = 32;
+// appdata's `data` is arbitrary add-on output. Each JSON level costs two
+// nested messages (Value and Struct or ListValue): protobuf refuses to parse
+// more than 100 of them, and its JSON printer (ucctl, grpcurl, buf curl)
+// more than 64, counting the answer's own levels above the data; 24 JSON
+// levels leave room for both. What lies deeper is kept as a string holding
+// its JSON text: one add-on's odd output must not fail the whole file, page
+// or stream, nor make the answer unprintable.
+constexpr int kMaxStructDepth = 24;
+
+// The object or array `value` (of `type`) as a string value with its JSON
+// text.
+bool KeepAsJsonText(od::value& value, od::json_type type, Value* out,
+                    ErrorTrail& trail) {
+  std::string_view text;
+  if (type == od::json_type::object) {
+    od::object object;
+    if (auto error = value.get_object().get(object)) {
+      return trail.Malformed(error);
+    }
+    if (auto error = object.raw_json().get(text)) {
+      return trail.Malformed(error);
+    }
+  } else {
+    od::array array;
+    if (auto error = value.get_array().get(array)) {
+      return trail.Malformed(error);
+    }
+    if (auto error = array.raw_json().get(text)) {
+      return trail.Malformed(error);
+    }
+  }
+  out->set_string_value(text.data(), text.size());
+  return true;
+}
 
 bool ReadStructValue(od::value& value, Value* out, int depth,
                      ErrorTrail& trail);
@@ -80,11 +110,13 @@ bool ReadStructValue(od::value& value, Value* out, int depth,
   if (!TypeOf(value, &type, trail)) return false;
   switch (type) {
     case od::json_type::object:
+      if (depth + 1 > kMaxStructDepth) {
+        return KeepAsJsonText(value, type, out, trail);
+      }
       return ReadStruct(value, out->mutable_struct_value(), depth + 1, trail);
     case od::json_type::array: {
       if (depth + 1 > kMaxStructDepth) {
-        return trail.Fail(
-            absl::StrCat("nested deeper than ", kMaxStructDepth, " levels"));
+        return KeepAsJsonText(value, type, out, trail);
       }
       auto* list = out->mutable_list_value();
       return ForEachArrayItem(value, trail, [&](od::value& item, size_t) {

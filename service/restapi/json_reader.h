@@ -24,6 +24,7 @@
 #include "google/protobuf/map.h"
 #include "google/protobuf/repeated_ptr_field.h"
 #include "google/protobuf/timestamp.pb.h"
+#include "service/common/status.h"
 #include "service/restapi/json_time.h"
 #include "uploadcare/gateway/v1/file.pb.h"
 
@@ -35,6 +36,9 @@ namespace v1 = ::uploadcare::gateway::v1;
 inline absl::string_view ToAbsl(std::string_view text) {
   return absl::string_view(text.data(), text.size());
 }
+
+// ErrorInfo reason of an upstream answer the parsers cannot read.
+inline constexpr char kMalformedAnswerReason[] = "UPSTREAM_MALFORMED_ANSWER";
 
 // The first failure and its JSON path. Path segments are pushed innermost
 // first by each level as it returns false.
@@ -75,11 +79,16 @@ class ErrorTrail {
       if (!path.empty() && (*it)[0] != '[') path.push_back('.');
       path.append(*it);
     }
+    // ErrorInfo names the path too, for callers that match on details.
     if (path.empty()) {
-      return absl::InternalError(absl::StrCat("upstream JSON: ", message_));
+      return WithErrorInfo(
+          absl::InternalError(absl::StrCat("upstream JSON: ", message_)),
+          kMalformedAnswerReason, {{"json_path", "$"}});
     }
-    return absl::InternalError(
-        absl::StrCat("upstream JSON: ", path, ": ", message_));
+    return WithErrorInfo(absl::InternalError(absl::StrCat(
+                             "upstream JSON: ", path, ": ", message_)),
+                         kMalformedAnswerReason,
+                         {{"json_path", absl::StrCat("$.", path)}});
   }
 
  private:

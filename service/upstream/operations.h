@@ -16,6 +16,10 @@
 #include "service/api/rpcs.h"
 #include "service/common/cancellation.h"
 
+namespace ucgate::observability {
+class CallObservation;
+}  // namespace ucgate::observability
+
 namespace ucgate::upstream {
 
 namespace v1 = ::uploadcare::gateway::v1;
@@ -33,6 +37,9 @@ struct CallContext {
   // stream can start fetching the next page early. Called at most once per
   // attempt, on the calling thread.
   std::function<void(const std::string& next_page_token)> on_next_page_token;
+  // The caller's call as the gateway observes it (may be null): the stack
+  // counts its upstream attempts there, for the call's log line.
+  std::shared_ptr<observability::CallObservation> observation;
 
   bool cancelled() const {
     return cancellation != nullptr && cancellation->IsCancelled();

@@ -16,6 +16,7 @@
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <type_traits>
@@ -34,6 +35,7 @@
 #include "service/common/log.h"
 #include "service/emulator/emulator.h"
 #include "service/gateway/gateway_server.h"
+#include "service/gateway/gateway_telemetry.h"
 #include "service/restapi/file_json.h"
 #include "service/upstream/auth/request_signer.h"
 #include "service/upstream/http/http_client.h"
@@ -100,9 +102,12 @@ struct Gateway {
   std::string target;
 };
 
+// `observed`: with the metrics and the observing interceptor (per-call log
+// line included), as ucgate runs.
 absl::StatusOr<Gateway> StartGateway(const emulator::Emulator& emulator,
                                      std::shared_ptr<http::HttpClient> http,
-                                     int64_t cache_bytes) {
+                                     int64_t cache_bytes,
+                                     bool observed = false) {
   gateway::GatewayConfig config;
   SetCacheBytes(config, cache_bytes);
   gateway::ProjectConfig project;
@@ -112,14 +117,25 @@ absl::StatusOr<Gateway> StartGateway(const emulator::Emulator& emulator,
   project.base_url = emulator.base_url();
   config.projects.push_back(project);
   Gateway gateway;
-  auto projects =
-      gateway::MakeProjectRegistry(config, std::move(http), MakeSystemClock());
+  gateway::GatewayTelemetry telemetry;
+  gateway::StreamOptions stream_options;
+  std::optional<observability::ServerObservabilityOptions> observability;
+  if (observed) {
+    auto made = gateway::MakeGatewayTelemetry(config);
+    if (!made.ok()) return made.status();
+    telemetry = *std::move(made);
+    stream_options.metrics = telemetry.gateway;
+    observability = gateway::ObservabilityOptionsOf(telemetry);
+  }
+  auto projects = gateway::MakeProjectRegistry(
+      config, std::move(http), MakeSystemClock(), nullptr, telemetry.gateway);
   if (!projects.ok()) return projects.status();
   gateway.projects = *std::move(projects);
   auto server = gateway::GatewayServer::Start(
       "127.0.0.1:0", gateway.projects,
       std::make_shared<BlockingExecutor>(config.worker_threads,
-                                         config.max_queued_calls));
+                                         config.max_queued_calls),
+      stream_options, nullptr, observability);
   if (!server.ok()) return server.status();
   gateway.server = *std::move(server);
   gateway.target = absl::StrCat("127.0.0.1:", gateway.server->port());
@@ -207,6 +223,14 @@ absl::Status CachedGetFileScenario(const Settings& settings, Report& report) {
   auto http = http::MakeCurlHttpClient({});
   auto gateway = StartGateway(**emulator, http, int64_t{64} << 20);
   if (!gateway.ok()) return gateway.status();
+  // The same gateway observed (metrics, request ids, a JSON log line per
+  // call, written to a sink that drops it): the overhead ucgate runs with.
+  auto observed =
+      StartGateway(**emulator, http, int64_t{64} << 20, /*observed=*/true);
+  if (!observed.ok()) return observed.status();
+  const LogFormat format_before = CurrentLogFormat();
+  SetLogFormat(LogFormat::kJson);
+  SetLogSink([](absl::string_view) {});
 
   // 100 different files, all cached after the warm-up.
   std::vector<v1::GetFileRequest> requests;
@@ -229,15 +253,24 @@ absl::Status CachedGetFileScenario(const Settings& settings, Report& report) {
   cached_options.calls = 1;  // the warm-up fills the cache; nothing to measure
   StartCall get_file = GetFileStarter(stubs, requests);
   RunLoad(cached_options, get_file);  // fills the cache
+  auto observed_stubs = Stubs<v1::FileService>(
+      observed->target, static_cast<int>(settings.channels));
+  StartCall observed_get_file = GetFileStarter(observed_stubs, requests);
+  RunLoad(cached_options, observed_get_file);  // its own cache
   (*emulator)->ClearRequests();
 
   std::vector<Round> rounds = MeasureInRounds(
       settings, in_flight,
       {[&](const LoadOptions& load) { return RunLoad(load, echo->Starter()); },
-       [&](const LoadOptions& load) { return RunLoad(load, get_file); }},
+       [&](const LoadOptions& load) { return RunLoad(load, get_file); },
+       [&](const LoadOptions& load) {
+         return RunLoad(load, observed_get_file);
+       }},
       [](const std::vector<LoadResult>& rows) {
         return rows[1].calls_per_second / rows[0].calls_per_second;
       });
+  SetLogSink(nullptr);
+  SetLogFormat(format_before);
   const size_t upstream_calls = (*emulator)->requests().size();
   const Round& median = ReportRounds(
       report, scenario, "cached GetFile / echo calls/s, each round", rounds);
@@ -248,6 +281,20 @@ absl::Status CachedGetFileScenario(const Settings& settings, Report& report) {
                  in_flight, echo_result);
   report.AddLoad(scenario, "GetFile from the gateway's cache", in_flight,
                  cached);
+  report.AddLoad(scenario,
+                 "the same, observed (metrics, request id, JSON log line)",
+                 in_flight, median.rows[2]);
+  std::vector<double> observed_ratios;
+  for (const Round& round : rounds) {
+    observed_ratios.push_back(round.rows[2].calls_per_second /
+                              round.rows[1].calls_per_second);
+  }
+  std::sort(observed_ratios.begin(), observed_ratios.end());
+  report.AddFigure(
+      scenario, "observed / unobserved cached GetFile calls/s, each round",
+      absl::StrJoin(observed_ratios, " ", [](std::string* out, double ratio) {
+        absl::StrAppendFormat(out, "%.2f", ratio);
+      }));
   report.AddFigure(scenario, "upstream calls while measuring cached GetFile",
                    absl::StrCat(upstream_calls));
   report.AddVerdict(
@@ -256,6 +303,7 @@ absl::Status CachedGetFileScenario(const Settings& settings, Report& report) {
                       cached.calls_per_second, echo_result.calls_per_second),
       median.ratio >= 0.8 ? Verdict::kMet : Verdict::kMissed);
   gateway->server->Shutdown(absl::ZeroDuration());
+  observed->server->Shutdown(absl::ZeroDuration());
   return absl::OkStatus();
 }
 

@@ -513,5 +513,28 @@ TEST(UcctlUnreachableTest, UnreachableGatewayExitsOne) {
   EXPECT_THAT(result.err, StartsWith("ucctl: UNAVAILABLE: "));
 }
 
+TEST_F(UcctlTest, AnAnswerThatCannotBePrintedFailsTheCommand) {
+  // appdata 32 levels deep: decodable, but past what protobuf's JSON printer
+  // walks (64 nested messages).
+  server_.service().Answer<v1::GetFileRequest, v1::GetFileResponse>(
+      "GetFile",
+      [](const v1::GetFileRequest& request, v1::GetFileResponse& response) {
+        v1::File* file = response.mutable_file();
+        file->set_uuid(request.uuid());
+        google::protobuf::Struct* level =
+            (*file->mutable_appdata())["deep"].mutable_data();
+        for (int i = 0; i < 32; ++i) {
+          level = (*level->mutable_fields())["a"].mutable_struct_value();
+        }
+        return grpc::Status::OK;
+      });
+  Result result = Call({"files", "get", kUuid});
+  EXPECT_EQ(result.exit_code, kRpcErrorExitCode) << result.out;
+  EXPECT_THAT(result.err, HasSubstr("could not be printed as JSON"));
+  // The next command starts with a clean count.
+  Result help = Ucctl({"--help"});
+  EXPECT_EQ(help.exit_code, 0);
+}
+
 }  // namespace
 }  // namespace ucgate::client

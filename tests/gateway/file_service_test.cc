@@ -5,6 +5,7 @@
 #include "gmock/gmock.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -33,6 +34,20 @@ google::rpc::Status DetailsOf(const grpc::Status& status) {
   google::rpc::Status details;
   EXPECT_TRUE(details.ParseFromString(status.error_details()));
   return details;
+}
+
+// The detail of type `Detail` (whatever the order of the details), or an
+// empty one with a test failure.
+template <typename Detail>
+Detail DetailOf(const grpc::Status& status) {
+  Detail detail;
+  const google::rpc::Status details = DetailsOf(status);
+  for (const auto& any : details.details()) {
+    if (any.UnpackTo(&detail)) return detail;
+  }
+  ADD_FAILURE() << "no " << Detail::descriptor()->full_name() << " in "
+                << details.DebugString();
+  return detail;
 }
 
 class FileServiceTest : public ::testing::Test {
@@ -122,10 +137,12 @@ TEST_F(FileServiceTest, BadInputIsRefusedBeforeUpstreamWithTheFieldNamed) {
   grpc::Status status = stub_->GetFile(&context, request, &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(status.error_message(), HasSubstr("uuid:"));
-  google::rpc::Status details = DetailsOf(status);
-  ASSERT_EQ(details.details_size(), 1);
-  google::rpc::BadRequest bad_request;
-  ASSERT_TRUE(details.details(0).UnpackTo(&bad_request));
+  // A BadRequest and an ErrorInfo.
+  ASSERT_EQ(DetailsOf(status).details_size(), 2);
+  google::rpc::BadRequest bad_request =
+      DetailOf<google::rpc::BadRequest>(status);
+  ASSERT_GT(bad_request.field_violations_size(), 0);
+  EXPECT_EQ(DetailOf<google::rpc::ErrorInfo>(status).reason(), "INVALID_FIELD");
   EXPECT_EQ(bad_request.field_violations(0).field(), "uuid");
 
   grpc::ClientContext list_context;
@@ -150,8 +167,9 @@ TEST_F(FileServiceTest, PageTokensAreCheckedBeforeAnythingIsScheduled) {
   grpc::Status status = stub_->ListFiles(&context, request, &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(status.error_message(), ::testing::StartsWith("page_token: "));
-  google::rpc::BadRequest bad_request;
-  ASSERT_TRUE(DetailsOf(status).details(0).UnpackTo(&bad_request));
+  google::rpc::BadRequest bad_request =
+      DetailOf<google::rpc::BadRequest>(status);
+  ASSERT_GT(bad_request.field_violations_size(), 0);
   EXPECT_EQ(bad_request.field_violations(0).field(), "page_token");
 }
 
@@ -198,9 +216,8 @@ TEST_F(FileServiceTest, RetryAfterReachesTheCaller) {
   auto it = trailers.find("retry-after");
   ASSERT_NE(it, trailers.end());
   EXPECT_EQ(std::string(it->second.data(), it->second.size()), "10");
-  google::rpc::RetryInfo retry_info;
-  ASSERT_TRUE(DetailsOf(status).details(0).UnpackTo(&retry_info));
-  EXPECT_EQ(retry_info.retry_delay().seconds(), 10);
+  EXPECT_EQ(DetailOf<google::rpc::RetryInfo>(status).retry_delay().seconds(),
+            10);
 }
 
 TEST_F(FileServiceTest, ShutdownPastItsGraceCancelsTheUpstreamCallInFlight) {
@@ -328,32 +345,147 @@ TEST_F(FileServiceTest, CacheHitsAreAnsweredWithoutTheExecutor) {
   release->Notify();
 }
 
-TEST_F(FileServiceTest, HealthIsServing) {
-  StartGateway();
-  auto health = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
-                                    grpc::InsecureChannelCredentials());
-  grpc::GenericStub generic(health);
-  // A raw Check call: request {service: ""} is an empty message.
+// A unary call of `method` with `bytes` as its raw request; the answer's
+// bytes go to `*answer` (may be null).
+grpc::Status CallWithRawRequest(std::shared_ptr<grpc::Channel> channel,
+                                const std::string& method,
+                                const std::string& bytes,
+                                std::string* answer = nullptr) {
+  grpc::GenericStub generic(channel);
   grpc::ClientContext context;
-  grpc::ByteBuffer request_buffer, response_buffer;
-  grpc::Slice empty("");
-  request_buffer = grpc::ByteBuffer(&empty, 1);
+  grpc::Slice slice(bytes);
+  grpc::ByteBuffer request(&slice, 1), response;
   absl::Notification done;
   grpc::Status status;
-  generic.UnaryCall(&context, "/grpc.health.v1.Health/Check",
-                    grpc::StubOptions(), &request_buffer, &response_buffer,
+  generic.UnaryCall(&context, method, grpc::StubOptions(), &request, &response,
                     [&](grpc::Status s) {
-                      status = s;
+                      status = std::move(s);
                       done.Notify();
                     });
   done.WaitForNotification();
-  ASSERT_TRUE(status.ok()) << status.error_message();
   std::vector<grpc::Slice> slices;
-  ASSERT_TRUE(response_buffer.Dump(&slices).ok());
+  if (answer != nullptr && status.ok() && response.Dump(&slices).ok()) {
+    for (auto& piece : slices) {
+      answer->append(reinterpret_cast<const char*>(piece.begin()),
+                     piece.size());
+    }
+  }
+  return status;
+}
+
+TEST_F(FileServiceTest, HealthIsServing) {
+  StartGateway();
+  // A raw Check call: request {service: ""} is an empty message.
   std::string bytes;
-  for (auto& slice : slices)
-    bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+  grpc::Status status =
+      CallWithRawRequest(channel_, "/grpc.health.v1.Health/Check", "", &bytes);
+  ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(bytes, std::string("\x08\x01", 2));  // status: SERVING
+}
+
+TEST_F(FileServiceTest, DrainReportsNotServingAndKeepsAnsweringForTheDelay) {
+  StartGateway();
+  absl::Notification draining;
+  absl::Notification release;
+  server_->set_drain_waiter([&](absl::Duration delay) {
+    EXPECT_EQ(delay, absl::Seconds(3));
+    draining.Notify();
+    release.WaitForNotification();
+  });
+  std::thread stopper(
+      [&] { server_->Shutdown(absl::Seconds(1), absl::Seconds(3)); });
+  draining.WaitForNotification();
+
+  // Health checks are answered, NOT_SERVING, for the whole server and for
+  // each service...
+  auto health = grpc::health::v1::Health::NewStub(channel_);
+  for (const std::string& service :
+       {std::string(""), std::string("uploadcare.gateway.v1.FileService")}) {
+    grpc::ClientContext context;
+    grpc::health::v1::HealthCheckRequest request;
+    request.set_service(service);
+    grpc::health::v1::HealthCheckResponse response;
+    grpc::Status status = health->Check(&context, request, &response);
+    ASSERT_TRUE(status.ok()) << service << ": " << status.error_message();
+    EXPECT_EQ(response.status(),
+              grpc::health::v1::HealthCheckResponse::NOT_SERVING)
+        << service;
+  }
+  // ...and new calls are still served during the delay.
+  EXPECT_CALL(*mocks_[0], GetFile(_, _))
+      .WillOnce(Return(v1::GetFileResponse()));
+  v1::GetFileRequest request;
+  request.set_uuid(kUuid);
+  v1::GetFileResponse response;
+  {
+    grpc::ClientContext context;
+    EXPECT_TRUE(stub_->GetFile(&context, request, &response).ok());
+  }
+  release.Notify();
+  stopper.join();
+  // After the delay and the drain, new calls are refused.
+  grpc::ClientContext late;
+  late.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  EXPECT_FALSE(stub_->GetFile(&late, request, &response).ok());
+}
+
+TEST_F(FileServiceTest, UndecodableRequestsAreInvalidArgumentNotUnimplemented) {
+  StartGateway();
+  for (const std::string& bytes :
+       {std::string("\xff\xff\xff\xff", 4),     // not protobuf
+        std::string("\x0a\x02\xc3\x28", 4)}) {  // uuid with invalid UTF-8
+    grpc::Status status = CallWithRawRequest(
+        channel_, "/uploadcare.gateway.v1.FileService/GetFile", bytes);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+        << status.error_message();
+    EXPECT_THAT(status.error_message(), HasSubstr("could not be decoded"));
+    ASSERT_EQ(DetailsOf(status).details_size(), 1);
+    EXPECT_EQ(DetailOf<google::rpc::ErrorInfo>(status).reason(),
+              "INVALID_REQUEST_ENCODING");
+  }
+  // An unknown method is still UNIMPLEMENTED.
+  EXPECT_EQ(CallWithRawRequest(channel_,
+                               "/uploadcare.gateway.v1.FileService/Nope", "")
+                .error_code(),
+            grpc::StatusCode::UNIMPLEMENTED);
+}
+
+TEST_F(FileServiceTest, EveryErrorCarriesAnErrorInfo) {
+  StartGateway();
+  // A validation error, and an unknown project.
+  v1::GetFileRequest request;
+  request.set_uuid(std::string(100, 'x'));
+  v1::GetFileResponse response;
+  {
+    grpc::ClientContext context;
+    grpc::Status status = stub_->GetFile(&context, request, &response);
+    ASSERT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_THAT(status.error_message(), HasSubstr("(100 bytes)"));
+    google::rpc::ErrorInfo info = DetailOf<google::rpc::ErrorInfo>(status);
+    EXPECT_EQ(info.reason(), "INVALID_FIELD");
+    EXPECT_EQ(info.metadata().at("field"), "uuid");
+  }
+  {
+    grpc::ClientContext context;
+    context.AddMetadata("x-ucgate-project", std::string(5000, 'p'));
+    request.set_uuid(kUuid);
+    grpc::Status status = stub_->GetFile(&context, request, &response);
+    ASSERT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
+    EXPECT_LT(status.error_message().size(), 200u);
+    EXPECT_EQ(DetailOf<google::rpc::ErrorInfo>(status).reason(),
+              "UNKNOWN_PROJECT");
+  }
+  // An error without a reason of its own gets its code's name.
+  EXPECT_CALL(*mocks_[0], GetFile(_, _))
+      .WillOnce(Return(absl::DeadlineExceededError("too slow")));
+  {
+    grpc::ClientContext context;
+    grpc::Status status = stub_->GetFile(&context, request, &response);
+    ASSERT_EQ(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+    google::rpc::ErrorInfo info = DetailOf<google::rpc::ErrorInfo>(status);
+    EXPECT_EQ(info.reason(), "DEADLINE_EXCEEDED");
+    EXPECT_EQ(info.domain(), "ucgate.uploadcare.com");
+  }
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "service/gateway/scheduler.h"
+#include "tests/observability/exposition_checks.h"
 #include "tests/testing_util/mock_operations.h"
 #include "tests/testing_util/status_matchers.h"
 #include "uploadcare/gateway/v1/conversion_service.pb.h"
@@ -229,6 +230,45 @@ TEST_F(HubTest, ShutdownStopsEveryPollerAndEndsEveryWatcher) {
   auto late = Watch();
   ASSERT_TRUE(late->end.has_value());
   EXPECT_EQ(late->end->code(), absl::StatusCode::kUnavailable);
+}
+
+TEST(HubMetricsTest, WatchedJobsAndTheirPollsAreCounted) {
+  observability::MetricsRegistry registry;
+  auto metrics = std::make_shared<observability::GatewayMetrics>(
+      registry, observability::GatewayMetricsOptions());
+  auto scheduler = std::make_shared<ManualScheduler>();
+  int polls = 0;
+  auto hub = Hub::Create(
+      scheduler,
+      [](std::function<void()> task) {
+        task();
+        return true;
+      },
+      [](const Update& update) {
+        return update.status() == v1::CONVERSION_STATUS_FINISHED;
+      },
+      WatchOptions(), {metrics, observability::WatchedJobKind::kConversion});
+  auto poll = [&polls](const upstream::CallContext&) -> absl::StatusOr<Update> {
+    Update update;
+    update.set_status(++polls < 3 ? v1::CONVERSION_STATUS_PROCESSING
+                                  : v1::CONVERSION_STATUS_FINISHED);
+    return update;
+  };
+  auto value = [&registry](absl::string_view name) {
+    auto exposition = testing::ParseExposition(registry.TextExposition());
+    EXPECT_THAT(exposition.status(), IsOk());
+    return exposition->Value(name, {{"kind", "conversion"}}).value_or(-1);
+  };
+  auto watcher = std::make_shared<RecordingWatcher>();
+  hub->Join({"main", "document", "7"}, poll, watcher);
+  hub->Join({"main", "document", "7"}, poll,
+            std::make_shared<RecordingWatcher>());
+  EXPECT_EQ(value("ucgate_watched_jobs"), 1);  // one job, two watchers
+  scheduler->AdvanceBy(absl::Minutes(1));
+  ASSERT_TRUE(watcher->end.has_value());
+  EXPECT_EQ(value("ucgate_watched_jobs"), 0);
+  EXPECT_EQ(value("ucgate_watched_job_upstream_polls_count"), 1);
+  EXPECT_EQ(value("ucgate_watched_job_upstream_polls_sum"), 3);
 }
 
 TEST(ManualSchedulerTest, RunsTasksInDueOrderOnlyWhenTimeMoves) {

@@ -55,7 +55,9 @@ class PumpTest : public ::testing::Test {
                 absl::StrCat("f", index * page_size_ + i));
           }
           page.set_total_size(pages_ * page_size_);
-          if (index + 1 < pages_) {
+          if (index == stuck_page_) {
+            page.set_next_page_token(token);  // `next` that does not advance
+          } else if (index + 1 < pages_) {
             page.set_next_page_token(absl::StrCat("t", index + 1));
             // As the REST stub does once it has read `next`.
             if (announce_next_ && context.on_next_page_token) {
@@ -125,6 +127,7 @@ class PumpTest : public ::testing::Test {
   int max_pages_held_ = 0;
   std::function<int()> pump_held_ = [] { return 0; };
   int failing_page_ = -1;
+  int stuck_page_ = -1;
   bool refuse_tasks_ = false;
   absl::Time deadline_ = absl::FromUnixSeconds(2000000000);
   std::deque<std::function<void()>> tasks_;
@@ -278,6 +281,22 @@ TEST_F(PumpTest, UpstreamFailureEndsTheStreamAfterTheItemsAlreadySent) {
   absl::Status end;
   EXPECT_EQ(Drain(*pump, &end), Names(0, 250));
   EXPECT_THAT(end, StatusIs(absl::StatusCode::kUnavailable, ::testing::_));
+}
+
+TEST_F(PumpTest, AListingThatDoesNotAdvanceEndsWithAnError) {
+  for (bool announce : {false, true}) {
+    announce_next_ = announce;
+    stuck_page_ = 1;
+    fetched_tokens_.clear();
+    auto pump = MakePump();
+    pump->Start();
+    absl::Status end;
+    EXPECT_EQ(Drain(*pump, &end), Names(0, 500));
+    EXPECT_THAT(end, StatusIs(absl::StatusCode::kInternal,
+                              ::testing::HasSubstr("did not advance")));
+    EXPECT_EQ(ErrorReason(end), "UPSTREAM_LISTING_STALLED");
+    EXPECT_THAT(fetched_tokens_, ::testing::ElementsAre("", "t1"));
+  }
 }
 
 TEST_F(PumpTest, ResumeTokenContinuesRightAfterTheLastItemReceived) {

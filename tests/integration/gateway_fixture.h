@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "gtest/gtest.h"
 #include "service/emulator/emulator.h"
 #include "service/gateway/gateway_server.h"
+#include "service/gateway/gateway_telemetry.h"
 #include "service/upstream/http/http_client.h"
 #include "tests/testing_util/status_matchers.h"
 #include "tests/testing_util/test_certificates.h"
@@ -34,6 +36,8 @@ struct GatewaySetup {
   int64_t cache_max_bytes = gateway::CacheConfig().max_bytes;
   // The emulator's clock (jobs move on it); the system clock when null.
   std::shared_ptr<ManualClock> emulator_clock;
+  // The gateway's metrics and observing interceptor, as ucgate runs them.
+  bool observe = false;
 };
 
 class GatewayFixture {
@@ -69,16 +73,27 @@ class GatewayFixture {
     config.upstream.retry.max_attempts = setup_.max_attempts;
     config.cache.max_bytes = setup_.cache_max_bytes;
     ASSERT_THAT(gateway::ValidateConfig(config), IsOk());
+    gateway::StreamOptions stream_options;
+    std::optional<observability::ServerObservabilityOptions> observability;
+    if (setup_.observe) {
+      auto telemetry = gateway::MakeGatewayTelemetry(config);
+      ASSERT_THAT(telemetry.status(), IsOk());
+      telemetry_ = *std::move(telemetry);
+      stream_options.metrics = telemetry_.gateway;
+      observability = gateway::ObservabilityOptionsOf(telemetry_);
+    }
     auto projects = gateway::MakeProjectRegistry(
         config, http::MakeCurlHttpClient(http_options), MakeSystemClock(),
         [this](absl::Duration delay, const Cancellation*) {
           sleeps_.push_back(delay);
-        });
+        },
+        telemetry_.gateway);
     ASSERT_THAT(projects.status(), IsOk());
     projects_ = *projects;
     auto server = gateway::GatewayServer::Start(
         "127.0.0.1:0", projects_,
-        std::make_shared<BlockingExecutor>(setup_.worker_threads, 64));
+        std::make_shared<BlockingExecutor>(setup_.worker_threads, 64),
+        stream_options, /*scheduler=*/nullptr, observability);
     ASSERT_THAT(server.status(), IsOk());
     server_ = *std::move(server);
     client::ClientOptions client_options;
@@ -94,6 +109,8 @@ class GatewayFixture {
   const gateway::ProjectRegistry& projects() const { return *projects_; }
   std::shared_ptr<grpc::Channel> channel() { return channel_; }
   const std::vector<absl::Duration>& sleeps() const { return sleeps_; }
+  // Set up with GatewaySetup::observe only.
+  const gateway::GatewayTelemetry& telemetry() const { return telemetry_; }
 
   // A present (not removed) file of the emulator's project.
   uploadcare::gateway::v1::File PresentFile(bool stored) {
@@ -115,6 +132,7 @@ class GatewayFixture {
   std::unique_ptr<client::FileClient> client_;
   std::shared_ptr<grpc::Channel> channel_;
   std::vector<absl::Duration> sleeps_;
+  gateway::GatewayTelemetry telemetry_;
 };
 
 }  // namespace ucgate::testing

@@ -1,6 +1,6 @@
-// Secrets never appear in logs, error messages, error details, trailers or
-// responses, whatever happens upstream (success, 401, 404, 429, resets,
-// malformed answers), with either auth scheme.
+// Secrets never appear in logs (text and JSON), metrics, error messages,
+// error details, trailers or responses, whatever happens upstream (success,
+// 401, 404, 429, resets, malformed answers), with either auth scheme.
 #include <vector>
 
 #include "gmock/gmock.h"
@@ -71,15 +71,41 @@ void ExpectNoSecret(const std::vector<std::string>& texts,
   }
 }
 
+// What the admin listener's /metrics serves, after every path ran.
+std::string MetricsText(const GatewayFixture& fixture) {
+  return fixture.telemetry().registry->TextExposition();
+}
+
 TEST(SecretHygieneTest, SignedSchemeLeaksNothing) {
   LogCapture logs;
-  GatewayFixture fixture(GatewaySetup{});
+  GatewaySetup setup;
+  setup.observe = true;  // per-call log lines and metrics too
+  GatewayFixture fixture(setup);
   fixture.Start();
   std::vector<std::string> seen;
   ExerciseEveryPath(fixture, seen);
   ASSERT_FALSE(logs.lines().empty());  // debug logging really ran
+  ASSERT_FALSE(logs.LinesContaining("grpc call").empty());
   ExpectNoSecret(logs.lines(), kSecretKey);
   ExpectNoSecret(seen, kSecretKey);
+  const std::string metrics = MetricsText(fixture);
+  ASSERT_THAT(metrics, HasSubstr("ucgate_upstream_requests_total"));
+  ExpectNoSecret({metrics}, kSecretKey);
+}
+
+TEST(SecretHygieneTest, JsonLogLinesAndMetricsLeakNothing) {
+  LogCapture logs;
+  SetLogFormat(LogFormat::kJson);
+  GatewaySetup setup;
+  setup.observe = true;
+  GatewayFixture fixture(setup);
+  fixture.Start();
+  std::vector<std::string> seen;
+  ExerciseEveryPath(fixture, seen);
+  SetLogFormat(LogFormat::kText);
+  ASSERT_FALSE(logs.LinesContaining("\"request_id\"").empty());
+  ExpectNoSecret(logs.lines(), kSecretKey);
+  ExpectNoSecret({MetricsText(fixture)}, kSecretKey);
 }
 
 TEST(SecretHygieneTest, SimpleSchemeOverHttpsLeaksNothing) {
@@ -87,12 +113,14 @@ TEST(SecretHygieneTest, SimpleSchemeOverHttpsLeaksNothing) {
   GatewaySetup setup;
   setup.auth_scheme = auth::AuthScheme::kSimple;
   setup.https = true;
+  setup.observe = true;
   GatewayFixture fixture(setup);
   fixture.Start();
   std::vector<std::string> seen;
   ExerciseEveryPath(fixture, seen);
   ExpectNoSecret(logs.lines(), kSecretKey);
   ExpectNoSecret(seen, kSecretKey);
+  ExpectNoSecret({MetricsText(fixture)}, kSecretKey);
 }
 
 TEST(SecretHygieneTest,

@@ -340,18 +340,48 @@ std::string Nested(int depth, absl::string_view leaf) {
   return json;
 }
 
-TEST(ParseFileErrorTest, DeepAppDataIsRefusedNotCrashed) {
-  // 15 levels of {"a":[...]} are 30 JSON levels: within the limit.
+TEST(ParseFileErrorTest, AppDataPastTheDepthLimitIsKeptAsJsonText) {
+  // 12 levels of {"a":[...]} are 24 JSON levels: within the limit.
   v1::File file =
-      MustParseFile(R"({"appdata":{"x":{"data":)" + Nested(15, "1") + "}}}");
+      MustParseFile(R"({"appdata":{"x":{"data":)" + Nested(12, "1") + "}}}");
   EXPECT_EQ(file.appdata().at("x").data().fields().at("a").kind_case(),
             google::protobuf::Value::kListValue);
-  const absl::Status status =
-      ParseFileStatus(R"({"appdata":{"x":{"data":)" + Nested(40, "1") + "}}}");
-  EXPECT_THAT(status, StatusIs(kInternal, HasSubstr("nested deeper than 32")));
-  EXPECT_THAT(
-      status,
-      StatusIs(kInternal, StartsWith("upstream JSON: appdata.x.data.a[0].a")));
+  {
+    // The innermost level is still a number, not text.
+    google::protobuf::Value current;
+    *current.mutable_struct_value() = file.appdata().at("x").data();
+    while (current.has_struct_value() || current.has_list_value()) {
+      google::protobuf::Value inner =
+          current.has_struct_value() ? current.struct_value().fields().at("a")
+                                     : current.list_value().values(0);
+      current = std::move(inner);
+    }
+    EXPECT_EQ(current.kind_case(), google::protobuf::Value::kNumberValue);
+  }
+  EXPECT_EQ(file.appdata().at("x").data().fields().at("a").kind_case(),
+            google::protobuf::Value::kListValue);
+  // 40 levels: the file parses; past level 24 the data is its JSON text.
+  const std::string deep_json = Nested(40, "1");
+  v1::File deep =
+      MustParseFile(R"({"appdata":{"x":{"data":)" + deep_json + "}}}");
+  google::protobuf::Value current;
+  *current.mutable_struct_value() = deep.appdata().at("x").data();
+  int levels = 0;
+  while (current.has_struct_value() || current.has_list_value()) {
+    google::protobuf::Value inner =
+        current.has_struct_value() ? current.struct_value().fields().at("a")
+                                   : current.list_value().values(0);
+    current = std::move(inner);
+    ++levels;
+  }
+  ASSERT_EQ(current.kind_case(), google::protobuf::Value::kStringValue);
+  EXPECT_LE(levels, 25);
+  // The kept text is the rest of the original document, verbatim.
+  EXPECT_NE(deep_json.find(current.string_value()), std::string::npos);
+  EXPECT_GT(current.string_value().size(), 10u);
+  // And a client can decode the answer (protobuf's own depth limit is 100).
+  v1::File decoded;
+  EXPECT_TRUE(decoded.ParseFromString(deep.SerializeAsString()));
 }
 
 TEST(ParseFileErrorTest, VeryDeepUnknownFieldsAreRefusedNotCrashed) {

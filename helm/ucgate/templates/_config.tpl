@@ -3,13 +3,6 @@ ucgate's config.yaml, the one place where values become ucgate's
 configuration keys (README.md "Configuration"). The ConfigMap renders it and
 the Deployment's checksum/config annotation hashes it, so pods roll when it
 changes.
-
-Keys from the callers and observability issues (14, 15), which the binary
-accepts once those land; until then ucgate refuses them as unknown:
-  admin_listen, tls {cert_file, key_file, client_ca_file},
-  allow_unauthenticated, callers, log_format.
-tests/deploy/chart.test.mjs lists the same keys (PENDING_KEYS) and checks the
-rest of this file against today's binary.
 */}}
 {{- define "ucgate.config" -}}
 {{- $config := deepCopy .Values.config }}
@@ -27,6 +20,12 @@ rest of this file against today's binary.
 {{- $_ := set $config "allow_unauthenticated" .Values.auth.allowUnauthenticated }}
 {{- if .Values.auth.callers }}
 {{- $_ := set $config "callers" .Values.auth.callers }}
+{{- end }}
+{{- if and .Values.auth.authorizationMode (ne .Values.auth.authorizationMode "enforce") }}
+{{- $_ := set $config "authorization_mode" .Values.auth.authorizationMode }}
+{{- end }}
+{{- if and .Values.auth.pageTokenKeys .Values.auth.pageTokenKeys.existingSecret }}
+{{- $_ := set $config "page_token_keys_file" (printf "%s/keys" .Values.auth.pageTokenKeys.mountPath) }}
 {{- end }}
 {{- $projects := list }}
 {{- range .Values.projects }}

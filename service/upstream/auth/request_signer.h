@@ -3,6 +3,7 @@
 // the emulator verifies with) and the "Uploadcare.Simple" scheme.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,6 +36,14 @@ class RequestSigner {
 
 std::unique_ptr<RequestSigner> MakeRequestSigner(
     AuthScheme scheme, Credentials credentials,
+    std::shared_ptr<const Clock> clock);
+
+// The project's keys as they are now (keys read from watched files). Asked
+// once per attempt: an attempt signs with one snapshot, and the attempt after
+// a rotation signs with the new keys.
+using CredentialsSource = std::function<std::shared_ptr<const Credentials>()>;
+std::unique_ptr<RequestSigner> MakeRequestSigner(
+    AuthScheme scheme, CredentialsSource credentials,
     std::shared_ptr<const Clock> clock);
 
 }  // namespace ucgate::auth

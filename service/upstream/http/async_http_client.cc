@@ -39,6 +39,7 @@
 #include "service/common/log.h"
 #include "service/common/status.h"
 #include "service/upstream/http/http_client.h"
+#include "service/upstream/http/upstream_error.h"
 
 namespace ucgate::http {
 namespace {
@@ -235,7 +236,8 @@ absl::StatusOr<CurlSlistPtr> BuildHeaderList(const HttpRequest& request) {
 
 // What a failed transfer means to the caller. Messages carry curl's own text
 // (host, port, TLS reason), never the request's headers or body.
-absl::Status StatusFromCurlCode(CURLcode code, const Transfer& transfer) {
+absl::Status StatusFromCurlCodeWithoutReason(CURLcode code,
+                                             const Transfer& transfer) {
   const std::string detail = transfer.error[0] != '\0'
                                  ? std::string(transfer.error)
                                  : std::string(curl_easy_strerror(code));
@@ -279,6 +281,23 @@ absl::Status StatusFromCurlCode(CURLcode code, const Transfer& transfer) {
       return absl::InternalError(
           absl::StrCat("upstream: transfer failed: ", detail));
   }
+}
+
+// The same with an ErrorInfo reason for each kind of failure.
+absl::Status StatusFromCurlCode(CURLcode code, const Transfer& transfer) {
+  absl::Status status = StatusFromCurlCodeWithoutReason(code, transfer);
+  const absl::string_view message = status.message();
+  const char* reason = kUpstreamTransferFailed;
+  if (absl::StartsWith(message, "upstream: cannot connect")) {
+    reason = kUpstreamUnreachable;
+  } else if (absl::StartsWith(message, "upstream: connection failed")) {
+    reason = kUpstreamConnectionFailed;
+  } else if (absl::StartsWith(message, "upstream: TLS configuration")) {
+    reason = kGatewayTlsConfiguration;
+  } else if (absl::StartsWith(message, "upstream: TLS")) {
+    reason = kUpstreamTlsFailed;
+  }
+  return WithErrorInfo(std::move(status), reason);
 }
 
 bool IsIdempotent(HttpMethod method) {
@@ -640,23 +659,27 @@ absl::StatusOr<HttpResponse> LoopTransport::Outcome(Transfer& transfer,
              new_connections > 0 ? "new connection" : "reused connection", ")");
 
   if (transfer.too_large) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("upstream: ", method, " answer is larger than ",
-                     options_->max_response_bytes, " bytes"));
+    return WithErrorInfo(
+        absl::InternalError(absl::StrCat(
+            "upstream: ", method, " answer larger than ",
+            options_->max_response_bytes, " bytes (max_response_bytes)")),
+        kUpstreamAnswerTooLarge);
   }
   if (code == CURLE_OPERATION_TIMEDOUT) {
     // No pre-transfer time yet: it never got past connecting (TLS included).
     const bool connecting = pretransfer_us == 0;
     const bool by_deadline = connecting ? transfer.deadline_limits_connect
                                         : transfer.deadline_limits_total;
-    return absl::DeadlineExceededError(absl::StrCat(
-        "upstream: ", method, connecting ? " connect" : " answer",
-        " timed out after ",
-        connecting ? transfer.connect_ms : transfer.total_ms, " ms (",
-        by_deadline  ? "the caller's deadline"
-        : connecting ? "connect_timeout"
-                     : "request_timeout",
-        ")"));
+    return WithErrorInfo(
+        absl::DeadlineExceededError(absl::StrCat(
+            "upstream: ", method, connecting ? " connect" : " answer",
+            " timed out after ",
+            connecting ? transfer.connect_ms : transfer.total_ms, " ms (",
+            by_deadline  ? "the caller's deadline"
+            : connecting ? "connect_timeout"
+                         : "request_timeout",
+            ")")),
+        kUpstreamTimeout);
   }
   if (code != CURLE_OK) return StatusFromCurlCode(code, transfer);
 

@@ -109,6 +109,11 @@ struct CurlHttpClientOptions {
   // (each keeps its share, at least one); 0 closes every connection after
   // its exchange.
   std::size_t max_idle_connections = 64;
+  // Largest answer body accepted; past it the transfer is aborted and the
+  // call fails INTERNAL (ErrorInfo kUpstreamAnswerTooLarge) instead of the
+  // gateway buffering whatever the upstream sends. A 1,000-file listing page
+  // with appdata is about 1-4 MB.
+  std::size_t max_response_bytes = std::size_t{64} << 20;
   std::string user_agent = "ucgate/0.1";
 
   // Event-loop threads, each with its own libcurl multi handle and
@@ -123,9 +128,6 @@ struct CurlHttpClientOptions {
   // (in_flight_retry_delay) without being sent.
   std::size_t max_in_flight = 4096;
   absl::Duration in_flight_retry_delay = absl::Milliseconds(100);
-  // Answers with a longer body fail RESOURCE_EXHAUSTED (bounds the memory a
-  // call can take).
-  std::size_t max_response_bytes = std::size_t{64} << 20;
   // HTTP/2 over TLS where the upstream offers it (ALPN), many exchanges
   // multiplexed on one connection; cleartext stays HTTP/1.1.
   bool http2 = false;

@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "google/rpc/error_details.pb.h"
 #include "service/common/status.h"
 
 namespace ucgate::http {
@@ -344,6 +345,19 @@ absl::Status StatusFromHttpResponse(const HttpResponse& response,
     }
   }
   return status;
+}
+
+int HttpStatusOf(const absl::Status& status) {
+  absl::optional<absl::Cord> payload = status.GetPayload(kErrorInfoTypeUrl);
+  google::rpc::ErrorInfo info;
+  if (!payload || !info.ParseFromString(std::string(*payload))) return 0;
+  auto it = info.metadata().find(kHttpStatusMetadataKey);
+  int http_status = 0;
+  if (it == info.metadata().end() ||
+      !absl::SimpleAtoi(it->second, &http_status)) {
+    return 0;
+  }
+  return http_status;
 }
 
 }  // namespace ucgate::http

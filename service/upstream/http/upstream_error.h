@@ -31,6 +31,17 @@ inline constexpr char kUpstreamUnexpectedRedirect[] =
     "UPSTREAM_UNEXPECTED_REDIRECT";  // 3xx
 inline constexpr char kUpstreamUnexpectedStatus[] =
     "UPSTREAM_UNEXPECTED_STATUS";  // 1xx or out of range
+// The transport's (curl_http_client.cc): no connection, a connection that
+// failed (reset, closed, garbled), TLS, the gateway's own TLS set-up, a
+// timeout, an answer over max_response_bytes.
+inline constexpr char kUpstreamUnreachable[] = "UPSTREAM_UNREACHABLE";
+inline constexpr char kUpstreamConnectionFailed[] =
+    "UPSTREAM_CONNECTION_FAILED";
+inline constexpr char kUpstreamTlsFailed[] = "UPSTREAM_TLS_FAILED";
+inline constexpr char kGatewayTlsConfiguration[] = "GATEWAY_TLS_CONFIGURATION";
+inline constexpr char kUpstreamTimeout[] = "UPSTREAM_TIMEOUT";
+inline constexpr char kUpstreamTransferFailed[] = "UPSTREAM_TRANSFER_FAILED";
+inline constexpr char kUpstreamAnswerTooLarge[] = "UPSTREAM_ANSWER_TOO_LARGE";
 // ErrorInfo metadata key holding the HTTP status, e.g. "404".
 inline constexpr char kHttpStatusMetadataKey[] = "http_status";
 
@@ -54,6 +65,11 @@ inline constexpr char kHttpStatusMetadataKey[] = "http_status";
 absl::Status StatusFromHttpResponse(const HttpResponse& response,
                                     absl::Time now);
 absl::Status StatusFromHttpResponse(const HttpResponse& response);
+
+// The HTTP status an upstream error was made from (its ErrorInfo's
+// http_status); 0 when no HTTP answer came (connection failure, timeout,
+// cancellation) or `status` is not an upstream error.
+int HttpStatusOf(const absl::Status& status);
 
 // The delay a 429/503 answer asks for: Retry-After as seconds or an HTTP-date
 // (relative to `now`, never negative), else X-Throttle-Wait-Seconds.

@@ -93,6 +93,10 @@ absl::StatusOr<Response> SplitBatch(const CallContext& context,
   absl::Status first_error;
   for (size_t chunk = 0; chunk < chunks; ++chunk) {
     absl::StatusOr<Response>& result = results[chunk];
+    if (options.metrics) {
+      options.metrics->RecordBatchChunk(api::RpcOf<Request>::kTraits.method,
+                                        result.ok());
+    }
     if (result.ok()) {
       for (v1::File& file : *result->mutable_files()) {
         *merged.add_files() = std::move(file);

@@ -21,6 +21,7 @@
 
 #include "absl/functional/function_ref.h"
 #include "service/common/blocking_executor.h"
+#include "service/observability/gateway_metrics.h"
 #include "service/restapi/limits.h"
 #include "service/upstream/operations.h"
 
@@ -31,6 +32,8 @@ struct BatchSplitOptions {
   int chunk_size = restapi::kMaxUuidsPerRequest;
   // Upstream requests one call runs at once (the calling thread included).
   int max_concurrent_chunks = 4;
+  // ucgate_batch_chunks_total; null: not counted.
+  std::shared_ptr<observability::GatewayMetrics> metrics;
 };
 
 // Runs work(0) .. work(count - 1), at most `max_concurrency` at once: on the

@@ -1,7 +1,8 @@
 // The retry layer of the stack: idempotent operations (the `kIdempotent` rows
 // of service/api/rpcs.h) are retried on UNAVAILABLE only, with truncated
 // exponential backoff and jitter, honouring an upstream Retry-After when it
-// fits, and never sleeping past the caller's deadline or after cancellation.
+// fits (up to max_retry_after), and never sleeping past the caller's deadline
+// or after cancellation.
 #pragma once
 
 #include <algorithm>
@@ -26,6 +27,11 @@ struct RetryOptions {
   absl::Duration initial_backoff = absl::Milliseconds(100);
   absl::Duration max_backoff = absl::Seconds(2);
   double backoff_multiplier = 2.0;
+  // Longest upstream Retry-After the gateway waits out itself (a wait holds
+  // a worker thread). A longer one, or one past the caller's deadline, ends
+  // the call at once with the upstream's error and its RetryInfo: the caller
+  // decides when to come back.
+  absl::Duration max_retry_after = absl::Seconds(2);
 };
 
 // Blocks the calling (executor) thread for `delay`, returning early once
@@ -35,6 +41,11 @@ using Sleeper =
 // Uniform in [0, 1); injected so backoff jitter is deterministic in tests.
 using RandomSource = std::function<double()>;
 
+// Told before each retry: the failure that caused it, the delay about to be
+// waited, and whether the upstream asked for that delay (Retry-After).
+using RetryObserver = std::function<void(
+    const absl::Status& cause, absl::Duration delay, bool upstream_asked)>;
+
 // Production sleeper (waits on the cancellation) and jitter source.
 Sleeper RealSleeper();
 RandomSource RealRandomSource();
@@ -42,11 +53,13 @@ RandomSource RealRandomSource();
 class RetryRunner {
  public:
   RetryRunner(RetryOptions options, std::shared_ptr<const Clock> clock,
-              Sleeper sleeper, RandomSource random)
+              Sleeper sleeper, RandomSource random,
+              RetryObserver observer = nullptr)
       : options_(options),
         clock_(std::move(clock)),
         sleeper_(std::move(sleeper)),
-        random_(std::move(random)) {}
+        random_(std::move(random)),
+        observer_(std::move(observer)) {}
 
   template <typename Request, typename Call>
   auto operator()(const CallContext& context, const Request&, Call call) const
@@ -62,13 +75,17 @@ class RetryRunner {
       }
       // Equal jitter: half fixed, half random, so retries spread out.
       absl::Duration delay = backoff / 2 + (backoff / 2) * random_();
+      bool upstream_asked = false;
       if (std::optional<absl::Duration> retry_after =
               RetryAfter(result.status())) {
+        if (*retry_after > options_.max_retry_after) return result;
+        upstream_asked = *retry_after >= delay;
         delay = std::max(delay, *retry_after);
       }
       if (clock_->Now() + delay >= context.deadline || context.cancelled()) {
         return result;
       }
+      if (observer_) observer_(result.status(), delay, upstream_asked);
       UCGATE_LOG(kDebug, "upstream retry op=", kRow.method,
                  " attempt=", attempt + 1,
                  " after=", absl::FormatDuration(delay),
@@ -85,16 +102,19 @@ class RetryRunner {
   std::shared_ptr<const Clock> clock_;
   Sleeper sleeper_;
   RandomSource random_;
+  RetryObserver observer_;
 };
 
 template <typename Interface>
 std::unique_ptr<Interface> MakeRetrying(std::shared_ptr<Interface> child,
                                         RetryOptions options,
                                         std::shared_ptr<const Clock> clock,
-                                        Sleeper sleeper, RandomSource random) {
+                                        Sleeper sleeper, RandomSource random,
+                                        RetryObserver observer = nullptr) {
   return std::make_unique<Wrapped<Interface, RetryRunner>>(
-      std::move(child), RetryRunner(options, std::move(clock),
-                                    std::move(sleeper), std::move(random)));
+      std::move(child),
+      RetryRunner(options, std::move(clock), std::move(sleeper),
+                  std::move(random), std::move(observer)));
 }
 
 }  // namespace ucgate::upstream

@@ -6,13 +6,15 @@
 #include "service/upstream/rest/rest_operations.h"
 #include "service/upstream/stack/caching_operations.h"
 #include "service/upstream/stack/call_logging.h"
+#include "service/upstream/stack/metrics_recording.h"
 
 namespace ucgate::upstream {
 namespace {
 
 // The layers over every REST stub: the cache (when the gateway has one)
-// over retries over logging; logging inside retrying, so that every attempt
-// is logged. `below_cache` slots in between the cache and the retries.
+// over retries over metrics and logging; those inside retrying, so that
+// every attempt is counted and logged. `below_cache` slots in between the cache
+// and the retries.
 class Layers {
  public:
   Layers(const ProjectUpstreamOptions& options,
@@ -25,10 +27,16 @@ class Layers {
 
   template <typename Interface>
   std::shared_ptr<Interface> Retried(std::shared_ptr<Interface> rest) const {
-    std::shared_ptr<Interface> logged =
+    std::shared_ptr<Interface> attempts =
         MakeLogging<Interface>(std::move(rest), options_.project_name, clock_);
-    return MakeRetrying<Interface>(std::move(logged), options_.retry, clock_,
-                                   sleeper_, random_);
+    RetryObserver observer;
+    if (options_.metrics) {
+      attempts = MakeMetricsRecording<Interface>(
+          std::move(attempts), options_.metrics, options_.project_name, clock_);
+      observer = MetricsRetryObserver(options_.metrics, options_.project_name);
+    }
+    return MakeRetrying<Interface>(std::move(attempts), options_.retry, clock_,
+                                   sleeper_, random_, std::move(observer));
   }
 
   template <typename Interface>
@@ -52,7 +60,11 @@ absl::StatusOr<ProjectUpstream> MakeProjectUpstream(
     std::shared_ptr<http::HttpClient> http_client,
     std::shared_ptr<const Clock> clock, Sleeper sleeper, RandomSource random) {
   std::shared_ptr<const auth::RequestSigner> signer =
-      auth::MakeRequestSigner(options.auth_scheme, options.credentials, clock);
+      options.credentials_source
+          ? auth::MakeRequestSigner(options.auth_scheme,
+                                    options.credentials_source, clock)
+          : auth::MakeRequestSigner(options.auth_scheme, options.credentials,
+                                    clock);
   absl::StatusOr<std::shared_ptr<RestClient>> rest = RestClient::Create(
       {options.project_name, options.base_url, options.api_version},
       std::move(http_client), std::move(signer), clock);

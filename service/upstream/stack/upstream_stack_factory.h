@@ -6,7 +6,9 @@
 // each upstream batch is retried alone:
 //   Caching -> BatchSplitting -> Retrying -> Logging -> RestFile.
 // GroupService's v0.7 StoreGroup stores through that BatchSplitting layer.
-// Later layers (metrics) slot in here.
+// With metrics, a metrics layer sits beside logging (every attempt counted)
+// and the retries report their reasons:
+//   Caching -> Retrying -> Metrics -> Logging -> Rest*.
 #pragma once
 
 #include <memory>
@@ -18,6 +20,7 @@
 #include "service/common/api_version.h"
 #include "service/common/blocking_executor.h"
 #include "service/common/clock.h"
+#include "service/observability/gateway_metrics.h"
 #include "service/upstream/auth/request_signer.h"
 #include "service/upstream/http/http_client.h"
 #include "service/upstream/operations.h"
@@ -32,6 +35,9 @@ struct ProjectUpstreamOptions {
   ApiVersion api_version = ApiVersion::kV07;
   auth::AuthScheme auth_scheme = auth::AuthScheme::kSigned;
   auth::Credentials credentials;
+  // When set, the keys of each attempt (watched key files); `credentials`
+  // is then unused.
+  auth::CredentialsSource credentials_source;
   RetryOptions retry;
   BatchSplitOptions batch;
   // Helper threads for batch chunks, shared by every project; null: each
@@ -39,6 +45,9 @@ struct ProjectUpstreamOptions {
   std::shared_ptr<BlockingExecutor> chunk_executor;
   // The gateway's one file-info cache; null: no caching.
   std::shared_ptr<cache::FileInfoCache> file_info_cache;
+  // The gateway's metrics (ucgate_upstream_*, retries, batch chunks); null:
+  // none.
+  std::shared_ptr<observability::GatewayMetrics> metrics;
 };
 
 // Every service's operations for one project. A service left null answers

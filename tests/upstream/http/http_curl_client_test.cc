@@ -6,10 +6,13 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "service/common/status.h"
 #include "service/upstream/http/http_client.h"
 #include "tests/testing_util/status_matchers.h"
 #include "tests/upstream/http/local_servers.h"
@@ -439,6 +442,139 @@ TEST_F(CurlHttpClientTest, HeaderWithLineBreakIsRefusedWithoutEchoingIt) {
                                  AllOf(HasSubstr("header #0"),
                                        Not(HasSubstr("secret-part")))));
   EXPECT_THAT(local_.received(), IsEmpty());
+}
+
+// Answers GETs (keep-alive) and, after reading a whole POST, closes the
+// connection without answering: an upstream that processed the request and
+// then lost the connection. Counts the requests of each method.
+class ProcessThenDropServer {
+ public:
+  ProcessThenDropServer() {
+    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    port_ = ::ucgate::testing::BindLoopback(listener_);
+    if (port_ == 0 || ::listen(listener_, 8) != 0) {
+      ADD_FAILURE() << "cannot listen on loopback";
+      return;
+    }
+    acceptor_ = std::thread([this] {
+      for (;;) {
+        const int connection = ::accept(listener_, nullptr, nullptr);
+        if (connection < 0) return;
+        absl::MutexLock lock(&mu_);
+        connections_.emplace_back([this, connection] { Serve(connection); });
+      }
+    });
+  }
+  ~ProcessThenDropServer() {
+    ::shutdown(listener_, SHUT_RDWR);
+    acceptor_.join();
+    ::close(listener_);
+    absl::MutexLock lock(&mu_);
+    for (std::thread& thread : connections_) thread.join();
+  }
+
+  std::string Url(const std::string& path) const {
+    return absl::StrCat("http://127.0.0.1:", port_, path);
+  }
+  int gets() const { return gets_.load(); }
+  int posts() const { return posts_.load(); }
+
+ private:
+  void Serve(int connection) {
+    std::string pending;
+    char buffer[4096];
+    for (;;) {
+      size_t head_end;
+      while ((head_end = pending.find("\r\n\r\n")) == std::string::npos) {
+        const ssize_t got = ::recv(connection, buffer, sizeof(buffer), 0);
+        if (got <= 0) {
+          ::close(connection);
+          return;
+        }
+        pending.append(buffer, static_cast<size_t>(got));
+      }
+      const std::string head =
+          absl::AsciiStrToLower(pending.substr(0, head_end));
+      size_t length = 0;
+      if (size_t at = head.find("content-length:"); at != std::string::npos) {
+        length = std::stoul(head.substr(at + 15));
+      }
+      while (pending.size() < head_end + 4 + length) {
+        const ssize_t got = ::recv(connection, buffer, sizeof(buffer), 0);
+        if (got <= 0) break;
+        pending.append(buffer, static_cast<size_t>(got));
+      }
+      pending.erase(0, head_end + 4 + length);
+      if (absl::StartsWith(head, "post")) {
+        ++posts_;
+        ::close(connection);  // processed, then gone
+        return;
+      }
+      ++gets_;
+      const std::string reply =
+          "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}";
+      ::send(connection, reply.data(), reply.size(), MSG_NOSIGNAL);
+    }
+  }
+
+  int listener_ = -1;
+  int port_ = 0;
+  std::thread acceptor_;
+  std::atomic<int> gets_{0};
+  std::atomic<int> posts_{0};
+  absl::Mutex mu_;
+  std::vector<std::thread> connections_ ABSL_GUARDED_BY(mu_);
+};
+
+TEST(CurlHttpClientFailureTest, APostIsSentAtMostOnceWhenItsConnectionDies) {
+  ProcessThenDropServer server;
+  auto client = MakeCurlHttpClient({});
+  RequestOptions options;
+  options.deadline = absl::Now() + absl::Seconds(10);
+  // Leaves a keep-alive connection in the pool, the one a POST would reuse.
+  ASSERT_THAT(
+      client->Send({HttpMethod::kGet, server.Url("/files/"), {}, ""}, options),
+      IsOk());
+  auto posted = client->Send(
+      {HttpMethod::kPost, server.Url("/convert/document/"), {}, "{}"}, options);
+  EXPECT_THAT(posted, StatusIs(absl::StatusCode::kUnavailable, ::testing::_));
+  EXPECT_EQ(server.posts(), 1);
+  // Reads still reuse connections (and may be re-sent by libcurl: harmless).
+  ASSERT_THAT(
+      client->Send({HttpMethod::kGet, server.Url("/files/"), {}, ""}, options),
+      IsOk());
+  EXPECT_EQ(server.gets(), 2);
+}
+
+// A GET answered with `reply` by a client taking at most 100,000 bytes.
+absl::StatusOr<HttpResponse> GetWithMaxResponseOf100000(std::string reply) {
+  ScriptedTcpServer server(std::move(reply));
+  CurlHttpClientOptions options;
+  options.max_response_bytes = 100000;
+  return MakeCurlHttpClient(options)->Send(
+      {HttpMethod::kGet, server.Url("/files/"), {}, ""}, RequestOptions());
+}
+
+TEST(CurlHttpClientFailureTest, OversizedAnswersAreRefused) {
+  // Announced: refused before a byte is kept.
+  auto announced = GetWithMaxResponseOf100000(
+      absl::StrCat("HTTP/1.1 200 OK\r\nContent-Length: 200000\r\n\r\n",
+                   std::string(200000, 'x')));
+  EXPECT_THAT(announced, StatusIs(absl::StatusCode::kInternal,
+                                  HasSubstr("larger than 100000 bytes")));
+  EXPECT_EQ(ErrorReason(announced.status()), "UPSTREAM_ANSWER_TOO_LARGE");
+  // Not announced: cut off once past the limit.
+  auto unannounced = GetWithMaxResponseOf100000(
+      absl::StrCat("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n",
+                   std::string(300000, 'x')));
+  EXPECT_THAT(unannounced, StatusIs(absl::StatusCode::kInternal,
+                                    HasSubstr("max_response_bytes")));
+  // At the limit: kept.
+  auto at_limit = GetWithMaxResponseOf100000(
+      absl::StrCat("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n",
+                   std::string(100000, 'x')));
+  ASSERT_THAT(at_limit, IsOk());
+  EXPECT_EQ(at_limit->body.size(), 100000u);
 }
 
 TEST(BodyBufferTest, LargeBodiesAreRecycled) {

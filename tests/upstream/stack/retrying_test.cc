@@ -108,6 +108,28 @@ TEST_F(RetryTest, HonoursRetryAfterAndStopsAtTheDeadline) {
   EXPECT_THAT(sleeps_, ElementsAre(absl::Seconds(2)));
 }
 
+TEST_F(RetryTest, ARetryAfterBeyondTheCapIsLeftToTheCaller) {
+  // No deadline at all: only max_retry_after (2 s by default) bounds it.
+  absl::Status busy =
+      WithRetryAfter(absl::UnavailableError("busy"), absl::Seconds(30));
+  EXPECT_CALL(*mock_, ListFiles).WillOnce(Return(busy));
+  auto result = retrying_->ListFiles(context_, {});
+  EXPECT_THAT(result, StatusIs(absl::StatusCode::kUnavailable, "busy"));
+  EXPECT_EQ(RetryAfter(result.status()), absl::Seconds(30));
+  EXPECT_THAT(sleeps_, IsEmpty());
+}
+
+TEST_F(RetryTest, ARetryAfterPastTheDeadlineIsNotWaited) {
+  context_.deadline = clock_->Now() + absl::Seconds(1);
+  absl::Status busy =
+      WithRetryAfter(absl::UnavailableError("busy"), absl::Seconds(2));
+  EXPECT_CALL(*mock_, GetFile).WillOnce(Return(busy));
+  auto result = retrying_->GetFile(context_, {});
+  EXPECT_THAT(result, StatusIs(absl::StatusCode::kUnavailable, "busy"));
+  EXPECT_EQ(RetryAfter(result.status()), absl::Seconds(2));
+  EXPECT_THAT(sleeps_, IsEmpty());
+}
+
 TEST_F(RetryTest, StopsWhenTheCallerCancels) {
   context_.cancellation = std::make_shared<Cancellation>();
   context_.cancellation->Cancel();
