@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the benchmarks in Release (build-bench/, beside build/) and runs them:
 # the JSON -> proto mapping bench, the observing interceptor's cost on a bare
-# echo, then the harness (tests/bench/ucgate_bench: every scenario of issue 4
-# side by side, with each target's verdict).
+# echo, the upstream transport at 50 ms upstream latency (transport_bench),
+# then the harness (tests/bench/ucgate_bench: every scenario of issue 4 side by
+# side, with each target's verdict).
 #
 #   deploy/scripts/bench.sh            full run (a few minutes)
 #   deploy/scripts/bench.sh --quick    smoke run (small sizes, seconds)
@@ -25,8 +26,8 @@ build_dir=${UCGATE_BENCH_BUILD_DIR:-build-bench}
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DUCGATE_BUILD_BENCH=ON >/dev/null
 cmake --build "$build_dir" -j "${UCGATE_BUILD_JOBS:-2}" \
-  --target json_mapping_bench interceptor_bench ucgate_bench ucgate \
-  ucgate-emulator
+  --target json_mapping_bench interceptor_bench transport_bench ucgate_bench \
+  ucgate ucgate-emulator
 
 echo
 echo "== JSON -> proto mapping (tests/bench/json_mapping_bench)"
@@ -34,6 +35,9 @@ echo "== JSON -> proto mapping (tests/bench/json_mapping_bench)"
 echo
 echo "== observing interceptor (tests/bench/interceptor_bench)"
 "$build_dir/tests/bench/interceptor_bench" "${quick[@]}"
+echo
+echo "== upstream transport at 50 ms latency (tests/bench/transport_bench)"
+"$build_dir/tests/bench/transport_bench" "${quick[@]}"
 echo
 echo "== harness (tests/bench/ucgate_bench)"
 "$build_dir/tests/bench/ucgate_bench" "${quick[@]}" "${harness_args[@]}"

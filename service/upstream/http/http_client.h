@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -104,7 +105,9 @@ struct CurlHttpClientOptions {
   absl::Duration request_timeout = absl::Seconds(30);
   // PEM bundle of trusted CAs; empty means the system store.
   std::string ca_file;
-  // Idle connections (curl easy handles) kept for reuse.
+  // Idle keep-alive connections kept for reuse, across all I/O threads
+  // (each keeps its share, at least one); 0 closes every connection after
+  // its exchange.
   std::size_t max_idle_connections = 64;
   // Largest answer body accepted; past it the transfer is aborted and the
   // call fails INTERNAL (ErrorInfo kUpstreamAnswerTooLarge) instead of the
@@ -112,10 +115,63 @@ struct CurlHttpClientOptions {
   // with appdata is about 1-4 MB.
   std::size_t max_response_bytes = std::size_t{64} << 20;
   std::string user_agent = "ucgate/0.1";
+
+  // Event-loop threads, each with its own libcurl multi handle and
+  // connection pool; 0 means one per core.
+  std::size_t io_threads = 0;
+  // Connections open at once to one host (host:port), across all I/O
+  // threads (each gets its share, at least one); transfers beyond it wait
+  // inside libcurl for a free connection. 0 means no cap.
+  std::size_t max_connections_per_host = 256;
+  // Transfers started and not yet answered, across the client; beyond it a
+  // request is answered RESOURCE_EXHAUSTED with RetryInfo
+  // (in_flight_retry_delay) without being sent.
+  std::size_t max_in_flight = 4096;
+  absl::Duration in_flight_retry_delay = absl::Milliseconds(100);
+  // HTTP/2 over TLS where the upstream offers it (ALPN), many exchanges
+  // multiplexed on one connection; cleartext stays HTTP/1.1.
+  bool http2 = false;
 };
 
-// libcurl with a pool of easy handles (keep-alive connection reuse) and TLS
-// peer and host verification always on.
+// Called once with the outcome of one exchange, on an I/O thread of the
+// client: it must not block (hand blocking work elsewhere).
+using HttpCompletion =
+    absl::AnyInvocable<void(absl::StatusOr<HttpResponse> response) &&>;
+
+// The transport itself: exchanges in flight wait on a few event-loop threads
+// (libcurl's multi-socket interface over epoll), not on a thread each.
+class AsyncHttpClient {
+ public:
+  // Shuts down with no grace (see Shutdown).
+  virtual ~AsyncHttpClient() = default;
+
+  // Starts one exchange; `done` runs exactly once, on one of the client's
+  // I/O threads (never inside Start), with what HttpClient::Send would
+  // return, or RESOURCE_EXHAUSTED + RetryInfo when max_in_flight exchanges
+  // are already in flight. Once the client is shut down, `done` runs at once
+  // on this thread with UNAVAILABLE. options.cancellation, when set, must
+  // outlive the call to `done`; cancelling removes the transfer at once.
+  // Any thread.
+  virtual void Start(HttpRequest request, const RequestOptions& options,
+                     HttpCompletion done) = 0;
+
+  // Refuses new exchanges, lets those in flight finish for up to `grace`,
+  // answers the rest UNAVAILABLE, then stops the I/O threads (their loops
+  // run what was already posted first). Every `done` has run when it
+  // returns. Idempotent; never from an I/O thread.
+  virtual void Shutdown(absl::Duration grace) = 0;
+
+  // Exchanges started and not yet completed.
+  virtual std::size_t in_flight() const = 0;
+};
+
+// Starts the I/O threads. Errors when the system refuses them (epoll,
+// eventfd, threads, curl handles).
+absl::StatusOr<std::unique_ptr<AsyncHttpClient>> MakeAsyncHttpClient(
+    CurlHttpClientOptions options);
+
+// The blocking HttpClient over an AsyncHttpClient: Send waits for the
+// completion. TLS peer and host verification are always on.
 std::shared_ptr<HttpClient> MakeCurlHttpClient(CurlHttpClientOptions options);
 
 }  // namespace ucgate::http

@@ -31,7 +31,7 @@ inline constexpr char kUpstreamUnexpectedRedirect[] =
     "UPSTREAM_UNEXPECTED_REDIRECT";  // 3xx
 inline constexpr char kUpstreamUnexpectedStatus[] =
     "UPSTREAM_UNEXPECTED_STATUS";  // 1xx or out of range
-// The transport's (curl_http_client.cc): no connection, a connection that
+// The transport's (async_http_client.cc): no connection, a connection that
 // failed (reset, closed, garbled), TLS, the gateway's own TLS set-up, a
 // timeout, an answer over max_response_bytes.
 inline constexpr char kUpstreamUnreachable[] = "UPSTREAM_UNREACHABLE";

@@ -249,6 +249,10 @@ TEST_F(CurlHttpClientTest, SequentialRequestsReuseOneConnection) {
 }
 
 TEST_F(CurlHttpClientTest, ConcurrentThreadsShareAtMostOneConnectionEach) {
+  // One I/O thread, one pool: as many connections as exchanges at once.
+  CurlHttpClientOptions options;
+  options.io_threads = 1;
+  client_ = MakeCurlHttpClient(options);
   constexpr int kThreads = 4;
   constexpr int kRequestsPerThread = 10;
   std::vector<std::thread> threads;
