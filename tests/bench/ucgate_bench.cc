@@ -128,14 +128,16 @@ absl::StatusOr<Gateway> StartGateway(const emulator::Emulator& emulator,
     observability = gateway::ObservabilityOptionsOf(telemetry);
   }
   auto projects = gateway::MakeProjectRegistry(
-      config, std::move(http), MakeSystemClock(), nullptr, telemetry.gateway);
+      config, std::move(http), MakeSystemClock(), /*sleeper=*/nullptr,
+      /*reloader=*/nullptr, telemetry.gateway);
   if (!projects.ok()) return projects.status();
   gateway.projects = *std::move(projects);
   auto server = gateway::GatewayServer::Start(
       "127.0.0.1:0", gateway.projects,
       std::make_shared<BlockingExecutor>(config.worker_threads,
                                          config.max_queued_calls),
-      stream_options, nullptr, observability);
+      stream_options, /*scheduler=*/nullptr, gateway::GatewayAccess{},
+      observability);
   if (!server.ok()) return server.status();
   gateway.server = *std::move(server);
   gateway.target = absl::StrCat("127.0.0.1:", gateway.server->port());

@@ -187,14 +187,24 @@ TEST_P(SurfaceTest, GroupsListGetStoreDelete) {
   v1::DeleteGroupRequest del;
   del.set_id(id);
   v1::DeleteGroupResponse deleted;
-  ASSERT_THAT(
-      Call(*groups_, &v1::GroupService::Stub::DeleteGroup, del, &deleted),
-      IsOk());
-  EXPECT_THAT(Call(*groups_, &v1::GroupService::Stub::GetGroup, get, &group),
-              StatusIs(absl::StatusCode::kNotFound, _));
-  EXPECT_THAT(
-      Call(*groups_, &v1::GroupService::Stub::DeleteGroup, del, &deleted),
-      StatusIs(absl::StatusCode::kNotFound, _));
+  if (v06()) {
+    // The v0.6 API has no DELETE /groups/{id}/: refused before upstream.
+    EXPECT_THAT(
+        Call(*groups_, &v1::GroupService::Stub::DeleteGroup, del, &deleted),
+        StatusIs(absl::StatusCode::kFailedPrecondition,
+                 HasSubstr("group deletions exist only on API v0.7")));
+    EXPECT_THAT(UpstreamRequests(),
+                Not(Contains(absl::StrCat("DELETE /groups/", id, "/"))));
+  } else {
+    ASSERT_THAT(
+        Call(*groups_, &v1::GroupService::Stub::DeleteGroup, del, &deleted),
+        IsOk());
+    EXPECT_THAT(Call(*groups_, &v1::GroupService::Stub::GetGroup, get, &group),
+                StatusIs(absl::StatusCode::kNotFound, _));
+    EXPECT_THAT(
+        Call(*groups_, &v1::GroupService::Stub::DeleteGroup, del, &deleted),
+        StatusIs(absl::StatusCode::kNotFound, _));
+  }
   store.set_id(absl::StrCat(kUnknownUuid, "~2"));
   EXPECT_THAT(
       Call(*groups_, &v1::GroupService::Stub::StoreGroup, store, &stored),
@@ -522,12 +532,23 @@ TEST_P(SurfaceTest, DocumentConversionResultExistsOnTheEmulatorClock) {
   v1::GetDocumentConversionInfoRequest info_request;
   info_request.set_uuid(document.uuid());
   v1::GetDocumentConversionInfoResponse info;
-  ASSERT_THAT(Call(*conversions_,
-                   &v1::ConversionService::Stub::GetDocumentConversionInfo,
-                   info_request, &info),
-              IsOk());
-  EXPECT_EQ(info.format(), "pdf");
-  EXPECT_THAT(info.conversion_formats(), Contains("docx"));
+  if (v06()) {
+    // The v0.6 API has no GET /convert/document/{uuid}/.
+    EXPECT_THAT(
+        Call(*conversions_,
+             &v1::ConversionService::Stub::GetDocumentConversionInfo,
+             info_request, &info),
+        StatusIs(absl::StatusCode::kFailedPrecondition,
+                 HasSubstr("document conversion details exist only on API "
+                           "v0.7")));
+  } else {
+    ASSERT_THAT(Call(*conversions_,
+                     &v1::ConversionService::Stub::GetDocumentConversionInfo,
+                     info_request, &info),
+                IsOk());
+    EXPECT_EQ(info.format(), "pdf");
+    EXPECT_THAT(info.conversion_formats(), Contains("docx"));
+  }
 
   // Failures.
   status_request.set_token(987654321);
@@ -544,7 +565,9 @@ TEST_P(SurfaceTest, DocumentConversionResultExistsOnTheEmulatorClock) {
   EXPECT_THAT(Call(*conversions_,
                    &v1::ConversionService::Stub::GetDocumentConversionInfo,
                    info_request, &info),
-              StatusIs(absl::StatusCode::kNotFound, _));
+              StatusIs(v06() ? absl::StatusCode::kFailedPrecondition
+                             : absl::StatusCode::kNotFound,
+                       _));
   conversion->set_uuid("not-a-uuid");
   EXPECT_THAT(Call(*conversions_, &v1::ConversionService::Stub::ConvertDocument,
                    convert, &jobs),
