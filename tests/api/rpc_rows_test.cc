@@ -152,11 +152,11 @@ TEST(RpcRowsTest, VersionGatesRefuseWithTheFeatureNamed) {
 // The v0.6 reference has neither DELETE /groups/{id}/ nor
 // GET /convert/document/{uuid}/ (README's operation table says so too).
 TEST(RpcRowsTest, OperationsTheV06ReferenceLacksAreV07Only) {
-  EXPECT_EQ(CheckVersion(RpcOf<v1::DeleteGroupRequest>::kTraits,
-                         ApiVersion::kV06)
-                .message(),
-            "group deletions exist only on API v0.7 upstreams; this project "
-            "uses v0.6");
+  EXPECT_EQ(
+      CheckVersion(RpcOf<v1::DeleteGroupRequest>::kTraits, ApiVersion::kV06)
+          .message(),
+      "group deletions exist only on API v0.7 upstreams; this project "
+      "uses v0.6");
   EXPECT_EQ(CheckVersion(RpcOf<v1::GetDocumentConversionInfoRequest>::kTraits,
                          ApiVersion::kV06)
                 .code(),
