@@ -305,10 +305,13 @@ int main(int argc, char** argv) {
   absl::StatusOr<ucgate::gateway::GatewayAccessSetup> access =
       ucgate::gateway::MakeGatewayAccess(config, reloader, clock);
   if (!access.ok()) return command_line.UsageError(access.status());
+  std::shared_ptr<ucgate::http::HttpClient> http_client =
+      ucgate::http::MakeCurlHttpClient(http_options);
+  ucgate::gateway::WatchUpstreamConnections(*telemetry->gateway, http_client);
   absl::StatusOr<std::shared_ptr<const ucgate::gateway::ProjectRegistry>>
       projects = ucgate::gateway::MakeProjectRegistry(
-          config, ucgate::http::MakeCurlHttpClient(http_options), clock,
-          nullptr, reloader, telemetry->gateway);
+          config, std::move(http_client), clock, nullptr, reloader,
+          telemetry->gateway);
   if (!projects.ok()) return command_line.UsageError(projects.status());
   auto executor = std::make_shared<ucgate::BlockingExecutor>(
       config.worker_threads, config.max_queued_calls);

@@ -73,4 +73,14 @@ observability::ServerObservabilityOptions ObservabilityOptionsOf(
   return options;
 }
 
+void WatchUpstreamConnections(observability::GatewayMetrics& metrics,
+                              const std::shared_ptr<http::HttpClient>& http) {
+  metrics.SetUpstreamConnectionsSource(
+      [weak = std::weak_ptr<http::HttpClient>(http)]() -> int64_t {
+        std::shared_ptr<http::HttpClient> client = weak.lock();
+        if (client == nullptr) return 0;
+        return static_cast<int64_t>(client->open_connections().value_or(0));
+      });
+}
+
 }  // namespace ucgate::gateway

@@ -12,6 +12,7 @@
 #include "service/observability/grpc_server_metrics.h"
 #include "service/observability/metrics_registry.h"
 #include "service/observability/server_interceptor.h"
+#include "service/upstream/http/http_client.h"
 
 namespace ucgate::gateway {
 
@@ -27,5 +28,10 @@ absl::StatusOr<GatewayTelemetry> MakeGatewayTelemetry(
 // What the observing interceptor needs of `telemetry` (a log line per call).
 observability::ServerObservabilityOptions ObservabilityOptionsOf(
     const GatewayTelemetry& telemetry);
+
+// ucgate_upstream_connections reads `http`'s open connections at scrape time
+// (held weakly: the gauge does not keep the transport alive).
+void WatchUpstreamConnections(observability::GatewayMetrics& metrics,
+                              const std::shared_ptr<http::HttpClient>& http);
 
 }  // namespace ucgate::gateway

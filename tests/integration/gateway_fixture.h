@@ -82,8 +82,13 @@ class GatewayFixture {
       stream_options.metrics = telemetry_.gateway;
       observability = gateway::ObservabilityOptionsOf(telemetry_);
     }
+    std::shared_ptr<http::HttpClient> http_client =
+        http::MakeCurlHttpClient(http_options);
+    if (setup_.observe) {
+      gateway::WatchUpstreamConnections(*telemetry_.gateway, http_client);
+    }
     auto projects = gateway::MakeProjectRegistry(
-        config, http::MakeCurlHttpClient(http_options), MakeSystemClock(),
+        config, std::move(http_client), MakeSystemClock(),
         [this](absl::Duration delay, const Cancellation*) {
           sleeps_.push_back(delay);
         },

@@ -243,6 +243,8 @@ TEST(ObservabilityTest, StreamsAndBatchesAreCounted) {
   EXPECT_EQ(ValueOr0(metrics, "ucgate_batch_chunks_total",
                      {{"operation", "BatchStoreFiles"}, {"result", "ok"}}),
             2);
+  // The calls above went over kept-alive connections that are still open.
+  EXPECT_GE(ValueOr0(metrics, "ucgate_upstream_connections", {}), 1);
   EXPECT_EQ(ValueOr0(metrics, "ucgate_build_info",
                      {{"version", "0.1.0"},
                       {"revision", ""},

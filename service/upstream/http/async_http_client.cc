@@ -14,6 +14,8 @@
 // connect (and TLS handshake) each. GET, PUT and DELETE are idempotent and
 // keep the reuse (and curl's transparent retry).
 #include <curl/curl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -386,6 +388,12 @@ class CurlAsyncHttpClient final : public AsyncHttpClient {
   std::size_t in_flight() const override {
     return in_flight_.load(std::memory_order_relaxed);
   }
+  std::size_t open_connections() const override {
+    return open_connections_.load(std::memory_order_relaxed);
+  }
+  // Counted by the sockets libcurl opens and closes through OpenSocket /
+  // CloseSocket; outlives every loop's multi handle (declared before them).
+  std::atomic<std::size_t>* connection_counter() { return &open_connections_; }
 
   const CurlHttpClientOptions& options() const { return options_; }
   void Uncount() { in_flight_.fetch_sub(1, std::memory_order_relaxed); }
@@ -395,6 +403,7 @@ class CurlAsyncHttpClient final : public AsyncHttpClient {
       ABSL_SHARED_LOCKS_REQUIRED(shutdown_mu_);
 
   const CurlHttpClientOptions options_;
+  std::atomic<std::size_t> open_connections_{0};
   std::vector<std::unique_ptr<LoopTransport>> loops_;
   std::atomic<uint64_t> next_id_{1};
   std::atomic<std::size_t> in_flight_{0};
@@ -512,6 +521,23 @@ void LoopTransport::ReleaseEasy(CURL* easy) {
   idle_easy_.push_back(easy);
 }
 
+curl_socket_t OpenCountedSocket(void* counter, curlsocktype,
+                                curl_sockaddr* address) {
+  const curl_socket_t fd =
+      socket(address->family, address->socktype, address->protocol);
+  if (fd != CURL_SOCKET_BAD) {
+    static_cast<std::atomic<std::size_t>*>(counter)->fetch_add(
+        1, std::memory_order_relaxed);
+  }
+  return fd;
+}
+
+int CloseCountedSocket(void* counter, curl_socket_t fd) {
+  static_cast<std::atomic<std::size_t>*>(counter)->fetch_sub(
+      1, std::memory_order_relaxed);
+  return close(fd);
+}
+
 absl::Status LoopTransport::Configure(Transfer& transfer, CURL* curl) {
   const CurlHttpClientOptions& options = *options_;
   const HttpRequest& request = transfer.request;
@@ -529,6 +555,13 @@ absl::Status LoopTransport::Configure(Transfer& transfer, CURL* curl) {
   transfer.max_body = options.max_response_bytes;
 
   curl_easy_setopt(curl, CURLOPT_PRIVATE, &transfer);
+  // A connection keeps the close callback and data of the handle that opened
+  // it, so the counter is the client's, not the transfer's.
+  curl_easy_setopt(curl, CURLOPT_OPENSOCKETFUNCTION, &OpenCountedSocket);
+  curl_easy_setopt(curl, CURLOPT_OPENSOCKETDATA, client_->connection_counter());
+  curl_easy_setopt(curl, CURLOPT_CLOSESOCKETFUNCTION, &CloseCountedSocket);
+  curl_easy_setopt(curl, CURLOPT_CLOSESOCKETDATA,
+                   client_->connection_counter());
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, transfer.error);
   curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -871,6 +904,10 @@ class CurlHttpClient final : public HttpClient {
                     promise.set_value(std::move(response));
                   });
     return outcome.get();
+  }
+
+  std::optional<std::size_t> open_connections() const override {
+    return async_->open_connections();
   }
 
  private:

@@ -97,6 +97,12 @@ class HttpClient {
   virtual ~HttpClient() = default;
   virtual absl::StatusOr<HttpResponse> Send(const HttpRequest& request,
                                             const RequestOptions& options) = 0;
+  // Upstream connections open now (in use or kept alive), for the
+  // ucgate_upstream_connections gauge; nullopt when the transport cannot
+  // tell (test fakes).
+  virtual std::optional<std::size_t> open_connections() const {
+    return std::nullopt;
+  }
 };
 
 struct CurlHttpClientOptions {
@@ -163,6 +169,8 @@ class AsyncHttpClient {
 
   // Exchanges started and not yet completed.
   virtual std::size_t in_flight() const = 0;
+  // Connections open now across the I/O threads, in use or kept alive.
+  virtual std::size_t open_connections() const = 0;
 };
 
 // Starts the I/O threads. Errors when the system refuses them (epoll,

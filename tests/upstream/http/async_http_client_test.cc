@@ -165,6 +165,32 @@ TEST(AsyncHttpClientTest, ThousandsInFlightAreEachAnsweredOnce) {
   EXPECT_EQ(client->in_flight(), 0u);
 }
 
+// The ucgate_upstream_connections gauge reads this: kept-alive connections
+// count until the client closes them.
+TEST(AsyncHttpClientTest, CountsTheConnectionsItHoldsOpen) {
+  LoopHttpServer server([](const ServerRequest&) {
+    ServerAction action;
+    action.body = "ok";
+    return action;
+  });
+  ASSERT_TRUE(server.Start().ok());
+  CurlHttpClientOptions options;
+  options.io_threads = 1;
+  auto client = MakeClient(options);
+  EXPECT_EQ(client->open_connections(), 0u);
+  Outcomes first(1);
+  client->Start(Get(server.Url("/n/0")), WithinSeconds(10), first.For(0));
+  first.WaitForAll();
+  ASSERT_THAT(first.Get(0), IsOk());
+  EXPECT_EQ(client->open_connections(), 1u);  // Kept alive.
+  Outcomes second(1);
+  client->Start(Get(server.Url("/n/1")), WithinSeconds(10), second.For(0));
+  second.WaitForAll();
+  EXPECT_EQ(client->open_connections(), 1u);  // Reused, not a second one.
+  client->Shutdown(absl::ZeroDuration());
+  EXPECT_EQ(client->open_connections(), 0u);
+}
+
 TEST(AsyncHttpClientTest, FaultsInEveryPhaseEachEndTheirCallOnce) {
   // The i-th call meets fault i % 7.
   LoopHttpServer server([](const ServerRequest& request) {
