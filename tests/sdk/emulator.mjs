@@ -1,10 +1,28 @@
 // Starts ucgate-emulator (UCGATE_EMULATOR_BIN) on a free loopback port for an
 // SDK test and stops it, checking it exits cleanly.
+import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
 import { RestClientError, UploadcareAuthSchema } from '@uploadcare/rest-client';
+
+// One emulator for a test file: started before its tests and stopped after
+// them (node:test hooks). settings(): the SDK settings for its keys;
+// baseUrl(): where it listens.
+export function useEmulator({ publicKey, secretKey, seedFiles }) {
+  let emulator;
+  before(async () => {
+    emulator = await startEmulator({ publicKey, secretKey, seedFiles });
+  });
+  after(async () => {
+    if (emulator) await emulator.stop();
+  });
+  return {
+    settings: () => clientSettings(emulator.baseUrl, { publicKey, secretKey }),
+    baseUrl: () => emulator.baseUrl,
+  };
+}
 
 // Resolves to { baseUrl, stop } once the emulator prints its address.
 export async function startEmulator({ publicKey, secretKey, seedFiles }) {

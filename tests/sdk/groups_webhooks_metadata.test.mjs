@@ -4,7 +4,7 @@
 // webhooks, and sets, reads and deletes metadata keys. The SDK has no project
 // endpoint function, so GET /project/ is not driven here. Run by ctest
 // (label sdk) with UCGATE_EMULATOR_BIN set.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import {
@@ -22,28 +22,16 @@ import {
   updateWebhook,
 } from '@uploadcare/rest-client';
 
-import { assertRestError, clientSettings, startEmulator } from './emulator.mjs';
+import { assertRestError, useEmulator } from './emulator.mjs';
 
 const PUBLIC_KEY = 'sdkpublickey';
 const SECRET_KEY = 'sdksecretkey';
 const SEED_FILES = 250;
 
-let emulator;
-
-function settings() {
-  return clientSettings(emulator.baseUrl, { publicKey: PUBLIC_KEY, secretKey: SECRET_KEY });
-}
-
-before(async () => {
-  emulator = await startEmulator({
-    publicKey: PUBLIC_KEY,
-    secretKey: SECRET_KEY,
-    seedFiles: SEED_FILES,
-  });
-});
-
-after(async () => {
-  if (emulator) await emulator.stop();
+const { settings, baseUrl } = useEmulator({
+  publicKey: PUBLIC_KEY,
+  secretKey: SECRET_KEY,
+  seedFiles: SEED_FILES,
 });
 
 describe('@uploadcare/rest-client groups against ucgate-emulator', () => {
@@ -53,7 +41,7 @@ describe('@uploadcare/rest-client groups against ucgate-emulator', () => {
     assert.equal(page.results.length, 5);
     assert.ok(page.total >= 5, `total ${page.total}`);
     assert.equal(page.previous, null);
-    assert.match(page.next, new RegExp(`^${emulator.baseUrl}/groups/\\?`));
+    assert.match(page.next, new RegExp(`^${baseUrl()}/groups/\\?`));
     const created = page.results.map((group) => group.datetimeCreated);
     assert.deepEqual([...created].sort(), created);
 

@@ -4,7 +4,7 @@
 // service's normalization and change lists, and searchFiles with tag, image
 // and range conditions, sort keys, highlights and limit/offset pages. Run by
 // ctest (label sdk) with UCGATE_EMULATOR_BIN set.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import {
@@ -15,28 +15,16 @@ import {
   updateTags,
 } from '@uploadcare/rest-client';
 
-import { assertRestError, clientSettings, startEmulator } from './emulator.mjs';
+import { assertRestError, useEmulator } from './emulator.mjs';
 
 const PUBLIC_KEY = 'sdktagspublickey';
 const SECRET_KEY = 'sdktagssecretkey';
 const SEED_FILES = 60;
 
-let emulator;
-
-function settings() {
-  return clientSettings(emulator.baseUrl, { publicKey: PUBLIC_KEY, secretKey: SECRET_KEY });
-}
-
-before(async () => {
-  emulator = await startEmulator({
-    publicKey: PUBLIC_KEY,
-    secretKey: SECRET_KEY,
-    seedFiles: SEED_FILES,
-  });
-});
-
-after(async () => {
-  if (emulator) await emulator.stop();
+const { settings } = useEmulator({
+  publicKey: PUBLIC_KEY,
+  secretKey: SECRET_KEY,
+  seedFiles: SEED_FILES,
 });
 
 describe('@uploadcare/rest-client tags against ucgate-emulator', () => {
