@@ -489,6 +489,80 @@ TEST_P(SurfaceTest, TagsAndSearchOnV07RefusedOnV06BeforeGoingUpstream) {
 
 // The result file exists as soon as the clock says the job is done: a plain
 // GetFile finds it without anyone polling the job first.
+// The server streams on both upstream versions: listings walk every upstream
+// page, a watch of a finished job answers once and ends OK, and add-on
+// watches exist only on v0.7.
+TEST_P(SurfaceTest, StreamsServeBothUpstreams) {
+  v1::StreamFilesRequest stream_files;
+  stream_files.set_page_size(100);
+  grpc::ClientContext files_context;
+  auto files = files_->StreamFiles(&files_context, stream_files);
+  v1::StreamFilesResponse files_message;
+  int streamed_files = 0;
+  while (files->Read(&files_message)) {
+    EXPECT_FALSE(files_message.resume_token().empty());
+    streamed_files += files_message.files_size();
+  }
+  const grpc::Status files_end = files->Finish();
+  ASSERT_TRUE(files_end.ok()) << files_end.error_message();
+  v1::ListFilesRequest list_files;
+  list_files.set_page_size(1);
+  v1::ListFilesResponse first_page;
+  ASSERT_THAT(
+      Call(*files_, &v1::FileService::Stub::ListFiles, list_files, &first_page),
+      IsOk());
+  EXPECT_EQ(streamed_files, first_page.total_size());
+  EXPECT_GT(streamed_files, 100);  // More than one upstream page.
+
+  v1::StreamGroupsRequest stream_groups;
+  grpc::ClientContext groups_context;
+  auto groups = groups_->StreamGroups(&groups_context, stream_groups);
+  v1::StreamGroupsResponse groups_message;
+  int streamed_groups = 0;
+  while (groups->Read(&groups_message)) {
+    streamed_groups += groups_message.groups_size();
+  }
+  const grpc::Status groups_end = groups->Finish();
+  ASSERT_TRUE(groups_end.ok()) << groups_end.error_message();
+  EXPECT_GT(streamed_groups, 0);
+
+  v1::ConvertDocumentRequest convert;
+  auto* conversion = convert.add_conversions();
+  conversion->set_uuid(FileOfType("application/pdf").uuid());
+  conversion->set_format(v1::DOCUMENT_FORMAT_PNG);
+  v1::ConvertDocumentResponse jobs;
+  ASSERT_THAT(Call(*conversions_, &v1::ConversionService::Stub::ConvertDocument,
+                   convert, &jobs),
+              IsOk());
+  ASSERT_THAT(jobs.jobs(), SizeIs(1));
+  clock_->Advance(absl::Minutes(1));  // The emulator finishes the job.
+  v1::WatchConversionJobRequest watch;
+  watch.set_kind(v1::CONVERSION_KIND_DOCUMENT);
+  watch.set_token(jobs.jobs(0).token());
+  grpc::ClientContext watch_context;
+  auto updates = conversions_->WatchConversionJob(&watch_context, watch);
+  v1::WatchConversionJobResponse update;
+  ASSERT_TRUE(updates->Read(&update));
+  EXPECT_EQ(update.status(), v1::CONVERSION_STATUS_FINISHED);
+  EXPECT_FALSE(updates->Read(&update));
+  const grpc::Status watch_end = updates->Finish();
+  EXPECT_TRUE(watch_end.ok()) << watch_end.error_message();
+
+  if (v06()) {
+    v1::WatchAddonExecutionRequest addon_watch;
+    addon_watch.set_addon(v1::ADDON_UC_CLAMAV_VIRUS_SCAN);
+    addon_watch.set_request_id("8db3c8b4-2dea-4146-bcdb-63387e2b33c1");
+    grpc::ClientContext addon_context;
+    auto addon = addons_->WatchAddonExecution(&addon_context, addon_watch);
+    v1::WatchAddonExecutionResponse addon_update;
+    EXPECT_FALSE(addon->Read(&addon_update));
+    const grpc::Status refused = addon->Finish();
+    EXPECT_EQ(refused.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+    EXPECT_THAT(refused.error_message(),
+                HasSubstr("add-ons exist only on API v0.7"));
+  }
+}
+
 TEST_P(SurfaceTest, DocumentConversionResultExistsOnTheEmulatorClock) {
   const v1::File document = FileOfType("application/pdf");
   v1::ConvertDocumentRequest convert;
