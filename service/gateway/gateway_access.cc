@@ -124,7 +124,16 @@ std::string NeedsRestart(const GatewayConfig& running,
       return absl::StrCat("projects[", i, "]");
     }
   }
-  if (running.access.tls.has_value() != fresh.access.tls.has_value()) {
+  // The port's credentials are built once at start from these.
+  const std::optional<access::TlsServerConfig>& a = running.access.tls;
+  const std::optional<access::TlsServerConfig>& b = fresh.access.tls;
+  if (a.has_value() != b.has_value() ||
+      (a.has_value() &&
+       (a->cert_file != b->cert_file || a->key_file != b->key_file ||
+        a->client_ca_file != b->client_ca_file ||
+        a->client_certificates != b->client_certificates ||
+        a->reload_interval != b->reload_interval ||
+        a->staging_dir != b->staging_dir))) {
     return "tls";
   }
   if (running.access.page_token_keys_file !=

@@ -692,6 +692,19 @@ TEST_F(AccessGatewayTest, ConfigurationReloadsCallersAtomically) {
   EXPECT_EQ(logs.LinesContaining("restart ucgate").size(), 1u)
       << absl::StrJoin(logs.lines(), "\n");
   EXPECT_THAT(ListFiles(Options("b", kBillingToken)).status(), IsOk());
+
+  // So does any change to `tls` (the port's credentials are made at start),
+  // not only turning it on or off.
+  const std::string retimed = absl::StrReplaceAll(
+      granted, {{"reload_interval_seconds: 1", "reload_interval_seconds: 2"}});
+  ASSERT_NE(retimed, granted);
+  WriteFile(dir_.File("config.yaml"), retimed);
+  EXPECT_EQ(reloader_->PollAll(), 0);
+  EXPECT_EQ(logs.LinesContaining("restart ucgate").size(), 2u)
+      << absl::StrJoin(logs.lines(), "\n");
+  EXPECT_EQ(logs.LinesContaining("tls changed").size(), 1u)
+      << absl::StrJoin(logs.lines(), "\n");
+  EXPECT_THAT(ListFiles(Options("b", kBillingToken)).status(), IsOk());
 }
 
 // Secret hygiene for the credentials of callers (issue 14), at debug level:
