@@ -49,10 +49,7 @@ bool ReadJobs(od::value& value,
 
 bool ReadStatusResult(od::value& value, ConversionStatusAnswer* answer,
                       ErrorTrail& trail) {
-  bool is_null = false;
-  if (!TakeIfNull(value, &is_null, trail)) return false;
-  if (is_null) return true;
-  return ForEachRootField(
+  return ForEachRootFieldUnlessNull(
       value, trail, [&](std::string_view key, od::value& field) {
         if (key == "uuid")
           return ReadString(field, &answer->result_uuid, trail);
@@ -65,10 +62,7 @@ bool ReadStatusResult(od::value& value, ConversionStatusAnswer* answer,
 
 bool ReadFormat(od::value& value, v1::GetDocumentConversionInfoResponse* info,
                 ErrorTrail& trail) {
-  bool is_null = false;
-  if (!TakeIfNull(value, &is_null, trail)) return false;
-  if (is_null) return true;
-  return ForEachRootField(
+  return ForEachRootFieldUnlessNull(
       value, trail, [&](std::string_view key, od::value& field) {
         if (key == "name")
           return ReadString(field, info->mutable_format(), trail);

@@ -604,10 +604,7 @@ bool ReadHighlightMetadata(od::value& value,
 
 bool ReadHighlight(od::value& value, v1::SearchHighlight* highlight,
                    ErrorTrail& trail) {
-  bool is_null = false;
-  if (!TakeIfNull(value, &is_null, trail)) return false;
-  if (is_null) return true;
-  return ForEachRootField(
+  return ForEachRootFieldUnlessNull(
       value, trail, [&](std::string_view key, od::value& field) {
         if (key == "original_filename") {
           return ReadStringListOrNull(

@@ -479,6 +479,16 @@ bool ForEachRootField(od::value& root, ErrorTrail& trail,
                                                    std::move(read_field));
 }
 
+// The same for an object the API may send as null (which reads as empty).
+template <typename ReadField>
+bool ForEachRootFieldUnlessNull(od::value& value, ErrorTrail& trail,
+                                ReadField read_field) {
+  bool is_null = false;
+  if (!TakeIfNull(value, &is_null, trail)) return false;
+  if (is_null) return true;
+  return ForEachRootField(value, trail, std::move(read_field));
+}
+
 // The fields of an object of user data.
 template <typename ReadField>
 bool ForEachUnescapedField(od::value& value, ErrorTrail& trail,
