@@ -40,7 +40,7 @@ enum IoEvents : uint32_t {
   kIoError = 1u << 2,
 };
 
-class EventLoop final : public Timers {
+class EventLoop final : public LoopHost {
  public:
   // Starts the loop's thread (named `name` for debuggers and top, at most 15
   // characters). Errors when the kernel refuses epoll or eventfd.
@@ -57,7 +57,7 @@ class EventLoop final : public Timers {
   // runs after the current callback, before the loop next waits. False, with
   // `closure` destroyed unrun on this thread, once the loop has closed (see
   // Stop). Any thread.
-  bool Post(absl::AnyInvocable<void()> closure);
+  bool Post(absl::AnyInvocable<void()> closure) override;
 
   // Asks the loop to stop: it runs every closure already posted, and any
   // those post in turn, then closes (later Posts return false) and its thread

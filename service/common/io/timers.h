@@ -31,6 +31,16 @@ class Timers {
   virtual absl::Time Now() const = 0;
 };
 
+// A thread that runs posted closures one at a time, in order, and has
+// timers: where fibers live (fiber.h). EventLoop is one; tests use
+// ManualLoop.
+class LoopHost : public Timers {
+ public:
+  // Queues `closure` to run on the host's thread after whatever runs now.
+  // False (closure dropped) once the host has closed. Any thread.
+  virtual bool Post(absl::AnyInvocable<void()> closure) = 0;
+};
+
 // Timers a test moves by hand: nothing fires until Advance() says time has
 // passed. Single-threaded, like the loop thread it stands in for.
 class ManualTimers final : public Timers {

@@ -1,0 +1,307 @@
+#include "service/common/io/fiber.h"
+
+#include <sys/mman.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <utility>
+#include <vector>
+
+#include "absl/time/clock.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/common_interface_defs.h>
+#define UCGATE_ASAN_FIBERS 1
+#endif
+
+namespace ucgate::io {
+namespace {
+
+thread_local Fiber* current_fiber = nullptr;
+// The fiber makecontext starts (it passes only ints).
+thread_local Fiber* starting_fiber = nullptr;
+std::atomic<std::size_t> fibers_alive{0};
+
+std::size_t PageSize() {
+  static const std::size_t page =
+      static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  return page;
+}
+
+// A stack with a PROT_NONE guard page below it, so an overflow faults
+// instead of writing over the neighbour's memory.
+struct Stack {
+  void* mapping = nullptr;
+  std::size_t mapping_bytes = 0;
+  char* base() const { return static_cast<char*>(mapping) + PageSize(); }
+  std::size_t usable() const { return mapping_bytes - PageSize(); }
+};
+
+// Stacks of fibers that ended, kept per thread for the next fiber: mapping
+// a stack, its first-touch faults and above all unmapping it (a TLB
+// shootdown on every core) cost more than the rest of a short call; with 64
+// pooled, 256 calls in flight spent half the gateway's CPU in the kernel. A
+// pooled stack keeps only the pages its fibers touched (tens of KiB), so
+// 1,024 per thread bound the pool to a few tens of MiB; stacks beyond that
+// are unmapped.
+constexpr std::size_t kPooledStacksPerThread = 1024;
+
+struct StackPool {
+  std::vector<Stack> free;
+  ~StackPool() {
+    for (const Stack& stack : free) munmap(stack.mapping, stack.mapping_bytes);
+  }
+};
+thread_local StackPool stack_pool;
+
+Stack AllocateStack(std::size_t bytes) {
+  const std::size_t page = PageSize();
+  const std::size_t usable = (bytes + page - 1) / page * page;
+  std::vector<Stack>& free = stack_pool.free;
+  for (std::size_t i = free.size(); i > 0; --i) {
+    if (free[i - 1].usable() == usable) {
+      Stack stack = free[i - 1];
+      free.erase(free.begin() + static_cast<std::ptrdiff_t>(i - 1));
+      return stack;
+    }
+  }
+  Stack stack;
+  stack.mapping_bytes = usable + page;
+  stack.mapping =
+      mmap(nullptr, stack.mapping_bytes, PROT_READ | PROT_WRITE,
+           MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+  // Out of address space: nothing sensible is left to do.
+  if (stack.mapping == MAP_FAILED) std::abort();
+  mprotect(stack.mapping, page, PROT_NONE);
+  return stack;
+}
+
+void ReleaseStack(const Stack& stack) {
+  if (stack_pool.free.size() < kPooledStacksPerThread) {
+    stack_pool.free.push_back(stack);
+  } else {
+    munmap(stack.mapping, stack.mapping_bytes);
+  }
+}
+
+}  // namespace
+
+struct Fiber::Context {
+  ucontext_t fiber;
+  ucontext_t caller;
+  std::size_t stack_bytes = 0;
+  Stack stack;
+#ifdef UCGATE_ASAN_FIBERS
+  void* fake_stack = nullptr;
+  const void* caller_bottom = nullptr;
+  std::size_t caller_size = 0;
+#endif
+};
+
+Fiber::Fiber(LoopHost* home, absl::AnyInvocable<void()> body,
+             std::size_t stack_bytes)
+    : home_(home), body_(std::move(body)), context_(new Context) {
+  context_->stack_bytes = stack_bytes;
+  fibers_alive.fetch_add(1, std::memory_order_relaxed);
+}
+
+Fiber::~Fiber() {
+  if (context_->stack.mapping != nullptr) ReleaseStack(context_->stack);
+  fibers_alive.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void Fiber::Prepare() {
+  // Taken on the home thread, from its pool, where the stack goes back when
+  // the fiber ends: a stack taken on the spawning thread (a gRPC thread)
+  // would always be new and always end up in another thread's pool.
+  context_->stack = AllocateStack(context_->stack_bytes);
+  getcontext(&context_->fiber);
+  context_->fiber.uc_stack.ss_sp = context_->stack.base();
+  context_->fiber.uc_stack.ss_size = context_->stack.usable();
+  context_->fiber.uc_link = nullptr;
+  makecontext(&context_->fiber, &Fiber::Main, 0);
+}
+
+bool Fiber::Spawn(LoopHost* home, absl::AnyInvocable<void()> body,
+                  std::size_t stack_bytes) {
+  Fiber* fiber = new Fiber(home, std::move(body), stack_bytes);
+  if (home->Post([fiber] { fiber->SwitchIn(); })) return true;
+  // Never started: its body goes unrun, like a closure posted too late.
+  delete fiber;
+  return false;
+}
+
+Fiber* Fiber::Current() { return current_fiber; }
+
+std::size_t Fiber::alive() {
+  return fibers_alive.load(std::memory_order_relaxed);
+}
+
+void Fiber::Main() {
+  Fiber* self = starting_fiber;
+#ifdef UCGATE_ASAN_FIBERS
+  __sanitizer_finish_switch_fiber(nullptr, &self->context_->caller_bottom,
+                                  &self->context_->caller_size);
+#endif
+  std::move(self->body_)();
+  self->body_ = nullptr;  // What the body captured goes here, in the fiber.
+  self->ended_ = true;
+#ifdef UCGATE_ASAN_FIBERS
+  __sanitizer_start_switch_fiber(nullptr, self->context_->caller_bottom,
+                                 self->context_->caller_size);
+#endif
+  setcontext(&self->context_->caller);
+}
+
+void Fiber::SwitchIn() {
+  if (context_->stack.mapping == nullptr) Prepare();
+  Fiber* const outer = current_fiber;
+  current_fiber = this;
+  starting_fiber = this;
+#ifdef UCGATE_ASAN_FIBERS
+  void* fake_stack = nullptr;
+  __sanitizer_start_switch_fiber(&fake_stack, context_->stack.base(),
+                                 context_->stack.usable());
+#endif
+  swapcontext(&context_->caller, &context_->fiber);
+#ifdef UCGATE_ASAN_FIBERS
+  __sanitizer_finish_switch_fiber(fake_stack, nullptr, nullptr);
+#endif
+  current_fiber = outer;
+  if (ended_) delete this;
+}
+
+void Fiber::Suspend() {
+#ifdef UCGATE_ASAN_FIBERS
+  __sanitizer_start_switch_fiber(&context_->fake_stack, context_->caller_bottom,
+                                 context_->caller_size);
+#endif
+  swapcontext(&context_->fiber, &context_->caller);
+#ifdef UCGATE_ASAN_FIBERS
+  __sanitizer_finish_switch_fiber(
+      context_->fake_stack, &context_->caller_bottom, &context_->caller_size);
+#endif
+}
+
+void Fiber::Resume() {
+  // A home that has closed cannot run the fiber again: it stays suspended
+  // (its loop is gone, and with it everything it waited for).
+  home_->Post([this] { SwitchIn(); });
+}
+
+struct CondVar::FiberWaiter {
+  Fiber* fiber;
+  FiberWaiter* next = nullptr;
+  FiberWaiter* previous = nullptr;
+  bool linked = false;
+  bool timed_out = false;
+  // Whoever resumes the fiber claims it first: a signal and the deadline's
+  // timer may race.
+  std::atomic<bool> claimed{false};
+  bool Claim() { return !claimed.exchange(true, std::memory_order_acq_rel); }
+};
+
+bool CondVar::WaitWithDeadline(absl::Mutex* mutex, absl::Time deadline) {
+  Fiber* const fiber = Fiber::Current();
+  if (fiber == nullptr) {
+    return thread_waiters_.WaitWithDeadline(mutex, deadline);
+  }
+  FiberWaiter waiter{fiber};
+  {
+    absl::MutexLock lock(&fibers_mutex_);
+    waiter.next = fibers_;
+    if (fibers_ != nullptr) fibers_->previous = &waiter;
+    fibers_ = &waiter;
+    waiter.linked = true;
+  }
+  TimerId timer = 0;
+  if (deadline != absl::InfiniteFuture()) {
+    // On the home thread, like the fiber now: the timer cannot fire before
+    // the fiber has suspended.
+    timer = fiber->home().After(deadline - absl::Now(), [&waiter] {
+      if (waiter.Claim()) {
+        waiter.timed_out = true;
+        waiter.fiber->Resume();
+      }
+    });
+  }
+  // Released before suspending: a signal from now on posts the fiber's
+  // resumption, which its home runs only after the fiber has suspended.
+  mutex->Unlock();
+  fiber->Suspend();
+  if (timer != 0 && !waiter.timed_out) fiber->home().Cancel(timer);
+  {
+    absl::MutexLock lock(&fibers_mutex_);
+    if (waiter.linked) {
+      if (waiter.previous != nullptr) waiter.previous->next = waiter.next;
+      if (waiter.next != nullptr) waiter.next->previous = waiter.previous;
+      if (fibers_ == &waiter) fibers_ = waiter.next;
+      waiter.linked = false;
+    }
+  }
+  mutex->Lock();
+  return waiter.timed_out;
+}
+
+void CondVar::SignalAll() {
+  thread_waiters_.SignalAll();
+  absl::MutexLock lock(&fibers_mutex_);
+  FiberWaiter* waiter = fibers_;
+  fibers_ = nullptr;
+  while (waiter != nullptr) {
+    FiberWaiter* const next = waiter->next;
+    waiter->linked = false;
+    waiter->next = waiter->previous = nullptr;
+    // Resumed under fibers_mutex_: the waiter (on the fiber's stack) is not
+    // touched after this, and the fiber takes the mutex before it returns.
+    if (waiter->Claim()) waiter->fiber->Resume();
+    waiter = next;
+  }
+}
+
+void SleepFor(absl::Duration delay) {
+  Fiber* const fiber = Fiber::Current();
+  if (fiber == nullptr) {
+    absl::SleepFor(delay);
+    return;
+  }
+  fiber->home().After(delay, [fiber] { fiber->Resume(); });
+  fiber->Suspend();
+}
+
+bool ManualLoop::Post(absl::AnyInvocable<void()> closure) {
+  absl::MutexLock lock(&mutex_);
+  posted_.push_back(std::move(closure));
+  return true;
+}
+
+int ManualLoop::RunPosted() {
+  int ran = 0;
+  for (;;) {
+    std::vector<absl::AnyInvocable<void()>> batch;
+    {
+      absl::MutexLock lock(&mutex_);
+      batch.swap(posted_);
+    }
+    if (batch.empty()) return ran;
+    for (auto& closure : batch) {
+      std::move(closure)();
+      ++ran;
+    }
+  }
+}
+
+void ManualLoop::Advance(absl::Duration by) {
+  const absl::Time until = timers_.Now() + by;
+  RunPosted();
+  while (timers_.NextDue() <= until) {
+    timers_.Advance(timers_.NextDue() - timers_.Now());
+    RunPosted();
+  }
+  timers_.Advance(until - timers_.Now());
+  RunPosted();
+}
+
+}  // namespace ucgate::io
