@@ -8,6 +8,7 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libcurl4-openssl-dev libssl-dev libgtest-dev libgmock-dev
   libsimdjson-dev libcpp-httplib-dev rapidjson-dev libyaml-cpp-dev
+  nghttp2-server
   prometheus-cpp-dev
   python3 python3-yaml unzip
 )
