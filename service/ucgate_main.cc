@@ -17,8 +17,10 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/synchronization/mutex.h"
 #include "service/access/watched_file.h"
 #include "service/common/command_line.h"
+#include "service/common/io/fiber_executor.h"
 #include "service/common/log.h"
 #include "service/common/protobuf_log.h"
 #include "service/emulator/emulator.h"
@@ -102,6 +104,11 @@ void TuneMalloc() {
 
 int main(int argc, char** argv) {
   TuneMalloc();
+  // Debian builds abseil without NDEBUG, which leaves absl::Mutex's deadlock
+  // detection on: a lock-order graph updated at every lock and every
+  // mutex's destruction, a few percent of the gateway's CPU on the hot path.
+  // The tests keep it on.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   Flags flags;
   ucgate::CommandLine command_line(
       "ucgate",
@@ -125,7 +132,7 @@ int main(int argc, char** argv) {
       "Uploadcare REST API base URL (default https://api.uploadcare.com).",
       &flags.upstream_url);
   command_line.AddInt("worker-threads", "N",
-                      "Threads that run blocking upstream calls (default 32).",
+                      "Ignored: calls wait as fibers on the I/O threads.",
                       &flags.worker_threads);
   command_line.AddInt("cache-max-bytes", "N",
                       "File-info cache budget in bytes, all projects together "
@@ -186,8 +193,10 @@ int main(int argc, char** argv) {
   if (!flags.listen.empty()) config.listen = flags.listen;
   if (!flags.upstream_url.empty())
     config.upstream.base_url = flags.upstream_url;
-  if (flags.worker_threads > 0)
+  if (flags.worker_threads > 0) {
     config.worker_threads = static_cast<int>(flags.worker_threads);
+    config.worker_threads_set = true;
+  }
   if (flags.cache_max_bytes >= 0)
     config.cache.max_bytes = flags.cache_max_bytes;
   if (flags.cache_ttl_seconds >= 0) {
@@ -299,6 +308,17 @@ int main(int argc, char** argv) {
   http_options.max_idle_connections = config.upstream.max_idle_connections;
   http_options.max_response_bytes =
       static_cast<size_t>(config.upstream.max_response_bytes);
+  http_options.io_threads = static_cast<size_t>(config.upstream.io_threads);
+  http_options.max_connections_per_host =
+      static_cast<size_t>(config.upstream.max_connections_per_host);
+  http_options.max_in_flight =
+      static_cast<size_t>(config.upstream.max_in_flight);
+  http_options.http2 = config.upstream.http2;
+  if (config.worker_threads_set) {
+    UCGATE_LOG(kWarning,
+               "worker_threads is ignored: calls wait on the upstream as "
+               "fibers on the I/O threads (upstream.io_threads)");
+  }
   auto clock = ucgate::MakeSystemClock();
   // Watched files: TLS certificate and key, JWKS, token keys, project keys.
   auto reloader = ucgate::access::FileReloader::Create();
@@ -308,13 +328,20 @@ int main(int argc, char** argv) {
   std::shared_ptr<ucgate::http::HttpClient> http_client =
       ucgate::http::MakeCurlHttpClient(http_options);
   ucgate::gateway::WatchUpstreamConnections(*telemetry->gateway, http_client);
+  // Every call runs as a fiber on the upstream I/O loops: waiting for the
+  // upstream holds no thread, and a transfer's completion resumes its call
+  // on the same loop. Batch chunks get fibers of their own, beside them.
+  auto executor = std::make_shared<ucgate::io::FiberExecutor>(
+      http_client->loops(), static_cast<size_t>(config.max_queued_calls));
+  auto chunk_executor = std::make_shared<ucgate::io::FiberExecutor>(
+      http_client->loops(),
+      static_cast<size_t>(config.max_queued_calls) *
+          static_cast<size_t>(config.batch.max_concurrent_chunks));
   absl::StatusOr<std::shared_ptr<const ucgate::gateway::ProjectRegistry>>
       projects = ucgate::gateway::MakeProjectRegistry(
-          config, std::move(http_client), clock, nullptr, reloader,
-          telemetry->gateway);
+          config, http_client, clock, nullptr, reloader, telemetry->gateway,
+          chunk_executor);
   if (!projects.ok()) return command_line.UsageError(projects.status());
-  auto executor = std::make_shared<ucgate::BlockingExecutor>(
-      config.worker_threads, config.max_queued_calls);
   // The configuration file itself: callers, authorization mode and limits
   // reload while the gateway runs.
   std::shared_ptr<ucgate::gateway::ConfigFileReload> config_reload;

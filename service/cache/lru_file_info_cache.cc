@@ -11,6 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/synchronization/mutex.h"
+#include "service/common/io/fiber.h"
 
 namespace ucgate::cache {
 namespace {
@@ -34,11 +35,15 @@ struct Flight {
   bool done ABSL_GUARDED_BY(mutex) = false;
   absl::StatusOr<FilePtr> result ABSL_GUARDED_BY(mutex) =
       absl::UnknownError("fetch not finished");
+  // Wakes the waiters (fibers suspend on it) when the fetch ends or a
+  // waiter's caller goes away.
+  io::CondVar changed;
 
   void Finish(absl::StatusOr<FilePtr> fetched) {
     absl::MutexLock lock(&mutex);
     result = std::move(fetched);
     done = true;
+    changed.SignalAll();
   }
   bool IsDone() {
     absl::MutexLock lock(&mutex);
@@ -206,27 +211,23 @@ class LruFileInfoCache final : public FileInfoCache {
   // cancelled caller stops waiting at once.
   static absl::StatusOr<FilePtr> Await(Flight& flight,
                                        const WaitLimits& limits) {
-    struct Wait {
-      Flight* flight;
-      bool caller_gone = false;  // guarded by flight->mutex
-      bool Ended() const ABSL_NO_THREAD_SAFETY_ANALYSIS {
-        return flight->done || caller_gone;
-      }
-    } wait{&flight};
+    bool caller_gone = false;  // guarded by flight.mutex
     Cancellation::Subscription subscription;
     if (limits.cancellation != nullptr) {
-      // Set under the flight's mutex, so that the waiter's condition is
-      // evaluated again.
-      subscription = limits.cancellation->Subscribe([&wait] {
-        absl::MutexLock lock(&wait.flight->mutex);
-        wait.caller_gone = true;
+      subscription = limits.cancellation->Subscribe([&flight, &caller_gone] {
+        absl::MutexLock lock(&flight.mutex);
+        caller_gone = true;
+        flight.changed.SignalAll();
       });
     }
     absl::MutexLock lock(&flight.mutex);
-    flight.mutex.AwaitWithDeadline(absl::Condition(&wait, &Wait::Ended),
-                                   limits.deadline);
+    while (!flight.done && !caller_gone) {
+      if (flight.changed.WaitWithDeadline(&flight.mutex, limits.deadline)) {
+        break;
+      }
+    }
     if (flight.done) return flight.result;
-    if (wait.caller_gone) {
+    if (caller_gone) {
       return absl::CancelledError(
           "the caller went away while waiting for the file's info");
     }

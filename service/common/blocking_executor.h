@@ -13,22 +13,23 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "service/common/executor.h"
 
 namespace ucgate {
 
-class BlockingExecutor {
+class BlockingExecutor final : public Executor {
  public:
   BlockingExecutor(int threads, int max_queued);
   // Runs what is queued, then joins the threads. May run on one of the
   // executor's own threads (a task held its last owner): that thread is
   // detached instead and leaves as soon as its task returns.
-  ~BlockingExecutor();
+  ~BlockingExecutor() override;
 
   BlockingExecutor(const BlockingExecutor&) = delete;
   BlockingExecutor& operator=(const BlockingExecutor&) = delete;
 
   // False when the queue is full or the executor is shutting down.
-  bool TrySchedule(std::function<void()> task);
+  bool TrySchedule(std::function<void()> task) override;
 
   // Workers waiting for a task (tests use it to start from a known state).
   int idle_workers();

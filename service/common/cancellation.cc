@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "absl/time/clock.h"
+
 namespace ucgate {
 
 void Cancellation::Cancel() {
@@ -14,6 +16,7 @@ void Cancellation::Cancel() {
     cancelling_thread_ = std::this_thread::get_id();
     to_run.swap(callbacks_);
   }
+  cancelled_changed_.SignalAll();
   for (auto& [id, on_cancel] : to_run) on_cancel();
   absl::MutexLock lock(&mutex_);
   running_callbacks_ = false;
@@ -34,12 +37,12 @@ Cancellation::Subscription Cancellation::Subscribe(
 }
 
 bool Cancellation::WaitFor(absl::Duration timeout) const {
+  const absl::Time deadline = absl::Now() + timeout;
   absl::MutexLock lock(&mutex_);
-  return mutex_.AwaitWithTimeout(
-      absl::Condition(
-          +[](const std::atomic<bool>* cancelled) { return cancelled->load(); },
-          &cancelled_),
-      timeout);
+  while (!cancelled_.load(std::memory_order_acquire)) {
+    if (cancelled_changed_.WaitWithDeadline(&mutex_, deadline)) break;
+  }
+  return cancelled_.load(std::memory_order_acquire);
 }
 
 void Cancellation::Unsubscribe(uint64_t id) const {

@@ -10,6 +10,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "service/common/io/fiber.h"
 
 namespace ucgate {
 
@@ -44,6 +45,7 @@ class Cancellation {
   [[nodiscard]] Subscription Subscribe(std::function<void()> on_cancel) const;
 
   // Waits up to `timeout`, returning early when cancelled. True if cancelled.
+  // In a fiber it suspends the fiber, not the thread.
   bool WaitFor(absl::Duration timeout) const;
 
  private:
@@ -58,6 +60,8 @@ class Cancellation {
   mutable uint64_t next_id_ ABSL_GUARDED_BY(mutex_) = 1;
   mutable std::map<uint64_t, std::function<void()>> callbacks_
       ABSL_GUARDED_BY(mutex_);
+  // Wakes WaitFor.
+  mutable io::CondVar cancelled_changed_;
 };
 
 // Unsubscribes when destroyed. Movable; empty when default-constructed.

@@ -81,6 +81,17 @@ class MappingReader {
     if (!absl::SimpleAtoi(text, out)) Fail(key, "must be a whole number");
   }
 
+  void Bool(const std::string& key, bool* out) {
+    if (!Has(key)) return;
+    const YAML::Node value = node_[key];
+    bool parsed = false;
+    if (!value.IsScalar() || !YAML::convert<bool>::decode(value, parsed)) {
+      Fail(key, "must be true or false");
+      return;
+    }
+    *out = parsed;
+  }
+
   void DurationSeconds(const std::string& key, absl::Duration* out) {
     int seconds = 0;
     if (!Has(key)) return;
@@ -201,13 +212,18 @@ absl::Status ParseUpstream(const YAML::Node& node, UpstreamConfig* upstream) {
   MappingReader reader(
       node, "upstream",
       {"base_url", "ca_file", "connect_timeout_ms", "request_timeout_ms",
-       "max_idle_connections", "max_response_bytes", "retry"});
+       "max_idle_connections", "max_response_bytes", "io_threads",
+       "max_connections_per_host", "max_in_flight", "http2", "retry"});
   reader.String("base_url", &upstream->base_url);
   reader.String("ca_file", &upstream->ca_file);
   reader.DurationMs("connect_timeout_ms", &upstream->connect_timeout);
   reader.DurationMs("request_timeout_ms", &upstream->request_timeout);
   reader.Int("max_idle_connections", &upstream->max_idle_connections);
   reader.Int64("max_response_bytes", &upstream->max_response_bytes);
+  reader.Int("io_threads", &upstream->io_threads);
+  reader.Int("max_connections_per_host", &upstream->max_connections_per_host);
+  reader.Int("max_in_flight", &upstream->max_in_flight);
+  reader.Bool("http2", &upstream->http2);
   if (!reader.status().ok()) return reader.status();
   if (reader.Has("retry")) {
     MappingReader retry(reader.Node("retry"), "upstream.retry",
@@ -265,15 +281,8 @@ absl::Status ParseAccess(MappingReader& reader, GatewayConfig* config) {
     if (!tls.ok()) return tls.status();
     access.tls = *std::move(tls);
   }
-  if (reader.Has("allow_unauthenticated")) {
-    const YAML::Node value = reader.Node("allow_unauthenticated");
-    bool allow = false;
-    if (!value.IsScalar() || !YAML::convert<bool>::decode(value, allow)) {
-      return ConfigError(reader.Where("allow_unauthenticated"),
-                         "must be true or false");
-    }
-    access.allow_unauthenticated = allow;
-  }
+  reader.Bool("allow_unauthenticated", &access.allow_unauthenticated);
+  if (!reader.status().ok()) return reader.status();
   absl::StatusOr<access::AuthorizationMode> mode =
       access::ParseAuthorizationMode(reader.Node("authorization_mode"),
                                      reader.Where("authorization_mode"));
@@ -343,6 +352,7 @@ absl::StatusOr<GatewayConfig> ParseConfig(const std::string& yaml,
     reader.String("listen", &config.listen);
     reader.String("admin_listen", &config.admin_listen);
     reader.Int("worker_threads", &config.worker_threads);
+    config.worker_threads_set = reader.Has("worker_threads");
     reader.Int("max_queued_calls", &config.max_queued_calls);
     reader.DurationMs("drain_delay_ms", &config.drain_delay);
     std::string log_level;
@@ -454,6 +464,7 @@ absl::Status ApplyEnvironment(const EnvironmentLookup& env,
       return absl::InvalidArgumentError(
           "UCGATE_WORKER_THREADS must be a whole number");
     }
+    config->worker_threads_set = true;
   }
   if (auto max_bytes = env("UCGATE_CACHE_MAX_BYTES")) {
     if (!absl::SimpleAtoi(*max_bytes, &config->cache.max_bytes)) {
@@ -546,6 +557,19 @@ absl::Status ValidateConfig(const GatewayConfig& config) {
       config.upstream.max_idle_connections > 10000) {
     return ConfigError("upstream.max_idle_connections",
                        "must be between 0 and 10000");
+  }
+  if (config.upstream.io_threads < 0 || config.upstream.io_threads > 64) {
+    return ConfigError("upstream.io_threads", "must be between 0 and 64");
+  }
+  if (config.upstream.max_connections_per_host < 0 ||
+      config.upstream.max_connections_per_host > 100000) {
+    return ConfigError("upstream.max_connections_per_host",
+                       "must be between 0 and 100000");
+  }
+  if (config.upstream.max_in_flight < 1 ||
+      config.upstream.max_in_flight > 1000000) {
+    return ConfigError("upstream.max_in_flight",
+                       "must be between 1 and 1000000");
   }
   if (config.upstream.max_response_bytes < 64 * 1024 ||
       config.upstream.max_response_bytes > (int64_t{1} << 30)) {

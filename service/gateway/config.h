@@ -68,6 +68,17 @@ struct UpstreamConfig {
   int max_idle_connections = 64;
   // Largest upstream answer accepted (see CurlHttpClientOptions).
   int64_t max_response_bytes = int64_t{64} << 20;
+  // The upstream I/O threads (event loops, each with its libcurl multi
+  // handle and connection pool), on which every call also runs as a fiber;
+  // 0: one per core.
+  int io_threads = 0;
+  // Connections open at once to one upstream host; 0: no cap.
+  int max_connections_per_host = 256;
+  // Upstream exchanges in flight at once; beyond it a call is answered
+  // RESOURCE_EXHAUSTED with RetryInfo without being sent.
+  int max_in_flight = 4096;
+  // HTTP/2 (multiplexed) where the upstream offers it over TLS.
+  bool http2 = false;
   upstream::RetryOptions retry;
 };
 
@@ -102,8 +113,13 @@ struct StreamsConfig {
 
 struct GatewayConfig {
   std::string listen = "127.0.0.1:50051";
-  // Threads that run blocking upstream calls, and how many calls may wait.
+  // No longer used: calls wait on the upstream as fibers on the I/O
+  // threads (upstream.io_threads), not on worker threads. Accepted so that
+  // older configurations still start; a warning says it is ignored.
   int worker_threads = 32;
+  bool worker_threads_set = false;
+  // Calls in progress at once (each a fiber waiting on the upstream);
+  // beyond it callers get RESOURCE_EXHAUSTED at once.
   int max_queued_calls = 4096;
   LogLevel log_level = LogLevel::kInfo;
   // On SIGTERM the gateway reports NOT_SERVING at once and keeps answering

@@ -18,6 +18,7 @@
 #include "grpcpp/server_builder.h"
 #include "service/api/rpcs.h"
 #include "service/cache/lru_file_info_cache.h"
+#include "service/common/blocking_executor.h"
 #include "service/common/log.h"
 #include "service/gateway/service_handlers.h"
 #include "service/gateway/undecodable_request.h"
@@ -29,7 +30,8 @@ absl::StatusOr<std::shared_ptr<const ProjectRegistry>> MakeProjectRegistry(
     const GatewayConfig& config, std::shared_ptr<http::HttpClient> http_client,
     std::shared_ptr<const Clock> clock, upstream::Sleeper sleeper,
     std::shared_ptr<access::FileReloader> reloader,
-    std::shared_ptr<observability::GatewayMetrics> metrics) {
+    std::shared_ptr<observability::GatewayMetrics> metrics,
+    std::shared_ptr<Executor> chunk_executor) {
   std::vector<Project> projects;
   // One cache and one pool of batch helpers for the whole gateway.
   std::shared_ptr<cache::FileInfoCache> file_info_cache;
@@ -41,10 +43,12 @@ absl::StatusOr<std::shared_ptr<const ProjectRegistry>> MakeProjectRegistry(
           [cache = file_info_cache] { return cache->Stats(); });
     }
   }
-  // Two batch calls can run at full width; more share the helpers, and each
-  // caller runs its own chunks too.
-  auto chunk_executor = std::make_shared<BlockingExecutor>(
-      2 * (config.batch.max_concurrent_chunks - 1), /*max_queued=*/0);
+  if (chunk_executor == nullptr) {
+    // Two batch calls can run at full width; more share the helpers, and
+    // each caller runs its own chunks too.
+    chunk_executor = std::make_shared<BlockingExecutor>(
+        2 * (config.batch.max_concurrent_chunks - 1), /*max_queued=*/0);
+  }
   for (const ProjectConfig& project : config.projects) {
     upstream::ProjectUpstreamOptions options;
     options.project_name = project.name;
@@ -181,7 +185,7 @@ MakeInterceptorCreators(
 
 absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
     const std::string& listen, std::shared_ptr<const ProjectRegistry> projects,
-    std::shared_ptr<BlockingExecutor> executor, StreamOptions stream_options,
+    std::shared_ptr<Executor> executor, StreamOptions stream_options,
     std::shared_ptr<Scheduler> scheduler, GatewayAccess access,
     std::optional<observability::ServerObservabilityOptions> observability) {
   // Keeps the health descriptor linked in, so reflection can describe it.

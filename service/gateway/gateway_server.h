@@ -18,8 +18,8 @@
 #include "grpcpp/support/server_interceptor.h"
 #include "service/access/project_keys.h"
 #include "service/cache/file_info_cache.h"
-#include "service/common/blocking_executor.h"
 #include "service/common/clock.h"
+#include "service/common/executor.h"
 #include "service/gateway/call_gate.h"
 #include "service/gateway/config.h"
 #include "service/gateway/project_registry.h"
@@ -35,11 +35,13 @@ namespace ucgate::gateway {
 // client (one connection pool for the whole gateway). With `reloader`, the
 // key files of projects that name them (secret_key_file, public_key_file)
 // are watched: each upstream attempt signs with the keys of that moment.
+// Batch chunks run on `chunk_executor` (null: a few threads of their own).
 absl::StatusOr<std::shared_ptr<const ProjectRegistry>> MakeProjectRegistry(
     const GatewayConfig& config, std::shared_ptr<http::HttpClient> http_client,
     std::shared_ptr<const Clock> clock, upstream::Sleeper sleeper = nullptr,
     std::shared_ptr<access::FileReloader> reloader = nullptr,
-    std::shared_ptr<observability::GatewayMetrics> metrics = nullptr);
+    std::shared_ptr<observability::GatewayMetrics> metrics = nullptr,
+    std::shared_ptr<Executor> chunk_executor = nullptr);
 
 // Every server interceptor of the gateway, in the order they run, for
 // ServerBuilder::experimental().SetInterceptorCreators (which takes them all
@@ -77,8 +79,7 @@ class GatewayServer {
   static absl::StatusOr<std::unique_ptr<GatewayServer>> Start(
       const std::string& listen,
       std::shared_ptr<const ProjectRegistry> projects,
-      std::shared_ptr<BlockingExecutor> executor,
-      StreamOptions stream_options = {},
+      std::shared_ptr<Executor> executor, StreamOptions stream_options = {},
       std::shared_ptr<Scheduler> scheduler = nullptr, GatewayAccess access = {},
       std::optional<observability::ServerObservabilityOptions> observability =
           std::nullopt);
@@ -112,7 +113,7 @@ class GatewayServer {
   void SetServing(bool serving);
 
   std::shared_ptr<const ProjectRegistry> projects_;
-  std::shared_ptr<BlockingExecutor> executor_;
+  std::shared_ptr<Executor> executor_;
   // Set when the gateway made the scheduler, to stop it on shutdown.
   std::shared_ptr<ThreadScheduler> own_scheduler_;
   std::optional<StreamCallRunner> streams_;

@@ -85,7 +85,7 @@ class JobWatchHub : public std::enable_shared_from_this<JobWatchHub<Update>> {
   using WatchId = uint64_t;
 
   // `scheduler` runs the timers; `schedule_blocking` runs the polls (the
-  // BlockingExecutor), so a slow upstream never holds up other jobs' timers.
+  // Executor), so a slow upstream never holds up other jobs' timers.
   static std::shared_ptr<JobWatchHub> Create(
       std::shared_ptr<Scheduler> scheduler, Schedule schedule_blocking,
       std::function<bool(const Update&)> is_terminal, WatchOptions options,

@@ -1,6 +1,6 @@
 // Timers behind an interface, so that job polling is testable without sleeps:
 // the gateway runs a ThreadScheduler, tests a ManualScheduler they advance by
-// hand. Tasks must be short (hand blocking work to the BlockingExecutor): one
+// hand. Tasks must be short (hand upstream work to the Executor): one
 // slow task delays every other timer.
 #pragma once
 

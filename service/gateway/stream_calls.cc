@@ -265,8 +265,8 @@ bool IsTerminal(const v1::WatchAddonExecutionResponse& update) {
 template <typename Update>
 std::shared_ptr<JobWatchHub<Update>> MakeHub(
     const std::shared_ptr<Scheduler>& scheduler,
-    const std::shared_ptr<BlockingExecutor>& executor,
-    const StreamOptions& options, observability::WatchedJobKind kind) {
+    const std::shared_ptr<Executor>& executor, const StreamOptions& options,
+    observability::WatchedJobKind kind) {
   return JobWatchHub<Update>::Create(
       scheduler,
       [executor](std::function<void()> task) {
@@ -288,9 +288,8 @@ observability::InFlight TrackStream(
 
 StreamCallRunner::StreamCallRunner(
     std::shared_ptr<const ProjectRegistry> projects,
-    std::shared_ptr<BlockingExecutor> executor,
-    std::shared_ptr<Scheduler> scheduler, StreamOptions options,
-    std::shared_ptr<const CallGate> gate)
+    std::shared_ptr<Executor> executor, std::shared_ptr<Scheduler> scheduler,
+    StreamOptions options, std::shared_ptr<const CallGate> gate)
     : projects_(std::move(projects)),
       executor_(std::move(executor)),
       options_(options),

@@ -2,14 +2,14 @@
 // a thin ServerWriteReactor) and WatchConversionJob/WatchAddonExecution (a
 // watcher of the gateway's shared JobWatchHubs). Requests, resume tokens
 // included, are checked on the reactor thread as the unary ones are
-// (api::ValidateCall); upstream calls run on the BlockingExecutor.
+// (api::ValidateCall); upstream calls run on the Executor (fibers).
 #pragma once
 
 #include <memory>
 
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/server_callback.h"
-#include "service/common/blocking_executor.h"
+#include "service/common/executor.h"
 #include "service/gateway/call_gate.h"
 #include "service/gateway/job_watch_hub.h"
 #include "service/gateway/project_registry.h"
@@ -36,7 +36,7 @@ class StreamCallRunner {
   // `scheduler` runs the job watchers' timers; `gate` (null: every call
   // goes through) checks who may call.
   StreamCallRunner(std::shared_ptr<const ProjectRegistry> projects,
-                   std::shared_ptr<BlockingExecutor> executor,
+                   std::shared_ptr<Executor> executor,
                    std::shared_ptr<Scheduler> scheduler,
                    StreamOptions options = {},
                    std::shared_ptr<const CallGate> gate = nullptr);
@@ -68,7 +68,7 @@ class StreamCallRunner {
       const typename Listing::Request& request) const;
 
   std::shared_ptr<const ProjectRegistry> projects_;
-  std::shared_ptr<BlockingExecutor> executor_;
+  std::shared_ptr<Executor> executor_;
   StreamOptions options_;
   std::shared_ptr<const CallGate> gate_;
   std::shared_ptr<JobWatchHub<v1::WatchConversionJobResponse>> conversions_;

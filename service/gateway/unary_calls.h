@@ -1,7 +1,8 @@
 // Runs one unary call: picks the project and checks the whole request on the
 // reactor thread (cheap, no I/O; api::ValidateCall), answers at once when
-// that needs no blocking work, else hands the upstream call to the
-// BlockingExecutor and finishes from there.
+// that needs no upstream work, else hands the upstream call to the Executor
+// (in the gateway a fiber on an upstream I/O loop, which waits without
+// holding a thread) and finishes from there.
 #pragma once
 
 #include <functional>
@@ -10,7 +11,7 @@
 
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/server_callback.h"
-#include "service/common/blocking_executor.h"
+#include "service/common/executor.h"
 #include "service/gateway/call_plumbing.h"
 #include "service/gateway/project_registry.h"
 #include "service/gateway/scheduler.h"
@@ -37,7 +38,7 @@ class UnaryCallRunner {
   // holds the calls of a project the upstream throttles (null: they go at
   // once).
   UnaryCallRunner(std::shared_ptr<const ProjectRegistry> projects,
-                  std::shared_ptr<BlockingExecutor> executor,
+                  std::shared_ptr<Executor> executor,
                   std::shared_ptr<const CallGate> gate = nullptr,
                   std::shared_ptr<Scheduler> scheduler = nullptr)
       : projects_(std::move(projects)),
@@ -104,7 +105,7 @@ class UnaryCallRunner {
       grpc::CallbackServerContext* context, upstream::CallContext* call);
 
   std::shared_ptr<const ProjectRegistry> projects_;
-  std::shared_ptr<BlockingExecutor> executor_;
+  std::shared_ptr<Executor> executor_;
   std::shared_ptr<const CallGate> gate_;
   std::shared_ptr<Scheduler> scheduler_;
 };

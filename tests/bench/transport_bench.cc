@@ -1,16 +1,20 @@
-// The upstream transport under a real upstream's latency (issue 12): an
-// upstream that answers every request after 50 ms, held without a thread per
-// request (LoopHttpServer, in a child process so that the figures below are
-// the client's alone), and side by side in one run:
-//   async     AsyncHttpClient (libcurl multi-socket on event loops), the
-//             transport production runs, at 256 and 1,024 in flight;
+// Scenario 5 of the benchmark (issue 12): capacity under a real upstream's
+// latency. An upstream that answers every request after 50 ms, held without
+// a thread per request (LoopHttpServer, in a child process so that the
+// figures below are the clients' alone), and side by side in one run:
 //   direct    a plain keep-alive libcurl-multi driver on one thread
 //             (curl_multi_poll), the yardstick;
-//   blocking  the design before it: 32 workers, each blocked in
+//   gateway   GetFile through the real `ucgate` process (cache off) from a
+//             gRPC callback client: the whole gateway, each call a fiber on
+//             the upstream I/O loops; its threads and RSS are the gateway
+//             process's own;
+//   async     AsyncHttpClient (libcurl multi-socket on event loops) alone,
+//             the transport the gateway runs;
+//   blocking  the design before issue 12: 32 workers, each blocked in
 //             curl_easy_perform for a whole exchange, the in-flight calls
 //             queued for them.
 // Closed loop: every call that ends starts the next. Reports calls/s, p50 and
-// p99 latency (queueing included), the process's threads and RSS.
+// p99 latency (queueing included), threads and RSS.
 //
 //   transport_bench [--quick] [--seconds N] [--delay-ms N] [--io-threads N]
 //                   [--rounds N]
@@ -40,7 +44,10 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "service/upstream/http/http_client.h"
+#include "tests/bench/child_process.h"
+#include "tests/bench/load_generator.h"
 #include "tests/upstream/http/loop_http_server.h"
+#include "uploadcare/gateway/v1/file_service.grpc.pb.h"
 
 namespace ucgate::bench {
 namespace {
@@ -55,7 +62,13 @@ struct Settings {
   // shows each transport's median round and the paired ratios of every
   // round (a busy machine moves whole rounds, ratios move less).
   int rounds = 3;
+  // Calls in flight, each row (--in-flight N: one level only).
+  std::vector<int> in_flight_levels = {256, 1024};
 };
+
+namespace v1 = ::uploadcare::gateway::v1;
+
+constexpr char kFileUuid[] = "21975c81-7f57-4c7a-aef9-acfe28779f78";
 
 // A ~300-byte JSON answer, like a small file-info.
 const std::string& AnswerBody() {
@@ -102,8 +115,11 @@ class UpstreamProcess {
     ::kill(pid_, SIGKILL);
     ::waitpid(pid_, nullptr, 0);
   }
+  std::string BaseUrl() const {
+    return absl::StrCat("http://127.0.0.1:", port_);
+  }
   std::string Url() const {
-    return absl::StrCat("http://127.0.0.1:", port_, "/files/");
+    return absl::StrCat(BaseUrl(), "/files/", kFileUuid, "/");
   }
 
  private:
@@ -111,9 +127,11 @@ class UpstreamProcess {
   int port_ = 0;
 };
 
-int ThreadCount() {
+// Threads of a process ("self" or a pid).
+int ThreadCount(const std::string& process = "self") {
   int count = 0;
-  if (DIR* tasks = ::opendir("/proc/self/task")) {
+  if (DIR* tasks =
+          ::opendir(absl::StrCat("/proc/", process, "/task").c_str())) {
     while (dirent* entry = ::readdir(tasks)) {
       if (entry->d_name[0] != '.') ++count;
     }
@@ -123,8 +141,8 @@ int ThreadCount() {
 }
 
 // VmRSS in MiB.
-double RssMiB() {
-  std::ifstream status("/proc/self/status");
+double RssMiB(const std::string& process = "self") {
+  std::ifstream status(absl::StrCat("/proc/", process, "/status"));
   std::string line;
   while (std::getline(status, line)) {
     if (line.rfind("VmRSS:", 0) == 0) {
@@ -188,12 +206,13 @@ class Recorder {
 // Samples the process's threads and RSS while a scenario runs (the most
 // seen), until `done` turns true.
 struct Sampler {
+  std::string process = "self";
   int threads = 0;
   double rss_mib = 0;
   void SampleUntil(const std::function<bool()>& done) {
     while (!done()) {
-      threads = std::max(threads, ThreadCount());
-      rss_mib = std::max(rss_mib, RssMiB());
+      threads = std::max(threads, ThreadCount(process));
+      rss_mib = std::max(rss_mib, RssMiB(process));
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
   }
@@ -368,6 +387,85 @@ Recorder::Row RunBlocking(const Settings& settings, const std::string& url,
   return row;
 }
 
+// ucgate itself, configured for many calls in flight: connections up to
+// 2,048 to the upstream, all kept alive, the cache off (every GetFile goes
+// upstream).
+std::unique_ptr<ChildProcess> StartGateway(const Settings& settings,
+                                           const std::string& upstream_base,
+                                           std::string* target) {
+  const std::string config_path =
+      absl::StrCat("/tmp/transport_bench_", ::getpid(), ".yaml");
+  std::ofstream(config_path) << "listen: 127.0.0.1:0\n"
+                             << "log_level: error\n"
+                             << "max_queued_calls: 8192\n"
+                             << "cache: {max_bytes: 0}\n"
+                             << "upstream:\n"
+                             << "  base_url: \"" << upstream_base << "\"\n"
+                             << "  io_threads: " << settings.io_threads << "\n"
+                             << "  max_idle_connections: 2048\n"
+                             << "  max_connections_per_host: 2048\n"
+                             << "  max_in_flight: 8192\n"
+                             << "projects:\n"
+                             << "  - name: bench\n"
+                             << "    public_key: benchpublickey\n"
+                             << "    secret_key_env: UCGATE_BENCH_SECRET\n";
+  // The file stays while ucgate runs: it watches its configuration.
+  static const std::string* const kept = new std::string(config_path);
+  std::atexit([] { std::remove(kept->c_str()); });
+  auto process =
+      ChildProcess::Start({UCGATE_BIN, "--config", config_path},
+                          {"UCGATE_BENCH_SECRET=benchsecretkey"},
+                          "listening on ", absl::Seconds(30), target);
+  if (!process.ok()) {
+    std::fprintf(stderr, "transport_bench: ucgate: %s\n",
+                 process.status().ToString().c_str());
+    std::exit(1);
+  }
+  return *std::move(process);
+}
+
+Recorder::Row RunGateway(const Settings& settings, const ChildProcess& gateway,
+                         const std::string& target, int in_flight) {
+  std::vector<std::unique_ptr<v1::FileService::Stub>> stubs;
+  for (auto& channel : MakeChannels(target, 8)) {
+    stubs.push_back(v1::FileService::NewStub(channel));
+  }
+  v1::GetFileRequest request;
+  request.set_uuid(kFileUuid);
+  LoadOptions options;
+  options.in_flight = in_flight;
+  options.warm_up = settings.warmup;
+  options.duration = settings.measure;
+  std::atomic<bool> finished{false};
+  Sampler sampler;
+  sampler.process = absl::StrCat(gateway.pid());
+  std::thread sampling(
+      [&] { sampler.SampleUntil([&] { return finished.load(); }); });
+  const LoadResult result = RunLoad(
+      options, UnaryStarter<v1::GetFileResponse>(
+                   [&](int slot, grpc::ClientContext* context,
+                       v1::GetFileResponse* response, auto on_done) {
+                     stubs[slot % stubs.size()]->async()->GetFile(
+                         context, &request, response, std::move(on_done));
+                   }));
+  finished = true;
+  sampling.join();
+  Recorder::Row row;
+  row.name = "gateway (GetFile via ucgate)";
+  row.in_flight = in_flight;
+  row.calls_per_second = result.calls_per_second;
+  row.p50_ms = absl::ToDoubleMilliseconds(result.p50);
+  row.p99_ms = absl::ToDoubleMilliseconds(result.p99);
+  row.failures = result.failures;
+  if (result.failures > 0) {
+    std::fprintf(stderr, "transport_bench: gateway: %s\n",
+                 result.first_error.c_str());
+  }
+  row.threads = sampler.threads;
+  row.rss_mib = sampler.rss_mib;
+  return row;
+}
+
 // The round with the median throughput (its latencies, threads and RSS).
 Recorder::Row Median(std::vector<Recorder::Row> rows) {
   std::sort(rows.begin(), rows.end(),
@@ -405,14 +503,17 @@ int Main(int argc, char** argv) {
       settings.measure = absl::Seconds(std::atof(argv[++i]));
     } else if (arg == "--rounds" && i + 1 < argc) {
       settings.rounds = std::max(1, std::atoi(argv[++i]));
+    } else if (arg == "--in-flight" && i + 1 < argc) {
+      settings.in_flight_levels = {std::max(1, std::atoi(argv[++i]))};
     } else if (arg == "--io-threads" && i + 1 < argc) {
       settings.io_threads = std::atoi(argv[++i]);
     } else if (arg == "--delay-ms" && i + 1 < argc) {
       settings.delay = absl::Milliseconds(std::atoi(argv[++i]));
     } else {
-      std::fprintf(stderr,
-                   "usage: transport_bench [--quick] [--seconds N] "
-                   "[--delay-ms N] [--io-threads N] [--rounds N]\n");
+      std::fprintf(
+          stderr,
+          "usage: transport_bench [--quick] [--seconds N] "
+          "[--delay-ms N] [--io-threads N] [--rounds N] [--in-flight N]\n");
       return 2;
     }
   }
@@ -425,6 +526,9 @@ int Main(int argc, char** argv) {
   UpstreamProcess upstream(settings.delay);
   curl_global_init(CURL_GLOBAL_DEFAULT);
   const std::string url = upstream.Url();
+  std::string gateway_target;
+  std::unique_ptr<ChildProcess> gateway =
+      StartGateway(settings, upstream.BaseUrl(), &gateway_target);
   std::printf(
       "Upstream: answers after %lld ms (event-loop server, own process); "
       "%lld ms warm-up, %lld ms measured per row; %d rounds (median "
@@ -440,23 +544,36 @@ int Main(int argc, char** argv) {
   int64_t failures = 0;
   bool all_made_calls = true;
   std::vector<std::string> paired;
-  for (int in_flight : {256, 1024}) {
-    std::vector<Recorder::Row> direct, async, blocking;
-    std::string ratios;
+  for (int in_flight : settings.in_flight_levels) {
+    std::vector<Recorder::Row> direct, gateway_rows, async, blocking;
+    std::string ratios, gateway_ratios, gateway_p99_ratios;
     for (int round = 0; round < settings.rounds; ++round) {
       direct.push_back(RunDirect(settings, url, in_flight));
+      gateway_rows.push_back(
+          RunGateway(settings, *gateway, gateway_target, in_flight));
       async.push_back(RunAsync(settings, url, in_flight));
       blocking.push_back(RunBlocking(settings, url, in_flight, 32));
-      absl::StrAppendFormat(&ratios, "%s%.2f", round == 0 ? "" : ", ",
+      const char* separator = round == 0 ? "" : ", ";
+      absl::StrAppendFormat(&ratios, "%s%.2f", separator,
                             async.back().calls_per_second /
                                 std::max(1.0, direct.back().calls_per_second));
+      absl::StrAppendFormat(&gateway_ratios, "%s%.2f", separator,
+                            gateway_rows.back().calls_per_second /
+                                std::max(1.0, direct.back().calls_per_second));
+      absl::StrAppendFormat(
+          &gateway_p99_ratios, "%s%.2f", separator,
+          gateway_rows.back().p99_ms / std::max(0.001, direct.back().p99_ms));
     }
+    paired.push_back(absl::StrFormat(
+        "%d in flight, gateway / direct calls/s per round: %s (target >= "
+        "0.9); p99 gateway / direct: %s (target <= 1.3)",
+        in_flight, gateway_ratios, gateway_p99_ratios));
     paired.push_back(
         absl::StrFormat("%d in flight, async / direct calls/s per round: %s",
                         in_flight, ratios));
     const Recorder::Row direct_median = Median(direct);
     for (const std::vector<Recorder::Row>* rows :
-         {&direct, &async, &blocking}) {
+         {&direct, &gateway_rows, &async, &blocking}) {
       const Recorder::Row row = Median(*rows);
       PrintRow(row, direct_median);
       for (const Recorder::Row& each : *rows) {
@@ -469,8 +586,9 @@ int Main(int argc, char** argv) {
   std::printf("\n");
   for (const std::string& line : paired) std::printf("%s\n", line.c_str());
   std::printf(
-      "\nthreads and RSS: the most seen in the process while the row ran "
-      "(main thread included; async adds one I/O thread per core).\n");
+      "\nthreads and RSS: the most seen while the row ran, in the bench "
+      "process (direct, async, blocking; main thread included, async adds "
+      "one I/O thread per core) or in the ucgate process (gateway).\n");
   if (failures > 0 || !all_made_calls) {
     std::fprintf(stderr, "transport_bench: %lld failed calls%s\n",
                  static_cast<long long>(failures),

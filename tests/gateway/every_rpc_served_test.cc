@@ -13,6 +13,7 @@
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "service/common/blocking_executor.h"
 #include "service/gateway/gateway_server.h"
 #include "tests/testing_util/mock_operations.h"
 #include "tests/testing_util/status_matchers.h"

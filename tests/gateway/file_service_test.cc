@@ -12,6 +12,7 @@
 #include "gtest/gtest.h"
 #include "service/api/page_token.h"
 #include "service/cache/lru_file_info_cache.h"
+#include "service/common/blocking_executor.h"
 #include "service/common/clock.h"
 #include "service/common/status.h"
 #include "service/gateway/gateway_server.h"

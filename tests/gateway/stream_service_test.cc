@@ -14,6 +14,7 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "service/api/page_token.h"
+#include "service/common/blocking_executor.h"
 #include "service/common/status.h"
 #include "service/gateway/gateway_server.h"
 #include "service/gateway/scheduler.h"

@@ -20,6 +20,7 @@
 #include "service/access/access_reasons.h"
 #include "service/access/crypto_util.h"
 #include "service/api/page_token.h"
+#include "service/common/blocking_executor.h"
 #include "service/common/status.h"
 #include "service/emulator/emulator.h"
 #include "service/gateway/config.h"

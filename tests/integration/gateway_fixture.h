@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "client/ucgate_client.h"
 #include "gtest/gtest.h"
+#include "service/common/io/fiber_executor.h"
 #include "service/emulator/emulator.h"
 #include "service/gateway/gateway_server.h"
 #include "service/gateway/gateway_telemetry.h"
@@ -30,8 +31,9 @@ struct GatewaySetup {
   // What the gateway is configured with (a wrong one tests 401 handling).
   std::string gateway_secret = kSecretKey;
   int max_attempts = 3;
-  // The gateway's workers for blocking upstream calls.
-  int worker_threads = 4;
+  // Calls the gateway runs at once (fibers on the upstream I/O loops, as
+  // ucgate runs them).
+  int max_calls = 64;
   // The gateway's file-info cache budget (0: no cache).
   int64_t cache_max_bytes = gateway::CacheConfig().max_bytes;
   // The emulator's clock (jobs move on it); the system clock when null.
@@ -87,19 +89,22 @@ class GatewayFixture {
     if (setup_.observe) {
       gateway::WatchUpstreamConnections(*telemetry_.gateway, http_client);
     }
+    auto executor = std::make_shared<io::FiberExecutor>(
+        http_client->loops(), static_cast<size_t>(setup_.max_calls));
+    auto chunk_executor =
+        std::make_shared<io::FiberExecutor>(http_client->loops(), 256);
     auto projects = gateway::MakeProjectRegistry(
         config, std::move(http_client), MakeSystemClock(),
         [this](absl::Duration delay, const Cancellation*) {
+          absl::MutexLock lock(&sleeps_mutex_);
           sleeps_.push_back(delay);
         },
-        /*reloader=*/nullptr, telemetry_.gateway);
+        /*reloader=*/nullptr, telemetry_.gateway, chunk_executor);
     ASSERT_THAT(projects.status(), IsOk());
     projects_ = *projects;
     auto server = gateway::GatewayServer::Start(
-        "127.0.0.1:0", projects_,
-        std::make_shared<BlockingExecutor>(setup_.worker_threads, 64),
-        stream_options, /*scheduler=*/nullptr, gateway::GatewayAccess{},
-        observability);
+        "127.0.0.1:0", projects_, executor, stream_options,
+        /*scheduler=*/nullptr, gateway::GatewayAccess{}, observability);
     ASSERT_THAT(server.status(), IsOk());
     server_ = *std::move(server);
     client::ClientOptions client_options;
@@ -114,7 +119,10 @@ class GatewayFixture {
   gateway::GatewayServer& server() { return *server_; }
   const gateway::ProjectRegistry& projects() const { return *projects_; }
   std::shared_ptr<grpc::Channel> channel() { return channel_; }
-  const std::vector<absl::Duration>& sleeps() const { return sleeps_; }
+  std::vector<absl::Duration> sleeps() const {
+    absl::MutexLock lock(&sleeps_mutex_);
+    return sleeps_;
+  }
   // Set up with GatewaySetup::observe only.
   const gateway::GatewayTelemetry& telemetry() const { return telemetry_; }
 
@@ -137,7 +145,8 @@ class GatewayFixture {
   std::unique_ptr<gateway::GatewayServer> server_;
   std::unique_ptr<client::FileClient> client_;
   std::shared_ptr<grpc::Channel> channel_;
-  std::vector<absl::Duration> sleeps_;
+  mutable absl::Mutex sleeps_mutex_;
+  std::vector<absl::Duration> sleeps_ ABSL_GUARDED_BY(sleeps_mutex_);
   gateway::GatewayTelemetry telemetry_;
 };
 

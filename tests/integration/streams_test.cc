@@ -9,6 +9,7 @@
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "service/common/blocking_executor.h"
 #include "service/gateway/scheduler.h"
 #include "tests/integration/gateway_fixture.h"
 #include "tests/testing_util/eventually.h"

@@ -24,6 +24,7 @@
 #include <future>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -38,6 +39,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "service/common/io/event_loop.h"
+#include "service/common/io/fiber.h"
 #include "service/common/log.h"
 #include "service/common/status.h"
 #include "service/upstream/http/http_client.h"
@@ -390,6 +392,11 @@ class CurlAsyncHttpClient final : public AsyncHttpClient {
   }
   std::size_t open_connections() const override {
     return open_connections_.load(std::memory_order_relaxed);
+  }
+  std::vector<io::LoopHost*> loops() const override {
+    std::vector<io::LoopHost*> hosts;
+    for (const auto& transport : loops_) hosts.push_back(&transport->loop());
+    return hosts;
   }
   // Counted by the sockets libcurl opens and closes through OpenSocket /
   // CloseSocket; outlives every loop's multi handle (declared before them).
@@ -896,19 +903,32 @@ class CurlHttpClient final : public HttpClient {
 
   absl::StatusOr<HttpResponse> Send(const HttpRequest& request,
                                     const RequestOptions& options) override {
-    std::promise<absl::StatusOr<HttpResponse>> promise;
-    std::future<absl::StatusOr<HttpResponse>> outcome = promise.get_future();
+    // Shared: the completion may run after a waiter has been woken.
+    struct Outcome {
+      absl::Mutex mutex;
+      io::CondVar answered;
+      std::optional<absl::StatusOr<HttpResponse>> response
+          ABSL_GUARDED_BY(mutex);
+    };
+    auto outcome = std::make_shared<Outcome>();
     async_->Start(request, options,
-                  [promise = std::move(promise)](
-                      absl::StatusOr<HttpResponse> response) mutable {
-                    promise.set_value(std::move(response));
+                  [outcome](absl::StatusOr<HttpResponse> response) {
+                    absl::MutexLock lock(&outcome->mutex);
+                    outcome->response = std::move(response);
+                    outcome->answered.SignalAll();
                   });
-    return outcome.get();
+    absl::MutexLock lock(&outcome->mutex);
+    while (!outcome->response.has_value()) {
+      outcome->answered.Wait(&outcome->mutex);
+    }
+    return *std::move(outcome->response);
   }
 
   std::optional<std::size_t> open_connections() const override {
     return async_->open_connections();
   }
+
+  std::vector<io::LoopHost*> loops() const override { return async_->loops(); }
 
  private:
   const std::unique_ptr<AsyncHttpClient> async_;

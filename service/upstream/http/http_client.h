@@ -14,6 +14,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "service/common/cancellation.h"
+#include "service/common/io/timers.h"
 
 namespace ucgate::http {
 
@@ -89,7 +90,8 @@ struct RequestOptions {
   const Cancellation* cancellation = nullptr;
 };
 
-// Sends one request. Any HTTP status is a successful exchange (the caller maps
+// Sends one request and waits for the answer (a fiber suspends: see
+// common/io/fiber.h). Any HTTP status is a successful exchange (the caller maps
 // it); only transport failures are errors: UNAVAILABLE (cannot connect, reset,
 // TLS failure), DEADLINE_EXCEEDED (deadline or timeout), CANCELLED.
 class HttpClient {
@@ -103,6 +105,10 @@ class HttpClient {
   virtual std::optional<std::size_t> open_connections() const {
     return std::nullopt;
   }
+  // The event loops its exchanges complete on: calls that run as fibers
+  // there (io::FiberExecutor) wait for an exchange without a thread, and
+  // are resumed without a hop. Empty for transports without loops (fakes).
+  virtual std::vector<io::LoopHost*> loops() const { return {}; }
 };
 
 struct CurlHttpClientOptions {
@@ -171,6 +177,8 @@ class AsyncHttpClient {
   virtual std::size_t in_flight() const = 0;
   // Connections open now across the I/O threads, in use or kept alive.
   virtual std::size_t open_connections() const = 0;
+  // The I/O threads' loops (HttpClient::loops). Valid until Shutdown.
+  virtual std::vector<io::LoopHost*> loops() const = 0;
 };
 
 // Starts the I/O threads. Errors when the system refuses them (epoll,

@@ -7,18 +7,21 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "service/common/io/fiber.h"
 #include "service/common/log.h"
 #include "service/common/uuid.h"
 #include "service/upstream/stack/wrapping.h"
 
 namespace ucgate::upstream {
 
-void RunChunks(size_t count, int max_concurrency, BlockingExecutor* executor,
+void RunChunks(size_t count, int max_concurrency, Executor* executor,
                absl::FunctionRef<void(size_t)> work) {
   struct State {
     std::atomic<size_t> next{0};
     absl::Mutex mutex;
     size_t done ABSL_GUARDED_BY(mutex) = 0;
+    // Wakes the caller (a fiber: it suspends) once the last chunk is done.
+    io::CondVar chunk_done;
   };
   auto state = std::make_shared<State>();
   // Claims chunks until none is left. A helper that starts after the last
@@ -29,7 +32,7 @@ void RunChunks(size_t count, int max_concurrency, BlockingExecutor* executor,
          i = state->next.fetch_add(1)) {
       (*work_ptr)(i);
       absl::MutexLock lock(&state->mutex);
-      ++state->done;
+      if (++state->done == count) state->chunk_done.SignalAll();
     }
   };
   const size_t width =
@@ -38,15 +41,8 @@ void RunChunks(size_t count, int max_concurrency, BlockingExecutor* executor,
     if (!executor->TrySchedule(drain)) break;
   }
   drain();
-  struct AllDone {
-    State* state;
-    size_t count;
-    bool Check() const ABSL_NO_THREAD_SAFETY_ANALYSIS {
-      return state->done == count;
-    }
-  } all_done{state.get(), count};
   absl::MutexLock lock(&state->mutex);
-  state->mutex.Await(absl::Condition(&all_done, &AllDone::Check));
+  while (state->done != count) state->chunk_done.Wait(&state->mutex);
 }
 
 namespace {
@@ -55,7 +51,7 @@ template <typename Request, typename Response, typename Call>
 absl::StatusOr<Response> SplitBatch(const CallContext& context,
                                     const Request& request,
                                     const BatchSplitOptions& options,
-                                    BlockingExecutor* executor, Call call) {
+                                    Executor* executor, Call call) {
   Response merged;
   std::vector<const std::string*> valid;
   absl::flat_hash_set<absl::string_view> seen;
@@ -128,7 +124,7 @@ class BatchSplittingFileOperations final : public Forwarding<FileOperations> {
  public:
   BatchSplittingFileOperations(std::shared_ptr<FileOperations> child,
                                BatchSplitOptions options,
-                               std::shared_ptr<BlockingExecutor> executor)
+                               std::shared_ptr<Executor> executor)
       : Forwarding(std::move(child)),
         options_(options),
         executor_(std::move(executor)) {}
@@ -156,14 +152,14 @@ class BatchSplittingFileOperations final : public Forwarding<FileOperations> {
 
  private:
   const BatchSplitOptions options_;
-  const std::shared_ptr<BlockingExecutor> executor_;
+  const std::shared_ptr<Executor> executor_;
 };
 
 }  // namespace
 
 std::unique_ptr<FileOperations> MakeBatchSplittingFileOperations(
     std::shared_ptr<FileOperations> child, BatchSplitOptions options,
-    std::shared_ptr<BlockingExecutor> executor) {
+    std::shared_ptr<Executor> executor) {
   return std::make_unique<BatchSplittingFileOperations>(
       std::move(child), options, std::move(executor));
 }

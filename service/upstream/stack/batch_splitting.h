@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "absl/functional/function_ref.h"
-#include "service/common/blocking_executor.h"
+#include "service/common/executor.h"
 #include "service/observability/gateway_metrics.h"
 #include "service/restapi/limits.h"
 #include "service/upstream/operations.h"
@@ -37,15 +37,15 @@ struct BatchSplitOptions {
 };
 
 // Runs work(0) .. work(count - 1), at most `max_concurrency` at once: on the
-// calling thread and on idle workers of `executor` (none when null). Returns
-// when every call has returned.
+// calling thread (or fiber) and on helpers `executor` takes at once (none
+// when null). Returns when every call has returned; a fiber waits suspended.
 //
-// `executor` is the gateway's pool of chunk helpers: a BlockingExecutor with
-// no queue (max_queued 0), so a chunk starts on a helper at once or is run
-// by its caller; a chunk queued behind busy helpers would only start after
-// its caller had done the work itself. It is never the gateway's main
-// executor, whose workers are the callers waiting for their chunks.
-void RunChunks(size_t count, int max_concurrency, BlockingExecutor* executor,
+// `executor` is the gateway's chunk helpers: in the gateway a FiberExecutor
+// of its own (its chunks' transfers run side by side on the caller's loop),
+// in tools a BlockingExecutor with no queue (max_queued 0), so a chunk starts
+// at once or is run by its caller; a chunk queued behind busy helpers would
+// only start after its caller had done the work itself.
+void RunChunks(size_t count, int max_concurrency, Executor* executor,
                absl::FunctionRef<void(size_t)> work);
 
 // Splits batch store/delete over `child` (which takes
@@ -54,6 +54,6 @@ void RunChunks(size_t count, int max_concurrency, BlockingExecutor* executor,
 // time).
 std::unique_ptr<FileOperations> MakeBatchSplittingFileOperations(
     std::shared_ptr<FileOperations> child, BatchSplitOptions options,
-    std::shared_ptr<BlockingExecutor> executor);
+    std::shared_ptr<Executor> executor);
 
 }  // namespace ucgate::upstream

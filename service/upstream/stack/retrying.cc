@@ -3,6 +3,7 @@
 #include "absl/random/random.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "service/common/io/fiber.h"
 
 namespace ucgate::upstream {
 
@@ -11,7 +12,7 @@ Sleeper RealSleeper() {
     if (cancellation != nullptr) {
       cancellation->WaitFor(delay);
     } else {
-      absl::SleepFor(delay);
+      io::SleepFor(delay);
     }
   };
 }

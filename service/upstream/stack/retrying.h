@@ -27,15 +27,16 @@ struct RetryOptions {
   absl::Duration initial_backoff = absl::Milliseconds(100);
   absl::Duration max_backoff = absl::Seconds(2);
   double backoff_multiplier = 2.0;
-  // Longest upstream Retry-After the gateway waits out itself (a wait holds
-  // a worker thread). A longer one, or one past the caller's deadline, ends
-  // the call at once with the upstream's error and its RetryInfo: the caller
-  // decides when to come back.
+  // Longest upstream Retry-After the gateway waits out itself (the call's
+  // memory and caller wait with it). A longer one, or one past the caller's
+  // deadline, ends the call at once with the upstream's error and its
+  // RetryInfo: the caller decides when to come back.
   absl::Duration max_retry_after = absl::Seconds(2);
 };
 
-// Blocks the calling (executor) thread for `delay`, returning early once
-// `cancellation` (may be null) fires; injected so tests never sleep.
+// Waits `delay` (a fiber suspends on its loop's timers, a thread blocks),
+// returning early once `cancellation` (may be null) fires; injected so
+// tests never sleep.
 using Sleeper =
     std::function<void(absl::Duration delay, const Cancellation* cancellation)>;
 // Uniform in [0, 1); injected so backoff jitter is deterministic in tests.

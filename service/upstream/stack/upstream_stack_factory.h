@@ -18,8 +18,8 @@
 #include "absl/status/statusor.h"
 #include "service/cache/file_info_cache.h"
 #include "service/common/api_version.h"
-#include "service/common/blocking_executor.h"
 #include "service/common/clock.h"
+#include "service/common/executor.h"
 #include "service/observability/gateway_metrics.h"
 #include "service/upstream/auth/request_signer.h"
 #include "service/upstream/http/http_client.h"
@@ -42,7 +42,7 @@ struct ProjectUpstreamOptions {
   BatchSplitOptions batch;
   // Helper threads for batch chunks, shared by every project; null: each
   // batch runs its chunks on the calling thread only.
-  std::shared_ptr<BlockingExecutor> chunk_executor;
+  std::shared_ptr<Executor> chunk_executor;
   // The gateway's one file-info cache; null: no caching.
   std::shared_ptr<cache::FileInfoCache> file_info_cache;
   // The gateway's metrics (ucgate_upstream_*, retries, batch chunks); null:

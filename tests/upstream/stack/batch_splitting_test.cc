@@ -10,6 +10,7 @@
 #include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "service/common/blocking_executor.h"
 #include "service/restapi/limits.h"
 #include "tests/testing_util/mock_operations.h"
 #include "tests/testing_util/status_matchers.h"
