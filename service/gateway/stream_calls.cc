@@ -10,6 +10,7 @@
 #include "service/api/limits.h"
 #include "service/api/listing_filters.h"
 #include "service/api/page_token.h"
+#include "service/common/io/fiber.h"
 #include "service/gateway/call_plumbing.h"
 #include "service/gateway/listing_pump.h"
 #include "service/observability/server_interceptor.h"
@@ -276,6 +277,44 @@ std::shared_ptr<JobWatchHub<Update>> MakeHub(
       {options.metrics, kind});
 }
 
+// One upstream call of a stream (a listing page, a job poll), run later in a
+// fiber: it honours the project's upstream throttle as a unary call does
+// (waits, suspended, until the time the upstream gave, or ends with the
+// refusal when that is past the call's deadline), and a 429 it meets holds
+// the project's next calls, unary and streamed. `gate` may be null.
+template <typename Result, typename UpstreamCall>
+absl::StatusOr<Result> ThrottledUpstreamCall(const CallGate* gate,
+                                             const std::string& project,
+                                             const upstream::CallContext& call,
+                                             UpstreamCall&& upstream_call) {
+  if (gate != nullptr) {
+    const access::ThrottleDecision throttle =
+        gate->Throttle(project, call.deadline);
+    switch (throttle.action) {
+      case access::ThrottleDecision::Action::kProceed:
+        break;
+      case access::ThrottleDecision::Action::kRefuse:
+        return throttle.refusal;
+      case access::ThrottleDecision::Action::kHold: {
+        const absl::Duration hold = throttle.hold_until - gate->Now();
+        if (call.cancellation != nullptr) {
+          if (call.cancellation->WaitFor(hold)) {
+            return absl::CancelledError("the stream ended");
+          }
+        } else {
+          io::SleepFor(hold);
+        }
+        break;
+      }
+    }
+  }
+  absl::StatusOr<Result> result = upstream_call();
+  if (gate != nullptr && !result.ok()) {
+    gate->RecordOutcome(project, result.status());
+  }
+  return result;
+}
+
 // One more active stream of `kind` while the result lives (nothing without
 // metrics).
 observability::InFlight TrackStream(
@@ -335,11 +374,14 @@ StreamCallRunner::StreamListing(
       *std::move(start),
       // The registry (which owns `operations`) lives as long as any fetch:
       // a cancelled stream's last fetch may end after the gateway.
-      [projects = projects_, operations = operations, page_request](
-          const upstream::CallContext& call, const std::string& page_token) {
+      [projects = projects_, gate = gate_, project = project->name,
+       operations = operations, page_request](const upstream::CallContext& call,
+                                              const std::string& page_token) {
         typename Listing::PageRequest page = page_request;
         page.set_page_token(page_token);
-        return (operations->*Listing::kList)(call, page);
+        return ThrottledUpstreamCall<typename Listing::Page>(
+            gate.get(), project, call,
+            [&] { return (operations->*Listing::kList)(call, page); });
       },
       [executor = executor_](std::function<void()> task) {
         return executor->TrySchedule(std::move(task));
@@ -382,8 +424,9 @@ grpc::ServerWriteReactor<v1::WatchConversionJobResponse>* StreamCallRunner::Run(
   const int64_t token = request->token();
   JobKey key{project->name, document ? "document" : "video",
              absl::StrCat(token)};
-  auto poll = [projects = projects_, operations = operations, document, token](
-                  const upstream::CallContext& call) -> absl::StatusOr<Update> {
+  auto poll_upstream =
+      [operations = operations, document,
+       token](const upstream::CallContext& call) -> absl::StatusOr<Update> {
     // Document and video status answers share these fields; only videos
     // name a thumbnails group.
     auto update_of = [](const auto& status) {
@@ -409,6 +452,11 @@ grpc::ServerWriteReactor<v1::WatchConversionJobResponse>* StreamCallRunner::Run(
     update.set_thumbnails_group_uuid(status->thumbnails_group_uuid());
     return update;
   };
+  auto poll = [projects = projects_, gate = gate_, project = project->name,
+               poll_upstream](const upstream::CallContext& call) {
+    return ThrottledUpstreamCall<Update>(gate.get(), project, call,
+                                         [&] { return poll_upstream(call); });
+  };
   return new WatchStream<Update>(
       context, conversions_, std::move(key), std::move(poll),
       std::move(target->permit),
@@ -429,14 +477,19 @@ StreamCallRunner::Run(grpc::CallbackServerContext* context,
   status_request.set_request_id(request->request_id());
   JobKey key{project->name, v1::Addon_Name(request->addon()),
              request->request_id()};
-  auto poll = [projects = projects_, operations = operations, status_request](
-                  const upstream::CallContext& call) -> absl::StatusOr<Update> {
-    auto status = operations->GetAddonExecutionStatus(call, status_request);
-    if (!status.ok()) return status.status();
-    Update update;
-    update.set_status(status->status());
-    update.set_result_file_id(status->result_file_id());
-    return update;
+  auto poll = [projects = projects_, gate = gate_, project = project->name,
+               operations = operations,
+               status_request](const upstream::CallContext& call) {
+    return ThrottledUpstreamCall<Update>(
+        gate.get(), project, call, [&]() -> absl::StatusOr<Update> {
+          auto status =
+              operations->GetAddonExecutionStatus(call, status_request);
+          if (!status.ok()) return status.status();
+          Update update;
+          update.set_status(status->status());
+          update.set_result_file_id(status->result_file_id());
+          return update;
+        });
   };
   return new WatchStream<Update>(
       context, addons_, std::move(key), std::move(poll),

@@ -658,6 +658,33 @@ TEST_F(AccessGatewayTest, UpstreamThrottlingHoldsTheProjectsNextCalls) {
   EXPECT_GE(absl::Now() - start, absl::Milliseconds(500));
 }
 
+// Streams obey the same throttle and feed it: a 429 met by a stream's page
+// fetch holds the project's next calls, unary and streamed, and they are
+// refused (30 s is past what the gateway holds a call) without reaching the
+// upstream.
+TEST_F(AccessGatewayTest, StreamsObeyAndRecordTheUpstreamThrottle) {
+  ASSERT_NO_FATAL_FAILURE(Start(TlsYaml()));
+  emulator::Fault throttled;
+  throttled.path_prefix = "/files/";
+  throttled.status = 429;
+  throttled.retry_after_seconds = 30;
+  throttled.times = 1;
+  emulator_->AddFault(throttled);
+  auto files = client::FileClient::Create(Options("a", kAdminToken));
+  ASSERT_THAT(files.status(), IsOk());
+  v1::StreamFilesRequest request;
+  auto keep_reading = [](const v1::StreamFilesResponse&) { return true; };
+  EXPECT_EQ((*files)->StreamFiles(request, keep_reading).code(),
+            absl::StatusCode::kResourceExhausted);
+  const size_t forwarded = emulator_->requests().size();
+  EXPECT_THAT(ListFiles(Options("a", kBillingToken)),
+              IsRefusal(absl::StatusCode::kResourceExhausted,
+                        access::kUpstreamThrottled));
+  EXPECT_EQ((*files)->StreamFiles(request, keep_reading).code(),
+            absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(emulator_->requests().size(), forwarded);
+}
+
 // The configuration file changed while the gateway runs: a valid version
 // replaces the callers at once, an invalid one or one that needs a restart is
 // refused with one line and the old one stays.
