@@ -20,7 +20,8 @@ namespace ucgate::io {
 namespace {
 
 thread_local Fiber* current_fiber = nullptr;
-// The fiber makecontext starts (it passes only ints).
+// The fiber makecontext starts (it passes only ints; the x86-64 switch
+// passes it in a register).
 thread_local Fiber* starting_fiber = nullptr;
 std::atomic<std::size_t> fibers_alive{0};
 
@@ -86,11 +87,66 @@ void ReleaseStack(const Stack& stack) {
   }
 }
 
+#if defined(__x86_64__)
+// The switch itself, on x86-64: saves the callee-saved registers and the
+// floating-point control words on the current stack, stores the stack
+// pointer in *save and continues on `next`. swapcontext does the same plus
+// two rt_sigprocmask system calls per switch (four switches per upstream
+// call), which the gateway does not need: its fibers never change the
+// signal mask.
+extern "C" void ucgate_switch_fiber_stack(void** save, void* next);
+// Where a new fiber's stack first returns to: calls r13(r12), i.e.
+// Fiber::Main(self), which never returns.
+extern "C" void ucgate_fiber_first_entry();
+asm(R"(
+    .text
+    .globl ucgate_switch_fiber_stack
+    .type ucgate_switch_fiber_stack, @function
+ucgate_switch_fiber_stack:
+    pushq %rbp
+    pushq %rbx
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    subq $16, %rsp
+    stmxcsr (%rsp)
+    fnstcw 4(%rsp)
+    movq %rsp, (%rdi)
+    movq %rsi, %rsp
+    ldmxcsr (%rsp)
+    fldcw 4(%rsp)
+    addq $16, %rsp
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %rbx
+    popq %rbp
+    ret
+    .size ucgate_switch_fiber_stack, .-ucgate_switch_fiber_stack
+
+    .globl ucgate_fiber_first_entry
+    .type ucgate_fiber_first_entry, @function
+ucgate_fiber_first_entry:
+    movq %r12, %rdi
+    callq *%r13
+    ud2
+    .size ucgate_fiber_first_entry, .-ucgate_fiber_first_entry
+)");
+#define UCGATE_FIBER_ASM_SWITCH 1
+#endif
+
 }  // namespace
 
 struct Fiber::Context {
+#ifdef UCGATE_FIBER_ASM_SWITCH
+  void* fiber_sp = nullptr;
+  void* caller_sp = nullptr;
+#else
   ucontext_t fiber;
   ucontext_t caller;
+#endif
   std::size_t stack_bytes = 0;
   Stack stack;
 #ifdef UCGATE_ASAN_FIBERS
@@ -117,11 +173,31 @@ void Fiber::Prepare() {
   // the fiber ends: a stack taken on the spawning thread (a gRPC thread)
   // would always be new and always end up in another thread's pool.
   context_->stack = AllocateStack(context_->stack_bytes);
+#ifdef UCGATE_FIBER_ASM_SWITCH
+  // The frame ucgate_switch_fiber_stack pops: control words, r15..rbp, then
+  // the return address, ucgate_fiber_first_entry, entered with a 16-byte
+  // aligned stack as after a call's return.
+  char* const top = context_->stack.base() + context_->stack.usable();
+  auto* frame = reinterpret_cast<uint64_t*>(
+      reinterpret_cast<uintptr_t>(top - 64) & ~uintptr_t{15});
+  frame[-1] = reinterpret_cast<uint64_t>(&ucgate_fiber_first_entry);
+  frame[-2] = 0;                                         // rbp
+  frame[-3] = 0;                                         // rbx
+  frame[-4] = reinterpret_cast<uint64_t>(this);          // r12
+  frame[-5] = reinterpret_cast<uint64_t>(&Fiber::Main);  // r13
+  frame[-6] = 0;                                         // r14
+  frame[-7] = 0;                                         // r15
+  frame[-9] = 0x1F80 | (uint64_t{0x037F} << 32);         // MXCSR, x87 control
+  frame[-8] = 0;
+  context_->fiber_sp = &frame[-9];
+#else
   getcontext(&context_->fiber);
   context_->fiber.uc_stack.ss_sp = context_->stack.base();
   context_->fiber.uc_stack.ss_size = context_->stack.usable();
   context_->fiber.uc_link = nullptr;
-  makecontext(&context_->fiber, &Fiber::Main, 0);
+  void (*const start)() = [] { Fiber::Main(nullptr); };
+  makecontext(&context_->fiber, start, 0);
+#endif
 }
 
 bool Fiber::Spawn(LoopHost* home, absl::AnyInvocable<void()> body,
@@ -139,8 +215,9 @@ std::size_t Fiber::alive() {
   return fibers_alive.load(std::memory_order_relaxed);
 }
 
-void Fiber::Main() {
-  Fiber* self = starting_fiber;
+void Fiber::Main(Fiber* entered) {
+  // makecontext passes no pointer: the ucontext path finds it here.
+  Fiber* const self = entered != nullptr ? entered : starting_fiber;
 #ifdef UCGATE_ASAN_FIBERS
   __sanitizer_finish_switch_fiber(nullptr, &self->context_->caller_bottom,
                                   &self->context_->caller_size);
@@ -152,7 +229,12 @@ void Fiber::Main() {
   __sanitizer_start_switch_fiber(nullptr, self->context_->caller_bottom,
                                  self->context_->caller_size);
 #endif
+#ifdef UCGATE_FIBER_ASM_SWITCH
+  void* unused = nullptr;
+  ucgate_switch_fiber_stack(&unused, self->context_->caller_sp);
+#else
   setcontext(&self->context_->caller);
+#endif
 }
 
 void Fiber::SwitchIn() {
@@ -165,7 +247,11 @@ void Fiber::SwitchIn() {
   __sanitizer_start_switch_fiber(&fake_stack, context_->stack.base(),
                                  context_->stack.usable());
 #endif
+#ifdef UCGATE_FIBER_ASM_SWITCH
+  ucgate_switch_fiber_stack(&context_->caller_sp, context_->fiber_sp);
+#else
   swapcontext(&context_->caller, &context_->fiber);
+#endif
 #ifdef UCGATE_ASAN_FIBERS
   __sanitizer_finish_switch_fiber(fake_stack, nullptr, nullptr);
 #endif
@@ -178,7 +264,11 @@ void Fiber::Suspend() {
   __sanitizer_start_switch_fiber(&context_->fake_stack, context_->caller_bottom,
                                  context_->caller_size);
 #endif
+#ifdef UCGATE_FIBER_ASM_SWITCH
+  ucgate_switch_fiber_stack(&context_->fiber_sp, context_->caller_sp);
+#else
   swapcontext(&context_->fiber, &context_->caller);
+#endif
 #ifdef UCGATE_ASAN_FIBERS
   __sanitizer_finish_switch_fiber(
       context_->fake_stack, &context_->caller_bottom, &context_->caller_size);

@@ -72,9 +72,9 @@ class Fiber {
   // Runs the fiber until it suspends or ends (on the home thread); frees it
   // once it has ended.
   void SwitchIn();
-  // Where a new fiber's stack starts (it finds itself in a thread_local:
-  // makecontext passes only ints).
-  static void Main();
+  // Where a new fiber's stack starts: `self`, or null where the switch
+  // cannot pass it (it is in a thread_local then).
+  static void Main(Fiber* self);
 
   LoopHost* const home_;
   absl::AnyInvocable<void()> body_;
