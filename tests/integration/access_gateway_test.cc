@@ -5,6 +5,7 @@
 // certificate files rotated while calls run.
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <thread>
 #include <vector>
 
@@ -733,6 +734,111 @@ TEST_F(AccessGatewayTest, ConfigurationReloadsCallersAtomically) {
   EXPECT_EQ(logs.LinesContaining("tls changed").size(), 1u)
       << absl::StrJoin(logs.lines(), "\n");
   EXPECT_THAT(ListFiles(Options("b", kBillingToken)).status(), IsOk());
+}
+
+// Runs `call` in a loop on a thread of its own until the returned guard
+// stops it; counts calls and failures.
+class LoadWhile {
+ public:
+  explicit LoadWhile(std::function<bool()> call)
+      : thread_([this, call = std::move(call)] {
+          while (!stop_) {
+            if (!call()) ++failures_;
+            ++calls_;
+          }
+        }) {}
+  ~LoadWhile() { Stop(); }
+  void Stop() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+  // Waits until `more` further calls have ended.
+  bool AwaitMoreCalls(int more) {
+    const int from = calls_;
+    return Eventually([&] { return calls_ >= from + more; });
+  }
+  int calls() const { return calls_; }
+  int failures() const { return failures_; }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::atomic<int> calls_{0};
+  std::atomic<int> failures_{0};
+  std::thread thread_;
+};
+
+// The issuer's signing keys rotated while calls run, as an identity
+// provider does it: the JWKS gains the new key, callers move to tokens the
+// new key signs, the old key leaves the JWKS. No call fails, and a token of
+// the retired key is refused afterwards.
+TEST_F(AccessGatewayTest, JwksRotatesUnderLoadWithoutFailedCalls) {
+  ASSERT_NO_FATAL_FAILURE(Start(TlsYaml()));
+  access::testing::TestClaims claims;
+  claims.issuer = kIssuer;
+  claims.subject = "reports";
+  claims.audience = "ucgate";
+  claims.expires = absl::ToUnixSeconds(absl::Now()) + 600;
+  const std::string old_token = access::testing::MakeJwt(jwt_key_, claims);
+  access::testing::TestSigningKey next_key =
+      access::testing::NewRs256Key("issuer-key-2");
+  const std::string new_token = access::testing::MakeJwt(next_key, claims);
+  absl::Mutex mutex;
+  std::string token = old_token;
+  LoadWhile load([&] {
+    std::string current;
+    {
+      absl::MutexLock lock(&mutex);
+      current = token;
+    }
+    return ListFiles(Options("b", current)).ok();
+  });
+  ASSERT_TRUE(load.AwaitMoreCalls(3));
+  WriteFile(dir_.File("jwks.json"),
+            access::testing::JwksJson({jwt_key_, next_key}));
+  EXPECT_GE(reloader_->PollAll(), 1);
+  ASSERT_TRUE(load.AwaitMoreCalls(3));
+  {
+    absl::MutexLock lock(&mutex);
+    token = new_token;
+  }
+  ASSERT_TRUE(load.AwaitMoreCalls(3));
+  WriteFile(dir_.File("jwks.json"), access::testing::JwksJson({next_key}));
+  EXPECT_GE(reloader_->PollAll(), 1);
+  ASSERT_TRUE(load.AwaitMoreCalls(3));
+  load.Stop();
+  EXPECT_EQ(load.failures(), 0) << "of " << load.calls() << " calls";
+  EXPECT_EQ(ListFiles(Options("b", old_token)).status().code(),
+            absl::StatusCode::kUnauthenticated);
+}
+
+// The configuration file rewritten back and forth (a caller granted another
+// project, then not) while that caller's calls of its first project run: no
+// call fails, and each version takes effect.
+TEST_F(AccessGatewayTest, ConfigurationReloadsUnderLoadWithoutFailedCalls) {
+  ASSERT_NO_FATAL_FAILURE(Start(TlsYaml()));
+  LoadWhile load([&] { return ListFiles(Options("a", kBillingToken)).ok(); });
+  ASSERT_TRUE(load.AwaitMoreCalls(3));
+  const std::string granted = absl::StrReplaceAll(
+      config_text_,
+      {{"    projects: [a]\n    methods: [\"uploadcare.gateway.v1."
+        "FileService/*\"]",
+        "    projects: [a, b]\n    methods: [\"uploadcare.gateway."
+        "v1.FileService/*\"]"}});
+  ASSERT_NE(granted, config_text_);
+  for (int round = 0; round < 3; ++round) {
+    WriteFile(dir_.File("config.yaml"), granted);
+    EXPECT_EQ(reloader_->PollAll(), 1);
+    EXPECT_THAT(ListFiles(Options("b", kBillingToken)).status(), IsOk());
+    ASSERT_TRUE(load.AwaitMoreCalls(3));
+    WriteFile(dir_.File("config.yaml"), config_text_);
+    EXPECT_EQ(reloader_->PollAll(), 1);
+    EXPECT_THAT(
+        ListFiles(Options("b", kBillingToken)),
+        IsRefusal(absl::StatusCode::kPermissionDenied, access::kProjectDenied));
+    ASSERT_TRUE(load.AwaitMoreCalls(3));
+  }
+  load.Stop();
+  EXPECT_EQ(load.failures(), 0) << "of " << load.calls() << " calls";
 }
 
 // Secret hygiene for the credentials of callers (issue 14), at debug level:
