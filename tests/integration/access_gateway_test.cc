@@ -209,6 +209,16 @@ class AccessGatewayTest : public ::testing::Test {
     return options;
   }
 
+  // The upstream's next /files/ answer: 429 with this Retry-After.
+  static emulator::Fault ThrottledOnce(int retry_after_seconds) {
+    emulator::Fault throttled;
+    throttled.path_prefix = "/files/";
+    throttled.status = 429;
+    throttled.retry_after_seconds = retry_after_seconds;
+    throttled.times = 1;
+    return throttled;
+  }
+
   absl::StatusOr<v1::ListFilesResponse> ListFiles(
       const client::ClientOptions& options, v1::ListFilesRequest request = {}) {
     auto client = client::FileClient::Create(options);
@@ -630,12 +640,7 @@ TEST_F(AccessGatewayTest, ServerCertificateRotatesUnderLoad) {
 // forwarded into more 429s; other projects are unaffected.
 TEST_F(AccessGatewayTest, UpstreamThrottlingHoldsTheProjectsNextCalls) {
   ASSERT_NO_FATAL_FAILURE(Start(TlsYaml()));
-  emulator::Fault throttled;
-  throttled.path_prefix = "/files/";
-  throttled.status = 429;
-  throttled.retry_after_seconds = 30;
-  throttled.times = 1;
-  emulator_->AddFault(throttled);
+  emulator_->AddFault(ThrottledOnce(30));
   absl::StatusOr<v1::ListFilesResponse> first =
       ListFiles(Options("a", kAdminToken));
   ASSERT_EQ(first.status().code(), absl::StatusCode::kResourceExhausted);
@@ -650,8 +655,7 @@ TEST_F(AccessGatewayTest, UpstreamThrottlingHoldsTheProjectsNextCalls) {
   EXPECT_THAT(ListFiles(Options("b", kAdminToken)).status(), IsOk());
 
   // A short Retry-After: the next call waits for it, then goes.
-  throttled.retry_after_seconds = 1;
-  emulator_->AddFault(throttled);
+  emulator_->AddFault(ThrottledOnce(1));
   ASSERT_EQ(ListFiles(Options("b", kAdminToken)).status().code(),
             absl::StatusCode::kResourceExhausted);
   const absl::Time start = absl::Now();
@@ -665,12 +669,7 @@ TEST_F(AccessGatewayTest, UpstreamThrottlingHoldsTheProjectsNextCalls) {
 // upstream.
 TEST_F(AccessGatewayTest, StreamsObeyAndRecordTheUpstreamThrottle) {
   ASSERT_NO_FATAL_FAILURE(Start(TlsYaml()));
-  emulator::Fault throttled;
-  throttled.path_prefix = "/files/";
-  throttled.status = 429;
-  throttled.retry_after_seconds = 30;
-  throttled.times = 1;
-  emulator_->AddFault(throttled);
+  emulator_->AddFault(ThrottledOnce(30));
   auto files = client::FileClient::Create(Options("a", kAdminToken));
   ASSERT_THAT(files.status(), IsOk());
   v1::StreamFilesRequest request;

@@ -137,16 +137,29 @@ ucgate_fiber_first_entry:
 #define UCGATE_FIBER_ASM_SWITCH 1
 #endif
 
+// Where a stack was left: its saved stack pointer, or a ucontext.
+struct StackContext {
+#ifdef UCGATE_FIBER_ASM_SWITCH
+  void* sp = nullptr;
+#else
+  ucontext_t context;
+#endif
+};
+
+// Leaves the current stack (saved in `save`) for `next`.
+void SwitchStacks(StackContext& save, StackContext& next) {
+#ifdef UCGATE_FIBER_ASM_SWITCH
+  ucgate_switch_fiber_stack(&save.sp, next.sp);
+#else
+  swapcontext(&save.context, &next.context);
+#endif
+}
+
 }  // namespace
 
 struct Fiber::Context {
-#ifdef UCGATE_FIBER_ASM_SWITCH
-  void* fiber_sp = nullptr;
-  void* caller_sp = nullptr;
-#else
-  ucontext_t fiber;
-  ucontext_t caller;
-#endif
+  StackContext fiber;
+  StackContext caller;
   std::size_t stack_bytes = 0;
   Stack stack;
 #ifdef UCGATE_ASAN_FIBERS
@@ -189,14 +202,15 @@ void Fiber::Prepare() {
   frame[-7] = 0;                                         // r15
   frame[-9] = 0x1F80 | (uint64_t{0x037F} << 32);         // MXCSR, x87 control
   frame[-8] = 0;
-  context_->fiber_sp = &frame[-9];
+  context_->fiber.sp = &frame[-9];
 #else
-  getcontext(&context_->fiber);
-  context_->fiber.uc_stack.ss_sp = context_->stack.base();
-  context_->fiber.uc_stack.ss_size = context_->stack.usable();
-  context_->fiber.uc_link = nullptr;
+  ucontext_t& fiber = context_->fiber.context;
+  getcontext(&fiber);
+  fiber.uc_stack.ss_sp = context_->stack.base();
+  fiber.uc_stack.ss_size = context_->stack.usable();
+  fiber.uc_link = nullptr;
   void (*const start)() = [] { Fiber::Main(nullptr); };
-  makecontext(&context_->fiber, start, 0);
+  makecontext(&fiber, start, 0);
 #endif
 }
 
@@ -229,12 +243,8 @@ void Fiber::Main(Fiber* entered) {
   __sanitizer_start_switch_fiber(nullptr, self->context_->caller_bottom,
                                  self->context_->caller_size);
 #endif
-#ifdef UCGATE_FIBER_ASM_SWITCH
-  void* unused = nullptr;
-  ucgate_switch_fiber_stack(&unused, self->context_->caller_sp);
-#else
-  setcontext(&self->context_->caller);
-#endif
+  StackContext ended;  // never switched back to
+  SwitchStacks(ended, self->context_->caller);
 }
 
 void Fiber::SwitchIn() {
@@ -247,11 +257,7 @@ void Fiber::SwitchIn() {
   __sanitizer_start_switch_fiber(&fake_stack, context_->stack.base(),
                                  context_->stack.usable());
 #endif
-#ifdef UCGATE_FIBER_ASM_SWITCH
-  ucgate_switch_fiber_stack(&context_->caller_sp, context_->fiber_sp);
-#else
-  swapcontext(&context_->caller, &context_->fiber);
-#endif
+  SwitchStacks(context_->caller, context_->fiber);
 #ifdef UCGATE_ASAN_FIBERS
   __sanitizer_finish_switch_fiber(fake_stack, nullptr, nullptr);
 #endif
@@ -264,11 +270,7 @@ void Fiber::Suspend() {
   __sanitizer_start_switch_fiber(&context_->fake_stack, context_->caller_bottom,
                                  context_->caller_size);
 #endif
-#ifdef UCGATE_FIBER_ASM_SWITCH
-  ucgate_switch_fiber_stack(&context_->fiber_sp, context_->caller_sp);
-#else
-  swapcontext(&context_->fiber, &context_->caller);
-#endif
+  SwitchStacks(context_->fiber, context_->caller);
 #ifdef UCGATE_ASAN_FIBERS
   __sanitizer_finish_switch_fiber(
       context_->fake_stack, &context_->caller_bottom, &context_->caller_size);
