@@ -25,8 +25,10 @@ class FiberExecutor final : public Executor {
   ~FiberExecutor() override;
 
   // A task scheduled from inside a fiber stays on that fiber's loop (a
-  // batch's chunks next to their call: no hop); others take the loops in
-  // turn.
+  // batch's chunks next to their call: no hop); others go to the loop with
+  // the fewest fibers, the first on ties: a lightly loaded gateway keeps
+  // one loop thread warm (and its connections) instead of waking each loop
+  // in turn, which cost a lone call about 0.2 ms; a busy one spreads.
   bool TrySchedule(std::function<void()> task) override;
 
   // Refuses new tasks and waits up to `grace` for those running to end;
@@ -42,7 +44,10 @@ class FiberExecutor final : public Executor {
   // Shared with the fibers, so that one ending after the executor is gone
   // touches nothing freed.
   struct State {
+    explicit State(std::size_t homes) : per_home(homes) {}
     std::atomic<std::size_t> running{0};
+    // Fibers alive per home, in the order of homes_.
+    std::vector<std::atomic<std::size_t>> per_home;
     absl::Mutex mutex;
     bool stopping ABSL_GUARDED_BY(mutex) = false;
   };
@@ -50,8 +55,7 @@ class FiberExecutor final : public Executor {
   const std::vector<LoopHost*> homes_;
   const std::size_t max_fibers_;
   const std::size_t stack_bytes_;
-  std::atomic<std::size_t> next_home_{0};
-  std::shared_ptr<State> state_ = std::make_shared<State>();
+  const std::shared_ptr<State> state_;
 };
 
 }  // namespace ucgate::io
