@@ -347,13 +347,59 @@ TEST_F(FaultMatrixTest, StreamUnderEveryFault) {
            3),
        Row("429 with Retry-After", StatusFault(429, 5),
            Code::RESOURCE_EXHAUSTED, "UPSTREAM_THROTTLED", 1, absl::Seconds(5)),
+       Row("reset before processing", ResetBeforeProcessing(),
+           Code::UNAVAILABLE, "UPSTREAM_CONNECTION_FAILED", 3, {}, 4),
        Row("malformed body", Malformed(), Code::INTERNAL,
-           "UPSTREAM_MALFORMED_ANSWER", 1)},
+           "UPSTREAM_MALFORMED_ANSWER", 1),
+       Row("latency past the deadline", Slow(absl::Seconds(2)),
+           Code::DEADLINE_EXCEEDED, "", 1)},
       [&](grpc::ClientContext& context) {
         v1::StreamFilesRequest request;
         auto reader = stub->StreamFiles(&context, request);
         v1::StreamFilesResponse message;
         while (reader->Read(&message)) {
+        }
+        return reader->Finish();
+      });
+}
+
+// A job watch (WatchConversionJob): its status polls are reads, retried
+// within each poll; an error that survives them ends the watch with the
+// upstream's code and details.
+TEST_F(FaultMatrixTest, WatchUnderEveryFault) {
+  auto stub = v1::ConversionService::NewStub(fixture_->channel());
+  int64_t token = 0;
+  {
+    grpc::ClientContext context;
+    v1::ConvertDocumentRequest request;
+    auto* conversion = request.add_conversions();
+    conversion->set_uuid(file_.uuid());
+    conversion->set_format(v1::DOCUMENT_FORMAT_PDF);
+    v1::ConvertDocumentResponse response;
+    grpc::Status status = stub->ConvertDocument(&context, request, &response);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    ASSERT_EQ(response.jobs_size(), 1);
+    token = response.jobs(0).token();
+  }
+  RunMatrix(
+      "GET", absl::StrCat("/convert/document/status/", token, "/"),
+      {Row("503", StatusFault(503), Code::UNAVAILABLE, "UPSTREAM_UNAVAILABLE",
+           3),
+       Row("429 with Retry-After", StatusFault(429, 5),
+           Code::RESOURCE_EXHAUSTED, "UPSTREAM_THROTTLED", 1, absl::Seconds(5)),
+       Row("reset before processing", ResetBeforeProcessing(),
+           Code::UNAVAILABLE, "UPSTREAM_CONNECTION_FAILED", 3, {}, 4),
+       Row("malformed body", Malformed(), Code::INTERNAL,
+           "UPSTREAM_MALFORMED_ANSWER", 1),
+       Row("latency past the deadline", Slow(absl::Seconds(2)),
+           Code::DEADLINE_EXCEEDED, "", 1)},
+      [&](grpc::ClientContext& context) {
+        v1::WatchConversionJobRequest request;
+        request.set_kind(v1::CONVERSION_KIND_DOCUMENT);
+        request.set_token(token);
+        auto reader = stub->WatchConversionJob(&context, request);
+        v1::WatchConversionJobResponse update;
+        while (reader->Read(&update)) {
         }
         return reader->Finish();
       });
