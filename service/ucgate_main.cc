@@ -20,7 +20,6 @@
 #include "absl/synchronization/mutex.h"
 #include "service/access/watched_file.h"
 #include "service/common/command_line.h"
-#include "service/common/io/fiber_executor.h"
 #include "service/common/log.h"
 #include "service/common/protobuf_log.h"
 #include "service/emulator/emulator.h"
@@ -328,19 +327,12 @@ int main(int argc, char** argv) {
   std::shared_ptr<ucgate::http::HttpClient> http_client =
       ucgate::http::MakeCurlHttpClient(http_options);
   ucgate::gateway::WatchUpstreamConnections(*telemetry->gateway, http_client);
-  // Every call runs as a fiber on the upstream I/O loops: waiting for the
-  // upstream holds no thread, and a transfer's completion resumes its call
-  // on the same loop. Batch chunks get fibers of their own, beside them.
-  auto executor = std::make_shared<ucgate::io::FiberExecutor>(
-      http_client->loops(), static_cast<size_t>(config.max_queued_calls));
-  auto chunk_executor = std::make_shared<ucgate::io::FiberExecutor>(
-      http_client->loops(),
-      static_cast<size_t>(config.max_queued_calls) *
-          static_cast<size_t>(config.batch.max_concurrent_chunks));
+  const ucgate::gateway::CallExecutors executors =
+      ucgate::gateway::MakeCallExecutors(*http_client, config);
   absl::StatusOr<std::shared_ptr<const ucgate::gateway::ProjectRegistry>>
       projects = ucgate::gateway::MakeProjectRegistry(
           config, http_client, clock, nullptr, reloader, telemetry->gateway,
-          chunk_executor);
+          executors.chunks);
   if (!projects.ok()) return command_line.UsageError(projects.status());
   // The configuration file itself: callers, authorization mode and limits
   // reload while the gateway runs.
@@ -370,7 +362,7 @@ int main(int argc, char** argv) {
   stream_options.metrics = telemetry->gateway;
   absl::StatusOr<std::unique_ptr<ucgate::gateway::GatewayServer>> server =
       ucgate::gateway::GatewayServer::Start(
-          config.listen, *projects, executor, std::move(stream_options),
+          config.listen, *projects, executors.calls, std::move(stream_options),
           scheduler, access->access,
           ucgate::gateway::ObservabilityOptionsOf(*telemetry));
   if (!server.ok()) {

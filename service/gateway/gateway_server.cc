@@ -104,6 +104,16 @@ absl::StatusOr<std::shared_ptr<const ProjectRegistry>> MakeProjectRegistry(
   return std::make_shared<const ProjectRegistry>(std::move(projects));
 }
 
+CallExecutors MakeCallExecutors(const http::HttpClient& http_client,
+                                const GatewayConfig& config) {
+  const auto max_calls = static_cast<size_t>(config.max_queued_calls);
+  return {
+      std::make_shared<io::FiberExecutor>(http_client.loops(), max_calls),
+      std::make_shared<io::FiberExecutor>(
+          http_client.loops(),
+          max_calls * static_cast<size_t>(config.batch.max_concurrent_chunks))};
+}
+
 std::optional<cache::FileInfoCacheStats> FileInfoCacheStats(
     const ProjectRegistry& projects) {
   for (const Project& project : projects.projects()) {

@@ -20,6 +20,7 @@
 #include "service/cache/file_info_cache.h"
 #include "service/common/clock.h"
 #include "service/common/executor.h"
+#include "service/common/io/fiber_executor.h"
 #include "service/gateway/call_gate.h"
 #include "service/gateway/config.h"
 #include "service/gateway/project_registry.h"
@@ -42,6 +43,17 @@ absl::StatusOr<std::shared_ptr<const ProjectRegistry>> MakeProjectRegistry(
     std::shared_ptr<access::FileReloader> reloader = nullptr,
     std::shared_ptr<observability::GatewayMetrics> metrics = nullptr,
     std::shared_ptr<Executor> chunk_executor = nullptr);
+
+// Where the gateway runs its calls: each a fiber on the HTTP client's event
+// loops (waiting for the upstream holds no thread; the transfer's completion
+// resumes the call on its loop), at most config.max_queued_calls at once;
+// batch chunks get fibers of their own beside their calls.
+struct CallExecutors {
+  std::shared_ptr<io::FiberExecutor> calls;
+  std::shared_ptr<io::FiberExecutor> chunks;
+};
+CallExecutors MakeCallExecutors(const http::HttpClient& http_client,
+                                const GatewayConfig& config);
 
 // Every server interceptor of the gateway, in the order they run, for
 // ServerBuilder::experimental().SetInterceptorCreators (which takes them all

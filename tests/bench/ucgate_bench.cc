@@ -32,7 +32,6 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "service/common/command_line.h"
-#include "service/common/io/fiber_executor.h"
 #include "service/common/log.h"
 #include "service/emulator/emulator.h"
 #include "service/gateway/gateway_server.h"
@@ -129,17 +128,15 @@ absl::StatusOr<Gateway> StartGateway(const emulator::Emulator& emulator,
     observability = gateway::ObservabilityOptionsOf(telemetry);
   }
   // As ucgate runs: every call a fiber on the HTTP client's I/O loops.
-  auto executor = std::make_shared<io::FiberExecutor>(
-      http->loops(), static_cast<size_t>(config.max_queued_calls));
-  auto chunk_executor = std::make_shared<io::FiberExecutor>(
-      http->loops(), static_cast<size_t>(config.max_queued_calls));
+  const gateway::CallExecutors executors =
+      gateway::MakeCallExecutors(*http, config);
   auto projects = gateway::MakeProjectRegistry(
       config, std::move(http), MakeSystemClock(), /*sleeper=*/nullptr,
-      /*reloader=*/nullptr, telemetry.gateway, chunk_executor);
+      /*reloader=*/nullptr, telemetry.gateway, executors.chunks);
   if (!projects.ok()) return projects.status();
   gateway.projects = *std::move(projects);
   auto server = gateway::GatewayServer::Start(
-      "127.0.0.1:0", gateway.projects, executor, stream_options,
+      "127.0.0.1:0", gateway.projects, executors.calls, stream_options,
       /*scheduler=*/nullptr, gateway::GatewayAccess{}, observability);
   if (!server.ok()) return server.status();
   gateway.server = *std::move(server);

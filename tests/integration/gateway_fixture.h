@@ -10,7 +10,6 @@
 #include "absl/strings/str_cat.h"
 #include "client/ucgate_client.h"
 #include "gtest/gtest.h"
-#include "service/common/io/fiber_executor.h"
 #include "service/emulator/emulator.h"
 #include "service/gateway/gateway_server.h"
 #include "service/gateway/gateway_telemetry.h"
@@ -89,21 +88,20 @@ class GatewayFixture {
     if (setup_.observe) {
       gateway::WatchUpstreamConnections(*telemetry_.gateway, http_client);
     }
-    auto executor = std::make_shared<io::FiberExecutor>(
-        http_client->loops(), static_cast<size_t>(setup_.max_calls));
-    auto chunk_executor =
-        std::make_shared<io::FiberExecutor>(http_client->loops(), 256);
+    config.max_queued_calls = setup_.max_calls;
+    const gateway::CallExecutors executors =
+        gateway::MakeCallExecutors(*http_client, config);
     auto projects = gateway::MakeProjectRegistry(
         config, std::move(http_client), MakeSystemClock(),
         [this](absl::Duration delay, const Cancellation*) {
           absl::MutexLock lock(&sleeps_mutex_);
           sleeps_.push_back(delay);
         },
-        /*reloader=*/nullptr, telemetry_.gateway, chunk_executor);
+        /*reloader=*/nullptr, telemetry_.gateway, executors.chunks);
     ASSERT_THAT(projects.status(), IsOk());
     projects_ = *projects;
     auto server = gateway::GatewayServer::Start(
-        "127.0.0.1:0", projects_, executor, stream_options,
+        "127.0.0.1:0", projects_, executors.calls, stream_options,
         /*scheduler=*/nullptr, gateway::GatewayAccess{}, observability);
     ASSERT_THAT(server.status(), IsOk());
     server_ = *std::move(server);
