@@ -351,7 +351,15 @@ int main(int argc, char** argv) {
         });
     reloader->Add(config_reload);
   }
+  // Watched files are read on a thread of their own (a slow mount never
+  // stalls an I/O loop); the job watches' timers run on the first upstream
+  // I/O loop, where their polls run as fibers.
   auto scheduler = std::make_shared<ucgate::gateway::ThreadScheduler>();
+  std::shared_ptr<ucgate::gateway::Scheduler> watch_scheduler = scheduler;
+  if (const auto loops = http_client->loops(); !loops.empty()) {
+    watch_scheduler =
+        std::make_shared<ucgate::gateway::LoopScheduler>(loops.front());
+  }
   reloader->Start(
       [scheduler](absl::Duration delay, std::function<void()> task) {
         scheduler->RunAfter(delay, std::move(task));
@@ -363,7 +371,7 @@ int main(int argc, char** argv) {
   absl::StatusOr<std::unique_ptr<ucgate::gateway::GatewayServer>> server =
       ucgate::gateway::GatewayServer::Start(
           config.listen, *projects, executors.calls, std::move(stream_options),
-          scheduler, access->access,
+          watch_scheduler, access->access,
           ucgate::gateway::ObservabilityOptionsOf(*telemetry));
   if (!server.ok()) {
     // A deployment error like a bad config: one line, exit code 2.

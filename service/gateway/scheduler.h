@@ -1,7 +1,7 @@
 // Timers behind an interface, so that job polling is testable without sleeps:
-// the gateway runs a ThreadScheduler, tests a ManualScheduler they advance by
-// hand. Tasks must be short (hand upstream work to the Executor): one
-// slow task delays every other timer.
+// the gateway runs a LoopScheduler (an upstream I/O loop's timers), tests a
+// ManualScheduler they advance by hand. Tasks must be short (hand upstream work
+// to the Executor): one slow task delays every other timer.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +14,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "service/common/io/timers.h"
 
 namespace ucgate::gateway {
 
@@ -54,6 +55,24 @@ class ThreadScheduler final : public Scheduler {
 
   std::shared_ptr<State> state_ = std::make_shared<State>();
   std::thread thread_;
+};
+
+// Timers of an event loop (an upstream I/O loop, where the job polls they
+// start run as fibers): no thread of its own. Tasks not yet due when the
+// loop stops are dropped, as ThreadScheduler drops them on Shutdown.
+class LoopScheduler final : public Scheduler {
+ public:
+  // `loop` must outlive the scheduler's tasks.
+  explicit LoopScheduler(io::LoopHost* loop) : loop_(loop) {}
+  void RunAfter(absl::Duration delay, std::function<void()> task) override {
+    // The loop's timers are its own thread's: set from there.
+    loop_->Post([loop = loop_, delay, task = std::move(task)]() mutable {
+      loop->After(delay, std::move(task));
+    });
+  }
+
+ private:
+  io::LoopHost* const loop_;
 };
 
 // Time moves only when the test says so; tasks run on the advancing thread.

@@ -7,6 +7,7 @@
 #include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "service/common/io/fiber.h"
 #include "service/gateway/scheduler.h"
 #include "tests/observability/exposition_checks.h"
 #include "tests/testing_util/mock_operations.h"
@@ -283,6 +284,20 @@ TEST(ManualSchedulerTest, RunsTasksInDueOrderOnlyWhenTimeMoves) {
   EXPECT_TRUE(ran.empty());
   scheduler.AdvanceBy(absl::Milliseconds(1001));  // Now at 2 s.
   EXPECT_THAT(ran, ::testing::ElementsAre(1, 15, 2));
+}
+
+TEST(LoopSchedulerTest, RunsTasksOnTheLoopsTimers) {
+  io::ManualLoop loop;
+  LoopScheduler scheduler(&loop);
+  std::vector<int> ran;
+  scheduler.RunAfter(absl::Seconds(2), [&] { ran.push_back(2); });
+  scheduler.RunAfter(absl::Seconds(1), [&] { ran.push_back(1); });
+  loop.RunPosted();  // the timers are set from the loop's own thread
+  EXPECT_EQ(loop.pending_timers(), 2u);
+  loop.Advance(absl::Milliseconds(999));
+  EXPECT_TRUE(ran.empty());
+  loop.Advance(absl::Seconds(2));
+  EXPECT_THAT(ran, ::testing::ElementsAre(1, 2));
 }
 
 TEST(ThreadSchedulerTest, RunsTasksAndDropsThemOnShutdown) {
