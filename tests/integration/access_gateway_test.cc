@@ -209,6 +209,17 @@ class AccessGatewayTest : public ::testing::Test {
     return options;
   }
 
+  // The running configuration with the billing caller granted project b
+  // too.
+  std::string ConfigGrantingBillingProjectB() const {
+    return absl::StrReplaceAll(
+        config_text_,
+        {{"    projects: [a]\n    methods: [\"uploadcare.gateway.v1."
+          "FileService/*\"]",
+          "    projects: [a, b]\n    methods: [\"uploadcare.gateway."
+          "v1.FileService/*\"]"}});
+  }
+
   // The upstream's next /files/ answer: 429 with this Retry-After.
   static emulator::Fault ThrottledOnce(int retry_after_seconds) {
     emulator::Fault throttled;
@@ -693,12 +704,7 @@ TEST_F(AccessGatewayTest, ConfigurationReloadsCallersAtomically) {
   EXPECT_THAT(
       ListFiles(Options("b", kBillingToken)),
       IsRefusal(absl::StatusCode::kPermissionDenied, access::kProjectDenied));
-  const std::string granted = absl::StrReplaceAll(
-      config_text_,
-      {{"    projects: [a]\n    methods: [\"uploadcare.gateway.v1."
-        "FileService/*\"]",
-        "    projects: [a, b]\n    methods: [\"uploadcare.gateway."
-        "v1.FileService/*\"]"}});
+  const std::string granted = ConfigGrantingBillingProjectB();
   ASSERT_NE(granted, config_text_);
   WriteFile(dir_.File("config.yaml"), granted);
   EXPECT_EQ(reloader_->PollAll(), 1);
@@ -817,12 +823,7 @@ TEST_F(AccessGatewayTest, ConfigurationReloadsUnderLoadWithoutFailedCalls) {
   ASSERT_NO_FATAL_FAILURE(Start(TlsYaml()));
   LoadWhile load([&] { return ListFiles(Options("a", kBillingToken)).ok(); });
   ASSERT_TRUE(load.AwaitMoreCalls(3));
-  const std::string granted = absl::StrReplaceAll(
-      config_text_,
-      {{"    projects: [a]\n    methods: [\"uploadcare.gateway.v1."
-        "FileService/*\"]",
-        "    projects: [a, b]\n    methods: [\"uploadcare.gateway."
-        "v1.FileService/*\"]"}});
+  const std::string granted = ConfigGrantingBillingProjectB();
   ASSERT_NE(granted, config_text_);
   for (int round = 0; round < 3; ++round) {
     WriteFile(dir_.File("config.yaml"), granted);

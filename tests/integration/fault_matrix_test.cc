@@ -338,34 +338,38 @@ TEST_F(FaultMatrixTest, NonIdempotentPostUnderEveryFault) {
   EXPECT_TRUE(fixture_->sleeps().empty());
 }
 
+// The rows of a stream's upstream reads (listing pages, job polls): each
+// retried within its own call; an error that survives ends the stream with
+// the upstream's code and details.
+std::vector<FaultRow> StreamedReadRows() {
+  return {
+      Row("503", StatusFault(503), Code::UNAVAILABLE, "UPSTREAM_UNAVAILABLE",
+          3),
+      Row("429 with Retry-After", StatusFault(429, 5), Code::RESOURCE_EXHAUSTED,
+          "UPSTREAM_THROTTLED", 1, absl::Seconds(5)),
+      Row("reset before processing", ResetBeforeProcessing(), Code::UNAVAILABLE,
+          "UPSTREAM_CONNECTION_FAILED", 3, {}, 4),
+      Row("malformed body", Malformed(), Code::INTERNAL,
+          "UPSTREAM_MALFORMED_ANSWER", 1),
+      Row("latency past the deadline", Slow(absl::Seconds(2)),
+          Code::DEADLINE_EXCEEDED, "", 1)};
+}
+
 // A listing stream (StreamFiles): its page requests are reads.
 TEST_F(FaultMatrixTest, StreamUnderEveryFault) {
   auto stub = v1::FileService::NewStub(fixture_->channel());
-  RunMatrix(
-      "GET", "/files/",
-      {Row("503", StatusFault(503), Code::UNAVAILABLE, "UPSTREAM_UNAVAILABLE",
-           3),
-       Row("429 with Retry-After", StatusFault(429, 5),
-           Code::RESOURCE_EXHAUSTED, "UPSTREAM_THROTTLED", 1, absl::Seconds(5)),
-       Row("reset before processing", ResetBeforeProcessing(),
-           Code::UNAVAILABLE, "UPSTREAM_CONNECTION_FAILED", 3, {}, 4),
-       Row("malformed body", Malformed(), Code::INTERNAL,
-           "UPSTREAM_MALFORMED_ANSWER", 1),
-       Row("latency past the deadline", Slow(absl::Seconds(2)),
-           Code::DEADLINE_EXCEEDED, "", 1)},
-      [&](grpc::ClientContext& context) {
-        v1::StreamFilesRequest request;
-        auto reader = stub->StreamFiles(&context, request);
-        v1::StreamFilesResponse message;
-        while (reader->Read(&message)) {
-        }
-        return reader->Finish();
-      });
+  RunMatrix("GET", "/files/", StreamedReadRows(),
+            [&](grpc::ClientContext& context) {
+              v1::StreamFilesRequest request;
+              auto reader = stub->StreamFiles(&context, request);
+              v1::StreamFilesResponse message;
+              while (reader->Read(&message)) {
+              }
+              return reader->Finish();
+            });
 }
 
-// A job watch (WatchConversionJob): its status polls are reads, retried
-// within each poll; an error that survives them ends the watch with the
-// upstream's code and details.
+// A job watch (WatchConversionJob): its status polls are streamed reads.
 TEST_F(FaultMatrixTest, WatchUnderEveryFault) {
   auto stub = v1::ConversionService::NewStub(fixture_->channel());
   int64_t token = 0;
@@ -381,28 +385,17 @@ TEST_F(FaultMatrixTest, WatchUnderEveryFault) {
     ASSERT_EQ(response.jobs_size(), 1);
     token = response.jobs(0).token();
   }
-  RunMatrix(
-      "GET", absl::StrCat("/convert/document/status/", token, "/"),
-      {Row("503", StatusFault(503), Code::UNAVAILABLE, "UPSTREAM_UNAVAILABLE",
-           3),
-       Row("429 with Retry-After", StatusFault(429, 5),
-           Code::RESOURCE_EXHAUSTED, "UPSTREAM_THROTTLED", 1, absl::Seconds(5)),
-       Row("reset before processing", ResetBeforeProcessing(),
-           Code::UNAVAILABLE, "UPSTREAM_CONNECTION_FAILED", 3, {}, 4),
-       Row("malformed body", Malformed(), Code::INTERNAL,
-           "UPSTREAM_MALFORMED_ANSWER", 1),
-       Row("latency past the deadline", Slow(absl::Seconds(2)),
-           Code::DEADLINE_EXCEEDED, "", 1)},
-      [&](grpc::ClientContext& context) {
-        v1::WatchConversionJobRequest request;
-        request.set_kind(v1::CONVERSION_KIND_DOCUMENT);
-        request.set_token(token);
-        auto reader = stub->WatchConversionJob(&context, request);
-        v1::WatchConversionJobResponse update;
-        while (reader->Read(&update)) {
-        }
-        return reader->Finish();
-      });
+  RunMatrix("GET", absl::StrCat("/convert/document/status/", token, "/"),
+            StreamedReadRows(), [&](grpc::ClientContext& context) {
+              v1::WatchConversionJobRequest request;
+              request.set_kind(v1::CONVERSION_KIND_DOCUMENT);
+              request.set_token(token);
+              auto reader = stub->WatchConversionJob(&context, request);
+              v1::WatchConversionJobResponse update;
+              while (reader->Read(&update)) {
+              }
+              return reader->Finish();
+            });
 }
 
 }  // namespace
