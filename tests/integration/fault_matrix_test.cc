@@ -30,6 +30,15 @@ using ::testing::HasSubstr;
 
 struct FaultRow;
 
+// A request to convert one document to PDF.
+v1::ConvertDocumentRequest PdfOf(const std::string& uuid) {
+  v1::ConvertDocumentRequest request;
+  auto* conversion = request.add_conversions();
+  conversion->set_uuid(uuid);
+  conversion->set_format(v1::DOCUMENT_FORMAT_PDF);
+  return request;
+}
+
 class FaultMatrixTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -88,10 +97,7 @@ TEST_F(FaultMatrixTest, ConvertDocumentResetAfterProcessingIsSentOnce) {
   Inject("POST", "/convert/document/", ResetAfterProcessing());
   auto stub = v1::ConversionService::NewStub(fixture_->channel());
   grpc::ClientContext context;
-  v1::ConvertDocumentRequest request;
-  auto* conversion = request.add_conversions();
-  conversion->set_uuid(file_.uuid());
-  conversion->set_format(v1::DOCUMENT_FORMAT_PDF);
+  const v1::ConvertDocumentRequest request = PdfOf(file_.uuid());
   v1::ConvertDocumentResponse response;
   grpc::Status status = stub->ConvertDocument(&context, request, &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE)
@@ -328,10 +334,7 @@ TEST_F(FaultMatrixTest, NonIdempotentPostUnderEveryFault) {
        Row("latency past the deadline", Slow(absl::Seconds(2)),
            Code::DEADLINE_EXCEEDED, "", 1)},
       [&](grpc::ClientContext& context) {
-        v1::ConvertDocumentRequest request;
-        auto* conversion = request.add_conversions();
-        conversion->set_uuid(file_.uuid());
-        conversion->set_format(v1::DOCUMENT_FORMAT_PDF);
+        const v1::ConvertDocumentRequest request = PdfOf(file_.uuid());
         v1::ConvertDocumentResponse response;
         return stub->ConvertDocument(&context, request, &response);
       });
@@ -375,10 +378,7 @@ TEST_F(FaultMatrixTest, WatchUnderEveryFault) {
   int64_t token = 0;
   {
     grpc::ClientContext context;
-    v1::ConvertDocumentRequest request;
-    auto* conversion = request.add_conversions();
-    conversion->set_uuid(file_.uuid());
-    conversion->set_format(v1::DOCUMENT_FORMAT_PDF);
+    const v1::ConvertDocumentRequest request = PdfOf(file_.uuid());
     v1::ConvertDocumentResponse response;
     grpc::Status status = stub->ConvertDocument(&context, request, &response);
     ASSERT_TRUE(status.ok()) << status.error_message();
