@@ -70,6 +70,7 @@ ucgate::gateway::StreamOptions StreamOptionsOf(
     const ucgate::gateway::StreamsConfig& streams) {
   ucgate::gateway::StreamOptions options;
   options.max_items_per_message = streams.items_per_message;
+  options.max_concurrent = streams.max_concurrent;
   options.watch.initial_interval = streams.watch_initial_interval;
   options.watch.max_interval = streams.watch_max_interval;
   return options;

@@ -247,9 +247,10 @@ absl::Status ParseCache(const YAML::Node& node, CacheConfig* cache) {
 
 absl::Status ParseStreams(const YAML::Node& node, StreamsConfig* streams) {
   MappingReader reader(node, "streams",
-                       {"items_per_message", "watch_initial_interval_ms",
-                        "watch_max_interval_ms"});
+                       {"items_per_message", "max_concurrent",
+                        "watch_initial_interval_ms", "watch_max_interval_ms"});
   reader.Int("items_per_message", &streams->items_per_message);
+  reader.Int("max_concurrent", &streams->max_concurrent);
   reader.DurationMs("watch_initial_interval_ms",
                     &streams->watch_initial_interval);
   reader.DurationMs("watch_max_interval_ms", &streams->watch_max_interval);
@@ -594,6 +595,11 @@ absl::Status ValidateConfig(const GatewayConfig& config) {
       config.batch.max_concurrent_chunks > 64) {
     return ConfigError("batch.max_concurrent_chunks",
                        "must be between 1 and 64");
+  }
+  if (config.streams.max_concurrent < 0 ||
+      config.streams.max_concurrent > 1000000) {
+    return ConfigError("streams.max_concurrent",
+                       "must be between 0 and 1000000");
   }
   if (config.streams.items_per_message < 1 ||
       config.streams.items_per_message > 1000) {

@@ -105,6 +105,9 @@ struct BatchConfig {
 struct StreamsConfig {
   // Items per StreamFiles/StreamGroups message (100: see README "Streams").
   int items_per_message = 100;
+  // Streams open at once across callers (StreamOptions::max_concurrent);
+  // 0: no cap.
+  int max_concurrent = 1024;
   // Shared job polling: the first interval, doubling while the status stays
   // the same up to the max (each upstream poll serves every watcher).
   absl::Duration watch_initial_interval = absl::Milliseconds(500);

@@ -11,6 +11,7 @@
 #include "service/api/listing_filters.h"
 #include "service/api/page_token.h"
 #include "service/common/io/fiber.h"
+#include "service/common/status.h"
 #include "service/gateway/call_plumbing.h"
 #include "service/gateway/listing_pump.h"
 #include "service/observability/server_interceptor.h"
@@ -350,6 +351,8 @@ StreamCallRunner::StreamListing(
   auto target =
       AcceptCall<Operations>(*projects_, gate_.get(), context, caller_request);
   if (!target.ok()) return new RefusedStream<Message>(context, target.status());
+  absl::StatusOr<CallPermit> slot = TakeStreamSlot(std::move(target->permit));
+  if (!slot.ok()) return new RefusedStream<Message>(context, slot.status());
   const Project* project = target->project;
   Operations* operations = target->operations;
   const typename Listing::Request& request = *target->request;
@@ -395,7 +398,7 @@ StreamCallRunner::StreamListing(
     };
   }
   return new ListingStream<Listing>(
-      context, std::move(pump), std::move(target->permit), std::move(seal),
+      context, std::move(pump), *std::move(slot), std::move(seal),
       TrackStream(options_.metrics, observability::StreamKind::kListing));
 }
 
@@ -418,6 +421,8 @@ grpc::ServerWriteReactor<v1::WatchConversionJobResponse>* StreamCallRunner::Run(
   auto target = AcceptCall<upstream::ConversionOperations>(
       *projects_, gate_.get(), context, *request);
   if (!target.ok()) return new RefusedStream<Update>(context, target.status());
+  absl::StatusOr<CallPermit> slot = TakeStreamSlot(std::move(target->permit));
+  if (!slot.ok()) return new RefusedStream<Update>(context, slot.status());
   const Project* project = target->project;
   auto* operations = target->operations;
   const bool document = request->kind() == v1::CONVERSION_KIND_DOCUMENT;
@@ -458,8 +463,7 @@ grpc::ServerWriteReactor<v1::WatchConversionJobResponse>* StreamCallRunner::Run(
                                          [&] { return poll_upstream(call); });
   };
   return new WatchStream<Update>(
-      context, conversions_, std::move(key), std::move(poll),
-      std::move(target->permit),
+      context, conversions_, std::move(key), std::move(poll), *std::move(slot),
       TrackStream(options_.metrics, observability::StreamKind::kWatch));
 }
 
@@ -470,6 +474,8 @@ StreamCallRunner::Run(grpc::CallbackServerContext* context,
   auto target = AcceptCall<upstream::AddonOperations>(*projects_, gate_.get(),
                                                       context, *request);
   if (!target.ok()) return new RefusedStream<Update>(context, target.status());
+  absl::StatusOr<CallPermit> slot = TakeStreamSlot(std::move(target->permit));
+  if (!slot.ok()) return new RefusedStream<Update>(context, slot.status());
   const Project* project = target->project;
   auto* operations = target->operations;
   v1::GetAddonExecutionStatusRequest status_request;
@@ -492,9 +498,34 @@ StreamCallRunner::Run(grpc::CallbackServerContext* context,
         });
   };
   return new WatchStream<Update>(
-      context, addons_, std::move(key), std::move(poll),
-      std::move(target->permit),
+      context, addons_, std::move(key), std::move(poll), *std::move(slot),
       TrackStream(options_.metrics, observability::StreamKind::kWatch));
+}
+
+absl::StatusOr<CallPermit> StreamCallRunner::TakeStreamSlot(
+    CallPermit permit) const {
+  const int before = open_streams_->fetch_add(1, std::memory_order_relaxed);
+  if (options_.max_concurrent > 0 && before >= options_.max_concurrent) {
+    open_streams_->fetch_sub(1, std::memory_order_relaxed);
+    return WithRetryAfter(
+        WithErrorInfo(absl::ResourceExhaustedError(absl::StrCat(
+                          "gateway: ", options_.max_concurrent,
+                          " streams already open (streams.max_concurrent); "
+                          "retry later")),
+                      "STREAMS_EXHAUSTED"),
+        absl::Seconds(1));
+  }
+  // Releases the slot, then the caller's permit, when the stream lets go.
+  struct Slot {
+    Slot(CallPermit permit, std::shared_ptr<std::atomic<int>> open)
+        : permit(std::move(permit)), open(std::move(open)) {}
+    ~Slot() { open->fetch_sub(1, std::memory_order_relaxed); }
+    CallPermit permit;
+    std::shared_ptr<std::atomic<int>> open;
+  };
+  auto slot = std::make_shared<Slot>(std::move(permit), open_streams_);
+  access::CallLimiter::Permit* const inner = slot->permit.get();
+  return CallPermit(std::move(slot), inner);
 }
 
 void StreamCallRunner::Shutdown() const {

@@ -5,6 +5,7 @@
 // (api::ValidateCall); upstream calls run on the Executor (fibers).
 #pragma once
 
+#include <atomic>
 #include <memory>
 
 #include "grpcpp/server_context.h"
@@ -26,6 +27,11 @@ namespace v1 = ::uploadcare::gateway::v1;
 struct StreamOptions {
   // Items per StreamFiles/StreamGroups message (measured: see README).
   int max_items_per_message = 100;
+  // Streams of every kind open at once, across callers (each caller's are
+  // also bounded by its max_in_flight); beyond it a new stream is refused
+  // RESOURCE_EXHAUSTED with RetryInfo (STREAMS_EXHAUSTED). A listing stream
+  // holds up to two upstream pages (1-4 MB each at 1,000 files). 0: no cap.
+  int max_concurrent = 1024;
   WatchOptions watch;
   // ucgate_streams_active, ucgate_watched_jobs, polls per job; null: none.
   std::shared_ptr<observability::GatewayMetrics> metrics;
@@ -62,6 +68,10 @@ class StreamCallRunner {
   int watched_jobs() const;
 
  private:
+  // One of the max_concurrent slots, held with the caller's permit for the
+  // stream's life (one handle), or the refusal.
+  absl::StatusOr<CallPermit> TakeStreamSlot(CallPermit permit) const;
+
   template <typename Listing>
   grpc::ServerWriteReactor<typename Listing::Message>* StreamListing(
       grpc::CallbackServerContext* context,
@@ -73,6 +83,9 @@ class StreamCallRunner {
   std::shared_ptr<const CallGate> gate_;
   std::shared_ptr<JobWatchHub<v1::WatchConversionJobResponse>> conversions_;
   std::shared_ptr<JobWatchHub<v1::WatchAddonExecutionResponse>> addons_;
+  // Streams open now (shared with the slots, which may outlive the runner).
+  std::shared_ptr<std::atomic<int>> open_streams_ =
+      std::make_shared<std::atomic<int>>(0);
 };
 
 }  // namespace ucgate::gateway

@@ -299,6 +299,44 @@ TEST_F(StreamServiceTest, ASlowReaderHoldsBackUpstreamFetching) {
   reader->Finish();
 }
 
+// streams.max_concurrent: a stream beyond it is refused with RetryInfo
+// before anything goes upstream; once a stream ends its slot is free again.
+TEST_F(StreamServiceTest, StreamsBeyondTheCapAreRefusedWithRetryInfo) {
+  StreamOptions options;
+  options.max_concurrent = 1;
+  Start(options);
+  FakeListing listing;
+  listing.pages = 1000;
+  listing.page_size = 4;
+  listing.payload_bytes = 256 * 1024;  // the open stream stays open
+  ServeListing(listing);
+  grpc::ClientContext open_context;
+  auto open = files_stub_->StreamFiles(&open_context, v1::StreamFilesRequest());
+  v1::StreamFilesResponse message;
+  ASSERT_TRUE(open->Read(&message));
+  const int fetches = listing.fetches;
+
+  std::vector<std::string> none;
+  const grpc::Status refused = ReadAll(v1::StreamFilesRequest(), &none);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(refused.error_message(), HasSubstr("streams.max_concurrent"));
+  EXPECT_THAT(refused.error_details(), HasSubstr("STREAMS_EXHAUSTED"));
+  auto retry_after = trailers_.find("retry-after");
+  ASSERT_NE(retry_after, trailers_.end());
+  EXPECT_EQ(retry_after->second, "1");
+  EXPECT_TRUE(none.empty());
+  EXPECT_LE(listing.fetches, fetches + 3);  // only the open stream's pages
+
+  open_context.TryCancel();
+  open->Finish();
+  std::vector<std::string> uuids;
+  listing.pages = 2;
+  EXPECT_TRUE(Eventually([&] {
+    uuids.clear();
+    return ReadAll(v1::StreamFilesRequest(), &uuids).ok();
+  }));
+}
+
 TEST_F(StreamServiceTest, CancellingStopsAnUpstreamCallInFlightAndAllFetching) {
   absl::Notification in_flight;
   std::atomic<bool> saw_cancel{false};
