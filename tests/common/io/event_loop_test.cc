@@ -203,6 +203,7 @@ TEST(EventLoopTest, ACallbackMayReplaceItsOwnWatch) {
   Pipe pipe;
   std::vector<std::string> calls;
   absl::Notification replaced_ran;
+  absl::Notification first_ran;
   auto watch_again = [&] {
     ASSERT_TRUE(loop->Watch(pipe.read_end(), kReadable,
                             [&](uint32_t) {
@@ -222,12 +223,16 @@ TEST(EventLoopTest, ACallbackMayReplaceItsOwnWatch) {
                               // Still alive although replaced.
                               calls.push_back("first " +
                                               std::to_string(*owned));
+                              first_ran.Notify();
                             })
                     .ok());
   });
   owned.reset();
   pipe.Write();
-  OnLoop(*loop, [] {});
+  // The second byte only once the first callback has drained the first: a
+  // callback that ran late would drain both, and the replacement would wait
+  // for a byte that never comes.
+  first_ran.WaitForNotification();
   pipe.Write();
   replaced_ran.WaitForNotification();
   EXPECT_THAT(calls, ElementsAre("first 7", "replacement"));
