@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <initializer_list>
 #include <set>
 #include <sstream>
 
@@ -511,6 +512,29 @@ absl::Status ValidateListenAddress(const std::string& listen) {
   return absl::OkStatus();
 }
 
+namespace {
+
+// A whole-number setting and the range it must lie in.
+struct IntRange {
+  const char* key;
+  int64_t value;
+  int64_t min;
+  int64_t max;
+};
+
+// The first setting out of its range, as one line naming it.
+absl::Status CheckRanges(std::initializer_list<IntRange> ranges) {
+  for (const IntRange& range : ranges) {
+    if (range.value < range.min || range.value > range.max) {
+      return ConfigError(range.key, absl::StrCat("must be between ", range.min,
+                                                 " and ", range.max));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status ValidateConfig(const GatewayConfig& config) {
   if (absl::Status status = ValidateListenAddress(config.listen);
       !status.ok()) {
@@ -554,28 +578,18 @@ absl::Status ValidateConfig(const GatewayConfig& config) {
     return ConfigError("upstream.retry.max_retry_after_ms",
                        "must be between 0 and 60000");
   }
-  if (config.upstream.max_idle_connections < 0 ||
-      config.upstream.max_idle_connections > 10000) {
-    return ConfigError("upstream.max_idle_connections",
-                       "must be between 0 and 10000");
-  }
-  if (config.upstream.io_threads < 0 || config.upstream.io_threads > 64) {
-    return ConfigError("upstream.io_threads", "must be between 0 and 64");
-  }
-  if (config.upstream.max_connections_per_host < 0 ||
-      config.upstream.max_connections_per_host > 100000) {
-    return ConfigError("upstream.max_connections_per_host",
-                       "must be between 0 and 100000");
-  }
-  if (config.upstream.max_in_flight < 1 ||
-      config.upstream.max_in_flight > 1000000) {
-    return ConfigError("upstream.max_in_flight",
-                       "must be between 1 and 1000000");
-  }
-  if (config.upstream.max_response_bytes < 64 * 1024 ||
-      config.upstream.max_response_bytes > (int64_t{1} << 30)) {
-    return ConfigError("upstream.max_response_bytes",
-                       "must be between 65536 and 1073741824");
+  if (absl::Status status = CheckRanges({
+          {"upstream.max_idle_connections",
+           config.upstream.max_idle_connections, 0, 10000},
+          {"upstream.io_threads", config.upstream.io_threads, 0, 64},
+          {"upstream.max_connections_per_host",
+           config.upstream.max_connections_per_host, 0, 100000},
+          {"upstream.max_in_flight", config.upstream.max_in_flight, 1, 1000000},
+          {"upstream.max_response_bytes", config.upstream.max_response_bytes,
+           64 * 1024, int64_t{1} << 30},
+      });
+      !status.ok()) {
+    return status;
   }
   // Checked here rather than at the first TLS handshake, where it would fail
   // every call with a TLS configuration error.
@@ -591,20 +605,15 @@ absl::Status ValidateConfig(const GatewayConfig& config) {
       config.cache.ttl > absl::Hours(24)) {
     return ConfigError("cache.ttl_seconds", "must be between 1 and 86400");
   }
-  if (config.batch.max_concurrent_chunks < 1 ||
-      config.batch.max_concurrent_chunks > 64) {
-    return ConfigError("batch.max_concurrent_chunks",
-                       "must be between 1 and 64");
-  }
-  if (config.streams.max_concurrent < 0 ||
-      config.streams.max_concurrent > 1000000) {
-    return ConfigError("streams.max_concurrent",
-                       "must be between 0 and 1000000");
-  }
-  if (config.streams.items_per_message < 1 ||
-      config.streams.items_per_message > 1000) {
-    return ConfigError("streams.items_per_message",
-                       "must be between 1 and 1000");
+  if (absl::Status status = CheckRanges({
+          {"batch.max_concurrent_chunks", config.batch.max_concurrent_chunks, 1,
+           64},
+          {"streams.max_concurrent", config.streams.max_concurrent, 0, 1000000},
+          {"streams.items_per_message", config.streams.items_per_message, 1,
+           1000},
+      });
+      !status.ok()) {
+    return status;
   }
   if (config.streams.watch_initial_interval < absl::Milliseconds(10) ||
       config.streams.watch_max_interval > absl::Minutes(5) ||
