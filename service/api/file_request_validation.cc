@@ -205,31 +205,6 @@ absl::Status ValidateSearchSort(
   return absl::OkStatus();
 }
 
-// RFC 6838 restricted names: letters, digits and !#$&-^_.+ (first a letter
-// or digit), at most 127 characters.
-bool IsMimeToken(absl::string_view token) {
-  if (token.empty() || token.size() > 127 ||
-      !absl::ascii_isalnum(static_cast<unsigned char>(token[0]))) {
-    return false;
-  }
-  for (char c : token) {
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) &&
-        absl::string_view("!#$&-^_.+").find(c) == absl::string_view::npos) {
-      return false;
-    }
-  }
-  return true;
-}
-
-// "type/subtype" or "type/*".
-bool IsMimeTypePattern(absl::string_view pattern) {
-  const size_t slash = pattern.find('/');
-  if (slash == absl::string_view::npos) return false;
-  absl::string_view subtype = pattern.substr(slash + 1);
-  return IsMimeToken(pattern.substr(0, slash)) &&
-         (subtype == "*" || IsMimeToken(subtype));
-}
-
 // The file and key that every per-key metadata call names.
 absl::Status ValidateMetadataKeyCall(const std::string& uuid,
                                      const std::string& key) {

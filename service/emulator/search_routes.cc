@@ -378,7 +378,7 @@ int64_t UploadedMicros(const v1::File& file) {
 
 std::optional<Match> Matches(const v1::File& file, const Conditions& c) {
   if (file.has_datetime_removed()) return std::nullopt;
-  Match match{&file};
+  Match match{&file, 0, {}};
   FullTextMatcher text(file, c.fuzziness, &match);
   if (!c.query.empty()) {
     // Every field is tried, for the score and the highlights.

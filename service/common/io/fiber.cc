@@ -12,6 +12,7 @@
 #include "absl/time/clock.h"
 
 #if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 #define UCGATE_ASAN_FIBERS 1
 #endif
@@ -186,6 +187,11 @@ void Fiber::Prepare() {
   // the fiber ends: a stack taken on the spawning thread (a gRPC thread)
   // would always be new and always end up in another thread's pool.
   context_->stack = AllocateStack(context_->stack_bytes);
+#ifdef UCGATE_ASAN_FIBERS
+  // A pooled stack still carries the redzones its last fiber's frames left
+  // in ASan's shadow: this fiber starts on a clean one.
+  ASAN_UNPOISON_MEMORY_REGION(context_->stack.base(), context_->stack.usable());
+#endif
 #ifdef UCGATE_FIBER_ASM_SWITCH
   // The frame ucgate_switch_fiber_stack pops: control words, r15..rbp, then
   // the return address, ucgate_fiber_first_entry, entered with a 16-byte

@@ -36,7 +36,12 @@ class Fiber {
  public:
   // Stacks are reserved at this size with a guard page below them; only the
   // pages a fiber touches cost memory.
+#if defined(__SANITIZE_ADDRESS__)
+  // Instrumented frames are several times larger.
+  static constexpr std::size_t kDefaultStackBytes = 1024 * 1024;
+#else
   static constexpr std::size_t kDefaultStackBytes = 256 * 1024;
+#endif
 
   // Runs `body` as a new fiber whose home is `home`: it first runs from a
   // closure posted there. False (body dropped unrun) when `home` has closed.

@@ -97,15 +97,17 @@ TEST(EventLoopTest, TimersFireInDeadlineOrderAndCancelledOnesNever) {
   auto loop = StartLoop();
   std::vector<int> order;
   absl::Notification last_fired;
+  // Deadlines 30 ms apart: each After reads the clock, and a loaded machine
+  // (sanitizers, parallel tests) may pause the loop thread between calls.
   OnLoop(*loop, [&] {
-    loop->After(absl::Milliseconds(3), [&] {
+    loop->After(absl::Milliseconds(90), [&] {
       order.push_back(3);
       last_fired.Notify();
     });
-    loop->After(absl::Milliseconds(1), [&] { order.push_back(1); });
+    loop->After(absl::Milliseconds(30), [&] { order.push_back(1); });
     const TimerId cancelled =
-        loop->After(absl::Milliseconds(2), [&] { order.push_back(-2); });
-    loop->After(absl::Milliseconds(2), [&] { order.push_back(2); });
+        loop->After(absl::Milliseconds(60), [&] { order.push_back(-2); });
+    loop->After(absl::Milliseconds(60), [&] { order.push_back(2); });
     loop->After(absl::ZeroDuration(), [&] { order.push_back(0); });
     EXPECT_TRUE(loop->Cancel(cancelled));
     EXPECT_FALSE(loop->Cancel(cancelled));

@@ -131,11 +131,15 @@ void LoopHttpServer::OnReadable(uint64_t id) {
     Close(id, false);  // peer closed or failed
     return;
   }
-  ParseRequests(*connection);
+  ParseRequests(id);
 }
 
-void LoopHttpServer::ParseRequests(Connection& connection) {
-  while (!connection.busy) {
+void LoopHttpServer::ParseRequests(uint64_t id) {
+  for (;;) {
+    // Found again each time: acting on a request may close the connection.
+    Connection* found = Find(id);
+    if (found == nullptr || found->busy) return;
+    Connection& connection = *found;
     const size_t head_end = connection.in.find("\r\n\r\n");
     if (head_end == std::string::npos) return;
     const absl::string_view head(connection.in.data(), head_end);
@@ -221,7 +225,7 @@ void LoopHttpServer::Perform(uint64_t id, const ServerAction& action) {
   connection->close_when_flushed = action.close_delimited;
   connection->reset_when_flushed = action.reset_after;
   Flush(id);
-  if (Connection* still = Find(id)) ParseRequests(*still);
+  ParseRequests(id);
 }
 
 void LoopHttpServer::SendChunks(uint64_t id, std::string body,
@@ -235,7 +239,7 @@ void LoopHttpServer::SendChunks(uint64_t id, std::string body,
     connection->busy = false;
     connection->reset_when_flushed = reset_after;
     Flush(id);
-    if (Connection* still = Find(id)) ParseRequests(*still);
+    ParseRequests(id);
     return;
   }
   Flush(id);

@@ -77,7 +77,7 @@ class LoopHttpServer {
   struct Connection;
   void Accept();
   void OnReadable(uint64_t id);
-  void ParseRequests(Connection& connection);
+  void ParseRequests(uint64_t id);
   void Act(uint64_t id, ServerRequest request);
   void Perform(uint64_t id, const ServerAction& action);
   void SendChunks(uint64_t id, std::string body, std::size_t chunk,
