@@ -72,7 +72,15 @@ struct Fault {
   // the connection: the client cannot know whether it was received.
   bool reset_after_processing = false;
   bool malformed_body = false;  // answer normally but with broken JSON
-  int times = -1;               // requests it applies to; -1: until cleared
+  // Answer normally, but announce the whole body (Content-Length) and close
+  // the connection after half of it.
+  bool truncated_body = false;
+  // Answer normally, the body in 8 pieces spread over this long.
+  absl::Duration slow_body = absl::ZeroDuration();
+  // Answer normally, the JSON followed by this many bytes of whitespace (an
+  // answer over the client's size limit, still valid JSON).
+  int64_t oversized_body_bytes = 0;
+  int times = -1;  // requests it applies to; -1: until cleared
 };
 
 // What the emulator received (for assertions in tests).

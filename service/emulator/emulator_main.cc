@@ -102,8 +102,10 @@ int main(int argc, char** argv) {
       "                              \"status\", \"body\", "
       "\"retry_after_seconds\", \"reset_connection\", "
       "\"reset_after_processing\",\n"
-      "                              \"malformed_body\", \"times\"} (all "
-      "optional)\n"
+      "                              \"malformed_body\", \"truncated_body\", "
+      "\"slow_body_ms\",\n"
+      "                              \"oversized_body_bytes\", \"times\"} "
+      "(all optional)\n"
       "  DELETE /__emulator/faults   remove every fault");
   command_line.AddEpilog(
       "At start it prints \"listening on <base URL>\" on standard output; "

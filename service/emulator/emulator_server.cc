@@ -261,6 +261,7 @@ class EmulatorImpl final : public Emulator {
     std::string content_type = version ? std::string(AcceptHeaderFor(*version))
                                        : std::string(kJsonContentType);
     bool malformed = false;
+    std::optional<Fault> body_fault;
     ApiResponse response;
 
     if (std::optional<Fault> fault = faults_.Take(http.method, http.path)) {
@@ -282,6 +283,10 @@ class EmulatorImpl final : public Emulator {
         return;
       }
       malformed = fault->malformed_body;
+      if (fault->truncated_body || fault->slow_body > absl::ZeroDuration() ||
+          fault->oversized_body_bytes > 0) {
+        body_fault = fault;
+      }
       if (fault->status != 0) {
         response.status = fault->status;
         response.body =
@@ -298,7 +303,40 @@ class EmulatorImpl final : public Emulator {
 
     response = Dispatch(http, version);
     Write(response, content_type, malformed, out);
+    if (body_fault) DamageBody(*body_fault, content_type, out);
     Finish(std::move(record), response.status, started);
+  }
+
+  // The body faults: the answer is whole, its delivery is not.
+  static void DamageBody(const Fault& fault, const std::string& content_type,
+                         httplib::Response& out) {
+    if (fault.oversized_body_bytes > 0) {
+      out.body.append(static_cast<size_t>(fault.oversized_body_bytes), ' ');
+    }
+    if (!fault.truncated_body && fault.slow_body <= absl::ZeroDuration()) {
+      return;
+    }
+    auto body = std::make_shared<std::string>(std::move(out.body));
+    out.body.clear();
+    const size_t size = body->size();
+    if (fault.truncated_body) {
+      out.set_content_provider(
+          size, content_type,
+          [body](size_t offset, size_t, httplib::DataSink& sink) {
+            if (offset == 0) sink.write(body->data(), body->size() / 2);
+            return false;  // httplib closes the connection here
+          });
+      return;
+    }
+    const size_t piece = std::max<size_t>(1, (size + 7) / 8);
+    const absl::Duration pause = fault.slow_body / 8;
+    out.set_content_provider(
+        size, content_type,
+        [body, piece, pause](size_t offset, size_t, httplib::DataSink& sink) {
+          absl::SleepFor(pause);
+          return sink.write(body->data() + offset,
+                            std::min(piece, body->size() - offset));
+        });
   }
 
   ApiResponse Dispatch(const httplib::Request& http,

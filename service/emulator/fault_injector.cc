@@ -105,12 +105,19 @@ absl::StatusOr<Fault> ParseFaultJson(absl::string_view json) {
       if (name == "path_prefix") fault.path_prefix = std::move(text);
       if (name == "body") fault.body = std::move(text);
     } else if (name == "latency_ms" || name == "status" ||
-               name == "retry_after_seconds" || name == "times") {
+               name == "retry_after_seconds" || name == "times" ||
+               name == "slow_body_ms" || name == "oversized_body_bytes") {
       if (!value.IsInt64()) return wrong_type("an integer");
       int64_t number = value.GetInt64();
-      if (name == "latency_ms") {
+      if (name == "latency_ms" || name == "slow_body_ms") {
         if (number < 0 || number > 600000) return wrong_type("0..600000");
-        fault.latency = absl::Milliseconds(number);
+        (name == "latency_ms" ? fault.latency : fault.slow_body) =
+            absl::Milliseconds(number);
+      } else if (name == "oversized_body_bytes") {
+        if (number < 0 || number > (int64_t{1} << 30)) {
+          return wrong_type("0..1073741824");
+        }
+        fault.oversized_body_bytes = number;
       } else if (name == "status") {
         if (number != 0 && (number < 100 || number > 599)) {
           return wrong_type("0 or an HTTP status");
@@ -124,8 +131,9 @@ absl::StatusOr<Fault> ParseFaultJson(absl::string_view json) {
         fault.times = static_cast<int>(number);
       }
     } else if (name == "reset_connection" || name == "malformed_body" ||
-               name == "reset_after_processing") {
+               name == "reset_after_processing" || name == "truncated_body") {
       if (!value.IsBool()) return wrong_type("a boolean");
+      if (name == "truncated_body") fault.truncated_body = value.GetBool();
       if (name == "reset_connection") fault.reset_connection = value.GetBool();
       if (name == "reset_after_processing") {
         fault.reset_after_processing = value.GetBool();

@@ -39,11 +39,16 @@ v1::ConvertDocumentRequest PdfOf(const std::string& uuid) {
   return request;
 }
 
+// The gateway's upstream.max_response_bytes here; the oversized fault pads
+// an answer past it.
+constexpr int64_t kMaxResponseBytes = 2 << 20;
+
 class FaultMatrixTest : public ::testing::Test {
  protected:
   void SetUp() override {
     GatewaySetup setup;
     setup.cache_max_bytes = 0;  // every read reaches the upstream
+    setup.max_response_bytes = kMaxResponseBytes;
     fixture_ = std::make_unique<GatewayFixture>(setup);
     fixture_->Start();
     file_ = fixture_->PresentFile(/*stored=*/true);
@@ -214,6 +219,27 @@ emulator::Fault Slow(absl::Duration latency) {
   return fault;
 }
 
+// The body of a normal answer: half of it, then the connection closed...
+emulator::Fault Truncated() {
+  emulator::Fault fault;
+  fault.truncated_body = true;
+  return fault;
+}
+
+// ...trickling in over longer than the caller's deadline...
+emulator::Fault SlowBody() {
+  emulator::Fault fault;
+  fault.slow_body = absl::Seconds(2);
+  return fault;
+}
+
+// ...or past the gateway's size limit.
+emulator::Fault Oversized() {
+  emulator::Fault fault;
+  fault.oversized_body_bytes = 2 * kMaxResponseBytes;
+  return fault;
+}
+
 FaultRow Row(std::string name, emulator::Fault fault, grpc::StatusCode code,
              std::string reason, int upstream_requests,
              std::optional<absl::Duration> retry_after = std::nullopt,
@@ -236,7 +262,8 @@ void FaultMatrixTest::RunMatrix(
     Inject(method, path, row.fault);
     grpc::ClientContext context;
     // Short only where the fault is latency: retries must fit in the rest.
-    const bool slow = row.fault.latency > absl::ZeroDuration();
+    const bool slow = row.fault.latency > absl::ZeroDuration() ||
+                      row.fault.slow_body > absl::ZeroDuration();
     context.set_deadline(std::chrono::system_clock::now() +
                          std::chrono::milliseconds(slow ? 1000 : 10000));
     grpc::Status status = call(context);
@@ -284,7 +311,13 @@ TEST_F(FaultMatrixTest, IdempotentReadUnderEveryFault) {
        Row("malformed body", Malformed(), Code::INTERNAL,
            "UPSTREAM_MALFORMED_ANSWER", 1),
        Row("latency past the deadline", Slow(absl::Seconds(2)),
-           Code::DEADLINE_EXCEEDED, "", 1)},
+           Code::DEADLINE_EXCEEDED, "", 1),
+       Row("truncated body", Truncated(), Code::UNAVAILABLE,
+           "UPSTREAM_CONNECTION_FAILED", 3, {}, 4),
+       Row("slow body past the deadline", SlowBody(), Code::DEADLINE_EXCEEDED,
+           "", 1),
+       Row("oversized body", Oversized(), Code::INTERNAL,
+           "UPSTREAM_ANSWER_TOO_LARGE", 1)},
       [&](grpc::ClientContext& context) {
         v1::GetFileRequest request;
         request.set_uuid(file_.uuid());
@@ -332,7 +365,13 @@ TEST_F(FaultMatrixTest, NonIdempotentPostUnderEveryFault) {
        Row("malformed body", Malformed(), Code::INTERNAL,
            "UPSTREAM_MALFORMED_ANSWER", 1),
        Row("latency past the deadline", Slow(absl::Seconds(2)),
-           Code::DEADLINE_EXCEEDED, "", 1)},
+           Code::DEADLINE_EXCEEDED, "", 1),
+       Row("truncated body", Truncated(), Code::UNAVAILABLE,
+           "UPSTREAM_CONNECTION_FAILED", 1),
+       Row("slow body past the deadline", SlowBody(), Code::DEADLINE_EXCEEDED,
+           "", 1),
+       Row("oversized body", Oversized(), Code::INTERNAL,
+           "UPSTREAM_ANSWER_TOO_LARGE", 1)},
       [&](grpc::ClientContext& context) {
         const v1::ConvertDocumentRequest request = PdfOf(file_.uuid());
         v1::ConvertDocumentResponse response;
@@ -355,7 +394,13 @@ std::vector<FaultRow> StreamedReadRows() {
       Row("malformed body", Malformed(), Code::INTERNAL,
           "UPSTREAM_MALFORMED_ANSWER", 1),
       Row("latency past the deadline", Slow(absl::Seconds(2)),
-          Code::DEADLINE_EXCEEDED, "", 1)};
+          Code::DEADLINE_EXCEEDED, "", 1),
+      Row("truncated body", Truncated(), Code::UNAVAILABLE,
+          "UPSTREAM_CONNECTION_FAILED", 3, {}, 4),
+      Row("slow body past the deadline", SlowBody(), Code::DEADLINE_EXCEEDED,
+          "", 1),
+      Row("oversized body", Oversized(), Code::INTERNAL,
+          "UPSTREAM_ANSWER_TOO_LARGE", 1)};
 }
 
 // A listing stream (StreamFiles): its page requests are reads.
