@@ -66,16 +66,6 @@ void BlockTerminationSignals(sigset_t* signals) {
   pthread_sigmask(SIG_BLOCK, signals, nullptr);
 }
 
-ucgate::gateway::StreamOptions StreamOptionsOf(
-    const ucgate::gateway::StreamsConfig& streams) {
-  ucgate::gateway::StreamOptions options;
-  options.max_items_per_message = streams.items_per_message;
-  options.max_concurrent = streams.max_concurrent;
-  options.watch.initial_interval = streams.watch_initial_interval;
-  options.watch.max_interval = streams.watch_max_interval;
-  return options;
-}
-
 // Two glibc defaults make a long StreamFiles grow the gateway's RSS with the
 // length of the listing (tests/bench scenario 3):
 //  - each allocating thread gets its own arena (up to 8 per core), and every
@@ -367,8 +357,7 @@ int main(int argc, char** argv) {
       },
       kFilePollInterval);
   ucgate::gateway::StreamOptions stream_options =
-      StreamOptionsOf(config.streams);
-  stream_options.metrics = telemetry->gateway;
+      ucgate::gateway::MakeStreamOptions(config.streams, telemetry->gateway);
   absl::StatusOr<std::unique_ptr<ucgate::gateway::GatewayServer>> server =
       ucgate::gateway::GatewayServer::Start(
           config.listen, *projects, executors.calls, std::move(stream_options),

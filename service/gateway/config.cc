@@ -247,11 +247,13 @@ absl::Status ParseCache(const YAML::Node& node, CacheConfig* cache) {
 }
 
 absl::Status ParseStreams(const YAML::Node& node, StreamsConfig* streams) {
-  MappingReader reader(node, "streams",
-                       {"items_per_message", "max_concurrent",
-                        "watch_initial_interval_ms", "watch_max_interval_ms"});
+  MappingReader reader(
+      node, "streams",
+      {"items_per_message", "max_concurrent", "memory_budget_bytes",
+       "watch_initial_interval_ms", "watch_max_interval_ms"});
   reader.Int("items_per_message", &streams->items_per_message);
   reader.Int("max_concurrent", &streams->max_concurrent);
+  reader.Int64("memory_budget_bytes", &streams->memory_budget_bytes);
   reader.DurationMs("watch_initial_interval_ms",
                     &streams->watch_initial_interval);
   reader.DurationMs("watch_max_interval_ms", &streams->watch_max_interval);
@@ -614,6 +616,11 @@ absl::Status ValidateConfig(const GatewayConfig& config) {
       });
       !status.ok()) {
     return status;
+  }
+  if (config.streams.memory_budget_bytes != 0 &&
+      config.streams.memory_budget_bytes < (int64_t{1} << 20)) {
+    return ConfigError("streams.memory_budget_bytes",
+                       "must be 0 (unbounded) or at least 1048576 (1 MiB)");
   }
   if (config.streams.watch_initial_interval < absl::Milliseconds(10) ||
       config.streams.watch_max_interval > absl::Minutes(5) ||

@@ -108,6 +108,9 @@ struct StreamsConfig {
   // Streams open at once across callers (StreamOptions::max_concurrent);
   // 0: no cap.
   int max_concurrent = 1024;
+  // Bytes all listing streams together may hold in upstream pages (see
+  // StreamMemoryBudget); 0: unbounded.
+  int64_t memory_budget_bytes = int64_t{512} << 20;
   // Shared job polling: the first interval, doubling while the status stays
   // the same up to the max (each upstream poll serves every watcher).
   absl::Duration watch_initial_interval = absl::Milliseconds(500);

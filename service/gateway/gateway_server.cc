@@ -19,6 +19,7 @@
 #include "service/api/rpcs.h"
 #include "service/cache/lru_file_info_cache.h"
 #include "service/common/blocking_executor.h"
+#include "service/common/heap_trimmer.h"
 #include "service/common/log.h"
 #include "service/gateway/service_handlers.h"
 #include "service/gateway/undecodable_request.h"
@@ -102,6 +103,28 @@ absl::StatusOr<std::shared_ptr<const ProjectRegistry>> MakeProjectRegistry(
         {project.name, project.api_version, *std::move(upstream)});
   }
   return std::make_shared<const ProjectRegistry>(std::move(projects));
+}
+
+StreamOptions MakeStreamOptions(
+    const StreamsConfig& streams,
+    std::shared_ptr<observability::GatewayMetrics> metrics) {
+  StreamOptions options;
+  options.max_items_per_message = streams.items_per_message;
+  options.max_concurrent = streams.max_concurrent;
+  options.watch.initial_interval = streams.watch_initial_interval;
+  options.watch.max_interval = streams.watch_max_interval;
+  auto heap_trimmer = std::make_shared<HeapTrimmer>();
+  options.memory = StreamMemoryBudget::Create(
+      streams.memory_budget_bytes, [heap_trimmer] { heap_trimmer->Request(); });
+  if (metrics != nullptr) {
+    metrics->SetStreamMemorySource([memory = options.memory] {
+      const StreamMemoryBudget::Stats stats = memory->stats();
+      return observability::StreamMemoryStats{
+          stats.held_bytes, stats.budget_bytes, stats.refused};
+    });
+  }
+  options.metrics = std::move(metrics);
+  return options;
 }
 
 CallExecutors MakeCallExecutors(const http::HttpClient& http_client,

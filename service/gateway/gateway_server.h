@@ -55,6 +55,13 @@ struct CallExecutors {
 CallExecutors MakeCallExecutors(const http::HttpClient& http_client,
                                 const GatewayConfig& config);
 
+// The streams' options from the configuration, as ucgate runs them: the
+// stream memory budget (which, after a burst, has freed memory returned to
+// the system) and, with `metrics`, its gauges.
+StreamOptions MakeStreamOptions(
+    const StreamsConfig& streams,
+    std::shared_ptr<observability::GatewayMetrics> metrics);
+
 // Every server interceptor of the gateway, in the order they run, for
 // ServerBuilder::experimental().SetInterceptorCreators (which takes them all
 // at once): the observing one first, so it sees every call's outcome.

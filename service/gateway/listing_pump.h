@@ -1,11 +1,17 @@
 // Turns a paged upstream listing (files, groups) into a stream of batches,
 // independent of gRPC so it is unit-testable: the caller asks for one message
-// at a time (Next), the pump fetches upstream pages on the executor, one page
-// ahead of the caller, and never more. At most two pages are held: the one
-// being drained and the prefetched (or in-flight) next one. While the caller
+// at a time (Next), the pump fetches upstream pages on the executor, at most
+// one page ahead of the caller. At most two pages are held: the one being
+// drained and the next one, fetched once the caller has taken half of the
+// current page (a slow reader holds one page, not two). While the caller
 // waits for a page, the page after it is requested as soon as the upstream's
 // answer names it, before that answer is mapped (CallContext::
 // on_next_page_token), so mapping overlaps the next upstream round trip.
+//
+// With a StreamMemoryBudget every page is reserved before it is fetched and
+// given back as the caller drains it: a page fetched ahead is fetched only if
+// it fits now, a page the caller waits for waits for memory (suspended, up to
+// memory_wait) and the stream ends RESOURCE_EXHAUSTED if none comes.
 //
 // Each message carries a resume token: the page token of the page its last
 // item came from plus how many items of that page were delivered, so a
@@ -27,6 +33,7 @@
 #include "service/api/page_token.h"
 #include "service/common/status.h"
 #include "service/gateway/call_plumbing.h"
+#include "service/gateway/stream_memory_budget.h"
 #include "service/upstream/operations.h"
 
 namespace ucgate::gateway {
@@ -60,14 +67,26 @@ class ListingPump : public std::enable_shared_from_this<ListingPump<Listing>> {
     uint64_t fingerprint = 0;
     // The stream's call as observed (may be null): its upstream attempts.
     std::shared_ptr<observability::CallObservation> observation;
+    // Stream memory (null: not accounted) and what a page is reserved at
+    // before it is fetched: its body and its mapping, until a page of this
+    // stream has been measured.
+    std::shared_ptr<StreamMemoryBudget> memory;
+    int64_t page_bytes_estimate = 0;
+    // How long a page the caller waits for may wait for memory.
+    absl::Duration memory_wait = absl::Seconds(10);
   };
+  using Reservation = StreamMemoryBudget::Reservation;
 
+  // `first_page`: the memory reserved for the first page when the stream
+  // was admitted.
   ListingPump(api::ResumePoint start, FetchPage fetch, Schedule schedule,
-              Options options)
+              Options options, Reservation first_page = {})
       : start_(std::move(start)),
         fetch_(std::move(fetch)),
         schedule_(std::move(schedule)),
-        options_(options) {}
+        options_(options),
+        page_bytes_estimate_(options.page_bytes_estimate),
+        first_page_(std::move(first_page)) {}
 
   // Starts fetching the first page.
   void Start() {
@@ -111,6 +130,10 @@ class ListingPump : public std::enable_shared_from_this<ListingPump<Listing>> {
     // The token it was fetched with, for resume tokens.
     std::string token;
     int delivered = 0;
+    // The page's memory, shrinking as its items are delivered.
+    Reservation memory;
+    int64_t bytes = 0;
+    int items = 0;
   };
 
   // Starts fetching the page at `token`. `early`: started as soon as the
@@ -119,27 +142,65 @@ class ListingPump : public std::enable_shared_from_this<ListingPump<Listing>> {
   void StartFetchLocked(std::string token, bool early = false)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
     if (cancelled()) return;
+    // The page's memory: reserved at admission (the first page), now if it
+    // fits (a page fetched ahead: else it is fetched once the caller has
+    // drained the current one), or in the fetch, waiting for it (nothing
+    // else held).
+    auto memory = std::make_shared<Reservation>();
+    bool wait_for_memory = false;
+    if (options_.memory != nullptr) {
+      if (first_page_.bytes() > 0) {
+        *memory = std::move(first_page_);
+      } else if (HoldsPageLocked()) {
+        std::optional<Reservation> fits =
+            options_.memory->TryReserve(page_bytes_estimate_);
+        if (!fits) return;
+        *memory = *std::move(fits);
+      } else {
+        wait_for_memory = true;
+      }
+    }
     const int64_t sequence = next_sequence_to_start_;
     auto self = this->shared_from_this();
-    const bool scheduled = schedule_([self, token, sequence] {
-      const std::weak_ptr<ListingPump> weak = self;
-      upstream::CallContext context{self->options_.deadline,
-                                    self->cancellation_,
-                                    [weak](const std::string& next_token) {
-                                      if (auto pump = weak.lock())
-                                        pump->OnNextTokenKnown(next_token);
-                                    },
-                                    self->options_.observation};
-      absl::StatusOr<Page> page = self->fetch_(context, token);
-      self->OnFetched(sequence, token, std::move(page));
-    });
+    const bool scheduled =
+        schedule_([self, token, sequence, memory, wait_for_memory,
+                   estimate = page_bytes_estimate_] {
+          if (wait_for_memory) {
+            const Options& options = self->options_;
+            std::optional<Reservation> reserved = options.memory->Reserve(
+                estimate,
+                std::min(options.deadline, absl::Now() + options.memory_wait),
+                self->cancellation_.get());
+            if (!reserved) {
+              self->OnFetched(
+                  sequence, token,
+                  StreamMemoryExhaustedError("the stream's next page"), {});
+              return;
+            }
+            *memory = *std::move(reserved);
+          }
+          const std::weak_ptr<ListingPump> weak = self;
+          upstream::CallContext context{self->options_.deadline,
+                                        self->cancellation_,
+                                        [weak](const std::string& next_token) {
+                                          if (auto pump = weak.lock())
+                                            pump->OnNextTokenKnown(next_token);
+                                        },
+                                        self->options_.observation};
+          absl::StatusOr<Page> page = self->fetch_(context, token);
+          // What the page holds, measured here in the fetch's fiber.
+          if (page.ok() && self->options_.memory != nullptr) {
+            memory->Resize(static_cast<int64_t>(page->SpaceUsedLong()));
+          }
+          self->OnFetched(sequence, token, std::move(page), std::move(*memory));
+        });
     if (!scheduled && early) return;
     ++next_sequence_to_start_;
     last_started_token_ = token;
     if (scheduled) {
       ++in_flight_;
     } else {
-      arrived_.emplace(sequence, Fetched{GatewayOverloadedError(), token});
+      arrived_.emplace(sequence, Fetched{GatewayOverloadedError(), token, {}});
       AdvanceLocked();
     }
   }
@@ -157,14 +218,20 @@ class ListingPump : public std::enable_shared_from_this<ListingPump<Listing>> {
   }
 
   void OnFetched(int64_t sequence, const std::string& token,
-                 absl::StatusOr<Page> page) {
+                 absl::StatusOr<Page> page, Reservation memory) {
     {
       absl::MutexLock lock(&mutex_);
       --in_flight_;
       ++pages_fetched_;
       if (cancelled()) return;
+      if (page.ok() && memory.bytes() > 0) {
+        // The next page is reserved at this one's size and its body, which
+        // the transport holds while it is mapped.
+        page_bytes_estimate_ = 2 * memory.bytes();
+      }
       // An early fetch may end before the page before it is mapped.
-      arrived_.emplace(sequence, Fetched{std::move(page), token});
+      arrived_.emplace(sequence,
+                       Fetched{std::move(page), token, std::move(memory)});
       AdvanceLocked();
     }
     Deliver();
@@ -173,7 +240,29 @@ class ListingPump : public std::enable_shared_from_this<ListingPump<Listing>> {
   struct Fetched {
     absl::StatusOr<Page> page;
     std::string token;
+    Reservation memory;
   };
+
+  // True while the stream holds or awaits a page besides the one a fetch
+  // now would bring.
+  bool HoldsPageLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
+    return !CurrentDrainedLocked() || next_ || !arrived_.empty() ||
+           in_flight_ > 0;
+  }
+
+  // Fetches the next page ahead once the caller has taken half of the
+  // current one, or at once when it is drained and nothing is on its way.
+  void FetchNextIfDueLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
+    if (!current_ || stalled_ || next_ || !arrived_.empty() || in_flight_ > 0)
+      return;
+    const std::string& next_token = current_->page.next_page_token();
+    if (next_token.empty() || next_token == last_started_token_) return;
+    const int items = Listing::Items(&current_->page)->size();
+    const bool drained = current_->delivered >= items;
+    if (drained || 2 * current_->delivered >= current_->items) {
+      StartFetchLocked(next_token);
+    }
+  }
 
   // True when every item of the current page has been delivered (or there
   // is no current page).
@@ -199,17 +288,24 @@ class ListingPump : public std::enable_shared_from_this<ListingPump<Listing>> {
     }
   }
 
-  // Makes the prefetched page current and starts fetching the one after it
-  // (unless that started early).
+  // Makes the prefetched page current and, once due, fetches the one after
+  // it (unless that started early).
   void PromoteLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
     if (!next_ || !next_->page.ok()) return;
     const bool first = !started_;
     started_ = true;
-    current_ = HeldPage{*std::move(next_->page), std::move(next_->token), 0};
+    const int items = Listing::Items(&*next_->page)->size();
+    const int64_t bytes = next_->memory.bytes();
+    current_ = HeldPage{*std::move(next_->page),
+                        std::move(next_->token),
+                        0,
+                        std::move(next_->memory),
+                        bytes,
+                        items};
     next_.reset();
     if (first) {
-      current_->delivered = static_cast<int>(std::min<int64_t>(
-          start_.skip, Listing::Items(&current_->page)->size()));
+      current_->delivered =
+          static_cast<int>(std::min<int64_t>(start_.skip, current_->items));
     }
     const std::string& next_token = current_->page.next_page_token();
     // A page naming itself as the next one would be fetched forever (or,
@@ -218,9 +314,7 @@ class ListingPump : public std::enable_shared_from_this<ListingPump<Listing>> {
       stalled_ = true;
       return;
     }
-    if (!next_token.empty() && next_token != last_started_token_) {
-      StartFetchLocked(next_token);
-    }
+    FetchNextIfDueLocked();
   }
 
   // Answers the pending Next if it can be answered now.
@@ -265,7 +359,10 @@ class ListingPump : public std::enable_shared_from_this<ListingPump<Listing>> {
           return true;
         }
       }
-      if (!next_) return false;
+      if (!next_) {
+        FetchNextIfDueLocked();
+        return false;
+      }
       if (!next_->page.ok()) {
         *result = next_->page.status();
         return true;
@@ -298,7 +395,13 @@ class ListingPump : public std::enable_shared_from_this<ListingPump<Listing>> {
       // Frees the drained items now rather than with the next page.
       items->Clear();
       current_->delivered = 0;
+      current_->memory.Release();
+    } else if (current_->items > 0) {
+      // What the delivered items held now belongs to the message.
+      current_->memory.Resize(current_->bytes * (current_->items - end) /
+                              current_->items);
     }
+    FetchNextIfDueLocked();
     return message;
   }
 
@@ -308,6 +411,8 @@ class ListingPump : public std::enable_shared_from_this<ListingPump<Listing>> {
 
   const Schedule schedule_;
   const Options options_;
+  int64_t page_bytes_estimate_ ABSL_GUARDED_BY(mutex_);
+  Reservation first_page_ ABSL_GUARDED_BY(mutex_);
   // Fired by Cancel(); shared with every fetch's CallContext, so that a
   // fetch in flight is aborted.
   const std::shared_ptr<Cancellation> cancellation_ =

@@ -42,6 +42,7 @@ struct FileListing {
   static auto* Items(Page* page) { return page->mutable_files(); }
   static auto* Items(Message* message) { return message->mutable_files(); }
   static constexpr auto kList = &Operations::ListFiles;
+  static constexpr int64_t kBytesPerItemEstimate = kFileBytesEstimate;
 };
 
 struct GroupListing {
@@ -53,6 +54,7 @@ struct GroupListing {
   static auto* Items(Page* page) { return page->mutable_groups(); }
   static auto* Items(Message* message) { return message->mutable_groups(); }
   static constexpr auto kList = &Operations::ListGroups;
+  static constexpr int64_t kBytesPerItemEstimate = kGroupBytesEstimate;
 };
 
 // Writes the pump's messages one at a time: asks the pump for the next one
@@ -63,15 +65,18 @@ class ListingStream final
     : public grpc::ServerWriteReactor<typename Listing::Message> {
  public:
   // `seal` seals each message's resume token (null: left as made).
+  // `memory`: the stream's own share (the message being written).
   ListingStream(grpc::CallbackServerContext* context,
                 std::shared_ptr<ListingPump<Listing>> pump, CallPermit permit,
                 std::function<void(typename Listing::Message*)> seal,
-                observability::InFlight active)
+                observability::InFlight active,
+                StreamMemoryBudget::Reservation memory)
       : context_(context),
         pump_(std::move(pump)),
         permit_(std::move(permit)),
         seal_(std::move(seal)),
-        active_(std::move(active)) {
+        active_(std::move(active)),
+        memory_(std::move(memory)) {
     pump_->Start();
     RequestNext();
   }
@@ -114,6 +119,7 @@ class ListingStream final
   const CallPermit permit_;
   const std::function<void(typename Listing::Message*)> seal_;
   const observability::InFlight active_;
+  const StreamMemoryBudget::Reservation memory_;
   typename Listing::Message message_;
 };
 
@@ -341,6 +347,38 @@ StreamCallRunner::StreamCallRunner(
           scheduler, executor_, options_,
           observability::WatchedJobKind::kAddon)) {}
 
+int64_t StreamCallRunner::PageBytesEstimate(int64_t bytes_per_item,
+                                            int page_size) {
+  // The answer's body and its mapping are held at once while it is mapped.
+  return 2 * bytes_per_item * page_size;
+}
+
+template <typename PageRequest>
+absl::StatusOr<
+    std::pair<StreamMemoryBudget::Reservation, StreamMemoryBudget::Reservation>>
+StreamCallRunner::AdmitListing(int64_t bytes_per_item, bool caller_sized_pages,
+                               PageRequest* page_request) const {
+  StreamMemoryBudget& memory = *options_.memory;
+  // The message being written, for the stream's life.
+  std::optional<StreamMemoryBudget::Reservation> own =
+      memory.TryReserve(bytes_per_item * options_.max_items_per_message);
+  if (own) {
+    std::optional<StreamMemoryBudget::Reservation> page = memory.TryReserve(
+        PageBytesEstimate(bytes_per_item, page_request->page_size()));
+    if (!page && !caller_sized_pages &&
+        page_request->page_size() > kSmallStreamPageSize) {
+      // Many streams, little memory: more upstream calls, but the stream
+      // runs.
+      page_request->set_page_size(kSmallStreamPageSize);
+      page = memory.TryReserve(
+          PageBytesEstimate(bytes_per_item, kSmallStreamPageSize));
+    }
+    if (page) return std::make_pair(*std::move(own), *std::move(page));
+  }
+  memory.RecordRefusal();
+  return StreamMemoryExhaustedError("a new stream");
+}
+
 template <typename Listing>
 grpc::ServerWriteReactor<typename Listing::Message>*
 StreamCallRunner::StreamListing(
@@ -363,9 +401,22 @@ StreamCallRunner::StreamListing(
       api::DecodeResumeToken(request.resume_token(), fingerprint);
   if (!start.ok()) return new RefusedStream<Message>(context, start.status());
   typename Listing::PageRequest page_request = api::PageRequestOf(request);
-  // Fewest upstream calls: whole upstream pages unless the caller asks.
-  if (page_request.page_size() == 0) {
-    page_request.set_page_size(api::kMaxPageSize);
+  // Fewest upstream calls: whole upstream pages unless the caller asks, or
+  // memory is short.
+  const bool caller_sized_pages = page_request.page_size() != 0;
+  if (!caller_sized_pages) page_request.set_page_size(api::kMaxPageSize);
+  StreamMemoryBudget::Reservation stream_memory;
+  StreamMemoryBudget::Reservation first_page;
+  if (options_.memory != nullptr) {
+    absl::StatusOr<std::pair<StreamMemoryBudget::Reservation,
+                             StreamMemoryBudget::Reservation>>
+        admitted = AdmitListing(Listing::kBytesPerItemEstimate,
+                                caller_sized_pages, &page_request);
+    if (!admitted.ok()) {
+      return new RefusedStream<Message>(context, admitted.status());
+    }
+    stream_memory = std::move(admitted->first);
+    first_page = std::move(admitted->second);
   }
 
   typename ListingPump<Listing>::Options pump_options;
@@ -373,6 +424,12 @@ StreamCallRunner::StreamListing(
   pump_options.deadline = DeadlineOf(*context);
   pump_options.fingerprint = fingerprint;
   pump_options.observation = observability::FindCallObservation(context);
+  pump_options.memory = options_.memory;
+  pump_options.page_bytes_estimate =
+      first_page.bytes() > 0 ? first_page.bytes()
+                             : PageBytesEstimate(Listing::kBytesPerItemEstimate,
+                                                 page_request.page_size());
+  pump_options.memory_wait = options_.memory_wait;
   auto pump = std::make_shared<ListingPump<Listing>>(
       *std::move(start),
       // The registry (which owns `operations`) lives as long as any fetch:
@@ -389,7 +446,7 @@ StreamCallRunner::StreamListing(
       [executor = executor_](std::function<void()> task) {
         return executor->TrySchedule(std::move(task));
       },
-      pump_options);
+      pump_options, std::move(first_page));
   std::function<void(Message*)> seal;
   if (gate_ != nullptr && gate_->seals_tokens()) {
     seal = [gate = gate_, request = target->request,
@@ -399,7 +456,8 @@ StreamCallRunner::StreamListing(
   }
   return new ListingStream<Listing>(
       context, std::move(pump), *std::move(slot), std::move(seal),
-      TrackStream(options_.metrics, observability::StreamKind::kListing));
+      TrackStream(options_.metrics, observability::StreamKind::kListing),
+      std::move(stream_memory));
 }
 
 grpc::ServerWriteReactor<v1::StreamFilesResponse>* StreamCallRunner::Run(

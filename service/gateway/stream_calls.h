@@ -15,6 +15,7 @@
 #include "service/gateway/job_watch_hub.h"
 #include "service/gateway/project_registry.h"
 #include "service/gateway/scheduler.h"
+#include "service/gateway/stream_memory_budget.h"
 #include "uploadcare/gateway/v1/addon_service.pb.h"
 #include "uploadcare/gateway/v1/conversion_service.pb.h"
 #include "uploadcare/gateway/v1/file_service.pb.h"
@@ -24,14 +25,28 @@ namespace ucgate::gateway {
 
 namespace v1 = ::uploadcare::gateway::v1;
 
+// What one listed item holds once mapped, for reserving stream memory
+// before a page arrives (then its real size counts): a file with the
+// upstream's usual fields, some metadata and image appdata (measured: 2,341
+// bytes mapped from 921 bytes of JSON; stream_memory_budget_test keeps the
+// estimate above it), a group.
+inline constexpr int64_t kFileBytesEstimate = 2560;
+inline constexpr int64_t kGroupBytesEstimate = 1024;
+
 struct StreamOptions {
   // Items per StreamFiles/StreamGroups message (measured: see README).
   int max_items_per_message = 100;
   // Streams of every kind open at once, across callers (each caller's are
   // also bounded by its max_in_flight); beyond it a new stream is refused
-  // RESOURCE_EXHAUSTED with RetryInfo (STREAMS_EXHAUSTED). A listing stream
-  // holds up to two upstream pages (1-4 MB each at 1,000 files). 0: no cap.
+  // RESOURCE_EXHAUSTED with RetryInfo (STREAMS_EXHAUSTED). 0: no cap.
   int max_concurrent = 1024;
+  // The pages all listing streams hold together (see StreamMemoryBudget);
+  // null: not bounded. A stream that does not fit with whole upstream pages
+  // is admitted with small ones (kSmallStreamPageSize) or refused with
+  // RetryInfo (STREAM_MEMORY_EXHAUSTED).
+  std::shared_ptr<StreamMemoryBudget> memory;
+  // How long a page the caller waits for may wait for memory.
+  absl::Duration memory_wait = absl::Seconds(10);
   WatchOptions watch;
   // ucgate_streams_active, ucgate_watched_jobs, polls per job; null: none.
   std::shared_ptr<observability::GatewayMetrics> metrics;
@@ -71,6 +86,17 @@ class StreamCallRunner {
   // One of the max_concurrent slots, held with the caller's permit for the
   // stream's life (one handle), or the refusal.
   absl::StatusOr<CallPermit> TakeStreamSlot(CallPermit permit) const;
+
+  // Upstream page size of a stream admitted when whole pages do not fit.
+  static constexpr int kSmallStreamPageSize = 100;
+  static int64_t PageBytesEstimate(int64_t bytes_per_item, int page_size);
+  // The stream's own memory and its first page's, or the refusal; may
+  // shrink the upstream page size the caller left unset.
+  template <typename PageRequest>
+  absl::StatusOr<std::pair<StreamMemoryBudget::Reservation,
+                           StreamMemoryBudget::Reservation>>
+  AdmitListing(int64_t bytes_per_item, bool caller_sized_pages,
+               PageRequest* page_request) const;
 
   template <typename Listing>
   grpc::ServerWriteReactor<typename Listing::Message>* StreamListing(

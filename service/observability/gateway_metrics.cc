@@ -119,14 +119,20 @@ class GatewayMetrics::ScrapeTimeSource final : public prometheus::Collectable {
     absl::MutexLock lock(&mutex_);
     connections_ = std::move(source);
   }
+  void SetStreamMemory(std::function<StreamMemoryStats()> source) {
+    absl::MutexLock lock(&mutex_);
+    stream_memory_ = std::move(source);
+  }
 
   std::vector<prometheus::MetricFamily> Collect() const override {
     std::function<cache::FileInfoCacheStats()> cache;
     std::function<int64_t()> connections;
+    std::function<StreamMemoryStats()> stream_memory;
     {
       absl::MutexLock lock(&mutex_);
       cache = cache_;
       connections = connections_;
+      stream_memory = stream_memory_;
     }
     std::vector<prometheus::MetricFamily> families;
     using prometheus::MetricType;
@@ -165,6 +171,21 @@ class GatewayMetrics::ScrapeTimeSource final : public prometheus::Collectable {
           "Connections to the upstream held open by the transport.",
           MetricType::Gauge, static_cast<double>(connections())));
     }
+    if (stream_memory) {
+      const StreamMemoryStats stats = stream_memory();
+      families.push_back(SingleValueFamily(
+          "ucgate_stream_memory_bytes",
+          "Bytes listing streams hold in upstream pages (reserved).",
+          MetricType::Gauge, static_cast<double>(stats.held_bytes)));
+      families.push_back(SingleValueFamily(
+          "ucgate_stream_memory_budget_bytes",
+          "streams.memory_budget_bytes (0: unbounded).", MetricType::Gauge,
+          static_cast<double>(stats.budget_bytes)));
+      families.push_back(SingleValueFamily(
+          "ucgate_stream_memory_refusals_total",
+          "Streams refused, or ended, for want of stream memory.",
+          MetricType::Counter, static_cast<double>(stats.refused)));
+    }
     return families;
   }
 
@@ -172,6 +193,7 @@ class GatewayMetrics::ScrapeTimeSource final : public prometheus::Collectable {
   mutable absl::Mutex mutex_;
   std::function<cache::FileInfoCacheStats()> cache_ ABSL_GUARDED_BY(mutex_);
   std::function<int64_t()> connections_ ABSL_GUARDED_BY(mutex_);
+  std::function<StreamMemoryStats()> stream_memory_ ABSL_GUARDED_BY(mutex_);
 };
 
 GatewayMetrics::GatewayMetrics(MetricsRegistry& registry,
@@ -297,6 +319,11 @@ void GatewayMetrics::SetUpstreamConnectionsSource(
 void GatewayMetrics::SetFileInfoCacheSource(
     std::function<cache::FileInfoCacheStats()> source) {
   scrape_time_->SetCache(std::move(source));
+}
+
+void GatewayMetrics::SetStreamMemorySource(
+    std::function<StreamMemoryStats()> source) {
+  scrape_time_->SetStreamMemory(std::move(source));
 }
 
 InFlight GatewayMetrics::TrackStream(StreamKind kind) {

@@ -94,6 +94,14 @@ class InFlight {
   prometheus::Gauge* gauge_ = nullptr;
 };
 
+// The listing streams' memory (gateway::StreamMemoryBudget), read at scrape
+// time.
+struct StreamMemoryStats {
+  int64_t held_bytes = 0;
+  int64_t budget_bytes = 0;  // 0: unbounded
+  int64_t refused = 0;
+};
+
 class GatewayMetrics {
  public:
   GatewayMetrics(MetricsRegistry& registry, GatewayMetricsOptions options);
@@ -126,6 +134,9 @@ class GatewayMetrics {
 
   // Streams and watches.
   InFlight TrackStream(StreamKind kind);
+  // ucgate_stream_memory_bytes, _budget_bytes and _refusals_total, read at
+  // scrape time once a source is set.
+  void SetStreamMemorySource(std::function<StreamMemoryStats()> source);
   InFlight TrackWatchedJob(WatchedJobKind kind);
   // A job stopped being watched after `polls` upstream polls.
   void RecordWatchedJobPolls(WatchedJobKind kind, int64_t polls);

@@ -320,11 +320,12 @@ TEST(ConfigTest, StreamOptions) {
   EXPECT_EQ(defaults.streams.items_per_message, 100);
   EXPECT_EQ(defaults.streams.watch_initial_interval, absl::Milliseconds(500));
   EXPECT_EQ(defaults.streams.watch_max_interval, absl::Seconds(5));
+  EXPECT_EQ(defaults.streams.memory_budget_bytes, int64_t{512} << 20);
 
   auto env = FakeEnvironment({{"X", "s"}});
   auto config = ParseConfig(R"(
 streams: {items_per_message: 500, watch_initial_interval_ms: 250,
-          watch_max_interval_ms: 10000}
+          watch_max_interval_ms: 10000, memory_budget_bytes: 1048576}
 projects: [{name: a, public_key: p, secret_key_env: X}]
 )",
                             env);
@@ -332,6 +333,13 @@ projects: [{name: a, public_key: p, secret_key_env: X}]
   EXPECT_EQ(config->streams.items_per_message, 500);
   EXPECT_EQ(config->streams.watch_initial_interval, absl::Milliseconds(250));
   EXPECT_EQ(config->streams.watch_max_interval, absl::Seconds(10));
+  EXPECT_EQ(config->streams.memory_budget_bytes, 1048576);
+  EXPECT_THAT(ValidateConfig(*config), IsOk());
+  config->streams.memory_budget_bytes = 4096;
+  EXPECT_THAT(ValidateConfig(*config),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("streams.memory_budget_bytes")));
+  config->streams.memory_budget_bytes = 0;  // unbounded
   EXPECT_THAT(ValidateConfig(*config), IsOk());
 
   EXPECT_THAT(

@@ -40,6 +40,9 @@ class PumpTest : public ::testing::Test {
     options.max_items_per_message = max_items_per_message;
     options.deadline = deadline_;
     options.fingerprint = kFingerprint;
+    options.memory = memory_;
+    options.page_bytes_estimate = page_bytes_estimate_;
+    options.memory_wait = memory_wait_;
     return std::make_shared<Pump>(
         std::move(start),
         [this](const upstream::CallContext& context, const std::string& token)
@@ -130,6 +133,9 @@ class PumpTest : public ::testing::Test {
   int stuck_page_ = -1;
   bool refuse_tasks_ = false;
   absl::Time deadline_ = absl::FromUnixSeconds(2000000000);
+  std::shared_ptr<StreamMemoryBudget> memory_;
+  int64_t page_bytes_estimate_ = 0;
+  absl::Duration memory_wait_ = absl::Seconds(10);
   std::deque<std::function<void()>> tasks_;
   std::vector<std::string> fetched_tokens_;
   std::vector<upstream::CallContext> contexts_;
@@ -161,17 +167,24 @@ TEST_F(PumpTest, StreamsEveryItemInOrderInBoundedBatches) {
   EXPECT_THAT(fetched_tokens_, ::testing::ElementsAre("", "t1", "t2"));
 }
 
-TEST_F(PumpTest, PrefetchesExactlyOnePageAheadOfTheCaller) {
+TEST_F(PumpTest, FetchesTheNextPageOnceTheCallerHasTakenHalfOfThisOne) {
   pages_ = 10;
   auto pump = MakePump();
   pump->Start();
-  RunTasks();                           // The caller reads nothing yet.
-  EXPECT_EQ(pump->pages_fetched(), 2);  // The first page and one ahead.
-  EXPECT_LE(pump->pages_held(), 2);
-  // Draining the first page (three messages) fetches nothing more...
-  for (int i = 0; i < 3; ++i) ASSERT_THAT(TakeNext(*pump).status(), IsOk());
+  RunTasks();  // The caller reads nothing yet: one page held, not two.
+  EXPECT_EQ(pump->pages_fetched(), 1);
+  EXPECT_EQ(pump->pages_held(), 1);
+  // 100 of 250 files taken: nothing more...
+  ASSERT_THAT(TakeNext(*pump).status(), IsOk());
+  EXPECT_EQ(pump->pages_fetched(), 1);
+  // ...200: the next page is fetched ahead.
+  ASSERT_THAT(TakeNext(*pump).status(), IsOk());
   EXPECT_EQ(pump->pages_fetched(), 2);
-  // ...moving to the second page starts fetching the third.
+  EXPECT_EQ(pump->pages_held(), 2);
+  // Draining the first page and starting the second fetches nothing more.
+  for (int i = 0; i < 2; ++i) ASSERT_THAT(TakeNext(*pump).status(), IsOk());
+  EXPECT_EQ(pump->pages_fetched(), 2);
+  EXPECT_EQ(pump->pages_held(), 1);
   ASSERT_THAT(TakeNext(*pump).status(), IsOk());
   EXPECT_EQ(pump->pages_fetched(), 3);
   EXPECT_LE(pump->pages_held(), 2);
@@ -388,6 +401,73 @@ TEST_F(PumpTest, OverloadedExecutorEndsTheStreamWithResourceExhausted) {
   pump->Start();
   EXPECT_THAT(TakeNext(*pump).status(),
               StatusIs(absl::StatusCode::kResourceExhausted, ::testing::_));
+}
+
+// What the budget holds for one page of the fixture's files.
+int64_t PageBytes(int page_size) {
+  v1::ListFilesResponse page;
+  for (int i = 0; i < page_size; ++i) {
+    page.add_files()->set_uuid(absl::StrCat("f", i));
+  }
+  page.set_total_size(750);
+  page.set_next_page_token("t1");
+  return static_cast<int64_t>(page.SpaceUsedLong());
+}
+
+TEST_F(PumpTest, PagesAreReservedAndGivenBackAsTheCallerDrainsThem) {
+  memory_ = StreamMemoryBudget::Create(/*budget_bytes=*/0);
+  page_bytes_estimate_ = 1 << 20;
+  auto pump = MakePump();
+  pump->Start();
+  RunTasks();
+  // The estimate became the page's measured size once it arrived.
+  const int64_t page_bytes = PageBytes(page_size_);
+  EXPECT_EQ(memory_->stats().held_bytes, page_bytes);
+  // 100 of 250 files delivered: what they held went with the message.
+  ASSERT_THAT(TakeNext(*pump).status(), IsOk());
+  EXPECT_EQ(memory_->stats().held_bytes, page_bytes * 150 / 250);
+  absl::Status end;
+  EXPECT_EQ(Drain(*pump, &end).size(), 650u);
+  EXPECT_THAT(end, IsOk());
+  EXPECT_EQ(memory_->stats().held_bytes, 0);
+}
+
+TEST_F(PumpTest, APageAheadThatDoesNotFitWaitsUntilTheCallerDrains) {
+  // Room for one page, not two: nothing is fetched ahead, and every page
+  // still arrives, each once the one before it is drained.
+  memory_ = StreamMemoryBudget::Create(PageBytes(page_size_) * 3 / 2);
+  page_bytes_estimate_ = PageBytes(page_size_);
+  auto pump = MakePump();
+  pump_held_ = [&] { return pump->pages_held(); };
+  pump->Start();
+  RunTasks();
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_THAT(TakeNext(*pump).status(), IsOk());
+    if (i < 2) EXPECT_EQ(pump->pages_fetched(), 1);
+  }
+  EXPECT_EQ(memory_->stats().held_bytes, PageBytes(page_size_));
+  absl::Status end;
+  EXPECT_EQ(Drain(*pump, &end), Names(250, 750));
+  EXPECT_THAT(end, IsOk());
+  EXPECT_EQ(memory_->stats().held_bytes, 0);
+  EXPECT_LE(max_pages_held_, 1);
+}
+
+TEST_F(PumpTest, APageThatGetsNoMemoryEndsTheStreamWithRetryInfo) {
+  memory_ = StreamMemoryBudget::Create(1 << 20);
+  auto taken_elsewhere = memory_->TryReserve(1 << 20);
+  ASSERT_TRUE(taken_elsewhere.has_value());
+  page_bytes_estimate_ = 4096;
+  memory_wait_ = absl::ZeroDuration();
+  auto pump = MakePump();
+  pump->Start();
+  Next next = TakeNext(*pump);
+  EXPECT_THAT(next.status(),
+              StatusIs(absl::StatusCode::kResourceExhausted,
+                       ::testing::HasSubstr("streams.memory_budget_bytes")));
+  EXPECT_EQ(ErrorReason(next.status()), "STREAM_MEMORY_EXHAUSTED");
+  EXPECT_TRUE(fetched_tokens_.empty());  // nothing went upstream
+  EXPECT_EQ(memory_->stats().refused, 1);
 }
 
 TEST_F(PumpTest, EmptyListingEndsAtOnce) {

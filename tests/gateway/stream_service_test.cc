@@ -339,6 +339,62 @@ TEST_F(StreamServiceTest, StreamsBeyondTheCapAreRefusedWithRetryInfo) {
   }));
 }
 
+// streams.memory_budget_bytes: a stream is admitted with whole upstream
+// pages when they fit, with small ones when only those fit, and refused with
+// RetryInfo before anything goes upstream when neither does; what it held
+// comes back when it ends.
+TEST_F(StreamServiceTest, StreamMemoryDecidesPageSizesAndAdmission) {
+  StreamOptions options;
+  auto memory = StreamMemoryBudget::Create(/*budget_bytes=*/8 << 20);
+  options.memory = memory;
+  Start(options);
+  FakeListing listing;
+  listing.pages = 2;
+  listing.page_size = 10;
+  ServeListing(listing);
+  std::vector<std::string> uuids;
+
+  // Room for everything: whole pages (1,000 files).
+  grpc::Status status = ReadAll(v1::StreamFilesRequest(), &uuids);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(uuids, Names(0, 20));
+  ASSERT_FALSE(listing.page_sizes_asked.empty());
+  EXPECT_EQ(listing.page_sizes_asked.front(), 1000);
+  ASSERT_TRUE(Eventually([&] { return memory->stats().held_bytes == 0; }));
+
+  // Other streams hold 4 MiB: a whole page (6 MB estimated) does not fit,
+  // 100 files do.
+  {
+    auto elsewhere = memory->TryReserve(4 << 20);
+    listing.page_sizes_asked.clear();
+    uuids.clear();
+    status = ReadAll(v1::StreamFilesRequest(), &uuids);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    EXPECT_EQ(uuids, Names(0, 20));
+    ASSERT_FALSE(listing.page_sizes_asked.empty());
+    EXPECT_EQ(listing.page_sizes_asked.front(), 100);
+    ASSERT_TRUE(
+        Eventually([&] { return memory->stats().held_bytes == (4 << 20); }));
+  }
+
+  // 7.5 MiB held elsewhere: not even small pages fit.
+  auto elsewhere = memory->TryReserve(7680 << 10);
+  const int fetches_before = listing.fetches;
+  uuids.clear();
+  const grpc::Status refused = ReadAll(v1::StreamFilesRequest(), &uuids);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(refused.error_message(),
+              HasSubstr("streams.memory_budget_bytes"));
+  EXPECT_THAT(refused.error_details(), HasSubstr("STREAM_MEMORY_EXHAUSTED"));
+  auto retry_after = trailers_.find("retry-after");
+  ASSERT_NE(retry_after, trailers_.end());
+  EXPECT_EQ(retry_after->second, "1");
+  EXPECT_TRUE(uuids.empty());
+  EXPECT_EQ(listing.fetches, fetches_before);
+  EXPECT_EQ(memory->stats().refused, 1);
+  EXPECT_EQ(memory->stats().held_bytes, 7680 << 10);
+}
+
 TEST_F(StreamServiceTest, CancellingStopsAnUpstreamCallInFlightAndAllFetching) {
   absl::Notification in_flight;
   std::atomic<bool> saw_cancel{false};

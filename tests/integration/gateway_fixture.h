@@ -39,6 +39,11 @@ struct GatewaySetup {
   std::shared_ptr<ManualClock> emulator_clock;
   // The gateway's metrics and observing interceptor, as ucgate runs them.
   bool observe = false;
+  // upstream.max_response_bytes.
+  int64_t max_response_bytes = gateway::UpstreamConfig().max_response_bytes;
+  // streams.memory_budget_bytes.
+  int64_t stream_memory_budget_bytes =
+      gateway::StreamsConfig().memory_budget_bytes;
 };
 
 class GatewayFixture {
@@ -51,6 +56,8 @@ class GatewayFixture {
     emulator_options.seed_files = setup_.seed_files;
     if (setup_.emulator_clock) emulator_options.clock = setup_.emulator_clock;
     http::CurlHttpClientOptions http_options;
+    http_options.max_response_bytes =
+        static_cast<std::size_t>(setup_.max_response_bytes);
     if (setup_.https) {
       auto certificates = WriteTestCertificates(::testing::TempDir());
       ASSERT_THAT(certificates.status(), IsOk());
@@ -73,16 +80,17 @@ class GatewayFixture {
     config.projects.push_back(project);
     config.upstream.retry.max_attempts = setup_.max_attempts;
     config.cache.max_bytes = setup_.cache_max_bytes;
+    config.streams.memory_budget_bytes = setup_.stream_memory_budget_bytes;
     ASSERT_THAT(gateway::ValidateConfig(config), IsOk());
-    gateway::StreamOptions stream_options;
     std::optional<observability::ServerObservabilityOptions> observability;
     if (setup_.observe) {
       auto telemetry = gateway::MakeGatewayTelemetry(config);
       ASSERT_THAT(telemetry.status(), IsOk());
       telemetry_ = *std::move(telemetry);
-      stream_options.metrics = telemetry_.gateway;
       observability = gateway::ObservabilityOptionsOf(telemetry_);
     }
+    stream_options_ =
+        gateway::MakeStreamOptions(config.streams, telemetry_.gateway);
     std::shared_ptr<http::HttpClient> http_client =
         http::MakeCurlHttpClient(http_options);
     if (setup_.observe) {
@@ -101,7 +109,7 @@ class GatewayFixture {
     ASSERT_THAT(projects.status(), IsOk());
     projects_ = *projects;
     auto server = gateway::GatewayServer::Start(
-        "127.0.0.1:0", projects_, executors.calls, stream_options,
+        "127.0.0.1:0", projects_, executors.calls, stream_options_,
         /*scheduler=*/nullptr, gateway::GatewayAccess{}, observability);
     ASSERT_THAT(server.status(), IsOk());
     server_ = *std::move(server);
@@ -123,6 +131,9 @@ class GatewayFixture {
   }
   // Set up with GatewaySetup::observe only.
   const gateway::GatewayTelemetry& telemetry() const { return telemetry_; }
+  const gateway::StreamMemoryBudget& stream_memory() const {
+    return *stream_options_.memory;
+  }
 
   // A present (not removed) file of the emulator's project.
   uploadcare::gateway::v1::File PresentFile(bool stored) {
@@ -146,6 +157,7 @@ class GatewayFixture {
   mutable absl::Mutex sleeps_mutex_;
   std::vector<absl::Duration> sleeps_ ABSL_GUARDED_BY(sleeps_mutex_);
   gateway::GatewayTelemetry telemetry_;
+  gateway::StreamOptions stream_options_;
 };
 
 }  // namespace ucgate::testing

@@ -1,5 +1,7 @@
 // StreamFiles and WatchConversionJob end to end: client library -> gateway ->
 // libcurl -> emulator, with faults injected mid-stream.
+#include <chrono>
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
@@ -123,6 +125,84 @@ TEST_F(StreamsTest, AFailureMidStreamEndsItAndTheResumeTokenCompletesIt) {
   }
   ASSERT_TRUE(reader->Finish().ok());
   EXPECT_EQ(received, walked);  // Complete, in order, no duplicates.
+}
+
+// streams.memory_budget_bytes (its default, 512 MiB) with a thousand slow
+// readers at once: what the
+// streams hold never passes the budget, each stream either completes (all
+// files, in order) or is refused cleanly with RetryInfo before anything is
+// sent, and everything held comes back once they end.
+TEST_F(StreamsTest, AThousandSlowStreamsStayWithinTheMemoryBudget) {
+  GatewaySetup setup;
+  setup.seed_files = 150;  // two messages per stream
+  GatewayFixture gateway(setup);
+  gateway.Start();
+  std::vector<std::string> walked;
+  ASSERT_THAT(gateway.client().ForEachFile(v1::ListFilesRequest(),
+                                           [&](const v1::File& file) {
+                                             walked.push_back(file.uuid());
+                                             return true;
+                                           }),
+              IsOk());
+  ASSERT_GT(walked.size(), 100u);
+
+  struct Stream {
+    grpc::ClientContext context;
+    std::unique_ptr<grpc::ClientReader<v1::StreamFilesResponse>> reader;
+    std::vector<std::string> uuids;
+  };
+  constexpr int kStreams = 1000;
+  auto stub = v1::FileService::NewStub(gateway.channel());
+  std::vector<std::unique_ptr<Stream>> streams;
+  v1::StreamFilesRequest request;
+  v1::StreamFilesResponse batch;
+  // All open at once, each read a little, then left waiting.
+  for (int i = 0; i < kStreams; ++i) {
+    auto stream = std::make_unique<Stream>();
+    stream->context.set_deadline(std::chrono::system_clock::now() +
+                                 std::chrono::minutes(5));
+    stream->reader = stub->StreamFiles(&stream->context, request);
+    if (stream->reader->Read(&batch)) {
+      for (const auto& file : batch.files()) {
+        stream->uuids.push_back(file.uuid());
+      }
+    }
+    streams.push_back(std::move(stream));
+  }
+  const gateway::StreamMemoryBudget& memory = gateway.stream_memory();
+  EXPECT_GT(memory.stats().held_bytes, 0);
+  int completed = 0;
+  int refused = 0;
+  for (auto& stream : streams) {
+    while (stream->reader->Read(&batch)) {
+      for (const auto& file : batch.files()) {
+        stream->uuids.push_back(file.uuid());
+      }
+    }
+    const grpc::Status status = stream->reader->Finish();
+    if (status.ok()) {
+      EXPECT_EQ(stream->uuids, walked);
+      ++completed;
+    } else {
+      EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
+          << status.error_message();
+      EXPECT_THAT(status.error_details(),
+                  ::testing::HasSubstr("STREAM_MEMORY_EXHAUSTED"));
+      EXPECT_TRUE(stream->uuids.empty());
+      const auto& trailers = stream->context.GetServerTrailingMetadata();
+      EXPECT_EQ(trailers.count("retry-after"), 1u);
+      ++refused;
+    }
+  }
+  const gateway::StreamMemoryBudget::Stats stats = memory.stats();
+  std::printf("%d completed, %d refused; peak %lld of %lld bytes\n", completed,
+              refused, static_cast<long long>(stats.peak_bytes),
+              static_cast<long long>(stats.budget_bytes));
+  EXPECT_EQ(completed + refused, kStreams);
+  EXPECT_GE(completed, kStreams / 2);
+  EXPECT_EQ(refused, stats.refused);
+  EXPECT_LE(stats.peak_bytes, stats.budget_bytes);
+  EXPECT_TRUE(Eventually([&] { return memory.stats().held_bytes == 0; }));
 }
 
 TEST_F(StreamsTest, TheClientResumesABrokenStreamByItself) {
