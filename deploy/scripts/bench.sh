@@ -3,13 +3,16 @@
 # the JSON -> proto mapping bench, the observing interceptor's cost on a bare
 # echo, the upstream transport at 50 ms upstream latency (transport_bench),
 # then the harness (tests/bench/ucgate_bench: every scenario of issue 4 side by
-# side, with each target's verdict), then every fuzz target built for
+# side, with each target's verdict), then the soak (harness scenario 6: 1,000
+# slow streams beside unary load for UCGATE_SOAK_SECONDS, default 180, with
+# the gateway's RSS sampled), then every fuzz target built for
 # libFuzzer with clang (build-fuzz/), each run for a while, with its
 # executions per second.
 #
 #   deploy/scripts/bench.sh            full run (a few minutes, plus 60 s per fuzzer)
 #   deploy/scripts/bench.sh --quick    smoke run (small sizes, seconds; 10 s per fuzzer)
 #   deploy/scripts/bench.sh --fuzz-only  only the fuzzers
+#   deploy/scripts/bench.sh --soak-only  only the soak
 #   deploy/scripts/bench.sh [--quick] -- [ucgate_bench options]   e.g. -- --scenarios 1,2
 #
 # UCGATE_FUZZ_SECONDS sets each fuzzer's run; UCGATE_FUZZ_BUILD_DIR its build
@@ -21,12 +24,14 @@ cd "$(dirname "$0")/../.."
 quick=()
 harness_args=()
 fuzz_only=false
+soak_only=false
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=(--quick) ;;
     --fuzz-only) fuzz_only=true ;;
+    --soak-only) soak_only=true ;;
     --) shift; harness_args=("$@"); break ;;
-    *) echo "usage: $0 [--quick] [--fuzz-only] [-- ucgate_bench options]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--quick] [--fuzz-only|--soak-only] [-- ucgate_bench options]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -99,6 +104,17 @@ cmake --build "$build_dir" -j "${UCGATE_BUILD_JOBS:-2}" \
   --target json_mapping_bench interceptor_bench transport_bench ucgate_bench \
   ucgate ucgate-emulator
 
+run_soak() {
+  echo
+  echo "== soak (tests/bench/ucgate_bench scenario 6)"
+  "$build_dir/tests/bench/ucgate_bench" "${quick[@]}" --scenarios 6 \
+    --soak-seconds "${UCGATE_SOAK_SECONDS:-180}"
+}
+if $soak_only; then
+  run_soak
+  exit $?
+fi
+
 echo
 echo "== JSON -> proto mapping (tests/bench/json_mapping_bench)"
 "$build_dir/tests/bench/json_mapping_bench" "${quick[@]}"
@@ -112,4 +128,5 @@ echo
 echo "== harness (tests/bench/ucgate_bench)"
 "$build_dir/tests/bench/ucgate_bench" "${quick[@]}" "${harness_args[@]}"
 
+run_soak
 run_fuzzers

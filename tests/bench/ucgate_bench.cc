@@ -7,11 +7,13 @@
 // 2. GetFile forwarded to the emulator (cache off) vs direct keep-alive curl
 // 3. StreamFiles vs direct page fetches, and the gateway's peak RSS
 // 4. WatchConversionJob with many watchers: upstream polls
+// 6. (on demand) a soak: 1,000 slow streams beside unary load, RSS sampled
 //
 // Exits non-zero when a scenario that ran produced no numbers or failed
 // calls (what the ctest smoke run checks); missed targets are reported, not
 // failures.
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <fstream>
 #include <functional>
@@ -65,6 +67,8 @@ struct Settings {
   int64_t stream_files = 100000;
   int64_t latency_ms = 20;
   std::string rss_files = "10000,1000000";
+  int64_t soak_seconds = 180;
+  int64_t soak_streams = 1000;
   std::string gateway_binary = UCGATE_BIN;
   std::string emulator_binary = UCGATE_EMULATOR_BIN;
 };
@@ -118,15 +122,15 @@ absl::StatusOr<Gateway> StartGateway(const emulator::Emulator& emulator,
   config.projects.push_back(project);
   Gateway gateway;
   gateway::GatewayTelemetry telemetry;
-  gateway::StreamOptions stream_options;
   std::optional<observability::ServerObservabilityOptions> observability;
   if (observed) {
     auto made = gateway::MakeGatewayTelemetry(config);
     if (!made.ok()) return made.status();
     telemetry = *std::move(made);
-    stream_options.metrics = telemetry.gateway;
     observability = gateway::ObservabilityOptionsOf(telemetry);
   }
+  gateway::StreamOptions stream_options =
+      gateway::MakeStreamOptions(config.streams, telemetry.gateway);
   // As ucgate runs: every call a fiber on the HTTP client's I/O loops.
   const gateway::CallExecutors executors =
       gateway::MakeCallExecutors(*http, config);
@@ -832,13 +836,185 @@ absl::Status WatchScenario(const Settings& settings, Report& report) {
   return absl::OkStatus();
 }
 
+// ---------------------------------------------------------------------------
+// 6. Soak (not in the default run; deploy/scripts/bench.sh runs it): ucgate
+// as a process, `soak_streams` StreamFiles readers reading one message every
+// 100 ms (each starts over when its listing ends) beside 16 GetFile calls in
+// flight, for `soak_seconds`. Samples the gateway's RSS; every call must
+// succeed (a stream refused for memory, with RetryInfo, is counted apart and
+// retried), RSS must stay flat through the second half and fall back once
+// the streams end.
+
+absl::StatusOr<int64_t> CurrentRssBytes(pid_t pid) {
+  std::ifstream status(absl::StrCat("/proc/", pid, "/status"));
+  std::string line;
+  while (std::getline(status, line)) {
+    absl::string_view rest = line;
+    if (!absl::ConsumePrefix(&rest, "VmRSS:")) continue;
+    rest = absl::StripAsciiWhitespace(rest);
+    absl::ConsumeSuffix(&rest, "kB");
+    int64_t kilobytes = 0;
+    if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(rest), &kilobytes)) break;
+    return kilobytes * 1024;
+  }
+  return absl::NotFoundError(absl::StrCat("no VmRSS for process ", pid));
+}
+
+absl::Status SoakScenario(const Settings& settings, Report& report) {
+  const std::string name = "6. soak: slow streams + unary load";
+  const int64_t files = settings.quick ? 300 : 2500;
+  const int streams =
+      settings.quick ? 20 : static_cast<int>(settings.soak_streams);
+  const absl::Duration duration =
+      settings.quick ? absl::Seconds(3) : absl::Seconds(settings.soak_seconds);
+  auto upstream = StartEmulatorProcess(settings, files);
+  if (!upstream.ok()) return upstream.status();
+  auto gateway = StartGatewayProcess(settings, upstream->base_url);
+  if (!gateway.ok()) return gateway.status();
+  const pid_t pid = gateway->process->pid();
+
+  auto stream_channels = MakeChannels(gateway->target, 4);
+  std::atomic<bool> stop{false};
+  std::atomic<int64_t> listings{0}, stream_errors{0}, refusals{0};
+  absl::Mutex error_mutex;
+  std::string first_error;
+  auto note_error = [&](const std::string& error) {
+    absl::MutexLock lock(&error_mutex);
+    if (first_error.empty()) first_error = error;
+  };
+  std::vector<std::thread> readers;
+  readers.reserve(streams);
+  for (int i = 0; i < streams; ++i) {
+    readers.emplace_back([&, i] {
+      auto stub =
+          v1::FileService::NewStub(stream_channels[i % stream_channels.size()]);
+      while (!stop.load()) {
+        grpc::ClientContext context;
+        context.set_deadline(std::chrono::system_clock::now() +
+                             std::chrono::minutes(10));
+        auto reader = stub->StreamFiles(&context, v1::StreamFilesRequest());
+        v1::StreamFilesResponse message;
+        int64_t received = 0;
+        while (!stop.load() && reader->Read(&message)) {
+          received += message.files_size();
+          absl::SleepFor(absl::Milliseconds(100));
+        }
+        if (stop.load()) {
+          context.TryCancel();
+          reader->Finish();
+          return;
+        }
+        const grpc::Status status = reader->Finish();
+        if (status.ok()) {
+          ++listings;
+        } else if (status.error_code() ==
+                       grpc::StatusCode::RESOURCE_EXHAUSTED &&
+                   received == 0) {
+          ++refusals;  // refused for memory before anything was sent
+          absl::SleepFor(absl::Seconds(1));
+        } else {
+          ++stream_errors;
+          note_error(status.error_message());
+        }
+      }
+    });
+  }
+  // The unary load, for the whole soak, beside the streams.
+  auto stubs = Stubs<v1::FileService>(gateway->target, 2);
+  std::vector<v1::GetFileRequest> requests;
+  {
+    v1::ListFilesRequest list;
+    list.set_page_size(100);
+    grpc::ClientContext context;
+    v1::ListFilesResponse page;
+    if (auto status = FromGrpc(stubs.front()->ListFiles(&context, list, &page));
+        !status.ok()) {
+      stop = true;
+      for (auto& reader : readers) reader.join();
+      return status;
+    }
+    for (const auto& file : page.files()) {
+      requests.emplace_back().set_uuid(file.uuid());
+    }
+  }
+  LoadResult unary;
+  std::thread unary_load([&] {
+    LoadOptions options;
+    options.in_flight = 16;
+    options.warm_up = absl::ZeroDuration();
+    options.duration = duration;
+    unary = RunLoad(options, GetFileStarter(stubs, requests));
+  });
+  std::vector<std::pair<absl::Duration, int64_t>> samples;
+  const absl::Duration interval =
+      settings.quick ? absl::Milliseconds(500) : absl::Seconds(10);
+  const absl::Time begin = absl::Now();
+  while (absl::Now() - begin < duration) {
+    absl::SleepFor(interval);
+    auto rss = CurrentRssBytes(pid);
+    if (rss.ok()) samples.emplace_back(absl::Now() - begin, *rss);
+  }
+  unary_load.join();
+  stop = true;
+  for (auto& reader : readers) reader.join();
+  // Memory given back once the streams have ended.
+  absl::SleepFor(settings.quick ? absl::Seconds(1) : absl::Seconds(5));
+  auto after = CurrentRssBytes(pid);
+  auto peak = gateway->process->PeakRssBytes();
+
+  report.AddLoad(name, "GetFile beside the streams", 16, unary);
+  report.AddFigure(name, "slow StreamFiles readers",
+                   absl::StrCat(streams, " (one message per 100 ms)"));
+  report.AddFigure(name, "listings completed", absl::StrCat(listings.load()));
+  report.AddFigure(
+      name, "stream errors",
+      absl::StrCat(stream_errors.load(), first_error.empty() ? "" : " (first: ",
+                   first_error, first_error.empty() ? "" : ")"));
+  report.AddFigure(name, "streams refused for memory (RetryInfo, retried)",
+                   absl::StrCat(refusals.load()));
+  std::string series;
+  for (const auto& [at, rss] : samples) {
+    absl::StrAppend(&series, series.empty() ? "" : ", ",
+                    absl::ToInt64Seconds(at), " s: ", rss >> 20);
+  }
+  report.AddFigure(name, "gateway RSS samples (MiB)", series);
+  if (peak.ok()) {
+    report.AddFigure(name, "gateway peak RSS",
+                     absl::StrCat(*peak >> 20, " MiB"));
+  }
+  if (after.ok()) {
+    report.AddFigure(name, "gateway RSS after the streams ended",
+                     absl::StrCat(*after >> 20, " MiB"));
+  }
+  const bool no_errors = stream_errors.load() == 0 && unary.failures == 0;
+  report.AddVerdict(name, "zero errors (streams and unary calls)",
+                    absl::StrCat(stream_errors.load() + unary.failures),
+                    no_errors ? Verdict::kMet : Verdict::kMissed);
+  // Flat: the last sample within 10% of the sample at the half-way mark.
+  if (samples.size() >= 4) {
+    const int64_t middle = samples[samples.size() / 2].second;
+    const int64_t last = samples.back().second;
+    const double growth =
+        static_cast<double>(last) / static_cast<double>(middle);
+    report.AddVerdict(name, "RSS flat through the second half (<= 1.10x)",
+                      absl::StrFormat("%.2fx", growth),
+                      growth <= 1.10 ? Verdict::kMet : Verdict::kMissed);
+  }
+  if (!no_errors && settings.quick) {
+    return absl::InternalError(absl::StrCat("soak: errors: ", first_error));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ParseScenarios(const std::string& text, std::vector<int>* out) {
   out->clear();
   for (absl::string_view part : absl::StrSplit(text, ',', absl::SkipEmpty())) {
     int scenario = 0;
-    if (!absl::SimpleAtoi(part, &scenario) || scenario < 1 || scenario > 4) {
+    if (!absl::SimpleAtoi(part, &scenario) || scenario < 1 || scenario > 6 ||
+        scenario == 5) {
       return absl::InvalidArgumentError(
-          "--scenarios expects numbers 1..4 separated by commas");
+          "--scenarios expects numbers 1..4 or 6 (the soak) separated by "
+          "commas (5 is transport_bench)");
     }
     out->push_back(scenario);
   }
@@ -882,6 +1058,12 @@ int Main(int argc, char** argv) {
                          "Listing sizes whose peak RSS scenario 3 compares "
                          "(default 10000,1000000).",
                          &settings.rss_files);
+  command_line.AddInt("soak-seconds", "S",
+                      "How long scenario 6 (the soak) runs (default 180).",
+                      &settings.soak_seconds);
+  command_line.AddInt("soak-streams", "N",
+                      "Slow StreamFiles readers of scenario 6 (default 1000).",
+                      &settings.soak_streams);
   command_line.AddString("gateway-binary", "PATH",
                          "The ucgate executable (default: this build's).",
                          &settings.gateway_binary);
@@ -923,6 +1105,9 @@ int Main(int argc, char** argv) {
         break;
       case 4:
         status = WatchScenario(settings, report);
+        break;
+      case 6:
+        status = SoakScenario(settings, report);
         break;
     }
     if (!status.ok()) {
