@@ -89,6 +89,9 @@ class ListingStream final
                                 "the stream was cancelled"));
       return;
     }
+    // gRPC has the message serialized: its items are freed now, not when
+    // the next message replaces it (a slow reader's stream holds no copy).
+    message_ = typename Listing::Message();
     RequestNext();
   }
   void OnCancel() override { pump_->Cancel(); }
@@ -359,12 +362,16 @@ absl::StatusOr<
 StreamCallRunner::AdmitListing(int64_t bytes_per_item, bool caller_sized_pages,
                                PageRequest* page_request) const {
   StreamMemoryBudget& memory = *options_.memory;
-  // The message being written, for the stream's life.
+  // The message being written, serialized in gRPC's buffers (about half its
+  // mapped size), for the stream's life.
   std::optional<StreamMemoryBudget::Reservation> own =
-      memory.TryReserve(bytes_per_item * options_.max_items_per_message);
+      memory.TryReserve(bytes_per_item / 2 * options_.max_items_per_message);
   if (own) {
+    // Whole pages only while they leave half of the budget to others: a
+    // burst of streams then gets small pages instead of refusals.
     std::optional<StreamMemoryBudget::Reservation> page = memory.TryReserve(
-        PageBytesEstimate(bytes_per_item, page_request->page_size()));
+        PageBytesEstimate(bytes_per_item, page_request->page_size()),
+        /*keep_free=*/caller_sized_pages ? 0 : memory.budget_bytes() / 2);
     if (!page && !caller_sized_pages &&
         page_request->page_size() > kSmallStreamPageSize) {
       // Many streams, little memory: more upstream calls, but the stream

@@ -32,15 +32,15 @@ std::shared_ptr<StreamMemoryBudget> StreamMemoryBudget::Create(
       new StreamMemoryBudget(budget_bytes, std::move(on_burst_over)));
 }
 
-bool StreamMemoryBudget::FitsLocked(int64_t bytes) const {
-  return budget_bytes_ <= 0 || held_ + bytes <= budget_bytes_;
+bool StreamMemoryBudget::FitsLocked(int64_t bytes, int64_t keep_free) const {
+  return budget_bytes_ <= 0 || held_ + bytes + keep_free <= budget_bytes_;
 }
 
 std::optional<StreamMemoryBudget::Reservation> StreamMemoryBudget::TryReserve(
-    int64_t bytes) {
+    int64_t bytes, int64_t keep_free) {
   {
     absl::MutexLock lock(&mutex_);
-    if (!FitsLocked(bytes)) return std::nullopt;
+    if (!FitsLocked(bytes, keep_free)) return std::nullopt;
     NoteHeldLocked(bytes);
   }
   return Reservation(shared_from_this(), bytes);

@@ -65,8 +65,9 @@ class StreamMemoryBudget
   static std::shared_ptr<StreamMemoryBudget> Create(
       int64_t budget_bytes, std::function<void()> on_burst_over = nullptr);
 
-  // Reserves `bytes` if they fit now; nullopt when they do not.
-  std::optional<Reservation> TryReserve(int64_t bytes);
+  // Reserves `bytes` if they fit now with `keep_free` bytes of the budget
+  // still free; nullopt when they do not.
+  std::optional<Reservation> TryReserve(int64_t bytes, int64_t keep_free = 0);
   // Waits until `bytes` fit, `until` passes or `cancellation` (may be null)
   // fires; in a fiber the wait holds no thread. More than the whole budget
   // waits for all of it. A wait that times out counts as a refusal.
@@ -86,7 +87,8 @@ class StreamMemoryBudget
  private:
   StreamMemoryBudget(int64_t budget_bytes, std::function<void()> on_burst_over)
       : budget_bytes_(budget_bytes), on_burst_over_(std::move(on_burst_over)) {}
-  bool FitsLocked(int64_t bytes) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  bool FitsLocked(int64_t bytes, int64_t keep_free = 0) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   void Adjust(int64_t delta);
   void NoteHeldLocked(int64_t delta) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
 

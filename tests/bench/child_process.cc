@@ -102,19 +102,33 @@ ChildProcess::~ChildProcess() {
   if (stdout_fd_ >= 0) close(stdout_fd_);
 }
 
-absl::StatusOr<int64_t> ChildProcess::PeakRssBytes() const {
-  std::ifstream status(absl::StrCat("/proc/", pid_, "/status"));
+namespace {
+
+// A "Name:   123 kB" line of /proc/PID/status, in bytes.
+absl::StatusOr<int64_t> StatusKilobytesAsBytes(pid_t pid,
+                                               absl::string_view field) {
+  std::ifstream status(absl::StrCat("/proc/", pid, "/status"));
   std::string line;
   while (std::getline(status, line)) {
     absl::string_view rest = line;
-    if (!absl::ConsumePrefix(&rest, "VmHWM:")) continue;
+    if (!absl::ConsumePrefix(&rest, field)) continue;
     rest = absl::StripAsciiWhitespace(rest);
     absl::ConsumeSuffix(&rest, "kB");
     int64_t kilobytes = 0;
     if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(rest), &kilobytes)) break;
     return kilobytes * 1024;
   }
-  return absl::NotFoundError(absl::StrCat("no VmHWM for process ", pid_));
+  return absl::NotFoundError(absl::StrCat("no ", field, " for process ", pid));
+}
+
+}  // namespace
+
+absl::StatusOr<int64_t> ChildProcess::PeakRssBytes() const {
+  return StatusKilobytesAsBytes(pid_, "VmHWM:");
+}
+
+absl::StatusOr<int64_t> ChildProcess::RssBytes() const {
+  return StatusKilobytesAsBytes(pid_, "VmRSS:");
 }
 
 absl::StatusOr<absl::Duration> ChildProcess::CpuTime() const {

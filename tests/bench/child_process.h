@@ -29,8 +29,9 @@ class ChildProcess {
   ~ChildProcess();
 
   pid_t pid() const { return pid_; }
-  // Peak resident set size (VmHWM) so far, in bytes.
+  // Peak resident set size (VmHWM) so far, and now (VmRSS), in bytes.
   absl::StatusOr<int64_t> PeakRssBytes() const;
+  absl::StatusOr<int64_t> RssBytes() const;
   // CPU time (user + system) the process has used so far.
   absl::StatusOr<absl::Duration> CpuTime() const;
 

@@ -26,6 +26,8 @@ TEST(StreamMemoryBudgetTest, ReservesWhatFitsAndGivesItBack) {
   std::optional<Reservation> a = budget->TryReserve(600);
   ASSERT_TRUE(a.has_value());
   EXPECT_FALSE(budget->TryReserve(401).has_value());
+  // Fits, but not with 100 bytes left to others.
+  EXPECT_FALSE(budget->TryReserve(301, /*keep_free=*/100).has_value());
   std::optional<Reservation> b = budget->TryReserve(400);
   ASSERT_TRUE(b.has_value());
   EXPECT_EQ(budget->stats().held_bytes, 1000);

@@ -345,7 +345,7 @@ TEST_F(StreamServiceTest, StreamsBeyondTheCapAreRefusedWithRetryInfo) {
 // comes back when it ends.
 TEST_F(StreamServiceTest, StreamMemoryDecidesPageSizesAndAdmission) {
   StreamOptions options;
-  auto memory = StreamMemoryBudget::Create(/*budget_bytes=*/8 << 20);
+  auto memory = StreamMemoryBudget::Create(/*budget_bytes=*/16 << 20);
   options.memory = memory;
   Start(options);
   FakeListing listing;
@@ -362,8 +362,8 @@ TEST_F(StreamServiceTest, StreamMemoryDecidesPageSizesAndAdmission) {
   EXPECT_EQ(listing.page_sizes_asked.front(), 1000);
   ASSERT_TRUE(Eventually([&] { return memory->stats().held_bytes == 0; }));
 
-  // Other streams hold 4 MiB: a whole page (6 MB estimated) does not fit,
-  // 100 files do.
+  // Other streams hold 4 MiB: a whole page (5 MB estimated) would leave
+  // less than half of the budget free; 100 files fit.
   {
     auto elsewhere = memory->TryReserve(4 << 20);
     listing.page_sizes_asked.clear();
@@ -377,8 +377,8 @@ TEST_F(StreamServiceTest, StreamMemoryDecidesPageSizesAndAdmission) {
         Eventually([&] { return memory->stats().held_bytes == (4 << 20); }));
   }
 
-  // 7.5 MiB held elsewhere: not even small pages fit.
-  auto elsewhere = memory->TryReserve(7680 << 10);
+  // 15.5 MiB held elsewhere: not even small pages fit.
+  auto elsewhere = memory->TryReserve(15872 << 10);
   const int fetches_before = listing.fetches;
   uuids.clear();
   const grpc::Status refused = ReadAll(v1::StreamFilesRequest(), &uuids);
@@ -392,7 +392,7 @@ TEST_F(StreamServiceTest, StreamMemoryDecidesPageSizesAndAdmission) {
   EXPECT_TRUE(uuids.empty());
   EXPECT_EQ(listing.fetches, fetches_before);
   EXPECT_EQ(memory->stats().refused, 1);
-  EXPECT_EQ(memory->stats().held_bytes, 7680 << 10);
+  EXPECT_EQ(memory->stats().held_bytes, 15872 << 10);
 }
 
 TEST_F(StreamServiceTest, CancellingStopsAnUpstreamCallInFlightAndAllFetching) {

@@ -201,43 +201,40 @@ emulator::Fault StatusFault(int status, std::optional<int> retry_after = {}) {
   return fault;
 }
 
-emulator::Fault ResetBeforeProcessing() {
+// A fault set up by `set`.
+template <typename Set>
+emulator::Fault FaultWith(Set set) {
   emulator::Fault fault;
-  fault.reset_connection = true;
+  set(fault);
   return fault;
+}
+
+emulator::Fault ResetBeforeProcessing() {
+  return FaultWith([](auto& fault) { fault.reset_connection = true; });
 }
 
 emulator::Fault Malformed() {
-  emulator::Fault fault;
-  fault.malformed_body = true;
-  return fault;
+  return FaultWith([](auto& fault) { fault.malformed_body = true; });
 }
 
 emulator::Fault Slow(absl::Duration latency) {
-  emulator::Fault fault;
-  fault.latency = latency;
-  return fault;
+  return FaultWith([&](auto& fault) { fault.latency = latency; });
 }
 
 // The body of a normal answer: half of it, then the connection closed...
 emulator::Fault Truncated() {
-  emulator::Fault fault;
-  fault.truncated_body = true;
-  return fault;
+  return FaultWith([](auto& fault) { fault.truncated_body = true; });
 }
 
 // ...trickling in over longer than the caller's deadline...
 emulator::Fault SlowBody() {
-  emulator::Fault fault;
-  fault.slow_body = absl::Seconds(2);
-  return fault;
+  return FaultWith([](auto& fault) { fault.slow_body = absl::Seconds(2); });
 }
 
 // ...or past the gateway's size limit.
 emulator::Fault Oversized() {
-  emulator::Fault fault;
-  fault.oversized_body_bytes = 2 * kMaxResponseBytes;
-  return fault;
+  return FaultWith(
+      [](auto& fault) { fault.oversized_body_bytes = 2 * kMaxResponseBytes; });
 }
 
 FaultRow Row(std::string name, emulator::Fault fault, grpc::StatusCode code,
