@@ -16,6 +16,10 @@
 #include <sanitizer/common_interface_defs.h>
 #define UCGATE_ASAN_FIBERS 1
 #endif
+#if defined(__SANITIZE_THREAD__)
+#include <sanitizer/tsan_interface.h>
+#define UCGATE_TSAN_FIBERS 1
+#endif
 
 namespace ucgate::io {
 namespace {
@@ -168,6 +172,12 @@ struct Fiber::Context {
   const void* caller_bottom = nullptr;
   std::size_t caller_size = 0;
 #endif
+#ifdef UCGATE_TSAN_FIBERS
+  // ThreadSanitizer's own view of the stacks: without it a switch looks
+  // like one thread's stack jumping about.
+  void* tsan_fiber = nullptr;
+  void* tsan_caller = nullptr;
+#endif
 };
 
 Fiber::Fiber(LoopHost* home, absl::AnyInvocable<void()> body,
@@ -178,6 +188,10 @@ Fiber::Fiber(LoopHost* home, absl::AnyInvocable<void()> body,
 }
 
 Fiber::~Fiber() {
+#ifdef UCGATE_TSAN_FIBERS
+  if (context_->tsan_fiber != nullptr)
+    __tsan_destroy_fiber(context_->tsan_fiber);
+#endif
   if (context_->stack.mapping != nullptr) ReleaseStack(context_->stack);
   fibers_alive.fetch_sub(1, std::memory_order_relaxed);
 }
@@ -191,6 +205,9 @@ void Fiber::Prepare() {
   // A pooled stack still carries the redzones its last fiber's frames left
   // in ASan's shadow: this fiber starts on a clean one.
   ASAN_UNPOISON_MEMORY_REGION(context_->stack.base(), context_->stack.usable());
+#endif
+#ifdef UCGATE_TSAN_FIBERS
+  context_->tsan_fiber = __tsan_create_fiber(0);
 #endif
 #ifdef UCGATE_FIBER_ASM_SWITCH
   // The frame ucgate_switch_fiber_stack pops: control words, r15..rbp, then
@@ -250,6 +267,9 @@ void Fiber::Main(Fiber* entered) {
                                  self->context_->caller_size);
 #endif
   StackContext ended;  // never switched back to
+#ifdef UCGATE_TSAN_FIBERS
+  __tsan_switch_to_fiber(self->context_->tsan_caller, 0);
+#endif
   SwitchStacks(ended, self->context_->caller);
 }
 
@@ -263,6 +283,10 @@ void Fiber::SwitchIn() {
   __sanitizer_start_switch_fiber(&fake_stack, context_->stack.base(),
                                  context_->stack.usable());
 #endif
+#ifdef UCGATE_TSAN_FIBERS
+  context_->tsan_caller = __tsan_get_current_fiber();
+  __tsan_switch_to_fiber(context_->tsan_fiber, 0);
+#endif
   SwitchStacks(context_->caller, context_->fiber);
 #ifdef UCGATE_ASAN_FIBERS
   __sanitizer_finish_switch_fiber(fake_stack, nullptr, nullptr);
@@ -275,6 +299,9 @@ void Fiber::Suspend() {
 #ifdef UCGATE_ASAN_FIBERS
   __sanitizer_start_switch_fiber(&context_->fake_stack, context_->caller_bottom,
                                  context_->caller_size);
+#endif
+#ifdef UCGATE_TSAN_FIBERS
+  __tsan_switch_to_fiber(context_->tsan_caller, 0);
 #endif
   SwitchStacks(context_->fiber, context_->caller);
 #ifdef UCGATE_ASAN_FIBERS

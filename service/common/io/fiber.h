@@ -36,7 +36,7 @@ class Fiber {
  public:
   // Stacks are reserved at this size with a guard page below them; only the
   // pages a fiber touches cost memory.
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
   // Instrumented frames are several times larger.
   static constexpr std::size_t kDefaultStackBytes = 1024 * 1024;
 #else
