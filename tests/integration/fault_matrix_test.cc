@@ -245,6 +245,26 @@ FaultRow Row(std::string name, emulator::Fault fault, grpc::StatusCode code,
           retry_after,     upstream_requests, max_requests};
 }
 
+using Code = grpc::StatusCode;
+
+// A read's rows for faults in the answer's body: a truncated one is retried
+// like a reset, a slow one ends at the caller's deadline, an oversized one is
+// refused past upstream.max_response_bytes without a retry.
+std::vector<FaultRow> ReadBodyFaultRows() {
+  return {Row("truncated body", Truncated(), Code::UNAVAILABLE,
+              "UPSTREAM_CONNECTION_FAILED", 3, {}, 4),
+          Row("slow body past the deadline", SlowBody(),
+              Code::DEADLINE_EXCEEDED, "", 1),
+          Row("oversized body", Oversized(), Code::INTERNAL,
+              "UPSTREAM_ANSWER_TOO_LARGE", 1)};
+}
+
+std::vector<FaultRow> operator+(std::vector<FaultRow> rows,
+                                const std::vector<FaultRow>& more) {
+  rows.insert(rows.end(), more.begin(), more.end());
+  return rows;
+}
+
 // Runs `call` once per row with the row's fault on requests of `method` to
 // `path`, after a read that leaves a warm keep-alive connection.
 void FaultMatrixTest::RunMatrix(
@@ -283,8 +303,6 @@ void FaultMatrixTest::RunMatrix(
   }
 }
 
-using Code = grpc::StatusCode;
-
 // Idempotent read (GetFile): retried on UNAVAILABLE up to max_attempts (3),
 // never past a Retry-After over max_retry_after (2 s). A reset read may also
 // be re-sent once by libcurl on a reused connection (harmless for a read).
@@ -292,29 +310,27 @@ TEST_F(FaultMatrixTest, IdempotentReadUnderEveryFault) {
   auto stub = v1::FileService::NewStub(fixture_->channel());
   RunMatrix(
       "GET", absl::StrCat("/files/", file_.uuid(), "/"),
-      {Row("reset before processing", ResetBeforeProcessing(),
-           Code::UNAVAILABLE, "UPSTREAM_CONNECTION_FAILED", 3, {}, 4),
-       Row("reset after processing", ResetAfterProcessing(), Code::OK, "", 2),
-       Row("429 with Retry-After", StatusFault(429, 7),
-           Code::RESOURCE_EXHAUSTED, "UPSTREAM_THROTTLED", 1, absl::Seconds(7)),
-       Row("429 without Retry-After", StatusFault(429),
-           Code::RESOURCE_EXHAUSTED, "UPSTREAM_THROTTLED", 1),
-       Row("503 with a long Retry-After", StatusFault(503, 30),
-           Code::UNAVAILABLE, "UPSTREAM_UNAVAILABLE", 1, absl::Seconds(30)),
-       Row("503 with a short Retry-After", StatusFault(503, 1),
-           Code::UNAVAILABLE, "UPSTREAM_UNAVAILABLE", 3, absl::Seconds(1)),
-       Row("502", StatusFault(502), Code::UNAVAILABLE, "UPSTREAM_UNAVAILABLE",
-           3),
-       Row("malformed body", Malformed(), Code::INTERNAL,
-           "UPSTREAM_MALFORMED_ANSWER", 1),
-       Row("latency past the deadline", Slow(absl::Seconds(2)),
-           Code::DEADLINE_EXCEEDED, "", 1),
-       Row("truncated body", Truncated(), Code::UNAVAILABLE,
-           "UPSTREAM_CONNECTION_FAILED", 3, {}, 4),
-       Row("slow body past the deadline", SlowBody(), Code::DEADLINE_EXCEEDED,
-           "", 1),
-       Row("oversized body", Oversized(), Code::INTERNAL,
-           "UPSTREAM_ANSWER_TOO_LARGE", 1)},
+      std::vector<FaultRow>{
+          Row("reset before processing", ResetBeforeProcessing(),
+              Code::UNAVAILABLE, "UPSTREAM_CONNECTION_FAILED", 3, {}, 4),
+          Row("reset after processing", ResetAfterProcessing(), Code::OK, "",
+              2),
+          Row("429 with Retry-After", StatusFault(429, 7),
+              Code::RESOURCE_EXHAUSTED, "UPSTREAM_THROTTLED", 1,
+              absl::Seconds(7)),
+          Row("429 without Retry-After", StatusFault(429),
+              Code::RESOURCE_EXHAUSTED, "UPSTREAM_THROTTLED", 1),
+          Row("503 with a long Retry-After", StatusFault(503, 30),
+              Code::UNAVAILABLE, "UPSTREAM_UNAVAILABLE", 1, absl::Seconds(30)),
+          Row("503 with a short Retry-After", StatusFault(503, 1),
+              Code::UNAVAILABLE, "UPSTREAM_UNAVAILABLE", 3, absl::Seconds(1)),
+          Row("502", StatusFault(502), Code::UNAVAILABLE,
+              "UPSTREAM_UNAVAILABLE", 3),
+          Row("malformed body", Malformed(), Code::INTERNAL,
+              "UPSTREAM_MALFORMED_ANSWER", 1),
+          Row("latency past the deadline", Slow(absl::Seconds(2)),
+              Code::DEADLINE_EXCEEDED, "", 1)} +
+          ReadBodyFaultRows(),
       [&](grpc::ClientContext& context) {
         v1::GetFileRequest request;
         request.set_uuid(file_.uuid());
@@ -381,23 +397,19 @@ TEST_F(FaultMatrixTest, NonIdempotentPostUnderEveryFault) {
 // retried within its own call; an error that survives ends the stream with
 // the upstream's code and details.
 std::vector<FaultRow> StreamedReadRows() {
-  return {
-      Row("503", StatusFault(503), Code::UNAVAILABLE, "UPSTREAM_UNAVAILABLE",
-          3),
-      Row("429 with Retry-After", StatusFault(429, 5), Code::RESOURCE_EXHAUSTED,
-          "UPSTREAM_THROTTLED", 1, absl::Seconds(5)),
-      Row("reset before processing", ResetBeforeProcessing(), Code::UNAVAILABLE,
-          "UPSTREAM_CONNECTION_FAILED", 3, {}, 4),
-      Row("malformed body", Malformed(), Code::INTERNAL,
-          "UPSTREAM_MALFORMED_ANSWER", 1),
-      Row("latency past the deadline", Slow(absl::Seconds(2)),
-          Code::DEADLINE_EXCEEDED, "", 1),
-      Row("truncated body", Truncated(), Code::UNAVAILABLE,
-          "UPSTREAM_CONNECTION_FAILED", 3, {}, 4),
-      Row("slow body past the deadline", SlowBody(), Code::DEADLINE_EXCEEDED,
-          "", 1),
-      Row("oversized body", Oversized(), Code::INTERNAL,
-          "UPSTREAM_ANSWER_TOO_LARGE", 1)};
+  return std::vector<FaultRow>{
+             Row("503", StatusFault(503), Code::UNAVAILABLE,
+                 "UPSTREAM_UNAVAILABLE", 3),
+             Row("429 with Retry-After", StatusFault(429, 5),
+                 Code::RESOURCE_EXHAUSTED, "UPSTREAM_THROTTLED", 1,
+                 absl::Seconds(5)),
+             Row("reset before processing", ResetBeforeProcessing(),
+                 Code::UNAVAILABLE, "UPSTREAM_CONNECTION_FAILED", 3, {}, 4),
+             Row("malformed body", Malformed(), Code::INTERNAL,
+                 "UPSTREAM_MALFORMED_ANSWER", 1),
+             Row("latency past the deadline", Slow(absl::Seconds(2)),
+                 Code::DEADLINE_EXCEEDED, "", 1)} +
+         ReadBodyFaultRows();
 }
 
 // A listing stream (StreamFiles): its page requests are reads.
