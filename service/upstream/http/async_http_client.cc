@@ -346,6 +346,8 @@ class LoopTransport {
   static int OnSocket(CURL* easy, curl_socket_t socket, int what, void* self,
                       void* socket_state);
   static int OnTimer(CURLM* multi, long timeout_ms, void* self);
+  // CURLOPT_CLOSESOCKETFUNCTION: unwatches, uncounts and closes.
+  static int CloseSocket(void* self, curl_socket_t fd);
 
   void SocketAction(curl_socket_t socket, int flags);
   // Completes every transfer curl reports done.
@@ -541,8 +543,13 @@ curl_socket_t OpenCountedSocket(void* counter, curlsocktype,
   return fd;
 }
 
-int CloseCountedSocket(void* counter, curl_socket_t fd) {
-  static_cast<std::atomic<std::size_t>*>(counter)->fetch_sub(
+int LoopTransport::CloseSocket(void* self, curl_socket_t fd) {
+  auto* transport = static_cast<LoopTransport*>(self);
+  // Off the loop's watch list before its number is free for another loop's
+  // next socket: curl may report the socket's removal after closing it, and
+  // that epoll_ctl would then name someone else's socket.
+  if (transport->loop_->InLoopThread()) transport->loop_->Unwatch(fd);
+  transport->client_->connection_counter()->fetch_sub(
       1, std::memory_order_relaxed);
   return close(fd);
 }
@@ -565,12 +572,13 @@ absl::Status LoopTransport::Configure(Transfer& transfer, CURL* curl) {
 
   curl_easy_setopt(curl, CURLOPT_PRIVATE, &transfer);
   // A connection keeps the close callback and data of the handle that opened
-  // it, so the counter is the client's, not the transfer's.
+  // it, so they are the loop's (which owns the connection cache), not the
+  // transfer's.
   curl_easy_setopt(curl, CURLOPT_OPENSOCKETFUNCTION, &OpenCountedSocket);
   curl_easy_setopt(curl, CURLOPT_OPENSOCKETDATA, client_->connection_counter());
-  curl_easy_setopt(curl, CURLOPT_CLOSESOCKETFUNCTION, &CloseCountedSocket);
-  curl_easy_setopt(curl, CURLOPT_CLOSESOCKETDATA,
-                   client_->connection_counter());
+  curl_easy_setopt(curl, CURLOPT_CLOSESOCKETFUNCTION,
+                   &LoopTransport::CloseSocket);
+  curl_easy_setopt(curl, CURLOPT_CLOSESOCKETDATA, this);
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, transfer.error);
   curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
